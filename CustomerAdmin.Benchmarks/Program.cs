@@ -1,0 +1,48 @@
+using CustomerAdmin.Benchmarks;
+using CustomerAdmin.Data;
+
+if (args is ["import", ..])
+{
+    int Arg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1]) : fallback;
+    var rows = Arg("--rows", 1_000_000);
+    var sqlite = Array.IndexOf(args, "--sqlite") is var s and >= 0 ? Path.GetFullPath(args[s + 1]) : Path.Combine(Path.GetTempPath(), "customeradmin-import-bench.db");
+    await ImportBenchmark.RunAsync(rows, Arg("--customers", rows / 5), sqlite, args.Contains("--keep-file"));
+    return;
+}
+
+var options = BenchmarkOptions.Parse(args);
+var results = new List<Result>();
+results.AddRange(await ProviderBenchmark.RunAsync(DatabaseProvider.Sqlite, options.SqliteConnectionString, options));
+if (options.Postgres is { } postgres)
+    results.AddRange(await ProviderBenchmark.RunAsync(DatabaseProvider.Postgres, postgres, options));
+
+Console.WriteLine();
+Console.WriteLine($"{options.Customers:N0} customers, {options.Terms:N0} terms per kind, {Environment.ProcessorCount} cores, times in ms");
+Console.WriteLine();
+Console.WriteLine(Result.Header);
+foreach (var result in results) Console.WriteLine(result);
+
+public sealed record BenchmarkOptions(int Customers, string? Postgres, string SqlitePath, int Terms, bool Reuse, bool Plans)
+{
+    public string SqliteConnectionString => $"Data Source={SqlitePath}";
+
+    public static BenchmarkOptions Parse(string[] args)
+    {
+        var o = new BenchmarkOptions(1_000_000, null, Path.Combine(Path.GetTempPath(), "customeradmin-bench.db"), 1000, false, false);
+        for (var i = 0; i < args.Length; i++)
+        {
+            o = args[i] switch
+            {
+                "--customers" => o with { Customers = int.Parse(args[++i]) },
+                "--postgres" => o with { Postgres = args[++i] },
+                "--sqlite" => o with { SqlitePath = Path.GetFullPath(args[++i]) },
+                "--terms" => o with { Terms = int.Parse(args[++i]) },
+                "--reuse" => o with { Reuse = true },
+                "--plans" => o with { Plans = true },
+                _ => throw new ArgumentException(
+                    $"Unknown option {args[i]}. Options: --customers N, --postgres \"<connection string>\", --sqlite path, --terms N, --reuse, --plans"),
+            };
+        }
+        return o;
+    }
+}

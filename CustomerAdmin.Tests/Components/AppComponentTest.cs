@@ -1,0 +1,105 @@
+using Bunit;
+using Bunit.TestDoubles;
+using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Components.Pages.Customers.Documents;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using CustomerAdmin.Data;
+using CustomerAdmin.Security;
+using CustomerAdmin.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using MudBlazor;
+using MudBlazor.Services;
+
+namespace CustomerAdmin.Tests.Components;
+
+/// <summary>
+/// bUnit context with the app's real services over a real SQLite database (migrated, in memory), and a
+/// factory that counts the contexts components create, so tests can see how often a page hits the database.
+/// </summary>
+public abstract class AppComponentTest : BunitContext, IAsyncLifetime
+{
+    private TestDatabase? _database;
+
+    protected CountingFactory Db { get; private set; } = null!;
+    protected PhoneNormalizer Phones { get; } = new("US");
+    protected BunitAuthorizationContext Authorization { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        Db = new CountingFactory(_database.Factory);
+        Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        Services.AddSingleton<IDbContextFactory<AppDbContext>>(Db);
+        Services.AddSingleton(Phones);
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton(Options.Create(new CustomersOptions()));
+        // Pages with a documents section need the store; its folder is only touched by an upload, and none happen here.
+        Services.AddSingleton(new DocumentStore(Db, Options.Create(new DocumentsOptions { Folder = Path.Combine(Path.GetTempPath(), "customeradmin-bunit-documents") }),
+            new TestHostEnvironment(), TimeProvider.System, NullLogger<DocumentStore>.Instance));
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Authorization = AddAuthorization();
+        SignInAs(AppRoles.Staff);
+    }
+
+    /// <summary>The rendered components see a signed-in user with this role and the permissions it holds.</summary>
+    protected void SignInAs(string role)
+    {
+        Authorization.SetAuthorized($"{role.ToLowerInvariant()}@test.local");
+        Authorization.SetRoles(role);
+        Authorization.SetPolicies(Permissions.Roles.Where(p => p.Value.Contains(role)).Select(p => p.Key).ToArray());
+    }
+
+    public new async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_database is not null) await _database.DisposeAsync();
+    }
+
+    /// <summary>Renders the component under test next to a popover provider, as MainLayout does.</summary>
+    /// <remarks>Popover content (suggestions, menus) renders inside the provider, so tests search the whole fragment.</remarks>
+    protected IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderWithPopovers<T>() where T : Microsoft.AspNetCore.Components.IComponent =>
+        Render(b =>
+        {
+            b.OpenComponent<MudPopoverProvider>(0);
+            b.CloseComponent();
+            b.OpenComponent<T>(1);
+            b.CloseComponent();
+        });
+
+    protected async Task<Customer> AddCustomerAsync(string first, string last, string phone, string? email = null, string? city = null)
+    {
+        await using var db = await Db.Inner.CreateDbContextAsync();
+        var customer = new Customer
+        {
+            Type = CustomerType.Individual, FirstName = first, LastName = last,
+            PrimaryPhone = Phones.Check(phone).E164!, Email = email, City = city,
+        };
+        db.Customers.Add(customer);
+        await db.SaveChangesAsync();
+        return customer;
+    }
+
+    private sealed class TestHostEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Test";
+        public string ApplicationName { get; set; } = "CustomerAdmin";
+        public string ContentRootPath { get; set; } = Path.GetTempPath();
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+    }
+
+    public sealed class CountingFactory(IDbContextFactory<AppDbContext> inner) : IDbContextFactory<AppDbContext>
+    {
+        private int _created;
+        public IDbContextFactory<AppDbContext> Inner => inner;
+        public int Created => Volatile.Read(ref _created);
+
+        public AppDbContext CreateDbContext()
+        {
+            Interlocked.Increment(ref _created);
+            return inner.CreateDbContext();
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using Bunit;
+using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
+using CustomerAdmin.Security;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace CustomerAdmin.Tests.Components;
+
+public sealed class LegacyImportPageTests : AppComponentTest
+{
+    private static string SampleCsv()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "samples", "legacy-tickets.csv"))) dir = Path.GetDirectoryName(dir)!;
+        return File.ReadAllText(Path.Combine(dir, "samples", "legacy-tickets.csv"));
+    }
+
+    [Fact]
+    public async Task DryRunOfTheSampleShowsCountsIssuesAndPreviewAndWritesNothing()
+    {
+        SignInAs(AppRoles.Admin);
+        Services.AddSingleton(Options.Create(new LegacyImportOptions()));
+        Services.AddSingleton<LegacyImporter>();
+        var cut = RenderWithPopovers<LegacyImportPage>();
+
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(SampleCsv(), "legacy-tickets.csv"));
+        cut.WaitForAssertion(() => Assert.Contains("legacy-tickets.csv", cut.Markup));
+        cut.Find("[data-testid=import-dry-run]").Click();
+
+        cut.WaitForAssertion(() =>
+        {
+            var report = cut.Find("[data-testid=import-report]").TextContent;
+            Assert.Contains("Dry run", report);
+            Assert.Contains("Rows rejected", report);
+            Assert.Contains("negative", cut.Find("[data-testid=import-issues]").TextContent);
+            Assert.Contains("John Smith", cut.Find("[data-testid=import-preview]").TextContent);
+        }, TimeSpan.FromSeconds(30));
+        await using var db = await Db.Inner.CreateDbContextAsync();
+        Assert.Equal(0, await db.Tickets.CountAsync(Xunit.TestContext.Current.CancellationToken));
+        Assert.Equal(0, await db.ImportRuns.CountAsync(Xunit.TestContext.Current.CancellationToken));
+    }
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using CustomerAdmin.Data;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CustomerAdmin.Tests.EndToEnd;
+
+/// <summary>
+/// The real app on Kestrel at <c>http://127.0.0.1:{free port}</c> over a SQLite file in a temporary folder that
+/// is deleted on dispose. Use it as a class fixture (<c>IClassFixture&lt;AppServer&gt;</c>): one server per test
+/// class, shared by its tests. For demo data derive a fixture, e.g.
+/// <c>public sealed class DemoAppServer() : AppServer(demoCustomers: 50);</c>.
+/// </summary>
+/// <remarks>
+/// In-process (<see cref="WebApplicationFactory{TEntryPoint}"/> with Kestrel) rather than a child process: no
+/// second build output to locate, the app's services are reachable for arranging data
+/// (<see cref="CreateDbContext"/>), and a debugger stops in app code. Static web assets resolve because the
+/// factory runs the app in Development with the app project as content root, and the build copies
+/// <c>CustomerAdmin.staticwebassets.*.json</c> next to the test assembly.
+/// </remarks>
+public class AppServer : IAsyncLifetime
+{
+    private readonly int _demoCustomers;
+    private readonly string _databaseFolder =
+        Path.Combine(Path.GetTempPath(), "customeradmin-e2e", Guid.NewGuid().ToString("N"));
+    private readonly string _connectionString;
+    private Factory? _factory;
+
+    public AppServer() : this(demoCustomers: 0) { }
+
+    /// <param name="demoCustomers">How many demo customers to seed at start; 0 leaves the database empty.</param>
+    protected AppServer(int demoCustomers)
+    {
+        _demoCustomers = demoCustomers;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(_databaseFolder, "customeradmin.db"),
+        }.ToString();
+    }
+
+    /// <summary>Base address with a trailing slash, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>The running app's services (options, <see cref="TimeProvider"/>, ...).</summary>
+    public IServiceProvider Services => _factory?.Services
+        ?? throw new InvalidOperationException("The server has not started.");
+
+    /// <summary>A context on the app's own database, to arrange data before a page loads or check what it saved.</summary>
+    public AppDbContext CreateDbContext() =>
+        Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext();
+
+    /// <summary>A plain HTTP client for the server, for requests that need no browser.</summary>
+    public HttpClient CreateHttpClient() => new() { BaseAddress = BaseUrl };
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(_databaseFolder);
+        _factory = new Factory(_connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers);
+        _factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        // StartServer blocks while the host starts, which includes migrating and seeding the database.
+        await Task.Run(_factory.StartServer, TestContext.Current.CancellationToken);
+
+        var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
+        var address = addresses?.Addresses.SingleOrDefault()
+            ?? throw new InvalidOperationException("Kestrel reported no listening address.");
+        BaseUrl = new Uri(address.TrimEnd('/') + "/");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_factory is not null)
+            await _factory.DisposeAsync();
+        // Pooled connections keep the file open, which blocks deleting it on Windows.
+        using (var connection = new SqliteConnection(_connectionString))
+            SqliteConnection.ClearPool(connection);
+        try
+        {
+            Directory.Delete(_databaseFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover file in the temp folder is not worth failing a test run for.
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    private sealed class Factory(string connectionString, string documentsFolder, int demoCustomers) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            // Program reads the database settings before Build; only UseSetting values are visible that early
+            // (ConfigureAppConfiguration would apply too late). Setting the provider too keeps a developer's
+            // Database__Provider=Postgres environment variable out of the tests.
+            builder.UseEnvironment("Development");
+            builder.UseSetting("Database:Provider", nameof(DatabaseProvider.Sqlite));
+            builder.UseSetting("ConnectionStrings:Sqlite", connectionString);
+            builder.UseSetting("Documents:Folder", documentsFolder);
+            builder.UseSetting("Database:SeedDemoData", (demoCustomers > 0).ToString());
+            builder.UseSetting("Database:DemoCustomers", demoCustomers.ToString());
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        }
+    }
+}

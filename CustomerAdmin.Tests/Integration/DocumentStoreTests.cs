@@ -1,0 +1,167 @@
+using CustomerAdmin.Components.Pages.Customers.Documents;
+using CustomerAdmin.Data;
+using CustomerAdmin.Tests.Infrastructure;
+using CustomerAdmin.Tests.Unit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace CustomerAdmin.Tests.Integration;
+
+public sealed class DocumentStoreTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"customeradmin-docs-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
+    }
+
+    private DocumentStore Store(TestDatabase database, long maxBytes = DocumentsOptions.DefaultMaxBytes) =>
+        new(database.Factory, Options.Create(new DocumentsOptions { Folder = _folder, MaxBytes = maxBytes }),
+            new Env(), TimeProvider.System, NullLogger<DocumentStore>.Instance);
+
+    private string[] FilesOnDisk() => Directory.Exists(_folder) ? Directory.GetFiles(_folder) : [];
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task UploadStoresFileAndRowAndDeleteRemovesBoth(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var customerId = await AddCustomerAsync(database, ct);
+        var store = Store(database);
+        var bytes = DocumentContentTests.PdfBytes;
+
+        var stored = await store.SaveAsync(customerId, new MemoryStream(bytes), "Contract 2026.pdf", DocumentType.Contract, "ann", ct);
+
+        Assert.Null(stored.Notice);
+        await using (var db = database.CreateDbContext())
+        {
+            var row = await db.Documents.SingleAsync(ct);
+            Assert.Equal("Contract 2026.pdf", row.FileName);
+            Assert.Equal(DocumentType.Contract, row.Type);
+            Assert.Equal(bytes.Length, row.Size);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), row.Sha256);
+            Assert.Equal("ann", row.UploadedBy);
+            Assert.Equal("application/pdf", row.ContentType);
+            var file = Assert.Single(FilesOnDisk());
+            Assert.Equal(row.StoredName, Path.GetFileName(file));
+            Assert.Equal(bytes, await File.ReadAllBytesAsync(file, ct));
+        }
+
+        Assert.True(await store.DeleteAsync(stored.Document.Id, ct));
+        await using var read = database.CreateDbContext();
+        Assert.Equal(0, await read.Documents.CountAsync(ct));
+        Assert.Empty(FilesOnDisk());
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ExecutableClaimingToBeAPdfLeavesNothingBehind(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var customerId = await AddCustomerAsync(database, ct);
+
+        var refused = await Assert.ThrowsAsync<DocumentRejectedException>(() =>
+            Store(database).SaveAsync(customerId, new MemoryStream(DocumentContentTests.ExeBytes), "invoice.pdf", DocumentType.Invoice, "ann", ct));
+
+        Assert.Contains("program", refused.Message);
+        await AssertNothingStoredAsync(database, ct);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task HugeUploadIsCutOffAtTheLimitWhileStreaming(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var customerId = await AddCustomerAsync(database, ct);
+        var twoGigabytes = new EndlessPdfStream(2L * 1024 * 1024 * 1024);
+
+        var refused = await Assert.ThrowsAsync<DocumentRejectedException>(() =>
+            Store(database, maxBytes: 1024 * 1024).SaveAsync(customerId, twoGigabytes, "scan.pdf", DocumentType.Other, "ann", ct));
+
+        Assert.Contains("larger than the limit of 1 MB", refused.Message);
+        Assert.InRange(twoGigabytes.Position, 1024 * 1024, 2 * 1024 * 1024);
+        Assert.Equal("This file is 2 GB; the limit is 1 MB.", Store(database, maxBytes: 1024 * 1024).CheckDeclaredSize(twoGigabytes.Length));
+        await AssertNothingStoredAsync(database, ct);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task PathInTheFileNameIsDroppedAndTheUserIsTold(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var customerId = await AddCustomerAsync(database, ct);
+
+        var stored = await Store(database).SaveAsync(customerId, new MemoryStream(DocumentContentTests.PdfBytes), "../../appsettings.pdf",
+            DocumentType.Other, "ann", ct);
+
+        Assert.Equal("appsettings.pdf", stored.Document.FileName);
+        Assert.Contains("appsettings.pdf", stored.Notice);
+        var file = Assert.Single(FilesOnDisk());
+        Assert.Equal(stored.Document.StoredName, Path.GetFileName(file));
+        Assert.False(File.Exists(Path.Combine(_folder, "..", "..", "appsettings.pdf")));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task FailedInsertRemovesTheFile(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+
+        await Assert.ThrowsAsync<DocumentRejectedException>(() =>
+            Store(database).SaveAsync(customerId: 12345, new MemoryStream(DocumentContentTests.PdfBytes), "a.pdf", DocumentType.Other, "ann", ct));
+
+        await AssertNothingStoredAsync(database, ct);
+    }
+
+    private async Task AssertNothingStoredAsync(TestDatabase database, CancellationToken ct)
+    {
+        await using var db = database.CreateDbContext();
+        Assert.Equal(0, await db.Documents.CountAsync(ct));
+        Assert.Empty(FilesOnDisk());
+    }
+
+    private static async Task<int> AddCustomerAsync(TestDatabase database, CancellationToken ct)
+    {
+        await using var db = database.CreateDbContext();
+        var customer = TestCustomers.Individual("Ann", "Lee", "+12127365000");
+        db.Customers.Add(customer);
+        await db.SaveChangesAsync(ct);
+        return customer.Id;
+    }
+
+    /// <summary>A PDF header followed by as many bytes as asked for, produced on demand so the test never holds them.</summary>
+    private sealed class EndlessPdfStream(long length) : Stream
+    {
+        private long _position;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => length;
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - _position);
+            buffer.AsSpan(offset, n).Fill((byte)'x');
+            if (_position == 0) "%PDF-1.7\n"u8[..Math.Min(n, 9)].CopyTo(buffer.AsSpan(offset));
+            _position += n;
+            return n;
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    private sealed class Env : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Test";
+        public string ApplicationName { get; set; } = "CustomerAdmin";
+        public string ContentRootPath { get; set; } = Path.GetTempPath();
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+    }
+}

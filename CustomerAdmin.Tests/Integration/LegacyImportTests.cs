@@ -1,0 +1,205 @@
+using System.Text;
+using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Components.Pages.Tickets;
+using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
+using CustomerAdmin.Data;
+using CustomerAdmin.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CustomerAdmin.Tests.Integration;
+
+public sealed class LegacyImportTests : IDisposable
+{
+    private const string Header = "ticket_id,customer_id,customer_name,phone,whatsapp,email,created_at,item,problem,status,amount\n";
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+    private readonly List<string> _files = [];
+
+    private static readonly string Rows =
+        "L-1,C-1,John Smith,(212) 736-5000,,john@example.com,2019-03-04,Laptop,\"Screen, \"\"flickers\"\"\",closed,120\n"
+        + "L-2,C-1,John Smith,212.736.5000,,,2019-06-11,Charger,\"Does not\ncharge\",closed,30.50\n"
+        + "L-3,C-2,Ana Costa,+1 646 555 0142,,ana@example.com,2020-02-04,Probe,Cable,open,\n"
+        + "L-4,C-3,Li Wei,,,li@example.com,2020-03-01,Tablet,Battery,closed,80\n"
+        + "L-5,C-4,Bad Amount,+1 646 555 0199,,,2020-03-01,Tablet,Battery,closed,-5\n"
+        + "L-1,C-1,John Smith,(212) 736-5000,,john@example.com,2019-03-04,Laptop,\"Screen, \"\"flickers\"\"\",closed,120\n"
+        + "L-6,C-5,Existing Pat,+1 (917) 555-0111,,,2021-01-01,Printer,Jam,closed,40\n";
+
+    public void Dispose()
+    {
+        foreach (var f in _files) File.Delete(f);
+    }
+
+    private string WriteFile(string content, Encoding? encoding = null)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"legacy-{Guid.NewGuid():N}.csv");
+        File.WriteAllBytes(path, (encoding ?? new UTF8Encoding(false)).GetBytes(content));
+        _files.Add(path);
+        return path;
+    }
+
+    private LegacyImporter Importer(TestDatabase database, int batchSize = 2) => new(database.Factory, new PhoneNormalizer("US"),
+        Options.Create(new LegacyImportOptions { BatchSize = batchSize, MaxRecordLength = 10_000 }), Options.Create(new CustomersOptions()), _time);
+
+    private DateTime PatsVisit => _time.GetUtcNow().UtcDateTime;
+
+    /// <summary>A customer who existed before the import, with one real closed ticket of 10.</summary>
+    private async Task<int> AddPatAsync(TestDatabase database, CancellationToken ct)
+    {
+        await using var db = database.CreateDbContext();
+        var pat = TestCustomers.Individual("Pat", "Existing", "+19175550111");
+        db.Customers.Add(pat);
+        await db.SaveChangesAsync(ct);
+        var ticket = await TicketOperations.CreateAsync(database.Factory, new() { CustomerId = pat.Id, Item = "Phone", Problem = "Cracked" }, _time, ct: ct);
+        await TicketOperations.ChangeStatusAsync(database.Factory, ticket.Id, ticket.Version, TicketStatus.Closed, 10m, _time, ct: ct);
+        return pat.Id;
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ImportLinksEveryTicketToOneCustomerAndListsEveryRejectedRow(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var patId = await AddPatAsync(database, ct);
+        var file = WriteFile(Header + Rows);
+
+        var dry = await Importer(database).RunAsync(file, "legacy.csv", dryRun: true, "test", ct: ct);
+        Assert.True(dry.Succeeded, dry.FatalError);
+        Assert.Equal((4, 2, 1, 2, 1), (dry.Tickets, dry.CustomersCreated, dry.CustomersMatched, dry.RowsRejected, dry.DuplicateRows));
+        await using (var db = database.CreateDbContext())
+        {
+            Assert.Equal(1, await db.Tickets.CountAsync(ct));
+            Assert.Equal(1, await db.Customers.CountAsync(ct));
+            Assert.Equal(0, await db.ImportRuns.CountAsync(ct));
+        }
+
+        var report = await Importer(database).RunAsync(file, "legacy.csv", dryRun: false, "test", ct: ct);
+
+        Assert.True(report.Succeeded, report.FatalError);
+        Assert.Equal((4, 2, 1, 2, 1), (report.Tickets, report.CustomersCreated, report.CustomersMatched, report.RowsRejected, report.DuplicateRows));
+        Assert.Contains(report.Issues, i => i is { Line: 6, Kind: ImportIssueKind.Rejected } && i.Message.Contains("phone"));
+        Assert.Contains(report.Issues, i => i is { Line: 7, Kind: ImportIssueKind.Rejected } && i.Message.Contains("negative"));
+        Assert.Contains(report.Issues, i => i is { Line: 8, Kind: ImportIssueKind.Duplicate });
+
+        await using var check = database.CreateDbContext();
+        var tickets = await check.Tickets.Include(t => t.Customer).Where(t => t.ImportRunId == report.RunId).ToListAsync(ct);
+        Assert.Equal(4, tickets.Count);
+        Assert.Equal(0, await check.Tickets.CountAsync(t => !check.Customers.Any(c => c.Id == t.CustomerId), ct));
+        Assert.All(tickets, t => Assert.NotNull(t.Customer));
+        Assert.Equal(2, tickets.Select(t => t.CustomerId).Distinct().Count(id => id != patId));
+        Assert.Contains(tickets, t => t.Problem == "Does not\ncharge");
+        var john = await check.Customers.SingleAsync(c => c.PrimaryPhone == "+12127365000", ct);
+        Assert.Equal((150.50m, 2), (john.TotalSpent, john.VisitCount));
+        Assert.Equal(report.RunId, john.ImportRunId);
+        var pat = await check.Customers.SingleAsync(c => c.Id == patId, ct);
+        Assert.Equal((50m, 2, PatsVisit), (pat.TotalSpent, pat.VisitCount, pat.LastVisitAt));
+        Assert.Null(pat.ImportRunId);
+        Assert.NotEmpty(await check.CustomerSearchTokens.Where(t => t.CustomerId == john.Id).ToListAsync(ct));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ReimportingTheSameFileImportsNothingTwice(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        await AddPatAsync(database, ct);
+        var file = WriteFile(Header + Rows);
+        await Importer(database).RunAsync(file, "legacy.csv", dryRun: false, "test", ct: ct);
+
+        var again = await Importer(database, batchSize: 5000).RunAsync(file, "legacy.csv", dryRun: false, "test", ct: ct);
+
+        Assert.True(again.Succeeded, again.FatalError);
+        Assert.Equal((0, 0, 5), (again.Tickets, again.CustomersCreated, again.TicketsAlreadyImported));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(5, await db.Tickets.CountAsync(ct));
+        Assert.Equal(3, await db.Customers.CountAsync(ct));
+        Assert.Equal(150.50m, (await db.Customers.SingleAsync(c => c.PrimaryPhone == "+12127365000", ct)).TotalSpent);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task UndoRemovesExactlyWhatTheImportCreatedAndRestoresStats(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var patId = await AddPatAsync(database, ct);
+        var importer = Importer(database);
+        var report = await importer.RunAsync(WriteFile(Header + Rows), "legacy.csv", dryRun: false, "test", ct: ct);
+
+        var undo = await importer.UndoAsync(report.RunId!.Value, "admin", ct);
+
+        Assert.True(undo.Done, undo.Message);
+        Assert.Equal((4, 2, 1), (undo.TicketsDeleted, undo.CustomersDeleted, undo.CustomersAdjusted));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(1, await db.Tickets.CountAsync(ct));
+        Assert.Equal(0, await db.LegacyCustomerLinks.CountAsync(ct));
+        var pat = await db.Customers.SingleAsync(ct);
+        Assert.Equal(patId, pat.Id);
+        Assert.Equal((10m, 1, PatsVisit), (pat.TotalSpent, pat.VisitCount, pat.LastVisitAt));
+        Assert.Equal(ImportRunStatus.Undone, (await db.ImportRuns.SingleAsync(ct)).Status);
+        Assert.False((await importer.UndoAsync(report.RunId.Value, "admin", ct)).Done);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task UndoIsRefusedWhenACreatedCustomerGotOtherWork(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var importer = Importer(database);
+        var report = await importer.RunAsync(WriteFile(Header + Rows), "legacy.csv", dryRun: false, "test", ct: ct);
+        int johnId;
+        await using (var db = database.CreateDbContext())
+            johnId = (await db.Customers.SingleAsync(c => c.PrimaryPhone == "+12127365000", ct)).Id;
+        await TicketOperations.CreateAsync(database.Factory,
+            new() { CustomerId = johnId, Item = "Phone", Problem = "Cracked" }, _time, ct: ct);
+
+        var undo = await importer.UndoAsync(report.RunId!.Value, "admin", ct);
+
+        Assert.False(undo.Done);
+        Assert.Contains("John Smith", undo.Message);
+        await using var after = database.CreateDbContext();
+        Assert.Equal(5, await after.Tickets.CountAsync(ct));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task TicketForADeletedCustomerIsRejectedWithTheReason(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var importer = Importer(database);
+        await importer.RunAsync(WriteFile(Header + Rows), "legacy.csv", dryRun: false, "test", ct: ct);
+        await using (var db = database.CreateDbContext())
+        {
+            var ana = await db.Customers.SingleAsync(c => c.Email == "ana@example.com", ct);
+            ana.Status = CustomerStatus.Deleted;
+            await db.SaveChangesAsync(ct);
+        }
+
+        var report = await importer.RunAsync(WriteFile(Header + "L-9,C-2,Ana Costa,+1 646 555 0142,,,2022-01-01,Phone,Screen,open,\n"),
+            "more.csv", dryRun: false, "test", ct: ct);
+
+        Assert.Equal(0, report.Tickets);
+        Assert.Contains(report.Issues, i => i is { Line: 2, Kind: ImportIssueKind.Rejected } && i.Message.Contains("deleted"));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task BadFilesWriteNothingAndSayWhy(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var importer = Importer(database);
+
+        var missing = await importer.RunAsync(WriteFile("customer_id,customer_name,phone\nC-1,Ann,2127365000\n"), "x.csv", false, "test", ct: ct);
+        Assert.Contains("LegacyImport:Columns:CreatedAt", missing.FatalError);
+        var empty = await importer.RunAsync(WriteFile(""), "x.csv", false, "test", ct: ct);
+        Assert.Contains("empty", empty.FatalError);
+
+        var latin1 = await importer.RunAsync(WriteFile(Header + "L-1,C-1,Zoë Müller,+44 20 7946 0958,,,2021-04-04,Espresso machine,Leaks,closed,230\n"
+            + "L-2,C-2,Long,+1 646 555 0199,,,2021-04-04,X," + new string('y', 20_000) + ",open,\n", Encoding.Latin1), "x.csv", false, "test", ct: ct);
+        Assert.NotNull(latin1.EncodingWarning);
+        Assert.Contains(latin1.Issues, i => i is { Line: 3, Kind: ImportIssueKind.Rejected } && i.Message.Contains("longer than"));
+
+        await using var db = database.CreateDbContext();
+        Assert.Equal("Zoë", (await db.Customers.SingleAsync(ct)).FirstName);
+        Assert.Equal(1, await db.ImportRuns.CountAsync(ct));
+    }
+}

@@ -1,0 +1,78 @@
+using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Components.Pages.Sales;
+using CustomerAdmin.Data;
+
+namespace CustomerAdmin.Tests.Unit;
+
+public class CustomerStatsTests
+{
+    private static readonly DateTime Day1 = new(2026, 3, 1, 10, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime Day2 = Day1.AddDays(1);
+
+    [Fact]
+    public void LifetimeValueIsClosedTicketsPlusSalesAndAverageIsOverClosedTickets()
+    {
+        var customer = new Customer { TotalSpent = 175m, VisitCount = 3, LastVisitAt = Day1 };
+        var stats = CustomerStats.Compute(customer, openTickets: 2, cancelledTickets: 1,
+            closedTicketAmounts: [100m, 50m], saleTotals: [25m], Day2, null);
+
+        Assert.Equal(175m, stats.LifetimeValue);
+        Assert.Equal(75m, stats.AverageTicketValue);
+        Assert.Equal(2, stats.OpenTickets);
+        Assert.Equal(2, stats.ClosedTickets);
+        Assert.Equal(5, stats.Tickets);
+        Assert.Equal(1, stats.Sales);
+        Assert.Equal(Day2, stats.LastActivityAt);
+        Assert.Equal(175m, stats.TotalSpent);
+        Assert.Equal(3, stats.Visits);
+    }
+
+    [Fact]
+    public void NoClosedTicketsMeansAverageZeroNotADivisionByZero()
+    {
+        var stats = CustomerStats.Compute(new Customer(), 0, 0, [], []);
+        Assert.Equal(0m, stats.AverageTicketValue);
+        Assert.Equal(0m, stats.LifetimeValue);
+        Assert.Null(stats.LastActivityAt);
+    }
+
+    [Fact]
+    public void AverageIsRoundedToCents() =>
+        Assert.Equal(33.33m, CustomerStats.Compute(new Customer(), 0, 0, [10m, 10m, 79.99m], []).AverageTicketValue);
+
+    [Fact]
+    public void AddingAndRemovingAVisitRestoresTheStats()
+    {
+        var customer = new Customer { TotalSpent = 10m, VisitCount = 1, LastVisitAt = Day1 };
+        CustomerStatsQuery.AddVisit(customer, 99.99m, Day2);
+        Assert.Equal((109.99m, 2, (DateTime?)Day2), (customer.TotalSpent, customer.VisitCount, customer.LastVisitAt));
+
+        CustomerStatsQuery.RemoveVisit(customer, 99.99m, lastRemainingVisit: Day1);
+        Assert.Equal((10m, 1, (DateTime?)Day1), (customer.TotalSpent, customer.VisitCount, customer.LastVisitAt));
+    }
+
+    [Fact]
+    public void AnOlderVisitDoesNotMoveLastVisitBack()
+    {
+        var customer = new Customer { LastVisitAt = Day2 };
+        CustomerStatsQuery.AddVisit(customer, 1m, Day1);
+        Assert.Equal(Day2, customer.LastVisitAt);
+    }
+
+    [Fact]
+    public void SaleTotalIsTheSumOfRoundedLines()
+    {
+        SaleLineDraft[] lines = [new() { Description = "Cable", Quantity = 3, UnitPrice = 2.50m }, new() { Description = "Fee", Quantity = 1, UnitPrice = 10m }];
+        Assert.Equal(17.50m, SaleOperations.Total(lines));
+        Assert.Empty(SaleOperations.Validate(lines));
+    }
+
+    [Fact]
+    public void SaleWithBadLinesOrAnAbsurdTotalIsRefused()
+    {
+        Assert.NotEmpty(SaleOperations.Validate([]));
+        Assert.Contains(SaleOperations.Validate([new() { Description = "", Quantity = 0, UnitPrice = -1m }]), e => e.Line == 0);
+        var huge = SaleOperations.Validate([new() { Description = "Gold", Quantity = 2, UnitPrice = Money.Max }]);
+        Assert.Contains(huge, e => e.Line == -1 && e.Message.Contains("total"));
+    }
+}

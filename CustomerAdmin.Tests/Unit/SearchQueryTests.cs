@@ -1,0 +1,172 @@
+using CustomerAdmin.Components.Pages.Customers;
+
+namespace CustomerAdmin.Tests.Unit;
+
+public class SearchQueryTests
+{
+    // Phone keys are stored as reversed digits so "ends with" becomes a prefix (range) scan.
+    private const string ReversedFullPhone = "00056372121"; // +1 212 736 5000
+
+    private readonly PhoneNormalizer _us = new("US");
+
+    private SearchQuery Parse(string? text) => SearchQuery.Parse(text, _us);
+
+    [Theory]
+    [InlineData("%")]
+    [InlineData("_")]
+    [InlineData("'")]
+    [InlineData("%_%")]
+    [InlineData("\"")]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData(null)]
+    public void WildcardsQuotesAndBlanksGiveAnEmptyQuery(string? text)
+    {
+        // An empty query means "no search": it must not become a pattern that matches everything.
+        Assert.True(Parse(text).IsEmpty);
+    }
+
+    [Fact]
+    public void SqlFragmentIsSplitIntoPlainWords()
+    {
+        var query = Parse("' OR 1=1 --");
+
+        Assert.Equal(["or", "1"], query.Words);
+        Assert.Null(query.PhoneSuffix);
+        Assert.Null(query.EmailPrefix);
+    }
+
+    [Fact]
+    public void QuotedWordIsSearchedWithoutItsQuotes()
+    {
+        Assert.Equal(["smith"], Parse("\"Smith\"").Words);
+    }
+
+    [Fact]
+    public void SingleCharacterIsANamePrefixAndAnEmailPrefix()
+    {
+        var query = Parse("a");
+
+        Assert.Equal(["a"], query.Words);
+        Assert.Equal("a", query.EmailPrefix);
+        Assert.Null(query.PhoneSuffix);
+    }
+
+    [Theory]
+    [InlineData("José", "jose")]
+    [InlineData("JOSÉ", "jose")]
+    [InlineData("Álvarez", "alvarez")]
+    [InlineData("Müller", "muller")]
+    [InlineData("Søren", "soren")]
+    [InlineData("Straße", "strasse")]
+    [InlineData("Zoë", "zoe")]
+    public void AccentsAndCaseAreFolded(string typed, string word)
+    {
+        Assert.Equal([word], Parse(typed).Words);
+    }
+
+    [Fact]
+    public void NonLatinNamesAreKeptAsWords()
+    {
+        Assert.Equal(["анна"], Parse("Анна").Words);
+    }
+
+    [Theory]
+    [InlineData("(212) 736-5000")]
+    [InlineData("212-736-5000")]
+    [InlineData("212.736.5000")]
+    [InlineData("2127365000")]
+    public void NationalPhoneGivesExactPhoneAndSuffix(string typed)
+    {
+        var query = Parse(typed);
+
+        Assert.Equal(ReversedFullPhone, query.ExactPhone);
+        Assert.Equal("0005637212", query.PhoneSuffix);
+        Assert.StartsWith(query.PhoneSuffix!, ReversedFullPhone, StringComparison.Ordinal);
+        Assert.Empty(query.Words);
+        Assert.Null(query.EmailPrefix);
+    }
+
+    [Theory]
+    [InlineData("+1 212 736 5000")]
+    [InlineData("+1-212-736-5000")]
+    [InlineData("1 (212) 736-5000")]
+    public void InternationalPhoneGivesExactPhoneAndFullSuffix(string typed)
+    {
+        var query = Parse(typed);
+
+        Assert.Equal(ReversedFullPhone, query.ExactPhone);
+        Assert.Equal(ReversedFullPhone, query.PhoneSuffix);
+    }
+
+    [Theory]
+    [InlineData("5000", "0005")]
+    [InlineData("0018", "8100")]
+    [InlineData("736-5000", "0005637")]
+    public void LastDigitsGiveASuffixOnly(string typed, string reversed)
+    {
+        var query = Parse(typed);
+
+        Assert.Equal(reversed, query.PhoneSuffix);
+        Assert.Null(query.ExactPhone);
+        Assert.Empty(query.Words);
+    }
+
+    [Fact]
+    public void ThreeDigitsAreTooFewForAPhoneSuffix()
+    {
+        var query = Parse("123");
+
+        Assert.Null(query.PhoneSuffix);
+        Assert.Equal(["123"], query.Words);
+    }
+
+    [Theory]
+    [InlineData("jsmith@", "jsmith@")]
+    [InlineData("JSmith@Example.com", "jsmith@example.com")]
+    [InlineData("jsmi", "jsmi")]
+    public void EmailLikeTermIsAnEmailPrefix(string typed, string prefix)
+    {
+        Assert.Equal(prefix, Parse(typed).EmailPrefix);
+    }
+
+    [Fact]
+    public void MultiWordTermKeepsEveryDistinctWordAndIsNoEmail()
+    {
+        var query = Parse("  José   Álvarez josé ");
+
+        Assert.Equal(["jose", "alvarez"], query.Words);
+        Assert.Null(query.EmailPrefix);
+        Assert.Null(query.PhoneSuffix);
+    }
+
+    [Fact]
+    public void TenThousandCharacterInputIsCutToTheMaximumLength()
+    {
+        var query = Parse(new string('x', 10_000));
+
+        var word = Assert.Single(query.Words);
+        Assert.Equal(SearchQuery.MaxLength, word.Length);
+        Assert.Equal(SearchQuery.MaxLength, query.EmailPrefix!.Length);
+    }
+
+    [Fact]
+    public void TenThousandWordInputIsCutToTheMaximumLength()
+    {
+        var query = Parse(string.Join(' ', Enumerable.Repeat("ab", 5_000)) + " zz");
+
+        // The cut may split the last word ("a"); a prefix still finds what the full word would.
+        Assert.Equal(["ab", "a"], query.Words);
+        Assert.DoesNotContain("zz", query.Words);
+    }
+
+    [Fact]
+    public void TenThousandDigitInputGivesABoundedSuffixAndNoExactPhone()
+    {
+        var query = Parse(new string('7', 10_000));
+
+        Assert.Null(query.ExactPhone);
+        Assert.NotNull(query.PhoneSuffix);
+        Assert.True(query.PhoneSuffix!.Length <= SearchQuery.MaxLength);
+    }
+}

@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CustomerAdmin.Components.Pages.Tickets.LegacyImport;
+
+/// <summary>The "LegacyImport" section: which CSV header holds which legacy field, and the import's limits.</summary>
+public sealed class LegacyImportOptions
+{
+    public const string Section = "LegacyImport";
+
+    [Required] public LegacyImportColumns Columns { get; set; } = new();
+
+    /// <summary>One character; "\t" for tab-separated files.</summary>
+    [Required, StringLength(2, MinimumLength = 1)] public string Delimiter { get; set; } = ",";
+
+    /// <summary>Rows written per transaction; memory stays flat however long the file is.</summary>
+    [Range(1, 100_000)] public int BatchSize { get; set; } = 5000;
+
+    /// <summary>A record (one row, quoted newlines included) longer than this is reported and skipped, never buffered.</summary>
+    [Range(1_000, 10_000_000)] public int MaxRecordLength { get; set; } = 100_000;
+
+    /// <summary>The largest file the Admin page accepts.</summary>
+    [Range(1, long.MaxValue)] public long MaxUploadBytes { get; set; } = 200L * 1024 * 1024;
+
+    /// <summary>How many row problems a report keeps for display; the command prints every one as it goes.</summary>
+    [Range(1, 1_000_000)] public int MaxListedIssues { get; set; } = 1000;
+}
+
+/// <summary>CSV header names (matched ignoring case and surrounding spaces). Optional ones may be absent from the file.</summary>
+public sealed class LegacyImportColumns
+{
+    [Required] public string LegacyCustomerId { get; set; } = "customer_id";
+    [Required] public string Name { get; set; } = "customer_name";
+    [Required] public string Phone { get; set; } = "phone";
+    /// <summary>Optional.</summary>
+    public string WhatsApp { get; set; } = "whatsapp";
+    /// <summary>Optional.</summary>
+    public string Email { get; set; } = "email";
+    [Required] public string CreatedAt { get; set; } = "created_at";
+    [Required] public string Item { get; set; } = "item";
+    [Required] public string Problem { get; set; } = "problem";
+    [Required] public string Status { get; set; } = "status";
+    [Required] public string Amount { get; set; } = "amount";
+    /// <summary>Optional: when present, it identifies a legacy ticket instead of a hash of its contents.</summary>
+    public string LegacyTicketId { get; set; } = "ticket_id";
+}

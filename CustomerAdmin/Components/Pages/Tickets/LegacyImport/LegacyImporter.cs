@@ -1,0 +1,563 @@
+using System.Data.Common;
+using System.Diagnostics;
+using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CustomerAdmin.Components.Pages.Tickets.LegacyImport;
+
+public enum ImportIssueKind { Rejected, Duplicate, Conflict, Warning }
+
+public sealed record ImportIssue(long Line, ImportIssueKind Kind, string Message)
+{
+    public override string ToString() => Line > 0 ? $"line {Line}: {Kind.ToString().ToLowerInvariant()}: {Message}" : $"{Kind.ToString().ToLowerInvariant()}: {Message}";
+}
+
+public sealed record ImportProgress(long BytesRead, long TotalBytes, int Rows)
+{
+    public double Percent => TotalBytes == 0 ? 100 : Math.Min(100, 100.0 * BytesRead / TotalBytes);
+}
+
+/// <summary>A row the dry run would import, for the preview table.</summary>
+public sealed record ImportPreviewRow(long Line, string LegacyCustomerId, string Name, string? Phone, MatchedBy By, int? CustomerId,
+    TicketStatus Status, decimal? Amount, string? Item);
+
+public sealed class ImportReport
+{
+    public bool DryRun { get; init; }
+    public string FileName { get; init; } = "";
+    public int? RunId { get; set; }
+    /// <summary>Set when the import stopped (a missing column, an empty file, a database error, cancellation).</summary>
+    public string? FatalError { get; set; }
+    public string? EncodingWarning { get; set; }
+    public bool Succeeded => FatalError is null;
+
+    public int RowsRead { get; set; }
+    public int Tickets { get; set; }
+    public int TicketsAlreadyImported { get; set; }
+    public int DuplicateRows { get; set; }
+    public int CustomersCreated { get; set; }
+    public int CustomersMatched { get; set; }
+    public int MatchedByLegacyId { get; set; }
+    public int MatchedByPhone { get; set; }
+    public int MatchedByEmail { get; set; }
+    public int RowsRejected { get; set; }
+    public int Conflicts { get; set; }
+    public int Warnings { get; set; }
+    public List<ImportIssue> Issues { get; } = [];
+    public int IssuesNotListed { get; set; }
+    public List<ImportPreviewRow> Preview { get; } = [];
+    public TimeSpan Elapsed { get; set; }
+
+    public string Summary => (DryRun ? "Dry run (nothing written): " : "")
+        + $"{RowsRead:N0} rows read; {Tickets:N0} tickets {(DryRun ? "to import" : "imported")}, {TicketsAlreadyImported:N0} already imported before, "
+        + $"{DuplicateRows:N0} duplicate rows skipped; {CustomersCreated:N0} customers {(DryRun ? "to create" : "created")}, "
+        + $"{CustomersMatched:N0} existing customers matched (by legacy id {MatchedByLegacyId:N0}, phone {MatchedByPhone:N0}, email {MatchedByEmail:N0} rows); "
+        + $"{RowsRejected:N0} rows rejected, {Conflicts:N0} conflicts, {Warnings:N0} warnings.";
+}
+
+public sealed record UndoResult(bool Done, string Message, int TicketsDeleted = 0, int CustomersDeleted = 0, int CustomersAdjusted = 0);
+
+/// <summary>
+/// Brings legacy tickets (with the customer's details embedded in each row) over without creating duplicates.
+/// The file is streamed twice at most (a byte pass for encoding and hash, then the records), rows are written in
+/// batches of <see cref="LegacyImportOptions.BatchSize"/>, each batch in one transaction, and everything written
+/// carries the <see cref="ImportRun"/>'s id so it can be undone exactly.
+/// </summary>
+public sealed class LegacyImporter(
+    IDbContextFactory<AppDbContext> factory,
+    PhoneNormalizer phones,
+    IOptions<LegacyImportOptions> options,
+    IOptions<CustomersOptions> customerOptions,
+    TimeProvider time)
+{
+    private const int Attempts = 5;
+    private const int PreviewRows = 50;
+    private readonly LegacyImportOptions _options = options.Value;
+
+    public async Task<ImportReport> RunAsync(string path, string fileName, bool dryRun, string actor,
+        IProgress<ImportProgress>? progress = null, Action<ImportIssue>? onIssue = null, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var report = new ImportReport { DryRun = dryRun, FileName = fileName };
+        var state = new RunState(report, onIssue, _options.MaxListedIssues, dryRun);
+        ImportRun? run = null;
+        try
+        {
+            await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            var info = await LegacyCsvReader.InspectAsync(stream, ct);
+            if (info.Length == 0) return Fail(report, "The file is empty.");
+            report.EncodingWarning = info.EncodingWarning;
+            if (info.EncodingWarning is not null) state.Issue(0, ImportIssueKind.Warning, info.EncodingWarning);
+            stream.Position = 0;
+            using var text = new StreamReader(stream, info.Encoding, detectEncodingFromByteOrderMarks: true, 1 << 16);
+            var csv = new LegacyCsvReader(text, _options.Delimiter == "\\t" ? '\t' : _options.Delimiter[0], _options.MaxRecordLength);
+            await using var records = csv.ReadAsync(ct).GetAsyncEnumerator(ct);
+
+            if (!await records.MoveNextAsync())
+                return Fail(report, "The file has no header row.");
+            if (records.Current.Error is { } headerError)
+                return Fail(report, $"The header row cannot be read: {headerError}");
+            var (map, mapError) = LegacyColumnMap.FromHeader(records.Current.Fields, _options.Columns);
+            if (map is null) return Fail(report, mapError!);
+
+            var matcher = await LoadMatcherAsync(ct);
+            var parser = new LegacyRowParser(map, phones) { Now = time.GetUtcNow().UtcDateTime.AddDays(1) };
+
+            if (!dryRun)
+            {
+                await using var db = await factory.CreateDbContextAsync(ct);
+                run = new ImportRun
+                {
+                    FileName = Path.GetFileName(fileName) is { Length: > 0 } n ? n[..Math.Min(n.Length, ImportRun.FileNameMax)] : "upload.csv",
+                    FileHash = info.Sha256, StartedAt = time.GetUtcNow().UtcDateTime, StartedBy = actor,
+                };
+                db.ImportRuns.Add(run);
+                await db.SaveChangesAsync(ct);
+                report.RunId = run.Id;
+            }
+
+            var batch = new List<LegacyRow>(_options.BatchSize);
+            while (await records.MoveNextAsync())
+            {
+                var record = records.Current;
+                report.RowsRead++;
+                if (record.Error is not null)
+                {
+                    state.Reject(record.Line, record.Error);
+                    continue;
+                }
+                var (row, error) = parser.Parse(record);
+                foreach (var warning in parser.Warnings) state.Issue(record.Line, ImportIssueKind.Warning, warning);
+                if (row is null)
+                {
+                    state.Reject(record.Line, error!);
+                    continue;
+                }
+                batch.Add(row);
+                if (batch.Count >= _options.BatchSize)
+                {
+                    await ProcessBatchAsync(batch, matcher, state, run, actor, ct);
+                    batch.Clear();
+                    progress?.Report(new(stream.Position, info.Length, report.RowsRead));
+                }
+            }
+            await ProcessBatchAsync(batch, matcher, state, run, actor, ct);
+            progress?.Report(new(info.Length, info.Length, report.RowsRead));
+            if (run is not null) await FinishRunAsync(run, report, ImportRunStatus.Completed, null);
+        }
+        catch (OperationCanceledException)
+        {
+            report.FatalError = "The import was cancelled. " + WrittenSoFar(report, run);
+            if (run is not null) await FinishRunAsync(run, report, ImportRunStatus.Cancelled, report.FatalError);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            report.FatalError = $"The import stopped: {(ex.InnerException ?? ex).Message} " + WrittenSoFar(report, run);
+            if (run is not null) await FinishRunAsync(run, report, ImportRunStatus.Failed, report.FatalError);
+        }
+        report.Elapsed = clock.Elapsed;
+        return report;
+    }
+
+    private static string WrittenSoFar(ImportReport report, ImportRun? run) => run is null
+        ? "Nothing was written."
+        : $"The batch in progress was rolled back; {report.Tickets:N0} tickets from earlier batches are kept under import #{run.Id}: run the file again to finish (nothing is imported twice), or undo the import.";
+
+    private static ImportReport Fail(ImportReport report, string message)
+    {
+        report.FatalError = message;
+        return report;
+    }
+
+    private async Task FinishRunAsync(ImportRun run, ImportReport report, ImportRunStatus status, string? error)
+    {
+        // Not the caller's token: a cancelled import must still record how it ended.
+        await using var db = await factory.CreateDbContextAsync();
+        db.ImportRuns.Attach(run);
+        run.Status = status;
+        run.FinishedAt = time.GetUtcNow().UtcDateTime;
+        run.Error = error is null ? null : error[..Math.Min(error.Length, 2000)];
+        CopyCounts(report, run);
+        await db.SaveChangesAsync();
+    }
+
+    private static void CopyCounts(ImportReport report, ImportRun run)
+    {
+        run.RowsRead = report.RowsRead;
+        run.TicketsImported = report.Tickets;
+        run.TicketsAlreadyImported = report.TicketsAlreadyImported;
+        run.CustomersCreated = report.CustomersCreated;
+        run.CustomersMatched = report.CustomersMatched;
+        run.RowsRejected = report.RowsRejected;
+        run.Conflicts = report.Conflicts;
+    }
+
+    private async Task<LegacyCustomerMatcher> LoadMatcherAsync(CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var matcher = new LegacyCustomerMatcher();
+        var links = new Dictionary<int, List<string>>();
+        await foreach (var l in db.LegacyCustomerLinks.AsNoTracking().Select(l => new { l.LegacyId, l.CustomerId }).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            if (!links.TryGetValue(l.CustomerId, out var list)) links[l.CustomerId] = list = [];
+            list.Add(l.LegacyId);
+        }
+        await foreach (var c in db.Customers.AsNoTracking()
+            .Select(c => new { c.Id, c.Type, c.FirstName, c.LastName, c.Name, c.DisplayName, c.PrimaryPhone, c.Email, c.Status })
+            .AsAsyncEnumerable().WithCancellation(ct))
+        {
+            var name = c.Type == CustomerType.Individual ? $"{c.FirstName} {c.LastName}".Trim() : c.Name ?? c.DisplayName ?? "";
+            matcher.AddExisting(c.Id, name, c.PrimaryPhone, c.Email, c.Status == CustomerStatus.Deleted, links.GetValueOrDefault(c.Id));
+        }
+        return matcher;
+    }
+
+    private sealed record Planned(LegacyRow Row, CustomerRef Customer, bool NewLink);
+
+    private async Task ProcessBatchAsync(List<LegacyRow> rows, LegacyCustomerMatcher matcher, RunState state, ImportRun? run,
+        string actor, CancellationToken ct)
+    {
+        if (rows.Count == 0) return;
+        var report = state.Report;
+        var keys = rows.Select(r => r.LegacyKey).Distinct().ToList();
+        Dictionary<string, int?> existing;
+        await using (var db = await factory.CreateDbContextAsync(ct))
+        {
+            existing = await db.Tickets.AsNoTracking().Where(t => keys.Contains(t.LegacyKey!))
+                .Select(t => new { t.LegacyKey, t.ImportRunId }).ToDictionaryAsync(t => t.LegacyKey!, t => t.ImportRunId, ct);
+        }
+
+        var plan = new List<Planned>(rows.Count);
+        var inBatch = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            if (existing.TryGetValue(row.LegacyKey, out var byRun))
+            {
+                if (run is not null && byRun == run.Id) state.Duplicate(row.Line, "The same ticket as an earlier row of this file; skipped.");
+                else report.TicketsAlreadyImported++;
+                continue;
+            }
+            if (inBatch.TryGetValue(row.LegacyKey, out var firstLine))
+            {
+                state.Duplicate(row.Line, $"The same ticket as line {firstLine}; skipped.");
+                continue;
+            }
+            if (state.SeenInDryRun(row.LegacyKey))
+            {
+                state.Duplicate(row.Line, "The same ticket as an earlier row of this file; skipped.");
+                continue;
+            }
+            var match = matcher.Match(row);
+            foreach (var conflict in match.Conflicts) state.Issue(row.Line, ImportIssueKind.Conflict, conflict);
+            if (match.Error is not null)
+            {
+                state.Reject(row.Line, match.Error);
+                continue;
+            }
+            var customer = match.Customer;
+            if (customer is null)
+            {
+                var pending = NewCustomer(row, out var warning);
+                var errors = CustomerRules.Normalize(pending, phones);
+                if (errors.Count > 0)
+                {
+                    state.Reject(row.Line, "A new customer cannot be created: " + string.Join(" ", errors.Values));
+                    continue;
+                }
+                if (warning is not null) state.Issue(row.Line, ImportIssueKind.Warning, warning);
+                pending.ImportRunId = run?.Id;
+                customer = matcher.AddNew(row, pending);
+            }
+            inBatch[row.LegacyKey] = row.Line;
+            var newLink = matcher.Link(row.LegacyCustomerId, customer);
+            if (!customer.Counted)
+            {
+                customer.Counted = true;
+                if (customer.CreatedByImport && customer.Id == 0) report.CustomersCreated++;
+                else if (!customer.CreatedByImport) report.CustomersMatched++;
+            }
+            switch (match.By)
+            {
+                case MatchedBy.LegacyId: report.MatchedByLegacyId++; break;
+                case MatchedBy.Phone: report.MatchedByPhone++; break;
+                case MatchedBy.Email: report.MatchedByEmail++; break;
+            }
+            report.Tickets++;
+            if (report.Preview.Count < PreviewRows)
+                report.Preview.Add(new(row.Line, row.LegacyCustomerId, customer.Name, customer.Phone, match.By,
+                    customer.Id > 0 ? customer.Id : null, row.Status, row.Amount, row.Item));
+            plan.Add(new(row, customer, newLink));
+        }
+        if (run is null || plan.Count == 0) return;
+        try
+        {
+            await WriteAsync(plan, run, report, actor, ct);
+        }
+        catch
+        {
+            // The batch was rolled back: the report must not count it.
+            report.Tickets -= plan.Count;
+            report.CustomersCreated -= plan.Select(p => p.Customer).Distinct().Count(c => c.Id == 0);
+            throw;
+        }
+    }
+
+    private Customer NewCustomer(LegacyRow row, out string? warning)
+    {
+        warning = null;
+        var words = row.Name.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string first, last;
+        if (words.Length == 1)
+        {
+            first = words[0];
+            last = "-";
+            warning = $"\"{row.Name}\" is a single word: it became the first name, with \"-\" as the last name.";
+        }
+        else
+        {
+            first = words[0];
+            last = string.Join(' ', words[1..]);
+        }
+        return new Customer
+        {
+            Type = CustomerType.Individual,
+            FirstName = first.Length > Customer.NameMax ? first[..Customer.NameMax] : first,
+            LastName = last.Length > Customer.NameMax ? last[..Customer.NameMax] : last,
+            PrimaryPhone = row.Phone ?? "",
+            WhatsAppPhone = row.WhatsApp,
+            Email = row.Email,
+            Country = customerOptions.Value.DefaultCountry.ToUpperInvariant(),
+            Notes = $"Imported from legacy customer {row.LegacyCustomerId}.",
+        };
+    }
+
+    private async Task WriteAsync(List<Planned> plan, ImportRun run, ImportReport report, string actor, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            db.Actor = actor;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var now = time.GetUtcNow().UtcDateTime;
+
+            // A fresh copy per attempt, so a retried batch starts from clean stats.
+            var created = new Dictionary<CustomerRef, Customer>();
+            foreach (var p in plan)
+            {
+                if (p.Customer.Id == 0 && !created.ContainsKey(p.Customer))
+                {
+                    var copy = p.Customer.Pending!.Copy();
+                    copy.Id = 0;
+                    created[p.Customer] = copy;
+                }
+            }
+            var existingIds = plan.Where(p => p.Customer.Id > 0 && p.Row.Status == TicketStatus.Closed)
+                .Select(p => p.Customer.Id).Distinct().ToList();
+            var tracked = existingIds.Count == 0
+                ? []
+                : await db.Customers.Where(c => existingIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
+            foreach (var p in plan.Where(p => p.Row.Status == TicketStatus.Closed))
+            {
+                var owner = created.GetValueOrDefault(p.Customer) ?? tracked.GetValueOrDefault(p.Customer.Id);
+                if (owner is not null) CustomerStatsQuery.AddVisit(owner, p.Row.Amount!.Value, p.Row.CreatedAt);
+            }
+            db.ImportRuns.Attach(run);
+            CopyCounts(report, run);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+
+                // New customers get what AppDbContext gives a customer on its first save (audit stamps, the "(created)"
+                // history row, the search tokens), written without change tracking, which would cost more than the
+                // inserts themselves at hundreds of thousands of customers.
+                await using (var customers = new ModelInserter<Customer>(db, returningId: true))
+                await using (var tokens = new ModelInserter<CustomerSearchToken>(db))
+                await using (var changes = new ModelInserter<CustomerChange>(db))
+                {
+                    foreach (var customer in created.Values)
+                    {
+                        AppDbContext.StampNew(customer, now, actor);
+                        customer.Id = (int)(await customers.InsertAsync(customer, ct))!.Value;
+                        foreach (var token in CustomerSearchIndex.TokensFor(customer))
+                        {
+                            token.CustomerId = customer.Id;
+                            await tokens.InsertAsync(token, ct);
+                        }
+                        foreach (var change in customer.Changes)
+                        {
+                            change.CustomerId = customer.Id;
+                            await changes.InsertAsync(change, ct);
+                        }
+                    }
+                }
+
+                // Tickets and links are most of the rows: one prepared INSERT each, in the same transaction, with
+                // columns and value conversions taken from the EF model (money as cents on SQLite, enums as names).
+                var sequence = await db.Tickets.MaxAsync(t => (int?)t.Sequence, ct) ?? 0;
+                await using (var tickets = new ModelInserter<Ticket>(db))
+                {
+                    foreach (var p in plan)
+                    {
+                        var r = p.Row;
+                        var closed = r.Status == TicketStatus.Closed;
+                        sequence++;
+                        await tickets.InsertAsync(new Ticket
+                        {
+                            Sequence = sequence, Number = Ticket.FormatNumber(sequence),
+                            CustomerId = created.TryGetValue(p.Customer, out var c) ? c.Id : p.Customer.Id,
+                            Item = r.Item, Problem = r.Problem, Status = r.Status, Priority = TicketPriority.Normal,
+                            QuotedAmount = closed ? null : r.Amount, FinalAmount = closed ? r.Amount : null,
+                            OpenedAt = r.CreatedAt, ClosedAt = TicketWorkflow.IsActive(r.Status) ? null : r.CreatedAt,
+                            CreatedBy = actor, UpdatedAt = now, UpdatedBy = actor, Version = 1,
+                            ImportRunId = run.Id, LegacyKey = r.LegacyKey,
+                        }, ct);
+                    }
+                }
+                await using (var links = new ModelInserter<LegacyCustomerLink>(db))
+                {
+                    foreach (var p in plan.Where(p => p.NewLink))
+                    {
+                        await links.InsertAsync(new LegacyCustomerLink
+                        {
+                            LegacyId = p.Row.LegacyCustomerId, ImportRunId = run.Id,
+                            CustomerId = created.TryGetValue(p.Customer, out var c) ? c.Id : p.Customer.Id,
+                        }, ct);
+                    }
+                }
+                await tx.CommitAsync(ct);
+            }
+            catch (DbException ex) when (attempt < Attempts && IsNumberClash(ex.Message))
+            {
+                // Someone opened a ticket and took our numbers meanwhile: redo the batch.
+                continue;
+            }
+            catch (DbUpdateException ex) when (attempt < Attempts && ex is DbUpdateConcurrencyException)
+            {
+                // Someone moved a matched customer's stats meanwhile: redo the batch with fresh values.
+                continue;
+            }
+            foreach (var (r, c) in created)
+            {
+                r.Id = c.Id;
+                r.Pending = null;
+            }
+            return;
+        }
+    }
+
+    private static bool IsNumberClash(string message) =>
+        message.Contains("IX_Tickets_Sequence", StringComparison.OrdinalIgnoreCase) || message.Contains("IX_Tickets_Number", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("Tickets.Sequence", StringComparison.OrdinalIgnoreCase) || message.Contains("Tickets.Number", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Removes exactly what the import created: its tickets, the customers it created and the legacy-id links it
+    /// wrote; customers it only matched get their stats back. Refused while a customer it created has anything the
+    /// import did not create (a ticket opened since, a sale, equipment, a later import's ticket).
+    /// </summary>
+    public async Task<UndoResult> UndoAsync(int runId, string actor, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        db.Actor = actor;
+        var run = await db.ImportRuns.FirstOrDefaultAsync(r => r.Id == runId, ct);
+        if (run is null) return new(false, $"There is no import #{runId}.");
+        if (run.Status == ImportRunStatus.Undone) return new(false, $"Import #{runId} was already undone on {run.UndoneAt:yyyy-MM-dd HH:mm} by {run.UndoneBy}.");
+        if (run.Status == ImportRunStatus.Running) return new(false, $"Import #{runId} is still running; cancel it first.");
+
+        var blockers = db.Customers.Where(c => c.ImportRunId == runId
+            && (db.Tickets.Any(t => t.CustomerId == c.Id && (t.ImportRunId == null || t.ImportRunId != runId))
+                || db.Sales.Any(s => s.CustomerId == c.Id)
+                || db.Equipment.Any(q => q.CustomerId == c.Id)
+                || db.Activities.Any(a => a.CustomerId == c.Id)
+                || db.Documents.Any(d => d.CustomerId == c.Id)
+                || db.LegacyCustomerLinks.Any(l => l.CustomerId == c.Id && l.ImportRunId != runId)));
+        var blockerCount = await blockers.CountAsync(ct);
+        if (blockerCount > 0)
+        {
+            var names = await blockers.OrderBy(c => c.Id).Take(5)
+                .Select(c => "#" + c.Id + " " + c.FirstName + " " + c.LastName).ToListAsync(ct);
+            return new(false, $"Import #{runId} cannot be undone: {blockerCount:N0} customers it created have since got tickets, sales, "
+                + $"equipment, timeline entries, documents or links that the import did not create ({string.Join(", ", names)}{(blockerCount > 5 ? ", …" : "")}). "
+                + "Undoing it would delete that work too. Move or delete those first (or undo the later import that used them).");
+        }
+
+        var annotated = await db.Activities.CountAsync(a => a.TicketId != null && db.Tickets.Any(t => t.Id == a.TicketId && t.ImportRunId == runId), ct);
+        if (annotated > 0)
+        {
+            return new(false, $"Import #{runId} cannot be undone: {annotated:N0} timeline entries (notes, status changes) have been written "
+                + "about tickets it imported since; undoing it would delete that history too.");
+        }
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Customers the import only matched: take the import's closed tickets back out of their stats.
+        var amounts = new Dictionary<int, List<decimal>>();
+        await foreach (var t in db.Tickets.AsNoTracking()
+            .Where(t => t.ImportRunId == runId && t.Status == TicketStatus.Closed && t.Customer!.ImportRunId != runId)
+            .Select(t => new { t.CustomerId, t.FinalAmount }).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            if (!amounts.TryGetValue(t.CustomerId, out var list)) amounts[t.CustomerId] = list = [];
+            list.Add(t.FinalAmount ?? 0m);
+        }
+        foreach (var chunk in amounts.Keys.Chunk(500))
+        {
+            var ids = chunk.ToList();
+            var customers = await db.Customers.Where(c => ids.Contains(c.Id)).ToListAsync(ct);
+            var lastTicket = await db.Tickets
+                .Where(t => ids.Contains(t.CustomerId) && t.Status == TicketStatus.Closed && (t.ImportRunId == null || t.ImportRunId != runId))
+                .GroupBy(t => t.CustomerId).Select(g => new { g.Key, Last = g.Max(t => t.ClosedAt) }).ToDictionaryAsync(g => g.Key, g => g.Last, ct);
+            var lastSale = await db.Sales.Where(s => ids.Contains(s.CustomerId))
+                .GroupBy(s => s.CustomerId).Select(g => new { g.Key, Last = g.Max(s => s.SoldAt) }).ToDictionaryAsync(g => g.Key, g => (DateTime?)g.Last, ct);
+            foreach (var c in customers)
+            {
+                var ticket = lastTicket.GetValueOrDefault(c.Id);
+                var sale = lastSale.GetValueOrDefault(c.Id);
+                var last = ticket is null ? sale : sale is null || ticket > sale ? ticket : sale;
+                foreach (var amount in amounts[c.Id]) CustomerStatsQuery.RemoveVisit(c, amount, last);
+            }
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+        }
+        var tickets = await db.Tickets.Where(t => t.ImportRunId == runId).ExecuteDeleteAsync(ct);
+        await db.LegacyCustomerLinks.Where(l => l.ImportRunId == runId).ExecuteDeleteAsync(ct);
+        var customersDeleted = await db.Customers.Where(c => c.ImportRunId == runId).ExecuteDeleteAsync(ct);
+        await db.ImportRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Status, ImportRunStatus.Undone)
+            .SetProperty(r => r.UndoneAt, time.GetUtcNow().UtcDateTime)
+            .SetProperty(r => r.UndoneBy, actor), ct);
+        await tx.CommitAsync(ct);
+        return new(true, $"Import #{runId} undone: {tickets:N0} tickets and {customersDeleted:N0} customers it created were deleted; "
+            + $"{amounts.Count:N0} existing customers got their stats back.", tickets, customersDeleted, amounts.Count);
+    }
+
+    /// <summary>Counts and the capped list of issues; every issue also goes to the caller's callback as it happens.</summary>
+    private sealed class RunState(ImportReport report, Action<ImportIssue>? onIssue, int maxListed, bool dryRun)
+    {
+        // Only the dry run needs to remember keys across batches (the real run finds earlier batches in the
+        // database); 8 bytes per row.
+        private readonly HashSet<long>? _dryRunKeys = dryRun ? [] : null;
+
+        public ImportReport Report => report;
+
+        public void Issue(long line, ImportIssueKind kind, string message)
+        {
+            switch (kind)
+            {
+                case ImportIssueKind.Rejected: report.RowsRejected++; break;
+                case ImportIssueKind.Duplicate: report.DuplicateRows++; break;
+                case ImportIssueKind.Conflict: report.Conflicts++; break;
+                case ImportIssueKind.Warning: report.Warnings++; break;
+            }
+            var issue = new ImportIssue(line, kind, message);
+            onIssue?.Invoke(issue);
+            if (report.Issues.Count < maxListed) report.Issues.Add(issue);
+            else report.IssuesNotListed++;
+        }
+
+        public void Reject(long line, string message) => Issue(line, ImportIssueKind.Rejected, message);
+        public void Duplicate(long line, string message) => Issue(line, ImportIssueKind.Duplicate, message);
+
+        public bool SeenInDryRun(string key) =>
+            _dryRunKeys is not null && !_dryRunKeys.Add(Convert.ToInt64(key[..16], 16));
+    }
+}

@@ -1,0 +1,179 @@
+using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CustomerAdmin.Components.Pages.Tickets;
+
+/// <summary>What the ticket form collects; the operation checks it again, whatever the form let through.</summary>
+public sealed class TicketDraft
+{
+    public int? CustomerId { get; set; }
+    public int? EquipmentId { get; set; }
+    public string? Item { get; set; }
+    public string? Problem { get; set; }
+    public TicketPriority Priority { get; set; } = TicketPriority.Normal;
+    public decimal? QuotedAmount { get; set; }
+    public string? Assignee { get; set; }
+}
+
+/// <summary>
+/// Ticket changes that move a customer's stats or allocate a number. Each runs in one transaction on a fresh
+/// context, so a refused or failed change leaves nothing half-written, and is retried when a concurrent change
+/// (another ticket number taken, the customer's stats moved by someone else) got there first.
+/// </summary>
+public static class TicketOperations
+{
+    private const int Attempts = 5;
+
+    public static Dictionary<string, string> Validate(TicketDraft d)
+    {
+        var errors = new Dictionary<string, string>();
+        if (d.CustomerId is null) errors[nameof(TicketDraft.CustomerId)] = "Choose the customer.";
+        if (string.IsNullOrWhiteSpace(d.Problem)) errors[nameof(TicketDraft.Problem)] = "Describe the problem.";
+        else if (d.Problem.Trim().Length > Ticket.ProblemMax) errors[nameof(TicketDraft.Problem)] = $"Keep the problem under {Ticket.ProblemMax} characters.";
+        if (d.EquipmentId is null && string.IsNullOrWhiteSpace(d.Item)) errors[nameof(TicketDraft.Item)] = "Say what was brought in, or pick the customer's equipment.";
+        if ((d.Item?.Trim().Length ?? 0) > Ticket.ItemMax) errors[nameof(TicketDraft.Item)] = $"Keep the item under {Ticket.ItemMax} characters.";
+        if ((d.Assignee?.Trim().Length ?? 0) > Ticket.AssigneeMax) errors[nameof(TicketDraft.Assignee)] = $"Keep the assignee under {Ticket.AssigneeMax} characters.";
+        if (!Enum.IsDefined(d.Priority)) errors[nameof(TicketDraft.Priority)] = "Choose a priority.";
+        if (Money.Check(d.QuotedAmount, "quoted amount") is { } money) errors[nameof(TicketDraft.QuotedAmount)] = money;
+        return errors;
+    }
+
+    public static async Task<Ticket> CreateAsync(IDbContextFactory<AppDbContext> factory, TicketDraft draft, TimeProvider time,
+        string? actor = null, CancellationToken ct = default)
+    {
+        if (Validate(draft).Values.FirstOrDefault() is { } error) throw new RuleViolationException(error);
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            if (actor is not null) db.Actor = actor;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == draft.CustomerId, ct);
+            if (customer is null || customer.Status == CustomerStatus.Deleted)
+                throw new RuleViolationException("This customer has been deleted, so no ticket can be opened for them. Choose another customer.");
+            if (draft.EquipmentId is { } equipmentId
+                && !await db.Equipment.AnyAsync(q => q.Id == equipmentId && q.CustomerId == customer.Id, ct))
+                throw new RuleViolationException("That equipment does not belong to this customer.");
+
+            var sequence = (await db.Tickets.MaxAsync(t => (int?)t.Sequence, ct) ?? 0) + 1;
+            var now = time.GetUtcNow().UtcDateTime;
+            var ticket = new Ticket
+            {
+                Sequence = sequence, Number = Ticket.FormatNumber(sequence), CustomerId = customer.Id,
+                EquipmentId = draft.EquipmentId, Item = Blank(draft.Item), Problem = draft.Problem!.Trim(),
+                Priority = draft.Priority, QuotedAmount = draft.QuotedAmount, Assignee = Blank(draft.Assignee),
+                Status = TicketStatus.Open, OpenedAt = now, UpdatedAt = now, CreatedBy = db.Actor, UpdatedBy = db.Actor, Version = 1,
+            };
+            db.Tickets.Add(ticket);
+            db.Activities.Add(new Activity
+            {
+                CustomerId = customer.Id, Ticket = ticket, Kind = ActivityKind.TicketOpened,
+                Subject = $"Ticket {ticket.Number} opened", Body = ticket.Problem, OccurredAt = now, CreatedAt = now, CreatedBy = db.Actor,
+            });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                return ticket;
+            }
+            catch (DbUpdateException ex) when (IsNumberClash(ex) && attempt < Attempts)
+            {
+                // Someone else took this number between our read and our insert: read the new maximum and try again.
+            }
+        }
+    }
+
+    /// <summary>Moves a ticket along the workflow; closing needs the final amount and counts a visit.</summary>
+    /// <param name="expectedVersion">The version the user looked at, so a change made meanwhile is not overridden blindly.</param>
+    public static Task<Ticket> ChangeStatusAsync(IDbContextFactory<AppDbContext> factory, int ticketId, int expectedVersion,
+        TicketStatus to, decimal? finalAmount, TimeProvider time, string? actor = null, CancellationToken ct = default)
+    {
+        if (to == TicketStatus.Closed && Money.Check(finalAmount, "final amount", required: true) is { } error)
+            throw new RuleViolationException(error);
+        if (!Enum.IsDefined(to)) throw new RuleViolationException("That is not a ticket status.");
+        return UpdateAsync(factory, ticketId, expectedVersion, time, actor, ct, async (db, ticket, now) =>
+        {
+            if (TicketWorkflow.Check(ticket.Status, to) is { } refused) throw new RuleViolationException(refused);
+            if (to == TicketStatus.Closed)
+            {
+                ticket.FinalAmount = finalAmount;
+                ticket.ClosedAt = now;
+                var customer = await db.Customers.FirstAsync(c => c.Id == ticket.CustomerId, ct);
+                CustomerStatsQuery.AddVisit(customer, finalAmount!.Value, now);
+                db.Activities.Add(SystemEntry(ticket, ActivityKind.TicketClosed, $"Ticket {ticket.Number} closed", Money.Format(finalAmount), now, db.Actor));
+            }
+            else if (to == TicketStatus.Cancelled)
+            {
+                ticket.ClosedAt = now;
+                db.Activities.Add(SystemEntry(ticket, ActivityKind.TicketClosed, $"Ticket {ticket.Number} cancelled", null, now, db.Actor));
+            }
+            ticket.Status = to;
+        });
+    }
+
+    /// <summary>Back to open; a closed ticket's amount and visit leave the customer's stats in the same transaction.</summary>
+    public static Task<Ticket> ReopenAsync(IDbContextFactory<AppDbContext> factory, int ticketId, int expectedVersion,
+        TimeProvider time, string? actor = null, CancellationToken ct = default) =>
+        UpdateAsync(factory, ticketId, expectedVersion, time, actor, ct, async (db, ticket, now) =>
+        {
+            if (!TicketWorkflow.CanReopen(ticket.Status))
+                throw new RuleViolationException("Only a closed or cancelled ticket can be reopened.");
+            if (ticket.Status == TicketStatus.Closed)
+            {
+                var customer = await db.Customers.FirstAsync(c => c.Id == ticket.CustomerId, ct);
+                var last = await db.LastVisitExceptAsync(ticket.CustomerId, ticket.Id, ct);
+                CustomerStatsQuery.RemoveVisit(customer, ticket.FinalAmount ?? 0m, last);
+            }
+            db.Activities.Add(SystemEntry(ticket, ActivityKind.TicketReopened, $"Ticket {ticket.Number} reopened", null, now, db.Actor));
+            ticket.Status = TicketStatus.Open;
+            ticket.FinalAmount = null;
+            ticket.ClosedAt = null;
+        });
+
+    private static Activity SystemEntry(Ticket ticket, ActivityKind kind, string subject, string? body, DateTime now, string actor) => new()
+    {
+        CustomerId = ticket.CustomerId, TicketId = ticket.Id, Kind = kind, Subject = subject, Body = body,
+        OccurredAt = now, CreatedAt = now, CreatedBy = actor,
+    };
+
+    private static async Task<Ticket> UpdateAsync(IDbContextFactory<AppDbContext> factory, int ticketId, int expectedVersion,
+        TimeProvider time, string? actor, CancellationToken ct, Func<AppDbContext, Ticket, DateTime, Task> change)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            if (actor is not null) db.Actor = actor;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var ticket = await db.Tickets.FirstOrDefaultAsync(t => t.Id == ticketId, ct)
+                ?? throw new RuleViolationException("This ticket no longer exists.");
+            if (ticket.Version != expectedVersion)
+                throw new StaleTicketException();
+            var now = time.GetUtcNow().UtcDateTime;
+            await change(db, ticket, now);
+            ticket.Version = expectedVersion + 1;
+            ticket.UpdatedAt = now;
+            ticket.UpdatedBy = db.Actor;
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
+                return ticket;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < Attempts)
+            {
+                // The ticket or the customer's stats changed under us; the next attempt rereads both
+                // (and refuses if it was the ticket itself that someone else changed).
+            }
+        }
+    }
+
+    public static bool IsNumberClash(DbUpdateException ex) =>
+        ex.InnerException?.Message is { } m
+        && (m.Contains("IX_Tickets_Sequence", StringComparison.OrdinalIgnoreCase) || m.Contains("IX_Tickets_Number", StringComparison.OrdinalIgnoreCase)
+            || m.Contains("Tickets.Sequence", StringComparison.OrdinalIgnoreCase) || m.Contains("Tickets.Number", StringComparison.OrdinalIgnoreCase));
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+}
+
+/// <summary>Someone else changed the ticket since the user loaded it.</summary>
+public sealed class StaleTicketException() : Exception("Someone else changed this ticket meanwhile; it has been reloaded, please check and try again.");

@@ -1,0 +1,308 @@
+using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Security;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace CustomerAdmin.Data;
+
+/// <summary>
+/// The app's one model. Each provider has a thin subclass (<see cref="SqliteAppDbContext"/>,
+/// <see cref="PostgresAppDbContext"/>) only so each gets its own generated migrations set; components ask for
+/// <c>IDbContextFactory&lt;AppDbContext&gt;</c> and never know which one they got. Identity's users and roles and the
+/// data-protection key ring live in the same database.
+/// </summary>
+public class AppDbContext(DbContextOptions options, TimeProvider? time = null, CurrentUser? currentUser = null)
+    : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private string? _actor;
+
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<Organization> Organizations => Set<Organization>();
+    public DbSet<CustomerChange> CustomerChanges => Set<CustomerChange>();
+    public DbSet<CustomerSearchToken> CustomerSearchTokens => Set<CustomerSearchToken>();
+    public DbSet<Ticket> Tickets => Set<Ticket>();
+    public DbSet<Equipment> Equipment => Set<Equipment>();
+    public DbSet<Sale> Sales => Set<Sale>();
+    public DbSet<SaleLine> SaleLines => Set<SaleLine>();
+    public DbSet<Activity> Activities => Set<Activity>();
+    public DbSet<CustomerDocument> Documents => Set<CustomerDocument>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ImportRun> ImportRuns => Set<ImportRun>();
+    public DbSet<LegacyCustomerLink> LegacyCustomerLinks => Set<LegacyCustomerLink>();
+
+    /// <summary>
+    /// Who is saving: written to CreatedBy, UpdatedBy and the history's "by whom". The signed-in user unless set
+    /// (seeding and background work set it); "system" when nobody is signed in.
+    /// </summary>
+    public string Actor
+    {
+        get => _actor ?? currentUser?.Name ?? "system";
+        set => _actor = value;
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        base.OnModelCreating(b);
+        b.Entity<Customer>(e =>
+        {
+            e.Property(c => c.Type).HasConversion<string>().HasMaxLength(20);
+            e.Property(c => c.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(c => c.Tier).HasConversion<string>().HasMaxLength(20);
+            e.Property(c => c.PreferredContactMethod).HasConversion<string>().HasMaxLength(20);
+            e.Property(c => c.TotalSpent).HasPrecision(18, 2);
+            e.Property(c => c.Version).IsConcurrencyToken();
+            e.Ignore(c => c.FullName);
+            e.Ignore(c => c.IsIndividual);
+
+            // At most one customer that is not deleted per primary phone; the same filter text works in both databases.
+            e.HasIndex(c => c.PrimaryPhone).IsUnique().HasFilter("\"Status\" <> 'Deleted'")
+                .HasDatabaseName("UX_Customers_PrimaryPhone_NotDeleted");
+            e.HasIndex(c => c.Email);
+            e.HasIndex(c => new { c.SortName, c.Id });
+            e.HasIndex(c => new { c.City, c.SortName });
+            e.HasIndex(c => c.CreatedAt);
+            e.HasIndex(c => c.TotalSpent);
+            e.HasIndex(c => c.Status);
+
+            e.HasOne(c => c.Organization).WithMany(o => o.Customers)
+                .HasForeignKey(c => c.OrganizationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<ImportRun>().WithMany().HasForeignKey(c => c.ImportRunId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<Organization>(e => e.HasIndex(o => o.Name));
+
+        b.Entity<CustomerChange>(e =>
+        {
+            e.HasOne(c => c.Customer).WithMany(c => c.Changes)
+                .HasForeignKey(c => c.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(c => new { c.CustomerId, c.ChangedAt });
+        });
+
+        b.Entity<CustomerSearchToken>(e =>
+        {
+            // Kind first so each kind is one contiguous range scan in the index; the key covers the search query.
+            e.HasKey(t => new { t.Kind, t.Token, t.CustomerId });
+            e.HasIndex(t => new { t.CustomerId, t.Kind, t.Token });
+            e.HasOne<Customer>().WithMany(c => c.SearchTokens)
+                .HasForeignKey(t => t.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<Ticket>(e =>
+        {
+            e.Property(t => t.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(t => t.Priority).HasConversion<string>().HasMaxLength(20);
+            e.Property(t => t.QuotedAmount).HasPrecision(18, 2);
+            e.Property(t => t.FinalAmount).HasPrecision(18, 2);
+            e.Property(t => t.Version).IsConcurrencyToken();
+            e.HasIndex(t => t.Number).IsUnique();
+            e.HasIndex(t => t.Sequence).IsUnique();
+            e.HasIndex(t => new { t.CustomerId, t.Status });
+            e.HasIndex(t => new { t.Status, t.OpenedAt });
+            e.HasIndex(t => t.OpenedAt);
+            e.HasIndex(t => t.Assignee);
+            e.HasOne(t => t.Customer).WithMany()
+                .HasForeignKey(t => t.CustomerId).IsRequired().OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(t => t.Equipment).WithMany(q => q.Tickets)
+                .HasForeignKey(t => t.EquipmentId).OnDelete(DeleteBehavior.Restrict);
+            e.HasIndex(t => t.LegacyKey).IsUnique();
+            e.HasOne<ImportRun>().WithMany().HasForeignKey(t => t.ImportRunId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<ImportRun>(e =>
+        {
+            e.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
+            e.HasIndex(r => r.StartedAt);
+        });
+
+        b.Entity<LegacyCustomerLink>(e =>
+        {
+            e.HasKey(l => l.LegacyId);
+            e.HasIndex(l => l.CustomerId);
+            e.HasIndex(l => l.ImportRunId);
+            e.HasOne(l => l.Customer).WithMany().HasForeignKey(l => l.CustomerId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<ImportRun>().WithMany().HasForeignKey(l => l.ImportRunId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<Equipment>(e =>
+        {
+            e.HasIndex(q => q.SerialKey);
+            e.HasIndex(q => q.CustomerId);
+            e.Ignore(q => q.Label);
+            e.HasOne(q => q.Customer).WithMany()
+                .HasForeignKey(q => q.CustomerId).IsRequired().OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<Sale>(e =>
+        {
+            e.Property(s => s.Total).HasPrecision(18, 2);
+            e.HasIndex(s => new { s.CustomerId, s.SoldAt });
+            e.HasIndex(s => s.SoldAt);
+            e.HasOne(s => s.Customer).WithMany()
+                .HasForeignKey(s => s.CustomerId).IsRequired().OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(s => s.Lines).WithOne().HasForeignKey(l => l.SaleId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<SaleLine>(e =>
+        {
+            e.Property(l => l.UnitPrice).HasPrecision(18, 2);
+            e.Property(l => l.LineTotal).HasPrecision(18, 2);
+        });
+
+        b.Entity<Activity>(e =>
+        {
+            e.Property(a => a.Kind).HasConversion<string>().HasMaxLength(20);
+            e.Property(a => a.NoteType).HasConversion<string>().HasMaxLength(20);
+            e.Ignore(a => a.IsSystem);
+            // The timeline's one paged query: newest first per customer, optionally narrowed to some kinds.
+            e.HasIndex(a => new { a.CustomerId, a.OccurredAt, a.Id });
+            e.HasIndex(a => new { a.CustomerId, a.Kind, a.OccurredAt });
+            e.HasOne(a => a.Customer).WithMany()
+                .HasForeignKey(a => a.CustomerId).IsRequired().OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(a => a.Ticket).WithMany()
+                .HasForeignKey(a => a.TicketId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(a => a.Sale).WithMany()
+                .HasForeignKey(a => a.SaleId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<CustomerDocument>(e =>
+        {
+            e.Property(d => d.Type).HasConversion<string>().HasMaxLength(20);
+            e.HasIndex(d => new { d.CustomerId, d.UploadedAt });
+            e.HasIndex(d => d.StoredName).IsUnique();
+            e.HasOne(d => d.Customer).WithMany()
+                .HasForeignKey(d => d.CustomerId).IsRequired().OnDelete(DeleteBehavior.Restrict);
+        });
+    }
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder b)
+    {
+        // Every DateTime is UTC; SQLite hands them back as Unspecified, so say so on the way out.
+        b.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken ct = default)
+    {
+        var customers = ChangeTracker.Entries<Customer>()
+            .Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
+        if (customers.Count == 0)
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
+
+        var now = _time.GetUtcNow().UtcDateTime;
+        var reindex = new List<Customer>();
+        foreach (var entry in customers)
+            Stamp(entry, now, reindex);
+
+        // Search tokens of an existing customer are replaced; doing it in one transaction with the update
+        // means a failed save (a concurrency conflict, a duplicate phone) leaves the old tokens in place.
+        var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(ct) : null;
+        try
+        {
+            var ids = reindex.Where(c => c.Id > 0).Select(c => c.Id).ToList();
+            if (ids.Count > 0)
+            {
+                foreach (var tracked in ChangeTracker.Entries<CustomerSearchToken>().Where(t => ids.Contains(t.Entity.CustomerId)).ToList())
+                    tracked.State = EntityState.Detached;
+                await CustomerSearchTokens.Where(t => ids.Contains(t.CustomerId)).ExecuteDeleteAsync(ct);
+            }
+            foreach (var customer in reindex)
+                customer.SearchTokens = CustomerSearchIndex.TokensFor(customer).ToList();
+
+            var result = await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
+            if (own is not null) await own.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            if (own is not null) await own.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// What a new customer gets on its first save: sort name, audit stamps, version 1 and the "(created)" history row.
+    /// Public for bulk writers (the legacy import) that insert without change tracking; they add the search tokens.
+    /// </summary>
+    public static void StampNew(Customer customer, DateTime now, string actor)
+    {
+        customer.SortName = CustomerSearchIndex.SortNameFor(customer);
+        customer.CreatedAt = customer.CreatedAt == default ? now : customer.CreatedAt;
+        customer.UpdatedAt = customer.CreatedAt;
+        customer.CreatedBy ??= actor;
+        customer.UpdatedBy ??= actor;
+        customer.Version = 1;
+        customer.Changes.Add(new CustomerChange
+        {
+            Field = CustomerChange.CreatedField, ChangedAt = customer.CreatedAt, ChangedBy = customer.CreatedBy,
+        });
+    }
+
+    private void Stamp(EntityEntry<Customer> entry, DateTime now, List<Customer> reindex)
+    {
+        var customer = entry.Entity;
+        customer.SortName = CustomerSearchIndex.SortNameFor(customer);
+        if (entry.State == EntityState.Added)
+        {
+            StampNew(customer, now, Actor);
+            reindex.Add(customer);
+            return;
+        }
+
+        var before = (Customer)entry.OriginalValues.ToObject();
+        var diff = CustomerHistory.Diff(before, customer);
+        if (diff.Count == 0 && !entry.Properties.Any(p => p.IsModified && CustomerHistory.IsStatistic(p.Metadata.Name)))
+        {
+            // Nothing the user can see changed: don't bump the version or write history.
+            return;
+        }
+        customer.UpdatedAt = now;
+        customer.UpdatedBy = Actor;
+        entry.Property(c => c.Version).CurrentValue = before.Version + 1;
+        foreach (var change in diff)
+        {
+            CustomerChanges.Add(new CustomerChange
+            {
+                CustomerId = customer.Id, Field = change.Field, OldValue = change.OldValue, NewValue = change.NewValue,
+                ChangedAt = now, ChangedBy = Actor,
+            });
+        }
+        if (diff.Any(d => CustomerSearchIndex.AffectsTokens(d.Field)))
+            reindex.Add(customer);
+        if (diff.Where(d => ContactFields.Contains(d.Field)).Select(d => d.Field).ToList() is { Count: > 0 } contact)
+        {
+            // Written here rather than by each page that edits a customer, so no path can change contact data unseen.
+            Activities.Add(new Activity
+            {
+                CustomerId = customer.Id, Kind = ActivityKind.ContactChanged, Subject = "Contact details changed",
+                Body = string.Join(", ", contact.Select(ContactLabel).Distinct()), OccurredAt = now, CreatedAt = now, CreatedBy = Actor,
+            });
+        }
+    }
+
+    private static readonly HashSet<string> ContactFields =
+    [
+        nameof(Customer.PrimaryPhone), nameof(Customer.SecondaryPhone), nameof(Customer.WhatsAppPhone), nameof(Customer.Email),
+        nameof(Customer.AddressLine1), nameof(Customer.AddressLine2), nameof(Customer.City), nameof(Customer.State),
+        nameof(Customer.PostalCode), nameof(Customer.Country),
+    ];
+
+    private static string ContactLabel(string field) => field switch
+    {
+        nameof(Customer.PrimaryPhone) => "phone",
+        nameof(Customer.SecondaryPhone) => "second phone",
+        nameof(Customer.WhatsAppPhone) => "WhatsApp",
+        nameof(Customer.Email) => "email",
+        nameof(Customer.AddressLine1) or nameof(Customer.AddressLine2) => "address",
+        nameof(Customer.PostalCode) => "postal code",
+        _ => field.ToLowerInvariant(),
+    };
+
+    internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

@@ -1,0 +1,156 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CustomerAdmin.Data;
+
+public enum CustomerType { Individual, Hospital, Clinic, Lab, Manufacturer, Dealer }
+
+public enum CustomerStatus { Active, Inactive, Blocked, Deleted }
+
+public enum CustomerTier { Standard, Premium, Vip }
+
+public enum ContactMethod { Phone, Sms, WhatsApp, Email }
+
+/// <summary>One clean record per real customer; tickets, sales and bookings point here by foreign key.</summary>
+public class Customer
+{
+    public const int NameMax = 100;
+    public const int OrgNameMax = 200;
+    public const int PhoneMax = 20;
+    public const int EmailMax = 254;
+    public const int LineMax = 200;
+    public const int NotesMax = 4000;
+    public const int TagsMax = 500;
+
+    public int Id { get; set; }
+
+    public CustomerType Type { get; set; }
+
+    [MaxLength(NameMax)] public string? FirstName { get; set; }
+    [MaxLength(NameMax)] public string? LastName { get; set; }
+    /// <summary>The organisation's name, for every type but individuals.</summary>
+    [MaxLength(OrgNameMax)] public string? Name { get; set; }
+    [MaxLength(OrgNameMax)] public string? DisplayName { get; set; }
+
+    /// <summary>E.164, normalised by <c>PhoneNormalizer</c> against the configured default region.</summary>
+    [MaxLength(PhoneMax)] public string PrimaryPhone { get; set; } = "";
+    /// <summary>False when libphonenumber classifies the primary phone as a landline.</summary>
+    public bool PrimaryPhoneSmsCapable { get; set; } = true;
+    [MaxLength(PhoneMax)] public string? SecondaryPhone { get; set; }
+    [MaxLength(PhoneMax)] public string? WhatsAppPhone { get; set; }
+    [MaxLength(EmailMax), EmailAddress(ErrorMessage = "Enter an email address like name@example.com.")] public string? Email { get; set; }
+
+    [MaxLength(LineMax)] public string? AddressLine1 { get; set; }
+    [MaxLength(LineMax)] public string? AddressLine2 { get; set; }
+    [MaxLength(NameMax)] public string? City { get; set; }
+    [MaxLength(NameMax)] public string? State { get; set; }
+    [MaxLength(PhoneMax)] public string? PostalCode { get; set; }
+    /// <summary>ISO 3166-1 alpha-2.</summary>
+    [MaxLength(2)] public string? Country { get; set; }
+
+    public int? OrganizationId { get; set; }
+    public Organization? Organization { get; set; }
+
+    [MaxLength(50)] public string? RegistrationNumber { get; set; }
+    [MaxLength(50)] public string? TaxId { get; set; }
+    [MaxLength(LineMax)] public string? Website { get; set; }
+
+    public CustomerStatus Status { get; set; } = CustomerStatus.Active;
+    public CustomerTier Tier { get; set; } = CustomerTier.Standard;
+    /// <summary>BCP 47 language tag, e.g. "en" or "es".</summary>
+    [MaxLength(10)] public string? PreferredLanguage { get; set; }
+    public ContactMethod PreferredContactMethod { get; set; } = ContactMethod.Phone;
+
+    public bool SmsOptedIn { get; set; }
+    public DateTime? SmsOptedInAt { get; set; }
+    [MaxLength(50)] public string? SmsOptInSource { get; set; }
+    public DateTime? SmsOptedOutAt { get; set; }
+
+    [MaxLength(NotesMax)] public string? Notes { get; set; }
+    /// <summary>Comma-separated, trimmed, distinct; see <c>CustomerTags</c>.</summary>
+    [MaxLength(TagsMax)] public string? Tags { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+    [MaxLength(100)] public string? CreatedBy { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    [MaxLength(100)] public string? UpdatedBy { get; set; }
+
+    // Denormalised stats: moved in the same transaction as the ticket or sale that changes them.
+    public decimal TotalSpent { get; set; }
+    public int VisitCount { get; set; }
+    public DateTime? LastVisitAt { get; set; }
+
+    /// <summary>Set when a legacy import created this customer: undoing that import removes it.</summary>
+    public int? ImportRunId { get; set; }
+
+    /// <summary>Optimistic concurrency token, bumped by <see cref="AppDbContext"/> on every save.</summary>
+    public int Version { get; set; }
+
+    /// <summary>Normalised "last first" (or the organisation's name): the list's default sort key.</summary>
+    [MaxLength(OrgNameMax)] public string SortName { get; set; } = "";
+
+    public List<CustomerSearchToken> SearchTokens { get; set; } = [];
+    public List<CustomerChange> Changes { get; set; } = [];
+
+    public bool IsIndividual => Type == CustomerType.Individual;
+
+    /// <summary>A detached copy of the scalar values (no related rows), for forms and conflict checks.</summary>
+    public Customer Copy()
+    {
+        var copy = (Customer)MemberwiseClone();
+        copy.Organization = null;
+        copy.SearchTokens = [];
+        copy.Changes = [];
+        return copy;
+    }
+
+    public string FullName => !string.IsNullOrWhiteSpace(DisplayName)
+        ? DisplayName!
+        : IsIndividual ? $"{FirstName} {LastName}".Trim() : Name ?? "";
+}
+
+public class Organization
+{
+    public int Id { get; set; }
+    [Required, MaxLength(Customer.OrgNameMax)] public string Name { get; set; } = "";
+    [MaxLength(Customer.PhoneMax)] public string? Phone { get; set; }
+    [MaxLength(Customer.EmailMax), EmailAddress] public string? Email { get; set; }
+    [MaxLength(Customer.LineMax)] public string? Website { get; set; }
+    [MaxLength(Customer.NameMax)] public string? City { get; set; }
+    [MaxLength(Customer.NotesMax)] public string? Notes { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public List<Customer> Customers { get; set; } = [];
+}
+
+/// <summary>Field-level history of a customer, written automatically on save.</summary>
+public class CustomerChange
+{
+    public const string CreatedField = "(created)";
+
+    public long Id { get; set; }
+    public int CustomerId { get; set; }
+    public Customer? Customer { get; set; }
+    [MaxLength(100)] public string Field { get; set; } = "";
+    public string? OldValue { get; set; }
+    public string? NewValue { get; set; }
+    public DateTime ChangedAt { get; set; }
+    [MaxLength(100)] public string? ChangedBy { get; set; }
+}
+
+/// <summary>
+/// What a <see cref="CustomerSearchToken"/> holds. <see cref="NamePair"/> is two name words in one key, the first cut
+/// to one and to two letters ("j smith", "jo smith"), so a two-word term is a single range scan however common each
+/// word is on its own.
+/// </summary>
+public enum SearchTokenKind : byte { Name = 1, Phone = 2, Email = 3, Tag = 4, NamePair = 5 }
+
+/// <summary>
+/// One normalised search key of a non-deleted customer. Prefix searches become B-tree range scans on
+/// (Kind, Token) in both databases; phones are stored with their digits reversed so "last digits" is a prefix.
+/// </summary>
+public class CustomerSearchToken
+{
+    public const int TokenMax = 100;
+    public int CustomerId { get; set; }
+    public SearchTokenKind Kind { get; set; }
+    [MaxLength(TokenMax)] public string Token { get; set; } = "";
+}

@@ -1,0 +1,182 @@
+using Bogus;
+using CustomerAdmin.Components.Pages.Customers;
+using Microsoft.EntityFrameworkCore;
+
+namespace CustomerAdmin.Data;
+
+/// <summary>
+/// The deterministic demo set: the same customers on every machine (fixed seed, fixed dates), across every
+/// type, status and tier and a dozen cities, so a newcomer sees a realistic list at first start.
+/// </summary>
+public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNormalizer phones)
+{
+    public const int Seed = 20261123;
+    private static readonly DateTime Epoch = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private static readonly (string City, string State, string Area)[] Cities =
+    [
+        ("New York", "NY", "212"), ("Los Angeles", "CA", "213"), ("Chicago", "IL", "312"), ("Houston", "TX", "713"),
+        ("Phoenix", "AZ", "602"), ("Philadelphia", "PA", "215"), ("San Antonio", "TX", "210"), ("San Diego", "CA", "619"),
+        ("Dallas", "TX", "214"), ("Austin", "TX", "512"), ("Seattle", "WA", "206"), ("Boston", "MA", "617"),
+    ];
+
+    private static readonly string[] Tags = ["wholesale", "walk-in", "referral", "newsletter", "late-payer", "events"];
+    private static readonly string[] Languages = ["en", "en", "en", "es", "fr", "de"];
+
+    public async Task<int> SeedAsync(int count, CancellationToken ct = default)
+    {
+        var faker = new Faker("en") { Random = new Randomizer(Seed) };
+        var organizations = Enumerable.Range(0, 8).Select(i => new Organization
+        {
+            Name = faker.PickRandom("Mercy", "Riverside", "Summit", "Northwind", "Harbor", "Valley") + " " +
+                   faker.PickRandom("Health Group", "Dealer Network", "Care Partners", "Diagnostics"),
+            Phone = NextPhone(faker, Cities[i % Cities.Length].Area, []),
+            City = Cities[i % Cities.Length].City,
+            CreatedAt = Epoch,
+        }).DistinctBy(o => o.Name).ToList();
+
+        var used = new HashSet<string>();
+        var customers = new List<Customer>(count);
+        var types = Enum.GetValues<CustomerType>();
+        var statuses = Enum.GetValues<CustomerStatus>();
+        var tiers = Enum.GetValues<CustomerTier>();
+        for (var i = 0; i < count; i++)
+        {
+            var (city, state, area) = Cities[i % Cities.Length];
+            // Two thirds individuals; every other type, status and tier turns up many times.
+            var type = i % 3 != 0 ? CustomerType.Individual : types[1 + i / 3 % (types.Length - 1)];
+            var c = new Customer
+            {
+                Type = type,
+                Status = i % 10 == 9 ? statuses[1 + i / 10 % (statuses.Length - 1)] : CustomerStatus.Active,
+                Tier = i % 7 == 0 ? CustomerTier.Vip : i % 4 == 0 ? CustomerTier.Premium : CustomerTier.Standard,
+                City = city, State = state, Country = "US",
+                AddressLine1 = faker.Address.StreetAddress(),
+                PostalCode = faker.Address.ZipCode("#####"),
+                PreferredLanguage = faker.PickRandom(Languages),
+                PreferredContactMethod = faker.PickRandom<ContactMethod>(),
+                CreatedAt = Epoch.AddDays(faker.Random.Double(0, 690)),
+                CreatedBy = "demo",
+            };
+            if (type == CustomerType.Individual)
+            {
+                c.FirstName = faker.Name.FirstName();
+                c.LastName = faker.Name.LastName();
+                c.Email = faker.Internet.Email(c.FirstName, c.LastName).ToLowerInvariant();
+            }
+            else
+            {
+                c.Name = faker.Company.CompanyName() + " " + type;
+                c.Email = faker.Internet.Email(c.Name.Split(' ')[0]).ToLowerInvariant();
+                c.RegistrationNumber = faker.Random.Replace("REG-######");
+                c.TaxId = faker.Random.Replace("##-#######");
+                c.Website = faker.Internet.Url();
+                if (faker.Random.Bool(0.5f)) c.Organization = faker.PickRandom(organizations);
+            }
+            c.PrimaryPhone = NextPhone(faker, area, used);
+            c.PrimaryPhoneSmsCapable = phones.Check(c.PrimaryPhone).SmsCapable;
+            if (faker.Random.Bool(0.2f)) c.WhatsAppPhone = c.PrimaryPhone;
+            if (faker.Random.Bool(0.3f)) c.Tags = CustomerTags.Join(faker.PickRandom(Tags, faker.Random.Int(1, 2)));
+            if (faker.Random.Bool(0.6f))
+            {
+                c.SmsOptedIn = true;
+                c.SmsOptedInAt = c.CreatedAt;
+                c.SmsOptInSource = "demo";
+            }
+            if (faker.Random.Bool(0.15f)) c.Notes = faker.Lorem.Sentence();
+            customers.Add(c);
+        }
+        // A few accented and non-Latin names, so accent-insensitive search has something to show.
+        string[][] special = [["José", "Álvarez"], ["Zoë", "Lefèvre"], ["Jürgen", "Müller"], ["Søren", "Kierkegaard"], ["Анна", "Иванова"]];
+        for (var i = 0; i < special.Length && i * 3 + 1 < customers.Count; i++)
+        {
+            var c = customers[i * 3 + 1];
+            (c.FirstName, c.LastName) = (special[i][0], special[i][1]);
+        }
+
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Actor = "demo";
+        db.Organizations.AddRange(organizations);
+        db.Customers.AddRange(customers);
+        await db.SaveChangesAsync(ct);
+
+        // Real tickets and sales behind every customer's figures, so the stats on a profile add up.
+        AddHistory(faker, customers, db);
+        await db.SaveChangesAsync(ct);
+        return customers.Count;
+    }
+
+    private static readonly string[] Items = ["Laptop", "Phone", "Printer", "Ultrasound probe", "Monitor", "Coffee machine", "Tablet"];
+    private static readonly string[] Problems = ["Does not power on", "Cracked screen", "Annual service", "Intermittent fault", "Battery drains fast"];
+
+    private static void AddHistory(Faker faker, List<Customer> customers, AppDbContext db)
+    {
+        var sequence = 0;
+        var end = Epoch.AddDays(700);
+        foreach (var c in customers.Where(c => c.Status != CustomerStatus.Deleted))
+        {
+            var tickets = faker.Random.Int(0, 4);
+            for (var i = 0; i < tickets; i++)
+            {
+                var opened = c.CreatedAt.AddDays(faker.Random.Double(0, Math.Max(1, (end - c.CreatedAt).TotalDays)));
+                // The newest ticket of some customers is still in the workshop.
+                var open = i == tickets - 1 && faker.Random.Bool(0.25f);
+                var ticket = new Ticket
+                {
+                    Sequence = ++sequence, Number = Ticket.FormatNumber(sequence), CustomerId = c.Id,
+                    Item = faker.PickRandom(Items), Problem = faker.PickRandom(Problems),
+                    Priority = faker.PickRandom<TicketPriority>(), OpenedAt = opened, UpdatedAt = opened,
+                    QuotedAmount = Math.Round(faker.Random.Decimal(20, 900), 2), CreatedBy = "demo", UpdatedBy = "demo", Version = 1,
+                };
+                if (open)
+                {
+                    ticket.Status = faker.PickRandom(TicketStatus.Open, TicketStatus.InProgress, TicketStatus.WaitingForParts, TicketStatus.Ready);
+                }
+                else
+                {
+                    ticket.Status = TicketStatus.Closed;
+                    ticket.ClosedAt = opened.AddDays(faker.Random.Double(0.1, 14));
+                    ticket.FinalAmount = Math.Round(ticket.QuotedAmount.Value * faker.Random.Decimal(0.8m, 1.2m), 2);
+                    ticket.UpdatedAt = ticket.ClosedAt.Value;
+                    CustomerStatsQuery.AddVisit(c, ticket.FinalAmount.Value, ticket.ClosedAt.Value);
+                    db.Add(SystemEntry(c, ActivityKind.TicketClosed, $"Ticket {ticket.Number} closed", Money.Format(ticket.FinalAmount), ticket.ClosedAt.Value, ticket: ticket));
+                }
+                db.Add(ticket);
+                db.Add(SystemEntry(c, ActivityKind.TicketOpened, $"Ticket {ticket.Number} opened", ticket.Problem, opened, ticket: ticket));
+            }
+            var sales = faker.Random.Int(0, 3);
+            for (var i = 0; i < sales; i++)
+            {
+                var soldAt = c.CreatedAt.AddDays(faker.Random.Double(0, Math.Max(1, (end - c.CreatedAt).TotalDays)));
+                var quantity = faker.Random.Int(1, 3);
+                var price = Math.Round(faker.Random.Decimal(5, 200), 2);
+                var sale = new Sale
+                {
+                    CustomerId = c.Id, SoldAt = soldAt, Total = quantity * price, CreatedBy = "demo",
+                    Lines = [new SaleLine { Description = faker.Commerce.ProductName(), Quantity = quantity, UnitPrice = price, LineTotal = quantity * price }],
+                };
+                CustomerStatsQuery.AddVisit(c, sale.Total, soldAt);
+                db.Add(sale);
+                db.Add(SystemEntry(c, ActivityKind.Sale, $"Sale of {Money.Format(sale.Total)}", sale.Lines[0].Description, soldAt, sale: sale));
+            }
+        }
+    }
+
+    /// <summary>The timeline entries the real operations would have written; no random draws, so the demo set stays as it was.</summary>
+    private static Activity SystemEntry(Customer c, ActivityKind kind, string subject, string? body, DateTime at,
+        Ticket? ticket = null, Sale? sale = null) => new()
+    {
+        CustomerId = c.Id, Kind = kind, Subject = subject, Body = body, OccurredAt = at, CreatedAt = at, CreatedBy = "demo",
+        Ticket = ticket, Sale = sale,
+    };
+
+    private string NextPhone(Faker faker, string area, HashSet<string> used)
+    {
+        while (true)
+        {
+            var candidate = $"+1{area}{faker.Random.Int(201, 989)}{faker.Random.Int(0, 9999):0000}";
+            var check = phones.Check(candidate);
+            if (check.IsValid && used.Add(check.E164!)) return check.E164!;
+        }
+    }
+}

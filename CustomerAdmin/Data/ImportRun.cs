@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CustomerAdmin.Data;
+
+public enum ImportRunStatus { Running, Completed, Failed, Cancelled, Undone }
+
+/// <summary>
+/// One run of the legacy ticket import. It owns what it created: tickets and customers carry its id, as do the
+/// legacy-id links it wrote, so "undo this import" removes exactly those and nothing that existed before.
+/// </summary>
+public class ImportRun
+{
+    public const int FileNameMax = 260;
+
+    public int Id { get; set; }
+    [MaxLength(FileNameMax)] public string FileName { get; set; } = "";
+    /// <summary>SHA-256 of the file, hex: tells an admin the same file was imported before.</summary>
+    [MaxLength(64)] public string FileHash { get; set; } = "";
+    public ImportRunStatus Status { get; set; } = ImportRunStatus.Running;
+    public DateTime StartedAt { get; set; }
+    public DateTime? FinishedAt { get; set; }
+    [MaxLength(100)] public string? StartedBy { get; set; }
+
+    public int RowsRead { get; set; }
+    public int TicketsImported { get; set; }
+    public int TicketsAlreadyImported { get; set; }
+    public int CustomersCreated { get; set; }
+    public int CustomersMatched { get; set; }
+    public int RowsRejected { get; set; }
+    public int Conflicts { get; set; }
+    [MaxLength(2000)] public string? Error { get; set; }
+
+    public DateTime? UndoneAt { get; set; }
+    [MaxLength(100)] public string? UndoneBy { get; set; }
+}
+
+/// <summary>Which customer a legacy customer id became, so a later file with the same id finds the same customer.</summary>
+public class LegacyCustomerLink
+{
+    public const int LegacyIdMax = 100;
+
+    [MaxLength(LegacyIdMax)] public string LegacyId { get; set; } = "";
+    public int CustomerId { get; set; }
+    public Customer? Customer { get; set; }
+    /// <summary>The run that wrote this link; undoing it removes the link.</summary>
+    public int ImportRunId { get; set; }
+}

@@ -1,0 +1,41 @@
+using CustomerAdmin;
+using CustomerAdmin.Components;
+using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
+using CustomerAdmin.Components.Pages.Customers.Documents;
+using CustomerAdmin.Data;
+using CustomerAdmin.Security;
+
+if (args is [LegacyImportCommand.Name, ..])
+    return await LegacyImportCommand.RunAsync(args);
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddAppDatabase();
+builder.AddAppSecurity();
+builder.AddCustomerAdmin();
+
+var app = builder.Build();
+
+app.UseSecurityHeaders();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/Error", createScopeForErrors: true);
+    app.UseHsts();
+}
+app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseAppAuthentication();
+app.UseAntiforgery();
+
+// Everything else needs a signed-in user (the fallback policy); these are the exceptions.
+app.MapHealthChecks("/health").AllowAnonymous();
+app.MapStaticAssets().AllowAnonymous();
+app.MapAccountEndpoints();
+app.MapDocumentDownloads().RequireAuthorization(Permissions.CustomersRead);
+app.MapRazorComponents<App>()
+    // The app's own Content-Security-Policy (UseSecurityHeaders) already says frame-ancestors 'none'.
+    .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
+
+app.Run();
+return 0;
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace CustomerAdmin.Security;
+
+/// <summary>The three roles a user can hold. Rights per role are in <see cref="Permissions.Roles"/>.</summary>
+public static class AppRoles
+{
+    public const string Admin = "Admin";
+    public const string Manager = "Manager";
+    public const string Staff = "Staff";
+
+    public static IReadOnlyList<string> All { get; } = [Admin, Manager, Staff];
+}
+
+/// <summary>
+/// Every permission the app checks, as a named authorization policy, and the one table saying which roles hold it.
+/// Pages use <c>[Authorize(Policy = Permissions.X)]</c>, handlers and buttons ask <c>IAuthorizationService</c> for the
+/// same names, so a right is changed here and nowhere else.
+/// </summary>
+public static class Permissions
+{
+    public const string CustomersRead = "customers.read";
+    public const string CustomersWrite = "customers.write";
+    /// <summary>Soft delete: the record disappears from lists and search, and an admin can bring it back.</summary>
+    public const string CustomersDelete = "customers.delete";
+    /// <summary>Bringing a soft-deleted customer back.</summary>
+    public const string CustomersRestore = "customers.restore";
+    public const string ReportsView = "reports.view";
+    /// <summary>An SMS to one customer.</summary>
+    public const string SmsSend = "sms.send";
+    public const string SmsBulk = "sms.bulk";
+    public const string UsersManage = "users.manage";
+    public const string SettingsManage = "settings.manage";
+
+    private static readonly string[] _everyone = [AppRoles.Admin, AppRoles.Manager, AppRoles.Staff];
+    private static readonly string[] _managers = [AppRoles.Admin, AppRoles.Manager];
+    private static readonly string[] _admins = [AppRoles.Admin];
+
+    /// <summary>Permission to the roles that hold it (see the design notes: Admin, Manager, Staff).</summary>
+    public static IReadOnlyDictionary<string, string[]> Roles { get; } = new Dictionary<string, string[]>
+    {
+        [CustomersRead] = _everyone,
+        [CustomersWrite] = _everyone,
+        [CustomersDelete] = _managers,
+        [CustomersRestore] = _admins,
+        [ReportsView] = _managers,
+        [SmsSend] = _everyone,
+        [SmsBulk] = _managers,
+        [UsersManage] = _admins,
+        [SettingsManage] = _admins,
+    };
+
+    public static AuthorizationBuilder AddPermissionPolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var (permission, roles) in Roles)
+            builder.AddPolicy(permission, p => p.RequireAuthenticatedUser().RequireRole(roles));
+        return builder;
+    }
+}
