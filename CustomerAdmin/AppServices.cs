@@ -1,6 +1,8 @@
 using CustomerAdmin.Components.Pages.Customers;
 using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
 using CustomerAdmin.Components.Pages.Customers.Documents;
+using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Components.Pages.Sms;
 using MudBlazor.Services;
 
 namespace CustomerAdmin;
@@ -30,6 +32,12 @@ public static class AppServices
                 "Documents:Folder must be outside wwwroot.")
             .ValidateOnStart();
         builder.Services.AddSingleton<DocumentStore>();
+
+        builder.Services.AddOptions<VenueOptions>().BindConfiguration(VenueOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SmsOutbox>();
         return builder;
     }
 }

@@ -33,6 +33,10 @@ public class AppDbContext(DbContextOptions options, TimeProvider? time = null, C
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<ImportRun> ImportRuns => Set<ImportRun>();
     public DbSet<LegacyCustomerLink> LegacyCustomerLinks => Set<LegacyCustomerLink>();
+    public DbSet<Event> Events => Set<Event>();
+    public DbSet<Booking> Bookings => Set<Booking>();
+    public DbSet<SmsMessage> SmsMessages => Set<SmsMessage>();
+    public DbSet<SmsTemplate> SmsTemplates => Set<SmsTemplate>();
 
     /// <summary>
     /// Who is saving: written to CreatedBy, UpdatedBy and the history's "by whom". The signed-in user unless set
@@ -57,6 +61,7 @@ public class AppDbContext(DbContextOptions options, TimeProvider? time = null, C
             e.Property(c => c.Version).IsConcurrencyToken();
             e.Ignore(c => c.FullName);
             e.Ignore(c => c.IsIndividual);
+            e.Ignore(c => c.SmsOptedOut);
 
             // At most one customer that is not deleted per primary phone; the same filter text works in both databases.
             e.HasIndex(c => c.PrimaryPhone).IsUnique().HasFilter("\"Status\" <> 'Deleted'")
@@ -175,6 +180,60 @@ public class AppDbContext(DbContextOptions options, TimeProvider? time = null, C
             e.HasIndex(d => d.StoredName).IsUnique();
             e.HasOne(d => d.Customer).WithMany()
                 .HasForeignKey(d => d.CustomerId).IsRequired().OnDelete(DeleteBehavior.Restrict);
+        });
+
+        ConfigureEventsAndSms(b);
+    }
+
+    private static void ConfigureEventsAndSms(ModelBuilder b)
+    {
+        b.Entity<Event>(e =>
+        {
+            e.Property(v => v.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(v => v.Price).HasPrecision(18, 2);
+            e.Property(v => v.Version).IsConcurrencyToken();
+            e.HasIndex(v => new { v.Status, v.StartsAt });
+            e.HasIndex(v => v.StartsAt);
+        });
+
+        b.Entity<Booking>(e =>
+        {
+            e.Property(v => v.Version).IsConcurrencyToken();
+            e.HasIndex(v => new { v.CustomerId, v.EventId }).IsUnique();
+            e.HasIndex(v => v.EventId);
+            e.HasOne(v => v.Customer).WithMany()
+                .HasForeignKey(v => v.CustomerId).IsRequired().OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(v => v.Event).WithMany(v => v.Bookings)
+                .HasForeignKey(v => v.EventId).IsRequired().OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<SmsMessage>(e =>
+        {
+            e.Property(m => m.Kind).HasConversion<string>().HasMaxLength(30);
+            e.Property(m => m.Status).HasConversion<string>().HasMaxLength(20);
+            // The dispatcher's claim: due pending rows, oldest first.
+            e.HasIndex(m => new { m.Status, m.NextAttemptAt });
+            e.HasIndex(m => new { m.CustomerId, m.CreatedAt });
+            // The per-recipient rate limit counts what went to a number recently.
+            e.HasIndex(m => new { m.To, m.SentAt });
+            e.HasIndex(m => new { m.EventId, m.Kind });
+            e.HasIndex(m => m.ProviderId).IsUnique();
+            // A reminder can exist once per booking, kind and event time: the scan may run on every instance at once.
+            e.HasIndex(m => new { m.BookingId, m.Kind, m.EventStartsAt }).IsUnique()
+                .HasFilter("\"Kind\" IN ('Reminder7Day', 'Reminder24Hour')")
+                .HasDatabaseName("UX_SmsMessages_Reminder");
+            e.HasOne(m => m.Customer).WithMany()
+                .HasForeignKey(m => m.CustomerId).IsRequired().OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(m => m.Booking).WithMany()
+                .HasForeignKey(m => m.BookingId).OnDelete(DeleteBehavior.SetNull);
+            e.HasOne(m => m.Event).WithMany()
+                .HasForeignKey(m => m.EventId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        b.Entity<SmsTemplate>(e =>
+        {
+            e.Property(t => t.Kind).HasConversion<string>().HasMaxLength(30);
+            e.HasIndex(t => new { t.Kind, t.Language }).IsUnique();
         });
     }
 

@@ -64,6 +64,11 @@ public class Customer
     public DateTime? SmsOptedInAt { get; set; }
     [MaxLength(50)] public string? SmsOptInSource { get; set; }
     public DateTime? SmsOptedOutAt { get; set; }
+    /// <summary>How the opt-out arrived: "staff", or "sms:STOP" when the customer replied with a stop word.</summary>
+    [MaxLength(50)] public string? SmsOptOutSource { get; set; }
+
+    /// <summary>Opted out and not opted in again since: no SMS of any kind may go to this customer.</summary>
+    public bool SmsOptedOut => SmsOptedOutAt is not null && !SmsOptedIn;
 
     [MaxLength(NotesMax)] public string? Notes { get; set; }
     /// <summary>Comma-separated, trimmed, distinct; see <c>CustomerTags</c>.</summary>

@@ -48,6 +48,7 @@ public static class CustomerLabels
         nameof(Customer.SmsOptedInAt) => "SMS opted in at",
         nameof(Customer.SmsOptInSource) => "SMS opt-in source",
         nameof(Customer.SmsOptedOutAt) => "SMS opted out at",
+        nameof(Customer.SmsOptOutSource) => "SMS opt-out source",
         CustomerChange.CreatedField => "Created",
         _ => field,
     };

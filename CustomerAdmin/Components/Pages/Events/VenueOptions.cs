@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CustomerAdmin.Components.Pages.Events;
+
+/// <summary>The <c>Venue</c> section: who the customer hears from and which clock event times are read in.</summary>
+public sealed class VenueOptions : IValidatableObject
+{
+    public const string Section = "Venue";
+
+    [Required, MaxLength(100)] public string Name { get; set; } = "CustomerAdmin Venue";
+    /// <summary>Shown to customers in messages (<c>{{venue_phone}}</c>).</summary>
+    [MaxLength(30)] public string Phone { get; set; } = "";
+    /// <summary>IANA (or Windows) time zone id. Event times are entered and shown in it and stored UTC.</summary>
+    [Required] public string TimeZone { get; set; } = "UTC";
+
+    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+
+    /// <summary>A wall-clock time at the venue as UTC (an invalid local time in a spring-forward gap moves forward).</summary>
+    public DateTime ToUtc(DateTime venueLocal)
+    {
+        var local = DateTime.SpecifyKind(venueLocal, DateTimeKind.Unspecified);
+        var zone = Zone;
+        while (zone.IsInvalidTime(local)) local = local.AddMinutes(30);
+        return TimeZoneInfo.ConvertTimeToUtc(local, zone);
+    }
+
+    public DateTime ToVenue(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), Zone);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext context)
+    {
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone ?? "", out _))
+            yield return new ValidationResult($"Venue:TimeZone '{TimeZone}' is not a known time zone.", [nameof(TimeZone)]);
+    }
+}
