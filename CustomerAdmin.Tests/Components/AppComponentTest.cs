@@ -23,6 +23,10 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
 {
     private TestDatabase? _database;
 
+    // bUnit waits one second by default; the pages load from a real database, and on a loaded two-core CI machine
+    // running test classes in parallel a first render can take longer than that without anything being wrong.
+    static AppComponentTest() => DefaultWaitTimeout = TimeSpan.FromSeconds(15);
+
     protected CountingFactory Db { get; private set; } = null!;
     protected PhoneNormalizer Phones { get; } = new("US");
     protected BunitAuthorizationContext Authorization { get; private set; } = null!;
