@@ -107,8 +107,21 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             await using var connection = new NpgsqlConnection(admin);
             await connection.OpenAsync(ct);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
-            await create.ExecuteNonQueryAsync(ct);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+                    await create.ExecuteNonQueryAsync(ct);
+                    break;
+                }
+                // CREATE DATABASE copies template1 and refuses while anything else is attached to it (55006), which
+                // an autovacuum worker briefly is now and then; it is gone within moments.
+                catch (PostgresException ex) when (ex.SqlState == "55006" && attempt < 50)
+                {
+                    await Task.Delay(200, ct);
+                }
+            }
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or ArgumentException)
         {
