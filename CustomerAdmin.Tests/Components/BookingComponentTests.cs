@@ -1,26 +1,14 @@
 using Bunit;
 using CustomerAdmin.Components.Pages.Events;
-using CustomerAdmin.Components.Pages.Sms;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using MudBlazor;
 
 namespace CustomerAdmin.Tests.Components;
 
 public sealed class BookingComponentTests : AppComponentTest
 {
-    public BookingComponentTests()
-    {
-        var venue = Options.Create(new VenueOptions { TimeZone = "America/New_York" });
-        Services.AddSingleton(venue);
-        Services.AddSingleton(Options.Create(new SmsOptions()));
-        Services.AddSingleton<SmsOutbox>();
-        Services.AddSingleton<BookingOperations>();
-        Services.AddSingleton<EventOperations>();
-    }
-
     private async Task<Event> AddEventAsync(string name, int capacity, int inDays = 10)
     {
         await using var db = await Db.Inner.CreateDbContextAsync();
