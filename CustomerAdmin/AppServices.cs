@@ -38,6 +38,8 @@ public static class AppServices
         builder.Services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SmsOutbox>();
+        builder.Services.AddSingleton<EventOperations>();
+        builder.Services.AddSingleton<BookingOperations>();
         return builder;
     }
 }

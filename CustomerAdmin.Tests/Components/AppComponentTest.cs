@@ -2,6 +2,8 @@ using Bunit;
 using Bunit.TestDoubles;
 using CustomerAdmin.Components.Pages.Customers;
 using CustomerAdmin.Components.Pages.Customers.Documents;
+using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Components.Pages.Sms;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using CustomerAdmin.Data;
@@ -40,6 +42,12 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(Phones);
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new CustomersOptions()));
+        // The customer page's bookings section and the event pages book through the real operations and outbox.
+        Services.AddSingleton(Options.Create(new VenueOptions { TimeZone = "America/New_York" }));
+        Services.AddSingleton(Options.Create(new SmsOptions()));
+        Services.AddSingleton<SmsOutbox>();
+        Services.AddSingleton<BookingOperations>();
+        Services.AddSingleton<EventOperations>();
         // Pages with a documents section need the store; its folder is only touched by an upload, and none happen here.
         Services.AddSingleton(new DocumentStore(Db, Options.Create(new DocumentsOptions { Folder = Path.Combine(Path.GetTempPath(), "customeradmin-bunit-documents") }),
             new TestHostEnvironment(), TimeProvider.System, NullLogger<DocumentStore>.Instance));

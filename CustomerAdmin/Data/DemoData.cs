@@ -1,5 +1,6 @@
 using Bogus;
 using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Components.Pages.Sms;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Data;
@@ -8,7 +9,7 @@ namespace CustomerAdmin.Data;
 /// The deterministic demo set: the same customers on every machine (fixed seed, fixed dates), across every
 /// type, status and tier and a dozen cities, so a newcomer sees a realistic list at first start.
 /// </summary>
-public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNormalizer phones)
+public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNormalizer phones, TimeProvider? time = null)
 {
     public const int Seed = 20261123;
     private static readonly DateTime Epoch = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
@@ -103,6 +104,9 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
         // Real tickets and sales behind every customer's figures, so the stats on a profile add up.
         AddHistory(faker, customers, db);
         await db.SaveChangesAsync(ct);
+
+        AddEvents(customers, db, (time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(ct);
         return customers.Count;
     }
 
@@ -160,6 +164,66 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
                 db.Add(SystemEntry(c, ActivityKind.Sale, $"Sale of {Money.Format(sale.Total)}", sale.Lines[0].Description, soldAt, sale: sale));
             }
         }
+    }
+
+    private static readonly (string Name, int InDays, int Capacity, decimal Price)[] DemoEvents =
+    [
+        ("Autumn wine tasting", -45, 40, 35m), ("Jazz night", -12, 60, 20m), ("Repair café", 3, 25, 0m),
+        ("Spring product launch", 9, 120, 0m), ("Jazz night", 21, 60, 20m), ("Charity gala", 40, 200, 150m),
+    ];
+
+    /// <summary>
+    /// Events around the day of seeding (an upcoming event must lie ahead whenever the demo starts) at fixed offsets,
+    /// booked by customers picked with their own seed, so the customer set above stays exactly as it was. The SMS a real
+    /// booking writes are recorded as already sent: a fresh demo must not queue a burst of messages at first start,
+    /// and the reminder scan sees the 7-day reminder of the soonest event as done.
+    /// </summary>
+    private static void AddEvents(List<Customer> customers, AppDbContext db, DateTime now)
+    {
+        var random = new Randomizer(Seed + 1);
+        var bookable = customers.Where(c => c.Status == CustomerStatus.Active).ToList();
+        // 23:30 UTC is an evening at a venue in the Americas, where the demo's customers live.
+        var evening = now.Date.AddHours(23).AddMinutes(30);
+        foreach (var (name, inDays, capacity, price) in DemoEvents)
+        {
+            var startsAt = evening.AddDays(inDays);
+            var ev = new Event
+            {
+                Name = name, StartsAt = startsAt, Capacity = capacity, Price = price, Description = $"{name}: a demo event.",
+                CreatedAt = startsAt.AddDays(-60), CreatedBy = "demo", UpdatedAt = startsAt.AddDays(-60), UpdatedBy = "demo", Version = 1,
+            };
+            db.Events.Add(ev);
+            var seatsLeft = capacity;
+            foreach (var c in random.ListItems(bookable, Math.Min(bookable.Count, random.Int(4, 10))))
+            {
+                var seats = random.Int(0, 6) == 0 ? 0 : random.Int(1, 4);
+                if (seats > seatsLeft) break;
+                seatsLeft -= seats;
+                var bookedAt = startsAt.AddDays(-random.Int(5, 50));
+                var booking = new Booking
+                {
+                    Customer = c, Event = ev, Seats = seats, CreatedAt = bookedAt, CreatedBy = "demo", UpdatedAt = bookedAt, UpdatedBy = "demo", Version = 1,
+                };
+                db.Bookings.Add(booking);
+                db.Add(SystemEntry(c, ActivityKind.BookingMade, $"Booked {name}", seats == 0 ? "reminder only" : $"{seats} seats", bookedAt));
+                db.Add(SentSms(c, booking, ev, SmsKind.BookingConfirmation, $"Hi {c.FirstName ?? c.Name}, you are booked for {name}.", bookedAt));
+                if (startsAt > now && startsAt <= now.AddDays(7))
+                    db.Add(SentSms(c, booking, ev, SmsKind.Reminder7Day, $"Reminder: {name} is coming up.", now));
+            }
+        }
+    }
+
+    private static SmsMessage SentSms(Customer c, Booking booking, Event ev, SmsKind kind, string body, DateTime at)
+    {
+        var skip = SmsOutbox.SkipReason(c);
+        return new SmsMessage
+        {
+            Customer = c, Booking = booking, Event = ev, Kind = kind, To = c.PrimaryPhone ?? "", Body = body, Language = "en",
+            Status = skip is null ? SmsStatus.Sent : SmsStatus.Skipped, ErrorCode = skip?.Code, ErrorMessage = skip?.Message,
+            EventStartsAt = SmsMessage.IsReminder(kind) ? ev.StartsAt : null, Attempts = skip is null ? 1 : 0,
+            NextAttemptAt = at, LastAttemptAt = skip is null ? at : null, SentAt = skip is null ? at : null,
+            CreatedAt = at, CreatedBy = "demo", UpdatedAt = at, Segments = 1,
+        };
     }
 
     /// <summary>The timeline entries the real operations would have written; no random draws, so the demo set stays as it was.</summary>

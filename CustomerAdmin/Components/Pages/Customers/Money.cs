@@ -26,4 +26,8 @@ public static class Money
 }
 
 /// <summary>A mistake the user can make and fix (a bad amount, a transition the workflow forbids): shown as is.</summary>
-public sealed class RuleViolationException(string message) : Exception(message);
+/// <param name="field">The form field the message belongs at, when there is one (e.g. a capacity below the seats booked).</param>
+public sealed class RuleViolationException(string message, string? field = null) : Exception(message)
+{
+    public string? Field { get; } = field;
+}

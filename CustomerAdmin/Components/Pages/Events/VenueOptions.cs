@@ -26,6 +26,9 @@ public sealed class VenueOptions : IValidatableObject
 
     public DateTime ToVenue(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), Zone);
 
+    /// <summary>How pages show an event time: venue wall-clock time, the same for every member of staff wherever they sit.</summary>
+    public string Display(DateTime utc) => ToVenue(utc).ToString("ddd d MMM yyyy, HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext context)
     {
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone ?? "", out _))

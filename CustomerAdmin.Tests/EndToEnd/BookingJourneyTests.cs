@@ -1,0 +1,48 @@
+using CustomerAdmin.Data;
+using CustomerAdmin.Security;
+using CustomerAdmin.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using static Microsoft.Playwright.Assertions;
+
+namespace CustomerAdmin.Tests.EndToEnd;
+
+/// <summary>The venue loop: staff book a customer onto an event from the profile, and the confirmation SMS is queued.</summary>
+public sealed class BookingJourneyTests(AppServer server, Browser browser)
+    : EndToEndTest(server, browser), IClassFixture<AppServer>
+{
+    [Fact]
+    public async Task BookingFromCustomerPageShowsUnderActiveBookingsAndQueuesConfirmation()
+    {
+        int customerId, eventId;
+        await using (var db = Server.CreateDbContext())
+        {
+            var customer = TestCustomers.Individual("Grace", "Hopper", "+14155550177");
+            customer.PrimaryPhoneSmsCapable = true;
+            var now = DateTime.UtcNow;
+            var ev = new Event { Name = "Compiler night", StartsAt = now.AddDays(14), Capacity = 30, Price = 10m, CreatedAt = now, UpdatedAt = now, Version = 1 };
+            db.Customers.Add(customer);
+            db.Events.Add(ev);
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            (customerId, eventId) = (customer.Id, ev.Id);
+        }
+
+        await Page.SignInAsAsync(Server, AppRoles.Staff);
+        await Page.GotoBlazorAsync($"customers/{customerId}");
+        await Page.GetByTestId("add-booking").ClickAsync();
+        await Page.Locator("#booking-event").FillAsync("compiler");
+        await Page.GetByTestId("event-suggestion").First.ClickAsync();
+        await Page.Locator("#booking-seats").FillAsync("2");
+        await Page.GetByTestId("booking-save").ClickAsync();
+
+        await Expect(Page.GetByTestId("active-bookings")).ToContainTextAsync("Compiler night");
+        await Expect(Page.GetByTestId("active-bookings")).ToContainTextAsync("2 seats");
+        await using (var db = Server.CreateDbContext())
+        {
+            var booking = await db.Bookings.SingleAsync(b => b.CustomerId == customerId && b.EventId == eventId, TestContext.Current.CancellationToken);
+            Assert.Equal(2, booking.Seats);
+            Assert.True(await db.SmsMessages.AnyAsync(m => m.BookingId == booking.Id && m.Kind == SmsKind.BookingConfirmation,
+                TestContext.Current.CancellationToken));
+        }
+        Assert.Empty(ConsoleErrors);
+    }
+}
