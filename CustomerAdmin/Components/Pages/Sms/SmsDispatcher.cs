@@ -86,8 +86,14 @@ public sealed class SmsDispatcher(
 
         var toSend = await ApplyRulesAsync(candidates, now, ct);
         var recoveredIds = recovered.Select(m => m.Id).ToHashSet();
+        var results = new System.Collections.Concurrent.ConcurrentQueue<(SmsMessage, SmsSendResult)>();
         await Parallel.ForEachAsync(toSend, new ParallelOptions { MaxDegreeOfParallelism = Options.Concurrency, CancellationToken = ct },
-            (message, token) => new ValueTask(SendOneAsync(message, recoveredIds.Contains(message.Id), token)));
+            async (message, token) =>
+            {
+                if (await SendOneAsync(message, recoveredIds.Contains(message.Id), token) is { } result)
+                    results.Enqueue((message, result));
+            });
+        await RecordAllAsync(results.ToList(), ct);
         return recovered.Count + fresh.Count;
     }
 
@@ -155,7 +161,8 @@ public sealed class SmsDispatcher(
         {
             // Without the provider's list a resend could be a duplicate: keep it unresolved and ask again later.
             logger.LogWarning(ex, "Could not reconcile SMS {SmsId} with the provider; will try again", message.Id);
-            await HoldUnresolvedAsync(message, now, $"Reconciliation failed: {ex.Message}", ct);
+            await using var hold = await dbFactory.CreateDbContextAsync(ct);
+            await HoldUnresolvedAsync(hold, message, now, $"Reconciliation failed: {ex.Message}", ct);
             return true;
         }
 
@@ -238,7 +245,8 @@ public sealed class SmsDispatcher(
     private static IQueryable<SmsMessage> Owned(AppDbContext db, SmsMessage message) =>
         db.SmsMessages.Where(m => m.Id == message.Id && m.LeaseOwner == message.LeaseOwner && m.Status == SmsStatus.Sending);
 
-    private async Task SendOneAsync(SmsMessage message, bool recovered, CancellationToken ct)
+    /// <summary>The provider's answer, or null when nothing was sent (lease lost) or the outcome is left to reconciliation.</summary>
+    private async Task<SmsSendResult?> SendOneAsync(SmsMessage message, bool recovered, CancellationToken ct)
     {
         try
         {
@@ -247,22 +255,74 @@ public sealed class SmsDispatcher(
                 // The next reconciliation must look from this attempt on; written before the send so a crash cannot lose it.
                 var now = Now();
                 await using var db = await dbFactory.CreateDbContextAsync(ct);
-                if (await Owned(db, message).ExecuteUpdateAsync(s => s.SetProperty(m => m.LastAttemptAt, now), ct) == 0) return;
+                if (await Owned(db, message).ExecuteUpdateAsync(s => s.SetProperty(m => m.LastAttemptAt, now), ct) == 0) return null;
             }
-            var result = await sender.SendAsync(message.To, message.Body, ct);
-            await RecordAsync(message, result, ct);
+            return await sender.SendAsync(message.To, message.Body, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             // Left in Sending: when the lease runs out the next pass reconciles it with the provider.
             logger.LogError(ex, "Sending SMS {SmsId} failed with an unexpected error", message.Id);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A batch's results in one transaction: one commit instead of one per message (SQLite has a single writer and
+    /// syncs on every commit). Until it commits the rows stay leased in Sending, so a crash here means reconciliation,
+    /// never a second send. If the batch cannot be written, each result is tried on its own.
+    /// </summary>
+    private async Task RecordAllAsync(List<(SmsMessage Message, SmsSendResult Result)> results, CancellationToken ct)
+    {
+        if (results.Count == 0) return;
+        try
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+            {
+                foreach (var (message, result) in results)
+                    await WriteResultAsync(db, message, result, null, ct);
+                await transaction.CommitAsync(ct);
+            }
+            await OptOutRefusedRecipientsAsync(db, results, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Recording {Count} SMS results together failed; recording them one by one", results.Count);
+            foreach (var (message, result) in results)
+            {
+                try
+                {
+                    await RecordAsync(message, result, ct);
+                }
+                catch (Exception one) when (one is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    logger.LogError(one, "Recording the result of SMS {SmsId} failed; it will be reconciled", message.Id);
+                }
+            }
         }
     }
 
     private async Task RecordAsync(SmsMessage message, SmsSendResult result, CancellationToken ct, DateTime? sentAt = null)
     {
-        var now = Now();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await WriteResultAsync(db, message, result, sentAt, ct);
+        await OptOutRefusedRecipientsAsync(db, [(message, result)], ct);
+    }
+
+    private async Task OptOutRefusedRecipientsAsync(AppDbContext db, IEnumerable<(SmsMessage Message, SmsSendResult Result)> results, CancellationToken ct)
+    {
+        foreach (var (message, result) in results.Where(r => r.Result.RecipientOptedOut))
+        {
+            db.Actor = "sms-dispatcher";
+            await SmsConsent.OptOutAsync(db, message.CustomerId, $"twilio:{result.ErrorCode}", Now(), null, ct);
+            logger.LogInformation("Customer {CustomerId} opted out: the provider reports the number unsubscribed", message.CustomerId);
+        }
+    }
+
+    private async Task WriteResultAsync(AppDbContext db, SmsMessage message, SmsSendResult result, DateTime? sentAt, CancellationToken ct)
+    {
+        var now = Now();
         int updated;
         switch (result.Outcome)
         {
@@ -278,12 +338,6 @@ public sealed class SmsDispatcher(
             case SmsSendOutcome.Permanent:
                 updated = await FailAsync(db, message, result.ErrorCode, result.ErrorMessage, now, ct);
                 logger.LogWarning("SMS {SmsId} failed for good: {ErrorCode} {ErrorMessage}", message.Id, result.ErrorCode, result.ErrorMessage);
-                if (result.RecipientOptedOut)
-                {
-                    db.Actor = "sms-dispatcher";
-                    await SmsConsent.OptOutAsync(db, message.CustomerId, $"twilio:{result.ErrorCode}", now, null, ct);
-                    logger.LogInformation("Customer {CustomerId} opted out: the provider reports the number unsubscribed", message.CustomerId);
-                }
                 break;
 
             case SmsSendOutcome.Transient when message.Attempts >= Options.MaxAttempts:
@@ -303,7 +357,7 @@ public sealed class SmsDispatcher(
                 break;
 
             default:
-                updated = await HoldUnresolvedAsync(message, now, result.ErrorMessage, ct);
+                updated = await HoldUnresolvedAsync(db, message, now, result.ErrorMessage, ct);
                 logger.LogWarning("SMS {SmsId}: outcome unknown ({ErrorMessage}); it will be reconciled before any retry",
                     message.Id, result.ErrorMessage);
                 break;
@@ -316,11 +370,10 @@ public sealed class SmsDispatcher(
     /// Stays in Sending with the lease running until the retry time, so whoever claims it next (any instance)
     /// reconciles with the provider first.
     /// </summary>
-    private async Task<int> HoldUnresolvedAsync(SmsMessage message, DateTime now, string? reason, CancellationToken ct)
+    private Task<int> HoldUnresolvedAsync(AppDbContext db, SmsMessage message, DateTime now, string? reason, CancellationToken ct)
     {
         var until = now + RetryDelay(Options, message.Attempts, null);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await Owned(db, message).ExecuteUpdateAsync(s => s
+        return Owned(db, message).ExecuteUpdateAsync(s => s
             .SetProperty(m => m.LeaseUntil, until).SetProperty(m => m.ErrorCode, "unknown-outcome")
             .SetProperty(m => m.ErrorMessage, Clip(reason)).SetProperty(m => m.UpdatedAt, now), ct);
     }
