@@ -10,6 +10,12 @@ if (args is ["import", ..])
     return;
 }
 
+if (args is ["sms", ..])
+{
+    await SmsBenchmark.RunAsync(args);
+    return;
+}
+
 var options = BenchmarkOptions.Parse(args);
 var results = new List<Result>();
 results.AddRange(await ProviderBenchmark.RunAsync(DatabaseProvider.Sqlite, options.SqliteConnectionString, options));

@@ -109,7 +109,7 @@ public static class ProviderBenchmark
     }
 
     /// <summary>The app's own registrations (<c>AddAppDatabase</c>, <c>AddCustomerAdmin</c>) on a host without a web server.</summary>
-    internal static IHost BuildApp(DatabaseProvider provider, string connectionString)
+    internal static IHost BuildApp(DatabaseProvider provider, string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -121,6 +121,7 @@ public static class ProviderBenchmark
             ["Database:SeedDemoData"] = "false",
             [$"ConnectionStrings:{provider}"] = connectionString,
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         // EnsureDeleted logs a failed connection when the PostgreSQL database does not exist yet: that is expected.
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning)
             .AddFilter(DbLoggerCategory.Database.Connection.Name, LogLevel.None);

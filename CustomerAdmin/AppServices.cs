@@ -40,6 +40,7 @@ public static class AppServices
         builder.Services.AddSingleton<SmsOutbox>();
         builder.Services.AddSingleton<EventOperations>();
         builder.Services.AddSingleton<BookingOperations>();
+        builder.AddSms();
         return builder;
     }
 }

@@ -2,6 +2,7 @@ using CustomerAdmin;
 using CustomerAdmin.Components;
 using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
 using CustomerAdmin.Components.Pages.Customers.Documents;
+using CustomerAdmin.Components.Pages.Sms;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 
@@ -30,6 +31,8 @@ app.MapHealthChecks("/health").AllowAnonymous();
 app.MapStaticAssets().AllowAnonymous();
 app.MapAccountEndpoints();
 app.MapDocumentDownloads().RequireAuthorization(Permissions.CustomersRead);
+// Twilio signs in no user: the webhooks check X-Twilio-Signature instead.
+app.MapSmsWebhooks();
 app.MapRazorComponents<App>()
     // The app's own Content-Security-Policy (UseSecurityHeaders) already says frame-ancestors 'none'.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

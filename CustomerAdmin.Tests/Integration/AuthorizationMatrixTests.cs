@@ -1,6 +1,7 @@
 using System.Net;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using CustomerAdmin.Components.Pages.Sms;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Infrastructure;
@@ -107,6 +108,15 @@ public sealed class AuthorizationMatrixTests
             var pattern = endpoint.RoutePattern.RawText ?? "";
             var isPublic = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
             var staticFile = Regex.IsMatch(pattern, @"\.[a-z0-9]+$", RegexOptions.IgnoreCase) && !pattern.Contains('{');
+            if (isPublic && SmsWebhooks.Paths.Contains(pattern))
+            {
+                // Twilio signs in no user; an unsigned post must still be refused, by the signature check.
+                using var unsigned = await anonymous.PostAsync(pattern.TrimStart('/'), new FormUrlEncodedContent([]),
+                    Xunit.TestContext.Current.CancellationToken);
+                if (unsigned.StatusCode != HttpStatusCode.Forbidden)
+                    failures.Add($"POST {pattern} answered {(int)unsigned.StatusCode} to an unsigned anonymous caller");
+                continue;
+            }
             if (isPublic)
             {
                 if (pattern != "/health" && !staticFile && !pattern.StartsWith("_content/") && !pattern.StartsWith("/_content/")

@@ -1,0 +1,29 @@
+namespace CustomerAdmin.Components.Pages.Sms;
+
+public static class SmsSetup
+{
+    /// <summary>The configured sender (<c>Sms:Provider</c>) and the dispatcher that runs when <c>Sms:RunDispatcher</c> is true.</summary>
+    public static IHostApplicationBuilder AddSms(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var provider = builder.Configuration.GetSection(SmsOptions.Section).GetValue<SmsProvider?>(nameof(SmsOptions.Provider)) ?? SmsProvider.Log;
+        if (provider == SmsProvider.Twilio)
+        {
+            services.AddHttpClient<ISmsSender, TwilioSmsSender>(client =>
+                {
+                    // Each request has its own timeout (Sms:SendTimeout); the client's would only cut it short.
+                    client.Timeout = Timeout.InfiniteTimeSpan;
+                })
+                // The dispatcher is a singleton and keeps its client: recycle connections so DNS changes are seen.
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+                .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        }
+        else
+        {
+            services.AddSingleton<ISmsSender, LogSmsSender>();
+        }
+        services.AddSingleton<SmsDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<SmsDispatcher>());
+        return builder;
+    }
+}
