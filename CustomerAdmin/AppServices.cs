@@ -38,6 +38,7 @@ public static class AppServices
         builder.Services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SmsOutbox>();
+        builder.AddSmsReminders();
         return builder;
     }
 }

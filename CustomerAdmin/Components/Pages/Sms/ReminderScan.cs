@@ -1,0 +1,153 @@
+using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CustomerAdmin.Components.Pages.Sms;
+
+/// <summary>
+/// Finds bookings whose 7-day or 24-hour reminder is due and writes it to the outbox, once per booking, kind and
+/// event start. Safe to run on every app instance at once: the partial unique index UX_SmsMessages_Reminder is the
+/// real guarantee, and a batch that meets a row another instance just wrote is retried row by row.
+/// </summary>
+public sealed class ReminderScan(
+    IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, IOptions<SmsOptions> smsOptions,
+    IOptions<VenueOptions> venueOptions, TimeProvider time, ILogger<ReminderScan> logger)
+{
+    public const int PageSize = 1000;
+    public static readonly TimeSpan SevenDayLead = TimeSpan.FromDays(7);
+    public static readonly TimeSpan DayLead = TimeSpan.FromHours(24);
+
+    private readonly QuietHours _quietHours = new(smsOptions.Value, venueOptions.Value);
+
+    /// <summary>One pass over the due reminders; returns how many rows it wrote (sent or skipped).</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        List<DueEvent> events;
+        SmsTemplateSet templates;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            // The window is a range on the (Status, StartsAt) index: only events starting within the next 7 days.
+            var horizon = now + SevenDayLead;
+            events = await db.Events.AsNoTracking()
+                .Where(e => e.Status == EventStatus.Scheduled && e.StartsAt > now && e.StartsAt <= horizon)
+                .OrderBy(e => e.StartsAt)
+                .Select(e => new DueEvent(e.Id, e.Name, e.StartsAt))
+                .ToListAsync(ct);
+            if (events.Count == 0) return 0;
+            templates = await outbox.TemplatesAsync(db, ct);
+        }
+
+        var written = 0;
+        foreach (var ev in events)
+        {
+            // A 7-day reminder that only became due once the 24-hour one is due too (a late booking, or the app was
+            // down for days) would arrive next to it; only the 24-hour one goes.
+            if (ev.StartsAt > now + DayLead)
+                written += await ScanAsync(ev, SmsKind.Reminder7Day, templates, now, ct);
+            else
+                written += await ScanAsync(ev, SmsKind.Reminder24Hour, templates, now, ct);
+        }
+        if (written > 0)
+            logger.LogInformation("Reminder scan wrote {Count} reminders for {Events} events", written, events.Count);
+        return written;
+    }
+
+    private async Task<int> ScanAsync(DueEvent ev, SmsKind kind, SmsTemplateSet templates, DateTime now, CancellationToken ct)
+    {
+        var written = 0;
+        var after = 0;
+        while (true)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            db.Actor = "reminders";
+            var page = await MissingAsync(db, ev, kind, after, ct);
+            if (page.Count == 0) return written;
+            after = page[^1].BookingId;
+
+            var messages = page.Select(row => NewReminder(db, templates, kind, ev, row, now)).ToList();
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                written += messages.Count;
+            }
+            catch (DbUpdateException ex) when (IsDuplicateReminder(ex))
+            {
+                // Another instance wrote some of this page between our read and our insert: keep the rest.
+                logger.LogInformation("Reminder batch for event {EventId} met reminders written elsewhere; inserting one by one", ev.Id);
+                db.ChangeTracker.Clear();
+                written += await InsertOneByOneAsync(templates, kind, ev, page, now, ct);
+            }
+            if (page.Count < PageSize) return written;
+        }
+    }
+
+    private async Task<int> InsertOneByOneAsync(SmsTemplateSet templates, SmsKind kind, DueEvent ev, List<DueBooking> rows, DateTime now, CancellationToken ct)
+    {
+        var written = 0;
+        foreach (var row in rows)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            db.Actor = "reminders";
+            NewReminder(db, templates, kind, ev, row, now);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                written++;
+            }
+            catch (DbUpdateException ex) when (IsDuplicateReminder(ex))
+            {
+                logger.LogDebug("Reminder {Kind} for booking {BookingId} already written by another instance", kind, row.BookingId);
+            }
+        }
+        return written;
+    }
+
+    /// <summary>The next page of the event's bookings that lack this reminder for the event's current start time.</summary>
+    private static Task<List<DueBooking>> MissingAsync(AppDbContext db, DueEvent ev, SmsKind kind, int after, CancellationToken ct)
+    {
+        var eventId = ev.Id;
+        var startsAt = ev.StartsAt;
+        // The kind is inlined, not a parameter, so SQLite and PostgreSQL can prove the partial index's filter
+        // (Kind IN reminder kinds) and answer NOT EXISTS from UX_SmsMessages_Reminder.
+        return db.Bookings.AsNoTracking()
+            .Where(b => b.EventId == eventId && b.Id > after)
+            .Where(b => !db.SmsMessages.Any(m => m.BookingId == b.Id && m.Kind == EF.Constant(kind) && m.EventStartsAt == startsAt))
+            .OrderBy(b => b.Id)
+            .Take(PageSize)
+            .Select(b => new DueBooking(b.Id, b.Seats, b.CustomerId, b.Customer!.Type, b.Customer.FirstName, b.Customer.Name,
+                b.Customer.DisplayName, b.Customer.PrimaryPhone, b.Customer.PrimaryPhoneSmsCapable, b.Customer.SmsOptedIn,
+                b.Customer.SmsOptedOutAt, b.Customer.Status, b.Customer.PreferredLanguage))
+            .ToListAsync(ct);
+    }
+
+    private SmsMessage NewReminder(AppDbContext db, SmsTemplateSet templates, SmsKind kind, DueEvent ev, DueBooking row, DateTime now)
+    {
+        // Detached stand-ins carrying only what rendering and the skip rules read; nothing loads whole entities.
+        var customer = new Customer
+        {
+            Id = row.CustomerId, Type = row.Type, FirstName = row.FirstName, Name = row.Name, DisplayName = row.DisplayName,
+            PrimaryPhone = row.PrimaryPhone, PrimaryPhoneSmsCapable = row.SmsCapable, SmsOptedIn = row.SmsOptedIn,
+            SmsOptedOutAt = row.SmsOptedOutAt, Status = row.Status, PreferredLanguage = row.PreferredLanguage,
+        };
+        var booking = new Booking { Id = row.BookingId, Seats = row.Seats, EventId = ev.Id, CustomerId = row.CustomerId };
+        var @event = new Event { Id = ev.Id, Name = ev.Name, StartsAt = ev.StartsAt };
+        var message = outbox.Enqueue(db, templates, kind, customer, booking, @event);
+        if (message.Status == SmsStatus.Pending)
+            message.NextAttemptAt = _quietHours.NextAllowed(now, kind);
+        return message;
+    }
+
+    /// <summary>A violation of UX_SmsMessages_Reminder (SQLite names the columns, PostgreSQL the index).</summary>
+    public static bool IsDuplicateReminder(DbUpdateException ex) =>
+        ex.InnerException?.Message is { } m
+        && (m.Contains("UX_SmsMessages_Reminder", StringComparison.OrdinalIgnoreCase)
+            || m.Contains("SmsMessages.BookingId", StringComparison.OrdinalIgnoreCase));
+
+    private sealed record DueEvent(int Id, string Name, DateTime StartsAt);
+
+    private sealed record DueBooking(int BookingId, int Seats, int CustomerId, CustomerType Type, string? FirstName, string? Name,
+        string? DisplayName, string PrimaryPhone, bool SmsCapable, bool SmsOptedIn, DateTime? SmsOptedOutAt,
+        CustomerStatus Status, string? PreferredLanguage);
+}
