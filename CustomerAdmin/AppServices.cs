@@ -38,7 +38,7 @@ public static class AppServices
         builder.Services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<SmsOutbox>();
-        builder.AddSmsReminders();
+        builder.AddSmsFeatures();
         return builder;
     }
 }

@@ -83,7 +83,7 @@ public sealed class ReminderScan(
         }
     }
 
-    private async Task<int> InsertOneByOneAsync(SmsTemplateSet templates, SmsKind kind, DueEvent ev, List<DueBooking> rows, DateTime now, CancellationToken ct)
+    private async Task<int> InsertOneByOneAsync(SmsTemplateSet templates, SmsKind kind, DueEvent ev, List<SmsRecipient> rows, DateTime now, CancellationToken ct)
     {
         var written = 0;
         foreach (var row in rows)
@@ -105,7 +105,7 @@ public sealed class ReminderScan(
     }
 
     /// <summary>The next page of the event's bookings that lack this reminder for the event's current start time.</summary>
-    private static Task<List<DueBooking>> MissingAsync(AppDbContext db, DueEvent ev, SmsKind kind, int after, CancellationToken ct)
+    private static Task<List<SmsRecipient>> MissingAsync(AppDbContext db, DueEvent ev, SmsKind kind, int after, CancellationToken ct)
     {
         var eventId = ev.Id;
         var startsAt = ev.StartsAt;
@@ -116,24 +116,14 @@ public sealed class ReminderScan(
             .Where(b => !db.SmsMessages.Any(m => m.BookingId == b.Id && m.Kind == EF.Constant(kind) && m.EventStartsAt == startsAt))
             .OrderBy(b => b.Id)
             .Take(PageSize)
-            .Select(b => new DueBooking(b.Id, b.Seats, b.CustomerId, b.Customer!.Type, b.Customer.FirstName, b.Customer.Name,
-                b.Customer.DisplayName, b.Customer.PrimaryPhone, b.Customer.PrimaryPhoneSmsCapable, b.Customer.SmsOptedIn,
-                b.Customer.SmsOptedOutAt, b.Customer.Status, b.Customer.PreferredLanguage))
+            .AsRecipients()
             .ToListAsync(ct);
     }
 
-    private SmsMessage NewReminder(AppDbContext db, SmsTemplateSet templates, SmsKind kind, DueEvent ev, DueBooking row, DateTime now)
+    private SmsMessage NewReminder(AppDbContext db, SmsTemplateSet templates, SmsKind kind, DueEvent ev, SmsRecipient row, DateTime now)
     {
-        // Detached stand-ins carrying only what rendering and the skip rules read; nothing loads whole entities.
-        var customer = new Customer
-        {
-            Id = row.CustomerId, Type = row.Type, FirstName = row.FirstName, Name = row.Name, DisplayName = row.DisplayName,
-            PrimaryPhone = row.PrimaryPhone, PrimaryPhoneSmsCapable = row.SmsCapable, SmsOptedIn = row.SmsOptedIn,
-            SmsOptedOutAt = row.SmsOptedOutAt, Status = row.Status, PreferredLanguage = row.PreferredLanguage,
-        };
-        var booking = new Booking { Id = row.BookingId, Seats = row.Seats, EventId = ev.Id, CustomerId = row.CustomerId };
         var @event = new Event { Id = ev.Id, Name = ev.Name, StartsAt = ev.StartsAt };
-        var message = outbox.Enqueue(db, templates, kind, customer, booking, @event);
+        var message = outbox.Enqueue(db, templates, kind, row.ToCustomer(), row.ToBooking(ev.Id), @event);
         if (message.Status == SmsStatus.Pending)
             message.NextAttemptAt = _quietHours.NextAllowed(now, kind);
         return message;
@@ -146,8 +136,4 @@ public sealed class ReminderScan(
             || m.Contains("SmsMessages.BookingId", StringComparison.OrdinalIgnoreCase));
 
     private sealed record DueEvent(int Id, string Name, DateTime StartsAt);
-
-    private sealed record DueBooking(int BookingId, int Seats, int CustomerId, CustomerType Type, string? FirstName, string? Name,
-        string? DisplayName, string PrimaryPhone, bool SmsCapable, bool SmsOptedIn, DateTime? SmsOptedOutAt,
-        CustomerStatus Status, string? PreferredLanguage);
 }

@@ -36,12 +36,13 @@ public sealed class ReminderScheduler(ReminderScan scan, IOptions<SmsOptions> op
     }
 }
 
-public static class SmsReminderRegistration
+public static class SmsFeatureRegistration
 {
-    /// <summary>The reminder scan, and its hosted service (idle when <c>Sms:RunReminderScan</c> is false).</summary>
-    public static IHostApplicationBuilder AddSmsReminders(this IHostApplicationBuilder builder)
+    /// <summary>The reminder scan with its hosted service (idle when <c>Sms:RunReminderScan</c> is false), and the bulk sender.</summary>
+    public static IHostApplicationBuilder AddSmsFeatures(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ReminderScan>();
+        builder.Services.AddSingleton<BulkSms>();
         // Always registered; it reads Sms:RunReminderScan when it starts, so configuration added late still counts.
         builder.Services.AddHostedService<ReminderScheduler>();
         return builder;
