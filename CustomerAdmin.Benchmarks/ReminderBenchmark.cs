@@ -25,7 +25,7 @@ public static class ReminderBenchmark
             $"| {Provider} | {Bookings:N0} | {DueBookings:N0} | {Run} | {Written:N0} | {Ms:N0} | {(Ms <= TargetMs ? "yes" : "no")} |";
     }
 
-    public static async Task<List<Row>> RunAsync(DatabaseProvider provider, string connectionString, int bookings, int events)
+    public static async Task<List<Row>> RunAsync(DatabaseProvider provider, string connectionString, int bookings, int events, bool plans)
     {
         using var host = ProviderBenchmark.BuildApp(provider, connectionString);
         var factory = host.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
@@ -65,6 +65,17 @@ public static class ReminderBenchmark
         }
         await TimeAsync("first (writes all due)");
         for (var i = 1; i <= SteadyRuns; i++) await TimeAsync($"steady #{i} (nothing new)");
+        if (plans)
+        {
+            // The window query and one event's anti-join: the statements a steady scan repeats.
+            List<RecordedCommand> commands;
+            using (var recorder = new SqlRecorder())
+                commands = await recorder.RecordAsync(() => scan.RunOnceAsync());
+            await using var db = await factory.CreateDbContextAsync();
+            var conn = db.Database.GetDbConnection();
+            await db.Database.OpenConnectionAsync();
+            foreach (var recorded in commands.Take(3)) await ProviderBenchmark.ExplainAsync(conn, provider, recorded);
+        }
         await host.StopAsync();
         return rows;
     }

@@ -3,6 +3,7 @@ using CustomerAdmin.Components.Pages.Sms;
 using CustomerAdmin.Data;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -63,6 +64,38 @@ public sealed class SmsReminderScanTests
         Assert.Equal(40, counts.Sum());
         Assert.Equal(40, messages.Select(m => m.BookingId).Distinct().Count());
         Assert.All(messages, m => Assert.Equal(SmsKind.Reminder24Hour, m.Kind));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ReminderWrittenByAnotherInstanceMidBatchIsSkippedAndTheRestAreWritten(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var ev = await AddEventAsync(database, EventStart);
+        var first = await AddBookingAsync(database, ev, seats: 1);
+        for (var i = 0; i < 4; i++) await AddBookingAsync(database, ev, seats: 1);
+        SetNow(EventStart - TimeSpan.FromHours(2));
+
+        // "Another instance" writes the first booking's reminder after this scan read its page, before it inserts.
+        var otherInstance = NewScan(database);
+        var racing = new RacingFactory(database, async () =>
+        {
+            await using var db = database.CreateDbContext();
+            db.SmsMessages.Add(new SmsMessage
+            {
+                CustomerId = first.CustomerId, BookingId = first.Id, EventId = ev.Id, EventStartsAt = EventStart, Kind = SmsKind.Reminder24Hour,
+                To = "+12125550001", Body = "written elsewhere", Status = SmsStatus.Pending,
+            });
+            await db.SaveChangesAsync();
+        });
+        var scan = new ReminderScan(racing, Outbox(), Options.Create(new SmsOptions()), Venue, _time, NullLogger<ReminderScan>.Instance);
+
+        Assert.Equal(4, await scan.RunOnceAsync(ct));
+
+        var messages = await MessagesAsync(database, ct);
+        Assert.Equal(5, messages.Count);
+        Assert.Equal("written elsewhere", messages.Single(m => m.BookingId == first.Id).Body);
+        Assert.Equal(0, await otherInstance.RunOnceAsync(ct));
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
@@ -174,11 +207,38 @@ public sealed class SmsReminderScanTests
 
     private void SetNow(DateTime utc) => _time.SetUtcNow(new DateTimeOffset(utc));
 
-    private ReminderScan NewScan(TestDatabase database)
+    private static readonly IOptions<VenueOptions> Venue = Options.Create(new VenueOptions { TimeZone = "UTC", Phone = "+1 555 0100" });
+
+    private SmsOutbox Outbox() => new(Options.Create(new SmsOptions()), Venue, _time);
+
+    private ReminderScan NewScan(TestDatabase database) =>
+        new(database.Factory, Outbox(), Options.Create(new SmsOptions()), Venue, _time, NullLogger<ReminderScan>.Instance);
+
+    /// <summary>Contexts on the test database whose first save of reminders runs <paramref name="race"/> just before it.</summary>
+    private sealed class RacingFactory(TestDatabase database, Func<Task> race) : IDbContextFactory<AppDbContext>
     {
-        var sms = Options.Create(new SmsOptions());
-        var venue = Options.Create(new VenueOptions { TimeZone = "UTC", Phone = "+1 555 0100" });
-        return new ReminderScan(database.Factory, new SmsOutbox(sms, venue, _time), sms, venue, _time, NullLogger<ReminderScan>.Instance);
+        private int _raced;
+
+        public AppDbContext CreateDbContext()
+        {
+            var interceptor = new BeforeSave(async () =>
+            {
+                if (Interlocked.Exchange(ref _raced, 1) == 0) await race();
+            });
+            return database.Provider == DatabaseProvider.Sqlite
+                ? new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(database.ConnectionString).AddInterceptors(interceptor).Options)
+                : new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(database.ConnectionString).AddInterceptors(interceptor).Options);
+        }
+    }
+
+    private sealed class BeforeSave(Func<Task> action) : SaveChangesInterceptor
+    {
+        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+            CancellationToken ct = default)
+        {
+            await action();
+            return result;
+        }
     }
 
     private static async Task<List<SmsMessage>> MessagesAsync(TestDatabase database, CancellationToken ct)

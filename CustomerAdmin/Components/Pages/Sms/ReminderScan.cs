@@ -109,11 +109,14 @@ public sealed class ReminderScan(
     {
         var eventId = ev.Id;
         var startsAt = ev.StartsAt;
-        // The kind is inlined, not a parameter, so SQLite and PostgreSQL can prove the partial index's filter
-        // (Kind IN reminder kinds) and answer NOT EXISTS from UX_SmsMessages_Reminder.
+        // NOT EXISTS must be answered from UX_SmsMessages_Reminder, whose filter is Kind IN ('Reminder7Day',
+        // 'Reminder24Hour'). SQLite uses a partial index only when the query repeats that filter term as written
+        // (Kind = 'Reminder7Day' alone is not enough: it scans the table per booking), so both are here, as literals.
         return db.Bookings.AsNoTracking()
             .Where(b => b.EventId == eventId && b.Id > after)
-            .Where(b => !db.SmsMessages.Any(m => m.BookingId == b.Id && m.Kind == EF.Constant(kind) && m.EventStartsAt == startsAt))
+            .Where(b => !db.SmsMessages.Any(m => m.BookingId == b.Id
+                && (m.Kind == SmsKind.Reminder7Day || m.Kind == SmsKind.Reminder24Hour)
+                && m.Kind == EF.Constant(kind) && m.EventStartsAt == startsAt))
             .OrderBy(b => b.Id)
             .Take(PageSize)
             .AsRecipients()
