@@ -205,6 +205,31 @@ public sealed class SmsReminderScanTests
         Assert.Equal("opted-out", message.ErrorCode);
     }
 
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ReminderUsesTheTemplateOfTheCustomersLanguageWithFallback(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        await using (var db = database.CreateDbContext())
+        {
+            db.SmsTemplates.Add(new SmsTemplate { Kind = SmsKind.Reminder24Hour, Language = "es", Body = "Hola {{first_name}}, mañana {{event_name}}." });
+            await db.SaveChangesAsync(ct);
+        }
+        var ev = await AddEventAsync(database, EventStart);
+        var mexican = await AddBookingAsync(database, ev, seats: 1, language: "es-MX");
+        var french = await AddBookingAsync(database, ev, seats: 1, language: "fr");
+
+        SetNow(EventStart - TimeSpan.FromHours(3));
+        Assert.Equal(2, await NewScan(database).RunOnceAsync(ct));
+
+        var messages = await MessagesAsync(database, ct);
+        var spanish = messages.Single(m => m.BookingId == mexican.Id);
+        Assert.Equal(("es", "Hola Ann, mañana Gala."), (spanish.Language, spanish.Body));
+        var fallback = messages.Single(m => m.BookingId == french.Id);
+        Assert.Equal("en", fallback.Language);
+        Assert.StartsWith("Hi Ann, see you tomorrow at Gala", fallback.Body);
+    }
+
     private void SetNow(DateTime utc) => _time.SetUtcNow(new DateTimeOffset(utc));
 
     private static readonly IOptions<VenueOptions> Venue = Options.Create(new VenueOptions { TimeZone = "UTC", Phone = "+1 555 0100" });
@@ -256,13 +281,13 @@ public sealed class SmsReminderScanTests
         return ev;
     }
 
-    private async Task<Booking> AddBookingAsync(TestDatabase database, Event ev, int seats, bool optedOut = false)
+    private async Task<Booking> AddBookingAsync(TestDatabase database, Event ev, int seats, bool optedOut = false, string? language = null)
     {
         await using var db = database.CreateDbContext();
         var customer = new Customer
         {
             Type = CustomerType.Individual, FirstName = "Ann", LastName = "Lee", PrimaryPhone = $"+1212555{++_phone:0000}",
-            SmsOptedOutAt = optedOut ? _time.GetUtcNow().UtcDateTime : null,
+            SmsOptedOutAt = optedOut ? _time.GetUtcNow().UtcDateTime : null, PreferredLanguage = language,
         };
         var booking = new Booking { Customer = customer, EventId = ev.Id, Seats = seats, Version = 1 };
         db.Bookings.Add(booking);
