@@ -44,10 +44,16 @@ public sealed class ReminderScan(
         {
             // A 7-day reminder that only became due once the 24-hour one is due too (a late booking, or the app was
             // down for days) would arrive next to it; only the 24-hour one goes.
-            if (ev.StartsAt > now + DayLead)
-                written += await ScanAsync(ev, SmsKind.Reminder7Day, templates, now, ct);
-            else
-                written += await ScanAsync(ev, SmsKind.Reminder24Hour, templates, now, ct);
+            var kind = ev.StartsAt > now + DayLead ? SmsKind.Reminder7Day : SmsKind.Reminder24Hour;
+            try
+            {
+                written += await ScanAsync(ev, kind, templates, now, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One event that cannot be written must not hold back the reminders of the others; it is retried next run.
+                logger.LogError(ex, "Reminder scan failed for event {EventId} ({Kind})", ev.Id, kind);
+            }
         }
         if (written > 0)
             logger.LogInformation("Reminder scan wrote {Count} reminders for {Events} events", written, events.Count);
