@@ -135,6 +135,25 @@ public sealed class SmsComponentTests : AppComponentTest
     }
 
     [Fact]
+    public async Task GlobalLogFiltersByStatusFromTheQueryStringAndLinksTheCustomer()
+    {
+        var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
+        await AddMessageAsync(customer.Id, "went out", DateTime.UtcNow.AddHours(-2), SmsStatus.Sent);
+        await AddMessageAsync(customer.Id, "held back", DateTime.UtcNow.AddHours(-1), SmsStatus.Skipped, "opted-out", "The customer opted out of SMS.");
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo("/sms?status=skipped");
+
+        var cut = RenderWithPopovers<SmsLog>();
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("1 message", cut.Find("[data-testid=sms-count]").TextContent.Trim());
+            var row = Assert.Single(cut.FindAll("[data-testid=sms-rows] tbody tr"));
+            Assert.Contains("held back", row.TextContent);
+            Assert.Equal($"/customers/{customer.Id}", row.QuerySelector("a")!.GetAttribute("href"));
+        });
+    }
+
+    [Fact]
     public async Task OneOffSendIsRefusedForAnOptedOutCustomerAndNothingIsQueued()
     {
         var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
