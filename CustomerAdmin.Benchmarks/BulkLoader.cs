@@ -15,11 +15,19 @@ namespace CustomerAdmin.Benchmarks;
 /// </summary>
 public static class BulkLoader
 {
-    public static async Task LoadAsync(AppDbContext db, IReadOnlyList<Customer> customers)
+    public static Task LoadAsync(AppDbContext db, IReadOnlyList<Customer> customers)
     {
         var tokens = customers.SelectMany(CustomerSearchIndex.TokensFor)
             .OrderBy(t => t.Kind).ThenBy(t => t.Token, StringComparer.Ordinal).ThenBy(t => t.CustomerId).ToList();
-        var tables = new[] { Table.For<Customer>(db, customers), Table.For<CustomerSearchToken>(db, tokens) };
+        return LoadAsync(db, [Table.For<Customer>(db, customers), Table.For<CustomerSearchToken>(db, tokens)]);
+    }
+
+    /// <summary>Events and their bookings, with ids set by the caller, for customers already loaded.</summary>
+    public static Task LoadAsync(AppDbContext db, IReadOnlyList<Event> events, IReadOnlyList<Booking> bookings) =>
+        LoadAsync(db, [Table.For<Event>(db, events), Table.For<Booking>(db, bookings)]);
+
+    private static async Task LoadAsync(AppDbContext db, Table[] tables)
+    {
         var conn = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync();
         try
@@ -37,7 +45,9 @@ public static class BulkLoader
             foreach (var (_, sql) in indexes) await ExecAsync(conn, sql);
             if (conn is NpgsqlConnection)
             {
-                await ExecAsync(conn, """SELECT setval(pg_get_serial_sequence('"Customers"', 'Id'), (SELECT max("Id") FROM "Customers"))""");
+                // Rows were written with their ids; the identity sequences must continue after them.
+                foreach (var table in tables.Where(t => t.Columns.Any(c => c.Name == "Id")))
+                    await ExecAsync(conn, $"""SELECT setval(pg_get_serial_sequence('"{table.Name}"', 'Id'), (SELECT max("Id") FROM "{table.Name}"))""");
                 await ExecAsync(conn, "VACUUM ANALYZE");
             }
             else

@@ -16,6 +16,24 @@ if (args is ["sms", ..])
     return;
 }
 
+if (args is ["reminders", ..])
+{
+    int Arg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1]) : fallback;
+    string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 ? args[i + 1] : null;
+    var (bookings, events) = (Arg("--bookings", 500_000), Arg("--events", 2_000));
+    var sqlite = Text("--sqlite") is { } path ? Path.GetFullPath(path) : Path.Combine(Path.GetTempPath(), "customeradmin-reminders-bench.db");
+    var plans = args.Contains("--plans");
+    var rows = await ReminderBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlite}", bookings, events, plans);
+    if (Text("--postgres") is { } pg)
+        rows.AddRange(await ReminderBenchmark.RunAsync(DatabaseProvider.Postgres, pg, bookings, events, plans));
+    Console.WriteLine();
+    Console.WriteLine($"{bookings:N0} bookings over {events:N0} events, {Environment.ProcessorCount} cores");
+    Console.WriteLine();
+    Console.WriteLine(ReminderBenchmark.Row.Header);
+    foreach (var row in rows) Console.WriteLine(row);
+    return;
+}
+
 var options = BenchmarkOptions.Parse(args);
 var results = new List<Result>();
 results.AddRange(await ProviderBenchmark.RunAsync(DatabaseProvider.Sqlite, options.SqliteConnectionString, options));

@@ -35,9 +35,6 @@ public static class AppServices
 
         builder.Services.AddOptions<VenueOptions>().BindConfiguration(VenueOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<SmsOutbox>();
         builder.Services.AddSingleton<EventOperations>();
         builder.Services.AddSingleton<BookingOperations>();
         builder.AddSms();

@@ -57,6 +57,18 @@ public sealed class SmsOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext context)
     {
+        // A zero or negative period would make the hosted services' timers throw at start-up or spin.
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(DispatchInterval), DispatchInterval), (nameof(ReminderScanInterval), ReminderScanInterval),
+                     (nameof(LeaseDuration), LeaseDuration), (nameof(SendTimeout), SendTimeout), (nameof(RetryBaseDelay), RetryBaseDelay),
+                 })
+        {
+            if (value <= TimeSpan.Zero)
+                yield return new ValidationResult($"Sms:{name} must be a positive time span.", [name]);
+        }
+        if (LeaseDuration <= SendTimeout)
+            yield return new ValidationResult("Sms:LeaseDuration must be longer than Sms:SendTimeout.", [nameof(LeaseDuration)]);
         if (Provider != SmsProvider.Twilio) yield break;
         foreach (var error in Twilio.Errors())
             yield return new ValidationResult($"Sms:Twilio: {error}");

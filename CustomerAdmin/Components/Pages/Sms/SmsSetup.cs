@@ -2,10 +2,21 @@ namespace CustomerAdmin.Components.Pages.Sms;
 
 public static class SmsSetup
 {
-    /// <summary>The configured sender (<c>Sms:Provider</c>) and the dispatcher that runs when <c>Sms:RunDispatcher</c> is true.</summary>
+    /// <summary>
+    /// Everything SMS: the options, the outbox writer, the configured sender (<c>Sms:Provider</c>), the dispatcher
+    /// (runs when <c>Sms:RunDispatcher</c> is true), the reminder scan (when <c>Sms:RunReminderScan</c> is true) and the
+    /// bulk sender.
+    /// </summary>
     public static IHostApplicationBuilder AddSms(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
+        services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SmsOutbox>();
+        services.AddSingleton<ReminderScan>();
+        services.AddSingleton<BulkSms>();
+        // Always registered; it reads Sms:RunReminderScan when it starts, so configuration added late still counts.
+        services.AddHostedService<ReminderScheduler>();
+
         var provider = builder.Configuration.GetSection(SmsOptions.Section).GetValue<SmsProvider?>(nameof(SmsOptions.Provider)) ?? SmsProvider.Log;
         if (provider == SmsProvider.Twilio)
         {
