@@ -11,6 +11,7 @@ using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MudBlazor;
 using MudBlazor.Services;
@@ -43,11 +44,12 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new CustomersOptions()));
         // The customer page's bookings section and the event pages book through the real operations and outbox.
-        Services.AddSingleton(Options.Create(new VenueOptions { TimeZone = "America/New_York" }));
-        Services.AddSingleton(Options.Create(new SmsOptions()));
-        Services.AddSingleton<SmsOutbox>();
-        Services.AddSingleton<BookingOperations>();
-        Services.AddSingleton<EventOperations>();
+        // TryAdd: a test class that registers its own options in its constructor (which runs first) keeps them.
+        Services.TryAddSingleton(Options.Create(new VenueOptions { TimeZone = "America/New_York" }));
+        Services.TryAddSingleton(Options.Create(new SmsOptions()));
+        Services.TryAddSingleton<SmsOutbox>();
+        Services.TryAddSingleton<BookingOperations>();
+        Services.TryAddSingleton<EventOperations>();
         // Pages with a documents section need the store; its folder is only touched by an upload, and none happen here.
         Services.AddSingleton(new DocumentStore(Db, Options.Create(new DocumentsOptions { Folder = Path.Combine(Path.GetTempPath(), "customeradmin-bunit-documents") }),
             new TestHostEnvironment(), TimeProvider.System, NullLogger<DocumentStore>.Instance));
