@@ -6,12 +6,12 @@ using static Microsoft.Playwright.Assertions;
 
 namespace CustomerAdmin.Tests.EndToEnd;
 
-/// <summary>The venue loop: staff book a customer onto an event from the profile, and the confirmation SMS is queued.</summary>
+/// <summary>The venue loop: staff book a customer onto an event from the profile and see the confirmation in their SMS log.</summary>
 public sealed class BookingJourneyTests(AppServer server, Browser browser)
     : EndToEndTest(server, browser), IClassFixture<AppServer>
 {
     [Fact]
-    public async Task BookingFromCustomerPageShowsUnderActiveBookingsAndQueuesConfirmation()
+    public async Task BookingFromCustomerPageShowsUnderActiveBookingsWithItsConfirmationInTheSmsLog()
     {
         int customerId, eventId;
         await using (var db = Server.CreateDbContext())
@@ -36,6 +36,11 @@ public sealed class BookingJourneyTests(AppServer server, Browser browser)
 
         await Expect(Page.GetByTestId("active-bookings")).ToContainTextAsync("Compiler night");
         await Expect(Page.GetByTestId("active-bookings")).ToContainTextAsync("2 seats");
+        // The confirmation shows in the customer's SMS log on the same page, rendered from the template.
+        var smsRows = Page.GetByTestId("sms-log").Locator("[data-testid=sms-rows] tbody tr");
+        await Expect(smsRows).ToHaveCountAsync(1);
+        await Expect(smsRows.First).ToContainTextAsync("Hi Grace, you're booked for Compiler night");
+        await Expect(smsRows.First).ToContainTextAsync("confirmation", new() { IgnoreCase = true });
         await using (var db = Server.CreateDbContext())
         {
             var booking = await db.Bookings.SingleAsync(b => b.CustomerId == customerId && b.EventId == eventId, TestContext.Current.CancellationToken);
