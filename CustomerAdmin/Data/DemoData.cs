@@ -200,12 +200,14 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
                 if (seats > seatsLeft) break;
                 seatsLeft -= seats;
                 var bookedAt = startsAt.AddDays(-random.Int(5, 50));
+                // Booked "in the future" would read oddly on a timeline: those bookings were made in the last days.
+                if (bookedAt > now) bookedAt = now.AddHours(-1 - (bookedAt - now).TotalHours % 96);
                 var booking = new Booking
                 {
                     Customer = c, Event = ev, Seats = seats, CreatedAt = bookedAt, CreatedBy = "demo", UpdatedAt = bookedAt, UpdatedBy = "demo", Version = 1,
                 };
                 db.Bookings.Add(booking);
-                db.Add(SystemEntry(c, ActivityKind.BookingMade, $"Booked {name}", seats == 0 ? "reminder only" : $"{seats} seats", bookedAt));
+                db.Add(SystemEntry(c, ActivityKind.BookingMade, $"Booked {name}", Components.Pages.Events.BookingOperations.Seats(seats), bookedAt));
                 db.Add(SentSms(c, booking, ev, SmsKind.BookingConfirmation, $"Hi {c.FirstName ?? c.Name}, you are booked for {name}.", bookedAt));
                 if (startsAt > now && startsAt <= now.AddDays(7))
                     db.Add(SentSms(c, booking, ev, SmsKind.Reminder7Day, $"Reminder: {name} is coming up.", now));

@@ -106,6 +106,12 @@ public static class ActivityOperations
         ActivityKind.TicketClosed => "Ticket closed",
         ActivityKind.TicketReopened => "Ticket reopened",
         ActivityKind.ContactChanged => "Contact changed",
+        ActivityKind.BookingMade => "Booking made",
+        ActivityKind.BookingChanged => "Booking changed",
+        ActivityKind.BookingCancelled => "Booking cancelled",
+        ActivityKind.SmsReply => "SMS reply",
+        ActivityKind.SmsOptedOut => "SMS opt-out",
+        ActivityKind.SmsOptedIn => "SMS opt-in",
         _ => kind.ToString(),
     };
 
@@ -113,6 +119,7 @@ public static class ActivityOperations
     {
         TimelineFilter.All => "Everything",
         TimelineFilter.ContactChanges => "Contact changes",
+        TimelineFilter.Sms => "SMS replies and consent",
         _ => filter.ToString(),
     };
 }

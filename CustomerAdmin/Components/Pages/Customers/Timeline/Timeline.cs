@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CustomerAdmin.Components.Pages.Customers.Timeline;
 
 /// <summary>What the timeline's filter offers; each maps to one or more <see cref="ActivityKind"/>s.</summary>
-public enum TimelineFilter { All, Calls, Emails, Meetings, Notes, Tickets, Sales, ContactChanges }
+public enum TimelineFilter { All, Calls, Emails, Meetings, Notes, Tickets, Sales, ContactChanges, Bookings, Sms }
 
 public sealed record TimelineEntry(
     long Id, ActivityKind Kind, NoteType? NoteType, bool IsInternal, string? Subject, string? Body,
@@ -49,6 +49,8 @@ public static class CustomerTimelineQuery
         TimelineFilter.Tickets => [ActivityKind.TicketOpened, ActivityKind.TicketClosed, ActivityKind.TicketReopened],
         TimelineFilter.Sales => [ActivityKind.Sale],
         TimelineFilter.ContactChanges => [ActivityKind.ContactChanged],
+        TimelineFilter.Bookings => [ActivityKind.BookingMade, ActivityKind.BookingChanged, ActivityKind.BookingCancelled],
+        TimelineFilter.Sms => [ActivityKind.SmsReply, ActivityKind.SmsOptedOut, ActivityKind.SmsOptedIn],
         _ => [],
     };
 
