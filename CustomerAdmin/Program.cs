@@ -2,6 +2,7 @@ using CustomerAdmin;
 using CustomerAdmin.Components;
 using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
 using CustomerAdmin.Components.Pages.Customers.Documents;
+using CustomerAdmin.Components.Pages.Customers.Export;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 
@@ -30,6 +31,7 @@ app.MapHealthChecks("/health").AllowAnonymous();
 app.MapStaticAssets().AllowAnonymous();
 app.MapAccountEndpoints();
 app.MapDocumentDownloads().RequireAuthorization(Permissions.CustomersRead);
+app.MapCustomerExport().RequireAuthorization(Permissions.ReportsView);
 app.MapRazorComponents<App>()
     // The app's own Content-Security-Policy (UseSecurityHeaders) already says frame-ancestors 'none'.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
