@@ -172,11 +172,13 @@ public static class DashboardQuery
         var tickets = db.Tickets.Where(t => t.Status == TicketStatus.Closed && t.ClosedAt >= from && t.ClosedAt < before
             && t.Customer!.Status != CustomerStatus.Deleted);
         var sales = db.Sales.Where(s => s.SoldAt >= from && s.SoldAt < before && s.Customer!.Status != CustomerStatus.Deleted);
-        var revenue = await tickets.SumAsync(t => t.FinalAmount ?? 0m, ct) + await sales.SumAsync(s => s.Total, ct);
-        var perCustomer = tickets.Select(t => t.CustomerId).Concat(sales.Select(s => s.CustomerId))
-            .GroupBy(id => id).Select(g => g.Count());
-        var buyers = await perCustomer.CountAsync(ct);
-        var repeat = await perCustomer.CountAsync(n => n >= 2, ct);
+        // One statement: per customer the number and sum of purchases, then buyers, repeat buyers and revenue from those.
+        var totals = await tickets.Select(t => new { t.CustomerId, Amount = t.FinalAmount ?? 0m })
+            .Concat(sales.Select(s => new { s.CustomerId, Amount = s.Total }))
+            .GroupBy(p => p.CustomerId).Select(g => new { Count = g.Count(), Amount = g.Sum(p => p.Amount) })
+            .GroupBy(c => 1).Select(g => new { Buyers = g.Count(), Repeat = g.Count(c => c.Count >= 2), Revenue = g.Sum(c => c.Amount) })
+            .FirstOrDefaultAsync(ct);
+        var (revenue, buyers, repeat) = (totals?.Revenue ?? 0m, totals?.Buyers ?? 0, totals?.Repeat ?? 0);
         return new Purchases(revenue, buyers, repeat);
     }
 
