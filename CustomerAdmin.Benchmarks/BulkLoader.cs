@@ -19,7 +19,15 @@ public static class BulkLoader
     {
         var tokens = customers.SelectMany(CustomerSearchIndex.TokensFor)
             .OrderBy(t => t.Kind).ThenBy(t => t.Token, StringComparer.Ordinal).ThenBy(t => t.CustomerId).ToList();
-        var tables = new[] { Table.For<Customer>(db, customers), Table.For<CustomerSearchToken>(db, tokens) };
+        await LoadTablesAsync(db, [Table.For<Customer>(db, customers), Table.For<CustomerSearchToken>(db, tokens)]);
+    }
+
+    /// <summary>Any other entity's rows (tickets for the dashboard benchmark), streamed: the sequence is read once.</summary>
+    public static Task LoadAsync<T>(AppDbContext db, IEnumerable<T> rows) where T : class =>
+        LoadTablesAsync(db, [Table.For<T>(db, rows)]);
+
+    private static async Task LoadTablesAsync(AppDbContext db, Table[] tables)
+    {
         var conn = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync();
         try
@@ -37,7 +45,8 @@ public static class BulkLoader
             foreach (var (_, sql) in indexes) await ExecAsync(conn, sql);
             if (conn is NpgsqlConnection)
             {
-                await ExecAsync(conn, """SELECT setval(pg_get_serial_sequence('"Customers"', 'Id'), (SELECT max("Id") FROM "Customers"))""");
+                foreach (var table in tables.Where(t => t.Name is "Customers" or "Tickets"))
+                    await ExecAsync(conn, $"""SELECT setval(pg_get_serial_sequence('"{table.Name}"', 'Id'), (SELECT max("Id") FROM "{table.Name}"))""");
                 await ExecAsync(conn, "VACUUM ANALYZE");
             }
             else

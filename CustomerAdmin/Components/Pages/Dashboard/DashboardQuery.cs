@@ -113,16 +113,12 @@ public static class DashboardQuery
             .GroupBy(Bucket<Sale>(s => s.SoldAt, bounds)).Select(g => new { g.Key, Value = g.Sum(s => s.Total) }).ToListAsync(ct);
 
         var topByRevenue = await live.Where(c => c.TotalSpent > 0).OrderByDescending(c => c.TotalSpent).ThenBy(c => c.Id).Take(TopRows)
-            .Select(c => new RankedCustomer(c.Id, c.DisplayName ?? (c.Type == CustomerType.Individual ? (c.FirstName ?? "") + " " + (c.LastName ?? "") : c.Name ?? ""),
-                c.TotalSpent, db.Tickets.Count(t => t.CustomerId == c.Id)))
-            .ToListAsync(ct);
+            .Ranked(db).ToListAsync(ct);
         var topIds = await db.Tickets.GroupBy(t => t.CustomerId).Select(g => new { Id = g.Key, Count = g.Count() })
             .Where(g => live.Any(c => c.Id == g.Id))
             .OrderByDescending(g => g.Count).ThenBy(g => g.Id).Take(TopRows).Select(g => g.Id).ToListAsync(ct);
-        var topByTickets = (await live.Where(c => topIds.Contains(c.Id))
-            .Select(c => new RankedCustomer(c.Id, c.DisplayName ?? (c.Type == CustomerType.Individual ? (c.FirstName ?? "") + " " + (c.LastName ?? "") : c.Name ?? ""),
-                c.TotalSpent, db.Tickets.Count(t => t.CustomerId == c.Id)))
-            .ToListAsync(ct)).OrderByDescending(r => r.Tickets).ThenBy(r => r.Id).ToList();
+        var topByTickets = (await live.Where(c => topIds.Contains(c.Id)).Ranked(db).ToListAsync(ct))
+            .OrderByDescending(r => r.Tickets).ThenBy(r => r.Id).ToList();
 
         var events = await db.Events.Where(e => e.Status == EventStatus.Scheduled && e.StartsAt >= nowUtc)
             .OrderBy(e => e.StartsAt).ThenBy(e => e.Id).Take(UpcomingEventRows)
@@ -156,6 +152,11 @@ public static class DashboardQuery
             CustomerListQueryString.Link((CustomerListQueryString.City, r.City), (CustomerListQueryString.TicketsMin, min)))).ToList();
     }
 
+    private static IQueryable<RankedCustomer> Ranked(this IQueryable<Customer> customers, AppDbContext db) =>
+        customers.Select(c => new RankedCustomer(c.Id,
+            c.DisplayName ?? (c.Type == CustomerType.Individual ? (c.FirstName ?? "") + " " + (c.LastName ?? "") : c.Name ?? ""),
+            c.TotalSpent, db.Tickets.Count(t => t.CustomerId == c.Id)));
+
     private static async Task<int> ActiveAsync(AppDbContext db, IQueryable<Customer> live, DateTime from, DateTime before, CancellationToken ct)
     {
         // Distinct ids from the two date-indexed ranges first, rather than a semi-join per customer of a large table.
@@ -177,8 +178,9 @@ public static class DashboardQuery
             .Concat(sales.Select(s => new { s.CustomerId, Amount = s.Total }))
             .GroupBy(p => p.CustomerId).Select(g => new { Count = g.Count(), Amount = g.Sum(p => p.Amount) })
             .GroupBy(c => 1).Select(g => new { Buyers = g.Count(), Repeat = g.Count(c => c.Count >= 2), Revenue = g.Sum(c => c.Amount) })
-            .FirstOrDefaultAsync(ct);
-        var (revenue, buyers, repeat) = (totals?.Revenue ?? 0m, totals?.Buyers ?? 0, totals?.Repeat ?? 0);
+            .ToListAsync(ct);
+        // No purchases means no group at all, hence a list rather than a single row.
+        var (revenue, buyers, repeat) = totals is [var row] ? (row.Revenue, row.Buyers, row.Repeat) : (0m, 0, 0);
         return new Purchases(revenue, buyers, repeat);
     }
 

@@ -32,8 +32,10 @@ public static class CustomerExportEndpoints
             catch (Exception ex)
             {
                 progress.Report(token, progress.Get(token ?? "")?.Rows ?? 0, finished: true, failed: true);
+                // Before the first byte the app's error handling can still answer with a proper error page.
+                if (!http.Response.HasStarted) throw;
                 if (ex is not OperationCanceledException)
-                    loggers.CreateLogger(typeof(CustomerExportEndpoints)).LogError(ex, "Customer export failed");
+                    loggers.CreateLogger(typeof(CustomerExportEndpoints)).LogError(ex, "Customer export failed after it started");
                 // The headers are gone already: all that is left is to cut the response short, so the file is visibly broken.
                 http.Abort();
             }
