@@ -29,6 +29,23 @@ public sealed class DashboardJourneyTests(DashboardJourneyTests.DemoServer serve
     }
 
     [Fact]
+    public async Task ManagerDownloadsTheFilteredListAndIsToldWhenItIsDone()
+    {
+        await Page.SignInAsAsync(Server, AppRoles.Manager);
+        await Page.GotoBlazorAsync("customers?kind=business");
+        var shown = (await Page.GetByTestId("customer-count").TextContentAsync())!.Split(' ')[0];
+
+        var download = await Page.RunAndWaitForDownloadAsync(() => Page.GetByTestId("export-csv").ClickAsync());
+
+        Assert.Matches(@"^customers-\d{4}-\d{2}-\d{2}\.csv$", download.SuggestedFilename);
+        var path = await download.PathAsync();
+        var lines = (await File.ReadAllLinesAsync(path!)).Where(l => l.Length > 0).ToList();
+        Assert.Equal(int.Parse(shown) + 1, lines.Count);
+        await Expect(Page.GetByText($"Export finished: {shown} customers.")).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("export-csv")).ToHaveTextAsync("Export CSV");
+    }
+
+    [Fact]
     public async Task StaffIsRefused()
     {
         await Page.SignInAsAsync(Server, AppRoles.Staff);
