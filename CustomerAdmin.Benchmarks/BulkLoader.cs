@@ -19,14 +19,18 @@ public static class BulkLoader
     {
         var tokens = customers.SelectMany(CustomerSearchIndex.TokensFor)
             .OrderBy(t => t.Kind).ThenBy(t => t.Token, StringComparer.Ordinal).ThenBy(t => t.CustomerId).ToList();
-        return LoadAsync(db, [Table.For<Customer>(db, customers), Table.For<CustomerSearchToken>(db, tokens)]);
+        return LoadTablesAsync(db, [Table.For<Customer>(db, customers), Table.For<CustomerSearchToken>(db, tokens)]);
     }
 
     /// <summary>Events and their bookings, with ids set by the caller, for customers already loaded.</summary>
     public static Task LoadAsync(AppDbContext db, IReadOnlyList<Event> events, IReadOnlyList<Booking> bookings) =>
-        LoadAsync(db, [Table.For<Event>(db, events), Table.For<Booking>(db, bookings)]);
+        LoadTablesAsync(db, [Table.For<Event>(db, events), Table.For<Booking>(db, bookings)]);
 
-    private static async Task LoadAsync(AppDbContext db, Table[] tables)
+    /// <summary>Any other entity's rows (tickets for the dashboard benchmark), streamed: the sequence is read once.</summary>
+    public static Task LoadAsync<T>(AppDbContext db, IEnumerable<T> rows) where T : class =>
+        LoadTablesAsync(db, [Table.For<T>(db, rows)]);
+
+    private static async Task LoadTablesAsync(AppDbContext db, Table[] tables)
     {
         var conn = db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync();

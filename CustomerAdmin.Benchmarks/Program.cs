@@ -34,6 +34,24 @@ if (args is ["reminders", ..])
     return;
 }
 
+if (args is ["dashboard", ..])
+{
+    string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 ? args[i + 1] : null;
+    int Arg(string name, int fallback) => Text(name) is { } v ? int.Parse(v) : fallback;
+    var customers = Arg("--customers", 1_000_000);
+    var tickets = Arg("--tickets", customers * 5);
+    var runs = Arg("--runs", 20);
+    var sqlitePath = Text("--sqlite") is { } path ? Path.GetFullPath(path) : Path.Combine(Path.GetTempPath(), "customeradmin-dashboard-bench.db");
+    var lines = new List<string> { await DashboardBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", customers, tickets, runs, args.Contains("--reuse")) };
+    if (Text("--postgres") is { } pg)
+        lines.Add(await DashboardBenchmark.RunAsync(DatabaseProvider.Postgres, pg, customers, tickets, runs, args.Contains("--reuse")));
+    Console.WriteLine();
+    Console.WriteLine($"{Environment.ProcessorCount} cores, dashboard = every query of /dashboard for this year plus the city table, {runs} runs after 2 warm-ups");
+    Console.WriteLine(DashboardBenchmark.Header);
+    foreach (var line in lines) Console.WriteLine(line);
+    return;
+}
+
 var options = BenchmarkOptions.Parse(args);
 var results = new List<Result>();
 results.AddRange(await ProviderBenchmark.RunAsync(DatabaseProvider.Sqlite, options.SqliteConnectionString, options));

@@ -1,6 +1,7 @@
 using CustomerAdmin.Components.Pages.Customers;
 using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
 using CustomerAdmin.Components.Pages.Customers.Documents;
+using CustomerAdmin.Components.Pages.Customers.Export;
 using CustomerAdmin.Components.Pages.Events;
 using CustomerAdmin.Components.Pages.Sms;
 using MudBlazor.Services;
@@ -18,6 +19,8 @@ public static class AppServices
         builder.Services.AddOptions<CustomersOptions>().BindConfiguration(CustomersOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PhoneNormalizer>();
+        builder.Services.AddSingleton<CustomerCsvExport>();
+        builder.Services.AddSingleton<ExportProgress>();
 
         builder.Services.AddOptions<LegacyImportOptions>().BindConfiguration(LegacyImportOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();

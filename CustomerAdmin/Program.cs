@@ -3,6 +3,7 @@ using CustomerAdmin.Components;
 using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
 using CustomerAdmin.Components.Pages.Customers.Documents;
 using CustomerAdmin.Components.Pages.Sms;
+using CustomerAdmin.Components.Pages.Customers.Export;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 
@@ -33,6 +34,7 @@ app.MapAccountEndpoints();
 app.MapDocumentDownloads().RequireAuthorization(Permissions.CustomersRead);
 // Twilio signs in no user: the webhooks check X-Twilio-Signature instead.
 app.MapSmsWebhooks();
+app.MapCustomerExport().RequireAuthorization(Permissions.ReportsView);
 app.MapRazorComponents<App>()
     // The app's own Content-Security-Policy (UseSecurityHeaders) already says frame-ancestors 'none'.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

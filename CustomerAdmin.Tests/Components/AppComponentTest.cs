@@ -50,6 +50,7 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
         Services.TryAddSingleton<SmsOutbox>();
         Services.TryAddSingleton<BookingOperations>();
         Services.TryAddSingleton<EventOperations>();
+        Services.AddSingleton(new CustomerAdmin.Components.Pages.Customers.Export.ExportProgress(TimeProvider.System));
         // Pages with a documents section need the store; its folder is only touched by an upload, and none happen here.
         Services.AddSingleton(new DocumentStore(Db, Options.Create(new DocumentsOptions { Folder = Path.Combine(Path.GetTempPath(), "customeradmin-bunit-documents") }),
             new TestHostEnvironment(), TimeProvider.System, NullLogger<DocumentStore>.Instance));

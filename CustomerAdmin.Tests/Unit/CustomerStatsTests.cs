@@ -13,8 +13,11 @@ public class CustomerStatsTests
     public void LifetimeValueIsClosedTicketsPlusSalesAndAverageIsOverClosedTickets()
     {
         var customer = new Customer { TotalSpent = 175m, VisitCount = 3, LastVisitAt = Day1 };
-        var stats = CustomerStats.Compute(customer, openTickets: 2, cancelledTickets: 1,
-            closedTicketAmounts: [100m, 50m], saleTotals: [25m], Day2, null);
+        var stats = CustomerStats.Compute(customer, new CustomerStatsTotals
+        {
+            Tickets = 5, ClosedTickets = 2, CancelledTickets = 1, ClosedAmount = 150m, Sales = 1, SalesAmount = 25m,
+            Bookings = 4, LastTicketOpenedAt = Day2,
+        });
 
         Assert.Equal(175m, stats.LifetimeValue);
         Assert.Equal(75m, stats.AverageTicketValue);
@@ -22,15 +25,23 @@ public class CustomerStatsTests
         Assert.Equal(2, stats.ClosedTickets);
         Assert.Equal(5, stats.Tickets);
         Assert.Equal(1, stats.Sales);
+        Assert.Equal(4, stats.Bookings);
         Assert.Equal(Day2, stats.LastActivityAt);
         Assert.Equal(175m, stats.TotalSpent);
         Assert.Equal(3, stats.Visits);
     }
 
     [Fact]
+    public void LastActivityIsTheLatestOfVisitsTicketsSalesAndBookings()
+    {
+        var stats = CustomerStats.Compute(new Customer { LastVisitAt = Day1 }, new CustomerStatsTotals { LastBookingAt = Day2, LastSaleAt = Day1 });
+        Assert.Equal(Day2, stats.LastActivityAt);
+    }
+
+    [Fact]
     public void NoClosedTicketsMeansAverageZeroNotADivisionByZero()
     {
-        var stats = CustomerStats.Compute(new Customer(), 0, 0, [], []);
+        var stats = CustomerStats.Compute(new Customer(), new CustomerStatsTotals());
         Assert.Equal(0m, stats.AverageTicketValue);
         Assert.Equal(0m, stats.LifetimeValue);
         Assert.Null(stats.LastActivityAt);
@@ -38,7 +49,7 @@ public class CustomerStatsTests
 
     [Fact]
     public void AverageIsRoundedToCents() =>
-        Assert.Equal(33.33m, CustomerStats.Compute(new Customer(), 0, 0, [10m, 10m, 79.99m], []).AverageTicketValue);
+        Assert.Equal(33.33m, CustomerStats.Compute(new Customer(), new CustomerStatsTotals { Tickets = 3, ClosedTickets = 3, ClosedAmount = 99.99m }).AverageTicketValue);
 
     [Fact]
     public void AddingAndRemovingAVisitRestoresTheStats()

@@ -17,6 +17,26 @@ public sealed record CustomerListFilter
     public CustomerTier? Tier { get; init; }
     public string? City { get; init; }
     public string? Tag { get; init; }
+    /// <summary>Tickets of any status, inclusive bounds.</summary>
+    public int? MinTickets { get; init; }
+    public int? MaxTickets { get; init; }
+    /// <summary>Lifetime revenue (closed tickets plus sales, the denormalised <see cref="Customer.TotalSpent"/>), inclusive.</summary>
+    public decimal? MinRevenue { get; init; }
+    public decimal? MaxRevenue { get; init; }
+    /// <summary>UTC, inclusive.</summary>
+    public DateTime? CreatedFrom { get; init; }
+    /// <summary>UTC, exclusive.</summary>
+    public DateTime? CreatedBefore { get; init; }
+    /// <summary>
+    /// With <see cref="BoughtBefore"/>: customers with at least <see cref="MinPurchases"/> purchases (a ticket closed or a
+    /// sale) in [from, before), UTC. The dashboard's buyers, repeat customers and revenue link here.
+    /// </summary>
+    public DateTime? BoughtFrom { get; init; }
+    public DateTime? BoughtBefore { get; init; }
+    public int MinPurchases { get; init; } = 1;
+    /// <summary>With <see cref="ActiveBefore"/>: customers who opened a ticket or bought something in [from, before), UTC.</summary>
+    public DateTime? ActiveFrom { get; init; }
+    public DateTime? ActiveBefore { get; init; }
     public CustomerSort Sort { get; init; } = CustomerSort.LastName;
     public bool Descending { get; init; }
 }
@@ -44,6 +64,23 @@ public static class CustomerListQuery
         {
             var tag = SearchText.Fold(f.Tag.Trim());
             q = q.Where(c => db.CustomerSearchTokens.Any(t => t.CustomerId == c.Id && t.Kind == SearchTokenKind.Tag && t.Token == tag));
+        }
+        if (f.MinTickets is { } minTickets) q = q.Where(c => db.Tickets.Count(t => t.CustomerId == c.Id) >= minTickets);
+        if (f.MaxTickets is { } maxTickets) q = q.Where(c => db.Tickets.Count(t => t.CustomerId == c.Id) <= maxTickets);
+        if (f.MinRevenue is { } minRevenue) q = q.Where(c => c.TotalSpent >= minRevenue);
+        if (f.MaxRevenue is { } maxRevenue) q = q.Where(c => c.TotalSpent <= maxRevenue);
+        if (f.CreatedFrom is { } createdFrom) q = q.Where(c => c.CreatedAt >= createdFrom);
+        if (f.CreatedBefore is { } createdBefore) q = q.Where(c => c.CreatedAt < createdBefore);
+        if (f is { BoughtFrom: { } boughtFrom, BoughtBefore: { } boughtBefore })
+        {
+            var min = Math.Max(1, f.MinPurchases);
+            q = q.Where(c => db.Tickets.Count(t => t.CustomerId == c.Id && t.Status == TicketStatus.Closed && t.ClosedAt >= boughtFrom && t.ClosedAt < boughtBefore)
+                + db.Sales.Count(s => s.CustomerId == c.Id && s.SoldAt >= boughtFrom && s.SoldAt < boughtBefore) >= min);
+        }
+        if (f is { ActiveFrom: { } activeFrom, ActiveBefore: { } activeBefore })
+        {
+            q = q.Where(c => db.Tickets.Any(t => t.CustomerId == c.Id && t.OpenedAt >= activeFrom && t.OpenedAt < activeBefore)
+                || db.Sales.Any(s => s.CustomerId == c.Id && s.SoldAt >= activeFrom && s.SoldAt < activeBefore));
         }
         var search = SearchQuery.Parse(f.Search, phones);
         if (search.IsEmpty && !string.IsNullOrWhiteSpace(f.Search))

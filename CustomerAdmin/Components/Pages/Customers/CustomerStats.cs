@@ -1,49 +1,87 @@
 using CustomerAdmin.Data;
-using CustomerAdmin.Components.Pages.Tickets;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Components.Pages.Customers;
 
-/// <summary>What the customer page (and later the export and the API) shows about a customer's business.</summary>
+/// <summary>
+/// What the customer page, the export and (later) the API show about a customer's business. Built only by
+/// <see cref="Compute"/> from <see cref="CustomerStatsTotals"/>, which only <see cref="CustomerStatsQuery.WithStats"/>
+/// fills, so the numbers cannot disagree between the places that show them.
+/// </summary>
 public sealed record CustomerStats(
     decimal TotalSpent, int Visits, DateTime? LastVisitAt,
-    int OpenTickets, int ClosedTickets, int CancelledTickets, int Sales,
+    int OpenTickets, int ClosedTickets, int CancelledTickets, int Sales, int Bookings,
     decimal AverageTicketValue, decimal LifetimeValue, DateTime? LastActivityAt)
 {
     public int Tickets => OpenTickets + ClosedTickets + CancelledTickets;
 
     /// <summary>The arithmetic, apart from the queries, so it is tested on its own.</summary>
-    public static CustomerStats Compute(Customer customer, int openTickets, int cancelledTickets,
-        IReadOnlyCollection<decimal> closedTicketAmounts, IReadOnlyCollection<decimal> saleTotals, params DateTime?[] activity)
+    public static CustomerStats Compute(Customer customer, CustomerStatsTotals t)
     {
-        var closedSum = closedTicketAmounts.Sum();
-        var average = closedTicketAmounts.Count == 0 ? 0m : decimal.Round(closedSum / closedTicketAmounts.Count, 2, MidpointRounding.AwayFromZero);
-        var last = activity.Append(customer.LastVisitAt).Where(d => d is not null).Max();
+        var average = t.ClosedTickets == 0 ? 0m : decimal.Round(t.ClosedAmount / t.ClosedTickets, 2, MidpointRounding.AwayFromZero);
+        var last = new[] { customer.LastVisitAt, t.LastTicketOpenedAt, t.LastTicketClosedAt, t.LastSaleAt, t.LastBookingAt }
+            .Where(d => d is not null).Max();
         return new CustomerStats(customer.TotalSpent, customer.VisitCount, customer.LastVisitAt,
-            openTickets, closedTicketAmounts.Count, cancelledTickets, saleTotals.Count,
-            average, closedSum + saleTotals.Sum(), last);
+            t.Tickets - t.ClosedTickets - t.CancelledTickets, t.ClosedTickets, t.CancelledTickets, t.Sales, t.Bookings,
+            average, t.ClosedAmount + t.SalesAmount, last);
     }
+}
+
+/// <summary>A customer's counts and sums as the database aggregates them; <see cref="CustomerStats.Compute"/> reads them.</summary>
+public sealed class CustomerStatsTotals
+{
+    public int Tickets { get; init; }
+    public int ClosedTickets { get; init; }
+    public int CancelledTickets { get; init; }
+    public decimal ClosedAmount { get; init; }
+    public int Sales { get; init; }
+    public decimal SalesAmount { get; init; }
+    public int Bookings { get; init; }
+    public DateTime? LastTicketOpenedAt { get; init; }
+    public DateTime? LastTicketClosedAt { get; init; }
+    public DateTime? LastSaleAt { get; init; }
+    public DateTime? LastBookingAt { get; init; }
+}
+
+/// <summary>A customer row with its aggregates, as <see cref="CustomerStatsQuery.WithStats"/> projects it.</summary>
+public sealed class CustomerWithStats
+{
+    public Customer Customer { get; init; } = null!;
+    public CustomerStatsTotals Totals { get; init; } = null!;
+    public CustomerStats Stats => CustomerStats.Compute(Customer, Totals);
 }
 
 /// <summary>The one place a customer's statistics are computed, and the one place the denormalised ones are moved.</summary>
 public static class CustomerStatsQuery
 {
+    /// <summary>
+    /// Each customer with its statistics as correlated subqueries in the same SQL statement: one round trip for one
+    /// customer or for a streamed export of a million, each subquery an index range on (CustomerId, ...).
+    /// </summary>
+    public static IQueryable<CustomerWithStats> WithStats(this IQueryable<Customer> customers, AppDbContext db) =>
+        customers.Select(c => new CustomerWithStats
+        {
+            Customer = c,
+            Totals = new CustomerStatsTotals
+            {
+                Tickets = db.Tickets.Count(t => t.CustomerId == c.Id),
+                ClosedTickets = db.Tickets.Count(t => t.CustomerId == c.Id && t.Status == TicketStatus.Closed),
+                CancelledTickets = db.Tickets.Count(t => t.CustomerId == c.Id && t.Status == TicketStatus.Cancelled),
+                ClosedAmount = db.Tickets.Where(t => t.CustomerId == c.Id && t.Status == TicketStatus.Closed).Sum(t => t.FinalAmount ?? 0m),
+                Sales = db.Sales.Count(s => s.CustomerId == c.Id),
+                SalesAmount = db.Sales.Where(s => s.CustomerId == c.Id).Sum(s => s.Total),
+                Bookings = db.Bookings.Count(b => b.CustomerId == c.Id),
+                LastTicketOpenedAt = db.Tickets.Where(t => t.CustomerId == c.Id).Max(t => (DateTime?)t.OpenedAt),
+                LastTicketClosedAt = db.Tickets.Where(t => t.CustomerId == c.Id).Max(t => t.ClosedAt),
+                LastSaleAt = db.Sales.Where(s => s.CustomerId == c.Id).Max(s => (DateTime?)s.SoldAt),
+                LastBookingAt = db.Bookings.Where(b => b.CustomerId == c.Id).Max(b => (DateTime?)b.CreatedAt),
+            },
+        });
+
     public static async Task<CustomerStats?> ForCustomerAsync(this AppDbContext db, int customerId, CancellationToken ct = default)
     {
-        var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == customerId, ct);
-        if (customer is null) return null;
-        var tickets = db.Tickets.Where(t => t.CustomerId == customerId);
-        var byStatus = await tickets.GroupBy(t => t.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        // Amounts are summed here rather than in SQL: SQLite has no decimal type, and one customer's rows are few.
-        var closed = await tickets.Where(t => t.Status == TicketStatus.Closed).Select(t => t.FinalAmount ?? 0m).ToListAsync(ct);
-        var sales = db.Sales.Where(s => s.CustomerId == customerId);
-        var saleTotals = await sales.Select(s => s.Total).ToListAsync(ct);
-        var lastOpened = await tickets.MaxAsync(t => (DateTime?)t.OpenedAt, ct);
-        var lastClosed = await tickets.MaxAsync(t => t.ClosedAt, ct);
-        var lastSale = await sales.MaxAsync(s => (DateTime?)s.SoldAt, ct);
-        var open = byStatus.Where(s => TicketWorkflow.IsActive(s.Key)).Sum(s => s.Count);
-        var cancelled = byStatus.Where(s => s.Key == TicketStatus.Cancelled).Sum(s => s.Count);
-        return CustomerStats.Compute(customer, open, cancelled, closed, saleTotals, lastOpened, lastClosed, lastSale);
+        var row = await db.Customers.AsNoTracking().Where(c => c.Id == customerId).WithStats(db).FirstOrDefaultAsync(ct);
+        return row?.Stats;
     }
 
     /// <summary>A closed ticket or a sale: one more visit. Call inside the transaction that saves the change.</summary>

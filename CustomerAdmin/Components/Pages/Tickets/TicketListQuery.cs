@@ -1,7 +1,10 @@
 using System.Text.RegularExpressions;
 using CustomerAdmin.Components.Pages.Customers;
 using CustomerAdmin.Data;
+using CustomerAdmin.Components.Pages.Events;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Primitives;
 
 namespace CustomerAdmin.Components.Pages.Tickets;
 
@@ -18,6 +21,36 @@ public sealed class TicketListFilter
     public DateTime? OpenedFrom { get; init; }
     /// <summary>UTC, exclusive.</summary>
     public DateTime? OpenedBefore { get; init; }
+    /// <summary>UTC, inclusive.</summary>
+    public DateTime? ClosedFrom { get; init; }
+    /// <summary>UTC, exclusive.</summary>
+    public DateTime? ClosedBefore { get; init; }
+
+    /// <summary>
+    /// The list's query string, read in one place so the dashboard's links and the page agree. Dates are whole days at
+    /// the venue, "to" inclusive; an unknown value is ignored.
+    /// </summary>
+    public static TicketListFilter Parse(string? queryString, VenueOptions venue)
+    {
+        var query = QueryHelpers.ParseQuery(queryString);
+        string? Get(string key) => query.TryGetValue(key, out var v) && !StringValues.IsNullOrEmpty(v) ? v.ToString() : null;
+        DateTime? Day(string key, bool nextDay = false) =>
+            CustomerListQueryString.ParseDay(Get(key)) is { } d ? venue.ToUtc((nextDay ? d.AddDays(1) : d).ToDateTime(TimeOnly.MinValue)) : null;
+        var status = Get("status");
+        return new TicketListFilter
+        {
+            Search = Get("q"),
+            Status = CustomerListQueryString.ParseEnum<TicketStatus>(status),
+            ActiveOnly = string.Equals(status, "active", StringComparison.OrdinalIgnoreCase),
+            Priority = CustomerListQueryString.ParseEnum<TicketPriority>(Get("priority")),
+            Assignee = Get("assignee"),
+            CustomerId = int.TryParse(Get("customer"), out var id) ? id : null,
+            OpenedFrom = Day("from"),
+            OpenedBefore = Day("to", nextDay: true),
+            ClosedFrom = Day("closed_from"),
+            ClosedBefore = Day("closed_to", nextDay: true),
+        };
+    }
 }
 
 public sealed record TicketRow(int Id, string Number, int CustomerId, string CustomerName, string? What, TicketStatus Status,
@@ -36,6 +69,8 @@ public static partial class TicketListQuery
         if (f.CustomerId is { } customerId) q = q.Where(t => t.CustomerId == customerId);
         if (f.OpenedFrom is { } from) q = q.Where(t => t.OpenedAt >= from);
         if (f.OpenedBefore is { } before) q = q.Where(t => t.OpenedAt < before);
+        if (f.ClosedFrom is { } closedFrom) q = q.Where(t => t.ClosedAt >= closedFrom);
+        if (f.ClosedBefore is { } closedBefore) q = q.Where(t => t.ClosedAt < closedBefore);
         if (!string.IsNullOrWhiteSpace(f.Search)) q = q.Searched(db, f.Search, phones);
         return q;
     }

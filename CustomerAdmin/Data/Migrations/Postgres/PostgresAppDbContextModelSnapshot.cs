@@ -1009,6 +1009,8 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "OpenedAt");
 
+                    b.HasIndex("Status", "ClosedAt", "CustomerId", "FinalAmount");
+
                     b.ToTable("Tickets");
                 });
 

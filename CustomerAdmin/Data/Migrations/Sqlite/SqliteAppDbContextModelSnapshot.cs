@@ -975,6 +975,8 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "OpenedAt");
 
+                    b.HasIndex("Status", "ClosedAt", "CustomerId", "FinalAmount");
+
                     b.ToTable("Tickets");
                 });
 

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Components.Pages.Customers.Export;
+using CustomerAdmin.Components.Pages.Dashboard;
+using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CustomerAdmin.Benchmarks;
+
+/// <summary>
+/// <c>dashboard --customers N --tickets M [--runs R] [--postgres "..."] [--sqlite path]</c>: fills a database with N
+/// generated customers and M tickets (three years, 80 % closed, denormalised stats recomputed in SQL), then times the
+/// whole dashboard for a one-year period (every query the page runs) and a full CSV export with its peak memory.
+/// </summary>
+public static class DashboardBenchmark
+{
+    public const double DashboardTargetMs = 300;
+    public const double ExportTargetSeconds = 30;
+    public const long ExportTargetBytes = 300L * 1024 * 1024;
+
+    /// <param name="reuse">Keep a database filled by an earlier run with the same sizes, so this process never held the
+    /// generated data and its working set is the app's and the export's alone.</param>
+    public static async Task<string> RunAsync(DatabaseProvider provider, string connectionString, int customers, int tickets, int runs, bool reuse)
+    {
+        using var host = ProviderBenchmark.BuildApp(provider, connectionString);
+        var factory = host.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var phones = host.Services.GetRequiredService<PhoneNormalizer>();
+        var filled = false;
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            filled = reuse && await db.Database.CanConnectAsync() && !(await db.Database.GetPendingMigrationsAsync()).Any()
+                && await db.Customers.CountAsync() == customers && await db.Tickets.CountAsync() == tickets;
+            if (!filled) await db.Database.EnsureDeletedAsync();
+        }
+        await host.StartAsync();
+        var clock = Stopwatch.StartNew();
+        if (!filled)
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
+            await BulkLoader.LoadAsync(db, new CustomerGenerator(phones).Generate(customers).ToList());
+            await BulkLoader.LoadAsync(db, Tickets(customers, tickets));
+            // The app keeps these in the same transaction as each ticket; a bulk load sets them once afterwards.
+            await db.Database.ExecuteSqlRawAsync("""
+                UPDATE "Customers" SET
+                  "TotalSpent" = COALESCE((SELECT SUM(t."FinalAmount") FROM "Tickets" t WHERE t."CustomerId" = "Customers"."Id" AND t."Status" = 'Closed'), 0),
+                  "VisitCount" = (SELECT COUNT(*) FROM "Tickets" t WHERE t."CustomerId" = "Customers"."Id" AND t."Status" = 'Closed'),
+                  "LastVisitAt" = (SELECT MAX(t."ClosedAt") FROM "Tickets" t WHERE t."CustomerId" = "Customers"."Id" AND t."Status" = 'Closed')
+                """);
+            await db.Database.ExecuteSqlRawAsync(provider == DatabaseProvider.Postgres ? "VACUUM ANALYZE" : "ANALYZE");
+        }
+        Console.WriteLine($"{provider}: {customers:N0} customers and {tickets:N0} tickets {(filled ? "reused" : $"loaded in {clock.Elapsed.TotalSeconds:F0} s")}");
+
+        var venue = new VenueOptions();
+        var now = DateTime.UtcNow;
+        var period = DashboardPeriod.Of(PeriodKind.ThisYear, DateOnly.FromDateTime(now));
+        var times = new List<double>();
+        for (var i = 0; i < runs + 2; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await using (var db = await factory.CreateDbContextAsync())
+            {
+                await db.LoadAsync(period, venue, now);
+                await db.CitiesAsync(10);
+            }
+            if (i >= 2) times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        var p = Percentiles.Of(times);
+        using (var slow = new SlowCommands())
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            await db.LoadAsync(period, venue, now);
+            await db.CitiesAsync(10);
+            foreach (var (ms, sql) in slow.Commands.OrderByDescending(c => c.Ms).Take(8))
+            {
+                var line = string.Join(' ', sql.Split((char[])['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
+                Console.WriteLine($"  {ms,8:F0} ms  {line[..Math.Min(line.Length, 400)]}");
+            }
+        }
+
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var export = host.Services.GetRequiredService<CustomerCsvExport>();
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var baseline = process.WorkingSet64;
+        long peak = baseline;
+        using var sampling = new CancellationTokenSource();
+        // Sampled rather than PeakWorkingSet64, which would report the data generation before the export.
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                process.Refresh();
+                peak = Math.Max(peak, process.WorkingSet64);
+                try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
+            }
+        });
+        var counting = new CountingStream();
+        clock.Restart();
+        var rows = await export.WriteAsync(counting, new CustomerListFilter(), venue);
+        var exportSeconds = clock.Elapsed.TotalSeconds;
+        await sampling.CancelAsync();
+        await sampler;
+        await host.StopAsync();
+
+        return $"| {provider} | {customers:N0} | {tickets:N0} | {p.P50:F0} | {p.P95:F0} | {(p.P95 <= DashboardTargetMs ? "yes" : "no")} | " +
+            $"{rows:N0} | {counting.Length / 1024.0 / 1024.0:F0} MB | {exportSeconds:F1} | {baseline / 1024.0 / 1024.0:F0} MB | {peak / 1024.0 / 1024.0:F0} MB | " +
+            $"{(exportSeconds <= ExportTargetSeconds && peak < ExportTargetBytes ? "yes" : "no")} |";
+    }
+
+    public const string Header =
+        "| provider | customers | tickets | dashboard p50 ms | dashboard p95 ms | ≤ 300 ms | exported rows | file | export s | working set before | peak working set | ≤ 30 s and < 300 MB |\n" +
+        "|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|---|";
+
+    /// <summary>Tickets spread over customers and the last three years; ids and numbers 1..M, deterministic.</summary>
+    private static IEnumerable<Ticket> Tickets(int customers, int count)
+    {
+        var random = new Random(CustomerGenerator.Seed);
+        var end = DateTime.UtcNow;
+        var span = TimeSpan.FromDays(3 * 365).Ticks;
+        TicketStatus[] active = [TicketStatus.Open, TicketStatus.InProgress, TicketStatus.WaitingForParts, TicketStatus.Ready];
+        for (var i = 1; i <= count; i++)
+        {
+            var opened = end.AddTicks(-(long)(random.NextDouble() * span));
+            var roll = random.Next(100);
+            var status = roll < 80 ? TicketStatus.Closed : roll < 85 ? TicketStatus.Cancelled : active[random.Next(active.Length)];
+            var closed = status == TicketStatus.Closed ? opened.AddHours(random.Next(1, 24 * 20)) : (DateTime?)null;
+            yield return new Ticket
+            {
+                Id = i, Sequence = i, Number = Ticket.FormatNumber(i), CustomerId = random.Next(1, customers + 1),
+                Item = "Laptop", Problem = "Benchmark", Status = status, OpenedAt = opened, UpdatedAt = closed ?? opened,
+                ClosedAt = closed > end ? end : closed, FinalAmount = status == TicketStatus.Closed ? random.Next(1000, 50000) / 100m : null,
+                Version = 1,
+            };
+        }
+    }
+
+    /// <summary>Each command's duration in one profiled run, from EF Core's diagnostic events, to see where the time goes.</summary>
+    private sealed class SlowCommands : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+    {
+        private readonly List<IDisposable> _subscriptions = [];
+        public List<(double Ms, string Sql)> Commands { get; } = [];
+
+        public SlowCommands() => _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
+
+        public void OnNext(DiagnosticListener listener)
+        {
+            if (listener.Name == DbLoggerCategory.Name)
+                _subscriptions.Add(listener.Subscribe(this, name => name == RelationalEventId.CommandExecuted.Name));
+        }
+
+        public void OnNext(KeyValuePair<string, object?> e)
+        {
+            if (e.Value is CommandExecutedEventData d)
+                Commands.Add((d.Duration.TotalMilliseconds, d.Command.CommandText));
+        }
+
+        public void OnCompleted() { }
+        public void OnError(Exception error) { }
+
+        public void Dispose()
+        {
+            foreach (var subscription in _subscriptions) subscription.Dispose();
+        }
+    }
+
+    /// <summary>Where the export goes: counts bytes and keeps none, so only the export's own memory is measured.</summary>
+    private sealed class CountingStream : Stream
+    {
+        private long _length;
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => _length += count;
+        public override void Write(ReadOnlySpan<byte> buffer) => _length += buffer.Length;
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default)
+        {
+            _length += buffer.Length;
+            return ValueTask.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Data;
+
+namespace CustomerAdmin.Tests.Infrastructure;
+
+/// <summary>
+/// Hand-built customers, tickets, sales and bookings at exact times, written straight into a test database with the
+/// denormalised stats moved as the app moves them, so a test can compute every expected figure by hand.
+/// </summary>
+public sealed class BusinessData(AppDbContext db)
+{
+    private int _phone;
+    private int _sequence;
+
+    public Customer Customer(string first, string last, DateTime createdAt, string? city = "Boston",
+        CustomerType type = CustomerType.Individual, CustomerStatus status = CustomerStatus.Active)
+    {
+        var customer = type == CustomerType.Individual
+            ? TestCustomers.Individual(first, last, $"+1212736{++_phone:D4}")
+            : TestCustomers.Organisation($"{first} {last}", $"+1212736{++_phone:D4}", type);
+        customer.City = city;
+        customer.CreatedAt = createdAt;
+        customer.Status = status;
+        db.Customers.Add(customer);
+        return customer;
+    }
+
+    public Ticket Ticket(Customer customer, DateTime openedAt, TicketStatus status = TicketStatus.Open, DateTime? closedAt = null, decimal? amount = null)
+    {
+        var sequence = ++_sequence;
+        var ticket = new Ticket
+        {
+            Customer = customer, Sequence = sequence, Number = Data.Ticket.FormatNumber(sequence), Problem = "Test",
+            Status = status, OpenedAt = openedAt, ClosedAt = closedAt, UpdatedAt = openedAt,
+            FinalAmount = status == TicketStatus.Closed ? amount ?? 0m : null,
+        };
+        if (status == TicketStatus.Closed) CustomerStatsQuery.AddVisit(customer, ticket.FinalAmount!.Value, closedAt!.Value);
+        db.Tickets.Add(ticket);
+        return ticket;
+    }
+
+    public Sale Sale(Customer customer, DateTime soldAt, decimal total)
+    {
+        var sale = new Sale { Customer = customer, SoldAt = soldAt, Total = total };
+        CustomerStatsQuery.AddVisit(customer, total, soldAt);
+        db.Sales.Add(sale);
+        return sale;
+    }
+
+    public Event Event(string name, DateTime startsAt, int capacity, EventStatus status = EventStatus.Scheduled)
+    {
+        var e = new Event { Name = name, StartsAt = startsAt, Capacity = capacity, Status = status, CreatedAt = startsAt.AddDays(-30), UpdatedAt = startsAt.AddDays(-30) };
+        db.Events.Add(e);
+        return e;
+    }
+
+    public Booking Booking(Customer customer, Event e, int seats, DateTime createdAt)
+    {
+        var booking = new Booking { Customer = customer, Event = e, Seats = seats, CreatedAt = createdAt, UpdatedAt = createdAt };
+        db.Bookings.Add(booking);
+        return booking;
+    }
+
+    public SmsMessage Sms(Customer customer, SmsStatus status, DateTime createdAt, DateTime? sentAt = null)
+    {
+        var sms = new SmsMessage
+        {
+            Customer = customer, Kind = SmsKind.Manual, To = customer.PrimaryPhone, Body = "Hi", Status = status,
+            CreatedAt = createdAt, NextAttemptAt = createdAt, UpdatedAt = createdAt, SentAt = sentAt,
+        };
+        db.SmsMessages.Add(sms);
+        return sms;
+    }
+}
