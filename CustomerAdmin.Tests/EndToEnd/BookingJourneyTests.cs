@@ -31,7 +31,12 @@ public sealed class BookingJourneyTests(AppServer server, Browser browser)
         await Page.GetByTestId("add-booking").ClickAsync();
         await Page.Locator("#booking-event").FillAsync("compiler");
         await Page.GetByTestId("event-suggestion").First.ClickAsync();
+        // Choosing the event loads its remaining seats (the field's limit); type the seats once that has landed,
+        // or the re-render can replace what was typed.
+        await Expect(Page.GetByText("at most 30")).ToBeVisibleAsync();
         await Page.Locator("#booking-seats").FillAsync("2");
+        await Page.Locator("#booking-seats").PressAsync("Tab");
+        await Expect(Page.Locator("#booking-seats")).ToHaveValueAsync("2");
         await Page.GetByTestId("booking-save").ClickAsync();
 
         await Expect(Page.GetByTestId("active-bookings")).ToContainTextAsync("Compiler night");
