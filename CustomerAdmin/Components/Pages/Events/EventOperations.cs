@@ -98,9 +98,7 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (actor is not null) db.Actor = actor;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await BookingOperations.LockEventAsync(db, eventId, ct))
-            throw new RuleViolationException("This event no longer exists.");
-        var ev = await db.Events.FirstAsync(e => e.Id == eventId, ct);
+        var ev = await LockedEventAsync(db, eventId, ct);
         if (ev.Version != expectedVersion) throw new StaleEventException();
         if (ev.Status == EventStatus.Cancelled) throw new RuleViolationException("This event is cancelled and can no longer be changed.");
 
@@ -129,6 +127,14 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
         return ev;
     }
 
+    /// <summary>The event, with its row locked for the rest of the transaction (bookings of it wait until then).</summary>
+    private static async Task<Event> LockedEventAsync(AppDbContext db, int eventId, CancellationToken ct)
+    {
+        if (!await BookingOperations.LockEventAsync(db, eventId, ct))
+            throw new RuleViolationException("This event no longer exists.");
+        return await db.Events.FirstAsync(e => e.Id == eventId, ct);
+    }
+
     /// <summary>Cancels the event, skips its pending reminders and, when asked, tells every booked customer.</summary>
     /// <returns>The cancelled event and how many cancellation messages were written to the outbox.</returns>
     public async Task<(Event Event, int Notified)> CancelAsync(int eventId, bool notifyCustomers, string? actor = null, CancellationToken ct = default)
@@ -137,9 +143,7 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (actor is not null) db.Actor = actor;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await BookingOperations.LockEventAsync(db, eventId, ct))
-            throw new RuleViolationException("This event no longer exists.");
-        var ev = await db.Events.FirstAsync(e => e.Id == eventId, ct);
+        var ev = await LockedEventAsync(db, eventId, ct);
         if (ev.Status == EventStatus.Cancelled) throw new RuleViolationException("This event is already cancelled.");
 
         ev.Status = EventStatus.Cancelled;
