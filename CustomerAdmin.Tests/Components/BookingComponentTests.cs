@@ -2,6 +2,7 @@ using Bunit;
 using CustomerAdmin.Components.Pages.Events;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
@@ -108,7 +109,7 @@ public sealed class BookingComponentTests : AppComponentTest
         var picker = cut.FindComponent<MudAutocomplete<EventOption>>();
         // The suggestion was read before someone else took the seats: the field allows 5, the event has 1 left.
         await cut.InvokeAsync(() => picker.Instance.ValueChanged.InvokeAsync(new EventOption(small.Id, small.Name, small.StartsAt, 5, 0)));
-        cut.Find("#booking-seats").Change("3");
+        cut.Find("#booking-seats").Input("3");
         cut.Find("#booking-form").Submit();
 
         cut.WaitForAssertion(() => Assert.Contains("Only 1 seat is left on Poetry slam", cut.Markup));
@@ -137,6 +138,45 @@ public sealed class BookingComponentTests : AppComponentTest
         // Staff may book and cancel, but messaging all attendees is a manager's right.
         Assert.Single(cut.FindAll("[data-testid=add-booking]"));
         Assert.Empty(cut.FindAll("[data-testid=message-attendees]"));
+    }
+
+    [Fact]
+    public async Task EventPageDeletesABookingOnlyAfterConfirmationAndSendsNothing()
+    {
+        var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
+        var bob = await AddCustomerAsync("Bob", "Marsh", "+1 212 555 0101");
+        var jazz = await AddEventAsync("Jazz night", 8);
+        await BookAsync(ann.Id, jazz.Id, 2);
+        await BookAsync(bob.Id, jazz.Id, 0);
+        var cut = Render(b =>
+        {
+            b.OpenComponent<MudPopoverProvider>(0);
+            b.CloseComponent();
+            b.OpenComponent<MudDialogProvider>(1);
+            b.CloseComponent();
+            b.OpenComponent<EventDetail>(2);
+            b.AddAttribute(3, nameof(EventDetail.Id), jazz.Id);
+            b.CloseComponent();
+        });
+        // Both lists offer edit and delete, as on the customer page.
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=delete-booking]").Count));
+
+        cut.Find("[data-testid=event-bookings] [data-testid=delete-booking]").Click();
+        cut.WaitForAssertion(() => Assert.Contains("Ann Lee", cut.Find(".mud-dialog").TextContent));
+        cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Keep").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-dialog")));
+        await using (var db = await Db.Inner.CreateDbContextAsync())
+            Assert.Equal(2, await db.Bookings.CountAsync());
+
+        cut.Find("[data-testid=event-bookings] [data-testid=delete-booking]").Click();
+        cut.WaitForAssertion(() => cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Delete").Click());
+        cut.WaitForAssertion(() => Assert.Contains("Nobody is booked yet", cut.Find("[data-testid=event-bookings]").TextContent));
+        Assert.Equal("8", cut.Find("[data-testid=remaining-seats]").TextContent);
+        await using (var db = await Db.Inner.CreateDbContextAsync())
+        {
+            Assert.Equal(bob.Id, (await db.Bookings.SingleAsync()).CustomerId);
+            Assert.DoesNotContain(await db.SmsMessages.ToListAsync(), m => m.Status != SmsStatus.Skipped);
+        }
     }
 
     [Fact]
