@@ -75,7 +75,7 @@ public static partial class SmsText
     {
         SmsKind.BookingConfirmation => "Hi {{first_name}}, you're booked for {{event_name}} on {{event_date}} ({{seats}} seats). Questions? Call {{venue_phone}}. Reply STOP to opt out.",
         SmsKind.BookingUpdate => "Hi {{first_name}}, your booking for {{event_name}} on {{event_date}} is now {{seats}} seats. Questions? Call {{venue_phone}}.",
-        SmsKind.Reminder7Day => "Hi {{first_name}}, a reminder: {{event_name}} is in one week, on {{event_date}}. See you there! {{venue_phone}}",
+        SmsKind.Reminder7Day => "Hi {{first_name}}, a reminder: {{event_name}} is coming up on {{event_date}}. See you there! Questions? Call {{venue_phone}}.",
         SmsKind.Reminder24Hour => "Hi {{first_name}}, see you tomorrow at {{event_name}}, {{event_date}}. Questions? Call {{venue_phone}}.",
         SmsKind.EventCancelled => "Hi {{first_name}}, we're sorry: {{event_name}} on {{event_date}} has been cancelled. Call {{venue_phone}} for details.",
         _ => "{{first_name}}",
