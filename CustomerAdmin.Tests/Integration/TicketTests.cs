@@ -103,8 +103,8 @@ public class TicketTests
         Assert.Equal("T-000002", second.Number);
 
         // Concurrent creates read the same maximum; the unique index turns the clash into a retry, not a duplicate.
-        var concurrent = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => OpenAsync(database, customerId, ct), ct)));
-        Assert.Equal(6, concurrent.Select(t => t.Number).Distinct().Count());
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => OpenAsync(database, customerId, ct), ct)));
+        Assert.Equal(10, concurrent.Select(t => t.Number).Distinct().Count());
 
         await using var db = database.CreateDbContext();
         db.Tickets.Add(new Ticket { Sequence = 99, Number = first.Number, CustomerId = customerId, Problem = "x", OpenedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow });

@@ -23,7 +23,13 @@ public sealed class TicketDraft
 /// </summary>
 public static class TicketOperations
 {
-    private const int Attempts = 5;
+    // Every failed attempt means another save succeeded meanwhile, so this bounds how many people can open a ticket
+    // at the same moment before one of them sees an error.
+    private const int Attempts = 12;
+
+    /// <summary>PostgreSQL advisory lock key that serialises ticket-number allocation (held until the transaction ends).</summary>
+    private const long NumberLockKey = 0x5469636B6574; // "Ticket"
+
 
     public static Dictionary<string, string> Validate(TicketDraft d)
     {
@@ -55,6 +61,10 @@ public static class TicketOperations
                 && !await db.Equipment.AnyAsync(q => q.Id == equipmentId && q.CustomerId == customer.Id, ct))
                 throw new RuleViolationException("That equipment does not belong to this customer.");
 
+            // On PostgreSQL concurrent creators queue here instead of all reading the same maximum and retrying;
+            // SQLite has one writer at a time anyway, and a clash there is retried below.
+            if (db.Database.IsNpgsql())
+                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({NumberLockKey})", ct);
             var sequence = (await db.Tickets.MaxAsync(t => (int?)t.Sequence, ct) ?? 0) + 1;
             var now = time.GetUtcNow().UtcDateTime;
             var ticket = new Ticket
@@ -78,7 +88,9 @@ public static class TicketOperations
             }
             catch (DbUpdateException ex) when (IsNumberClash(ex) && attempt < Attempts)
             {
-                // Someone else took this number between our read and our insert: read the new maximum and try again.
+                // Someone else took this number between our read and our insert: read the new maximum and try again,
+                // after a short random pause so the losers of one round do not collide again in the next.
+                await Task.Delay(Random.Shared.Next(5, 25 * attempt), ct);
             }
         }
     }
