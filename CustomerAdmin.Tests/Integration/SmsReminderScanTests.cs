@@ -1,3 +1,4 @@
+using System.Data.Common;
 using CustomerAdmin.Components.Pages.Events;
 using CustomerAdmin.Components.Pages.Sms;
 using CustomerAdmin.Data;
@@ -246,7 +247,7 @@ public sealed class SmsReminderScanTests
 
         public AppDbContext CreateDbContext()
         {
-            var interceptor = new BeforeSave(async () =>
+            var interceptor = new BeforeWrite(async () =>
             {
                 if (Interlocked.Exchange(ref _raced, 1) == 0) await race();
             });
@@ -256,10 +257,11 @@ public sealed class SmsReminderScanTests
         }
     }
 
-    private sealed class BeforeSave(Func<Task> action) : SaveChangesInterceptor
+    /// <summary>Runs the race when the scan opens the transaction for its writes: after it read the page, before it inserts.</summary>
+    private sealed class BeforeWrite(Func<Task> action) : DbTransactionInterceptor
     {
-        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
-            CancellationToken ct = default)
+        public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection,
+            TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken ct = default)
         {
             await action();
             return result;

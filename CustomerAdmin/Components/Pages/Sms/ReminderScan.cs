@@ -1,3 +1,4 @@
+using System.Data.Common;
 using CustomerAdmin.Components.Pages.Events;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
@@ -73,12 +74,15 @@ public sealed class ReminderScan(
             after = page[^1].BookingId;
 
             var messages = page.Select(row => NewReminder(db, templates, kind, ev, row, now)).ToList();
+            // Multi-row INSERTs in one transaction rather than the change tracker's statement per row: a page of a
+            // thousand reminders costs tens of milliseconds instead of a third of a second.
+            db.ChangeTracker.Clear();
             try
             {
-                await db.SaveChangesAsync(ct);
+                await db.InsertRowsAsync(messages, ct);
                 written += messages.Count;
             }
-            catch (DbUpdateException ex) when (IsDuplicateReminder(ex))
+            catch (DbException ex) when (IsDuplicateReminder(ex))
             {
                 // Another instance wrote some of this page between our read and our insert: keep the rest.
                 logger.LogInformation("Reminder batch for event {EventId} met reminders written elsewhere; inserting one by one", ev.Id);
@@ -139,10 +143,12 @@ public sealed class ReminderScan(
     }
 
     /// <summary>A violation of UX_SmsMessages_Reminder (SQLite names the columns, PostgreSQL the index).</summary>
-    public static bool IsDuplicateReminder(DbUpdateException ex) =>
-        ex.InnerException?.Message is { } m
-        && (m.Contains("UX_SmsMessages_Reminder", StringComparison.OrdinalIgnoreCase)
-            || m.Contains("SmsMessages.BookingId", StringComparison.OrdinalIgnoreCase));
+    public static bool IsDuplicateReminder(Exception ex) =>
+        (ex as DbUpdateException)?.InnerException?.Message is { } m ? IsDuplicateReminderMessage(m) : IsDuplicateReminderMessage(ex.Message);
+
+    private static bool IsDuplicateReminderMessage(string m) =>
+        m.Contains("UX_SmsMessages_Reminder", StringComparison.OrdinalIgnoreCase)
+        || m.Contains("SmsMessages.BookingId", StringComparison.OrdinalIgnoreCase);
 
     private sealed record DueEvent(int Id, string Name, DateTime StartsAt);
 }
