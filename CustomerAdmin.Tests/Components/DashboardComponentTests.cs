@@ -39,6 +39,7 @@ public sealed class DashboardComponentTests : AppComponentTest
         Assert.Equal("10", cut.Find("[data-testid=open-Open]").TextContent.Trim());
         Assert.Contains("Asha Rao", cut.Find("[data-testid=top-revenue]").TextContent);
         Assert.Contains("Spring gala", cut.Find("[data-testid=events]").TextContent);
+        Assert.StartsWith("/events/", cut.Find("[data-testid=events] a").GetAttribute("href"));
         Assert.Contains("2 sent · 1 delivered · 1 failed", cut.Find("[data-testid=sms]").TextContent);
         Assert.Equal(["Delhi", "Mumbai", "Pune"], cut.FindAll("[data-testid=cities] tr td:first-child a").Select(a => a.TextContent.Trim()));
     }
