@@ -40,7 +40,8 @@ public sealed class DashboardComponentTests : AppComponentTest
         Assert.Contains("Asha Rao", cut.Find("[data-testid=top-revenue]").TextContent);
         Assert.Contains("Spring gala", cut.Find("[data-testid=events]").TextContent);
         Assert.StartsWith("/events/", cut.Find("[data-testid=events] a").GetAttribute("href"));
-        Assert.Contains("2 sent · 1 delivered · 1 failed", cut.Find("[data-testid=sms]").TextContent);
+        Assert.Contains("2 sent · 1 delivered · 1 failed", System.Text.RegularExpressions.Regex.Replace(cut.Find("[data-testid=sms]").TextContent, @"\s+", " "));
+        Assert.Equal("/sms?from=2026-03-01&to=2026-03-31&outcome=failed", cut.Find("[data-testid=sms-failed]").GetAttribute("href"));
         Assert.Equal(["Delhi", "Mumbai", "Pune"], cut.FindAll("[data-testid=cities] tr td:first-child a").Select(a => a.TextContent.Trim()));
     }
 

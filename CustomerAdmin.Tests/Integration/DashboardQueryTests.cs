@@ -1,6 +1,7 @@
 using CustomerAdmin.Components.Pages.Customers;
 using CustomerAdmin.Components.Pages.Dashboard;
 using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Components.Pages.Sms;
 using CustomerAdmin.Components.Pages.Tickets;
 using CustomerAdmin.Data;
 using CustomerAdmin.Tests.Infrastructure;
@@ -88,7 +89,7 @@ public sealed class DashboardQueryTests
         Assert.Equal([("Asha Rao", 11), ("Bharat Shah", 3)], d.TopByTickets.Select(r => (r.Name, r.Tickets)));
         var gala = Assert.Single(d.UpcomingEvents);
         Assert.Equal(("Spring gala", 5, 0.5m), (gala.Name, gala.Seats, gala.FillRate));
-        Assert.Equal(new SmsCounts(2, 1, 1), d.Sms);
+        Assert.Equal((2, 1, 1), (d.Sms!.Sent, d.Sms.Delivered, d.Sms.Failed));
 
         Assert.Equal(new DateOnly(2025, 4, 1), d.NewCustomersPerMonth[0].Month);
         Assert.Equal([1m, 1m, 2m], d.NewCustomersPerMonth.TakeLast(3).Select(m => m.Value));
@@ -117,6 +118,8 @@ public sealed class DashboardQueryTests
         expected.AddRange(d.ByType.Select(t => (t.Link, t.Customers)));
         expected.AddRange((await db.CitiesAsync(10, ct)).Select(c => (c.Link, c.Customers)));
         expected.AddRange((await db.CitiesAsync(0, ct)).Select(c => (c.Link, c.Customers)));
+        var sms = d.Sms!;
+        expected.AddRange([(sms.SentLink, sms.Sent), (sms.DeliveredLink, sms.Delivered), (sms.FailedLink, sms.Failed)]);
 
         foreach (var (link, count) in expected)
             Assert.True(count == await CountAsync(db, link, ct), $"{link} should list {count}");
@@ -130,6 +133,8 @@ public sealed class DashboardQueryTests
             ? await db.Filtered(CustomerListQueryString.Parse(query, Venue), _phones).CountAsync(ct)
             : link.StartsWith("/tickets")
                 ? await db.Filtered(TicketListFilter.Parse(query, Venue), _phones).CountAsync(ct)
-                : throw new InvalidOperationException("Unexpected link " + link);
+                : link.StartsWith(SmsLogFilter.Path)
+                    ? await db.SmsMessages.Filtered(SmsLogFilter.Parse(query, Venue)).CountAsync(ct)
+                    : throw new InvalidOperationException("Unexpected link " + link);
     }
 }

@@ -62,7 +62,9 @@ public static class CustomerListQueryString
     public static T? ParseEnum<T>(string? value) where T : struct, Enum =>
         Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed : null;
 
-    private static DateTime? DayStart(string? value, VenueOptions venue, bool nextDay = false) =>
+    /// <summary>The UTC instant a venue day (yyyy-MM-dd) starts, or with <paramref name="nextDay"/> the next day starts
+    /// (an inclusive "to" date as an exclusive bound).</summary>
+    public static DateTime? DayStart(string? value, VenueOptions venue, bool nextDay = false) =>
         ParseDay(value) is { } day ? venue.ToUtc((nextDay ? day.AddDays(1) : day).ToDateTime(TimeOnly.MinValue)) : null;
 
     private static int? ParseInt(string? value) =>

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using CustomerAdmin.Components.Pages.Customers;
 using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Components.Pages.Sms;
 using CustomerAdmin.Components.Pages.Tickets;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
@@ -24,7 +25,13 @@ public sealed record UpcomingEvent(int Id, string Name, DateTime StartsAt, int C
 {
     public decimal FillRate => Capacity == 0 ? 0m : decimal.Round((decimal)Seats / Capacity, 4);
 }
-public sealed record SmsCounts(int Sent, int Delivered, int Failed);
+public sealed record SmsCounts(int Sent, int Delivered, int Failed)
+{
+    /// <summary>The SMS log filtered to each count's messages.</summary>
+    public string SentLink { get; init; } = "";
+    public string DeliveredLink { get; init; } = "";
+    public string FailedLink { get; init; } = "";
+}
 public sealed record MonthValue(DateOnly Month, decimal Value);
 
 public sealed record DashboardData(
@@ -130,7 +137,12 @@ public static class DashboardQuery
             var messages = db.SmsMessages.Where(m => m.CreatedAt >= from && m.CreatedAt < before);
             sms = new SmsCounts(await messages.CountAsync(m => m.SentAt != null, ct),
                 await messages.CountAsync(m => m.Status == SmsStatus.Delivered, ct),
-                await messages.CountAsync(m => m.Status == SmsStatus.Failed || m.Status == SmsStatus.Undelivered, ct));
+                await messages.CountAsync(m => m.Status == SmsStatus.Failed || m.Status == SmsStatus.Undelivered, ct))
+            {
+                SentLink = SmsLogFilter.Link(("from", first), ("to", last), ("outcome", "sent")),
+                DeliveredLink = SmsLogFilter.Link(("from", first), ("to", last), ("status", "delivered")),
+                FailedLink = SmsLogFilter.Link(("from", first), ("to", last), ("outcome", "failed")),
+            };
         }
 
         return new DashboardData(period, total, active, created, privateCustomers, businessCustomers, revenue, average, repeat, closed, turnaround,

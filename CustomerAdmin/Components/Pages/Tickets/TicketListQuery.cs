@@ -34,8 +34,7 @@ public sealed class TicketListFilter
     {
         var query = QueryHelpers.ParseQuery(queryString);
         string? Get(string key) => query.TryGetValue(key, out var v) && !StringValues.IsNullOrEmpty(v) ? v.ToString() : null;
-        DateTime? Day(string key, bool nextDay = false) =>
-            CustomerListQueryString.ParseDay(Get(key)) is { } d ? venue.ToUtc((nextDay ? d.AddDays(1) : d).ToDateTime(TimeOnly.MinValue)) : null;
+        DateTime? Day(string key, bool nextDay = false) => CustomerListQueryString.DayStart(Get(key), venue, nextDay);
         var status = Get("status");
         return new TicketListFilter
         {
