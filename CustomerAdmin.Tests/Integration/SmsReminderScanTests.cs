@@ -89,7 +89,7 @@ public sealed class SmsReminderScanTests
             });
             await db.SaveChangesAsync();
         });
-        var scan = new ReminderScan(racing, Outbox(), Options.Create(new SmsOptions()), Venue, _time, NullLogger<ReminderScan>.Instance);
+        var scan = new ReminderScan(racing, Outbox(), _time, NullLogger<ReminderScan>.Instance);
 
         Assert.Equal(4, await scan.RunOnceAsync(ct));
 
@@ -238,7 +238,7 @@ public sealed class SmsReminderScanTests
     private SmsOutbox Outbox() => new(Options.Create(new SmsOptions()), Venue, _time);
 
     private ReminderScan NewScan(TestDatabase database) =>
-        new(database.Factory, Outbox(), Options.Create(new SmsOptions()), Venue, _time, NullLogger<ReminderScan>.Instance);
+        new(database.Factory, Outbox(), _time, NullLogger<ReminderScan>.Instance);
 
     /// <summary>Contexts on the test database whose first save of reminders runs <paramref name="race"/> just before it.</summary>
     private sealed class RacingFactory(TestDatabase database, Func<Task> race) : IDbContextFactory<AppDbContext>

@@ -30,4 +30,10 @@ public static class Money
 public sealed class RuleViolationException(string message, string? field = null) : Exception(message)
 {
     public string? Field { get; } = field;
+
+    /// <summary>Throws for the first of a rule check's field errors (field name to message), if there is one.</summary>
+    public static void ThrowFirst(IReadOnlyDictionary<string, string> errors)
+    {
+        if (errors.FirstOrDefault() is { Key: not null } first) throw new RuleViolationException(first.Value, first.Key);
+    }
 }

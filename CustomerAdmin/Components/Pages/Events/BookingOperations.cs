@@ -56,7 +56,7 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
     /// </summary>
     public async Task<BookingResult> CreateAsync(BookingDraft draft, string? actor = null, CancellationToken ct = default)
     {
-        ThrowIfInvalid(Validate(draft));
+        RuleViolationException.ThrowFirst(Validate(draft));
         try
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -74,7 +74,7 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
 
             var booking = new Booking
             {
-                CustomerId = customer.Id, EventId = ev.Id, Seats = draft.Seats, Notes = Blank(draft.Notes),
+                CustomerId = customer.Id, EventId = ev.Id, Seats = draft.Seats, Notes = TextInput.Blank(draft.Notes),
                 CreatedAt = now, CreatedBy = db.Actor, UpdatedAt = now, UpdatedBy = db.Actor, Version = 1,
             };
             db.Bookings.Add(booking);
@@ -97,7 +97,7 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
     /// <param name="expectedVersion">The version the user edited, so a change made meanwhile is not overwritten blindly.</param>
     public async Task<Booking> UpdateAsync(int bookingId, int expectedVersion, int seats, string? notes, string? actor = null, CancellationToken ct = default)
     {
-        ThrowIfInvalid(Validate(new BookingDraft { CustomerId = 0, EventId = 0, Seats = seats, Notes = notes }));
+        RuleViolationException.ThrowFirst(Validate(new BookingDraft { CustomerId = 0, EventId = 0, Seats = seats, Notes = notes }));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (actor is not null) db.Actor = actor;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -120,7 +120,7 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
             booking.Seats = seats;
             outbox.Enqueue(db, await outbox.TemplatesAsync(db, ct), SmsKind.BookingUpdate, customer, booking, ev, db.Actor);
         }
-        booking.Notes = Blank(notes);
+        booking.Notes = TextInput.Blank(notes);
         booking.UpdatedAt = now;
         booking.UpdatedBy = db.Actor;
         booking.Version = expectedVersion + 1;
@@ -187,11 +187,12 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
         && (m.Contains("IX_Bookings_CustomerId_EventId", StringComparison.OrdinalIgnoreCase)
             || m.Contains("Bookings.CustomerId, Bookings.EventId", StringComparison.OrdinalIgnoreCase));
 
-    private static async Task<Event> LockedEventAsync(AppDbContext db, int eventId, CancellationToken ct)
+    /// <summary>The event (tracked), its row write-locked for the rest of the transaction: see <see cref="LockEventAsync"/>.</summary>
+    internal static async Task<Event> LockedEventAsync(AppDbContext db, int eventId, CancellationToken ct)
     {
         if (!await LockEventAsync(db, eventId, ct))
             throw new RuleViolationException("This event no longer exists.", nameof(BookingDraft.EventId));
-        return await db.Events.AsNoTracking().FirstAsync(e => e.Id == eventId, ct);
+        return await db.Events.FirstAsync(e => e.Id == eventId, ct);
     }
 
     private static void ThrowIfNotBookable(Event ev, DateTime now)
@@ -205,23 +206,15 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
         if (CapacityRefusal(ev, others, seats) is { } refusal) throw new RuleViolationException(refusal, nameof(BookingDraft.Seats));
     }
 
-    private static void ThrowIfInvalid(Dictionary<string, string> errors)
-    {
-        if (errors.FirstOrDefault() is { Key: not null } first) throw new RuleViolationException(first.Value, first.Key);
-    }
-
     private static Activity Entry(int customerId, ActivityKind kind, string subject, string body, DateTime now, string actor) => new()
     {
-        CustomerId = customerId, Kind = kind, Subject = Truncate(subject, Activity.SubjectMax), Body = body, OccurredAt = now, CreatedAt = now, CreatedBy = actor,
+        CustomerId = customerId, Kind = kind, Subject = TextInput.Truncate(subject, Activity.SubjectMax), Body = body, OccurredAt = now, CreatedAt = now, CreatedBy = actor,
     };
 
     public static string Seats(int seats) => seats == 0 ? "reminder only" : seats == 1 ? "1 seat" : $"{seats} seats";
 
     private string Describe(int seats, Event ev) => $"{Seats(seats)}, event on {outbox.Venue.ToVenue(ev.StartsAt):ddd d MMM yyyy, HH:mm}";
 
-    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
-
-    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }
 
 /// <summary>Someone else changed the booking since the user loaded it.</summary>

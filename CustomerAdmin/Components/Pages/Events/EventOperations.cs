@@ -77,13 +77,13 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
     public async Task<Event> CreateAsync(EventDraft draft, string? actor = null, CancellationToken ct = default)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        ThrowIfInvalid(Validate(draft, Venue, now));
+        RuleViolationException.ThrowFirst(Validate(draft, Venue, now));
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (actor is not null) db.Actor = actor;
         var ev = new Event
         {
             Name = draft.Name!.Trim(), StartsAt = Venue.ToUtc(draft.VenueStart!.Value), Capacity = draft.Capacity, Price = draft.Price,
-            Description = Blank(draft.Description), Status = EventStatus.Scheduled,
+            Description = TextInput.Blank(draft.Description), Status = EventStatus.Scheduled,
             CreatedAt = now, CreatedBy = db.Actor, UpdatedAt = now, UpdatedBy = db.Actor, Version = 1,
         };
         db.Events.Add(ev);
@@ -98,13 +98,13 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (actor is not null) db.Actor = actor;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var ev = await LockedEventAsync(db, eventId, ct);
+        var ev = await BookingOperations.LockedEventAsync(db, eventId, ct);
         if (ev.Version != expectedVersion) throw new StaleEventException();
         if (ev.Status == EventStatus.Cancelled) throw new RuleViolationException("This event is cancelled and can no longer be changed.");
 
         var startsAt = draft.VenueStart is { } start ? Venue.ToUtc(start) : ev.StartsAt;
         var moved = startsAt != ev.StartsAt;
-        ThrowIfInvalid(Validate(draft, Venue, now, moved));
+        RuleViolationException.ThrowFirst(Validate(draft, Venue, now, moved));
         var booked = await BookingOperations.BookedSeatsAsync(db, eventId, ct);
         if (draft.Capacity < booked)
             throw new RuleViolationException(
@@ -115,7 +115,7 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
         ev.StartsAt = startsAt;
         ev.Capacity = draft.Capacity;
         ev.Price = draft.Price;
-        ev.Description = Blank(draft.Description);
+        ev.Description = TextInput.Blank(draft.Description);
         ev.UpdatedAt = now;
         ev.UpdatedBy = db.Actor;
         ev.Version = expectedVersion + 1;
@@ -127,14 +127,6 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
         return ev;
     }
 
-    /// <summary>The event, with its row locked for the rest of the transaction (bookings of it wait until then).</summary>
-    private static async Task<Event> LockedEventAsync(AppDbContext db, int eventId, CancellationToken ct)
-    {
-        if (!await BookingOperations.LockEventAsync(db, eventId, ct))
-            throw new RuleViolationException("This event no longer exists.");
-        return await db.Events.FirstAsync(e => e.Id == eventId, ct);
-    }
-
     /// <summary>Cancels the event, skips its pending reminders and, when asked, tells every booked customer.</summary>
     /// <returns>The cancelled event and how many cancellation messages were written to the outbox.</returns>
     public async Task<(Event Event, int Notified)> CancelAsync(int eventId, bool notifyCustomers, string? actor = null, CancellationToken ct = default)
@@ -143,7 +135,7 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (actor is not null) db.Actor = actor;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var ev = await LockedEventAsync(db, eventId, ct);
+        var ev = await BookingOperations.LockedEventAsync(db, eventId, ct);
         if (ev.Status == EventStatus.Cancelled) throw new RuleViolationException("This event is already cancelled.");
 
         ev.Status = EventStatus.Cancelled;
@@ -174,19 +166,13 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
         db.SmsMessages
             .Where(m => m.Status == SmsStatus.Pending
                 && (m.Kind == SmsKind.Reminder7Day || m.Kind == SmsKind.Reminder24Hour)
-                && (m.EventId == eventId || db.Bookings.Any(b => b.Id == m.BookingId && b.EventId == eventId)))
+                && m.EventId == eventId)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.Status, SmsStatus.Skipped)
                 .SetProperty(m => m.ErrorCode, code)
                 .SetProperty(m => m.ErrorMessage, message)
                 .SetProperty(m => m.UpdatedAt, now), ct);
 
-    private static void ThrowIfInvalid(Dictionary<string, string> errors)
-    {
-        if (errors.FirstOrDefault() is { Key: not null } first) throw new RuleViolationException(first.Value, first.Key);
-    }
-
-    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }
 
 /// <summary>Someone else changed the event since the user loaded it.</summary>

@@ -49,14 +49,12 @@ public sealed class BulkSmsJob(int eventId, int total, string startedBy)
 /// <see cref="SmsKind.Bulk"/> in batches by a background task with its own contexts, so the page that started it can be
 /// left. Opted-out customers and numbers that take no SMS get a skipped row (the outbox's rule), so the log says why.
 /// </summary>
-public sealed class BulkSms(IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, IOptions<SmsOptions> smsOptions,
-    IOptions<VenueOptions> venueOptions, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<BulkSms> logger)
+public sealed class BulkSms(IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, IHostApplicationLifetime lifetime, ILogger<BulkSms> logger)
 {
     public const int BatchSize = 200;
     private const int SampleCount = 20;
 
     private readonly ConcurrentDictionary<int, BulkSmsJob> _jobs = new();
-    private readonly QuietHours _quietHours = new(smsOptions.Value, venueOptions.Value);
 
     /// <summary>The latest bulk send for the event, running or done, while the app runs.</summary>
     public BulkSmsJob? JobFor(int eventId) => _jobs.GetValueOrDefault(eventId);
@@ -75,9 +73,10 @@ public sealed class BulkSms(IDbContextFactory<AppDbContext> dbFactory, SmsOutbox
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // An event's bookings fit in memory (capacity-bound), and counting here applies the outbox's own skip rule.
         var all = await Bookings(db, eventId, includeReminderOnly).OrderBy(b => b.Id).AsRecipients().ToListAsync(ct);
-        var excluded = all.Select(r => SmsOutbox.SkipReason(r.ToCustomer())).Where(r => r is not null)
-            .GroupBy(r => r!.Value.Message).Select(g => (g.Key, g.Count())).OrderByDescending(g => g.Item2).ToList();
-        var eligible = all.Where(r => SmsOutbox.SkipReason(r.ToCustomer()) is null).ToList();
+        var checkedAll = all.Select(r => (Recipient: r, Skip: SmsOutbox.SkipReason(r.ToCustomer()))).ToList();
+        var excluded = checkedAll.Where(r => r.Skip is not null)
+            .GroupBy(r => r.Skip!.Value.Message).Select(g => (g.Key, g.Count())).OrderByDescending(g => g.Item2).ToList();
+        var eligible = checkedAll.Where(r => r.Skip is null).Select(r => r.Recipient).ToList();
         return new BulkAudience(all.Count, eligible.Count, excluded, eligible.Take(SampleCount).ToList());
     }
 
@@ -120,12 +119,8 @@ public sealed class BulkSms(IDbContextFactory<AppDbContext> dbFactory, SmsOutbox
                     .Take(BatchSize).AsRecipients().ToListAsync(ct);
                 if (batch.Count == 0) break;
                 after = batch[^1].BookingId;
-                var now = time.GetUtcNow().UtcDateTime;
                 foreach (var recipient in batch)
-                {
-                    var message = outbox.EnqueueText(db, SmsKind.Bulk, recipient.ToCustomer(), SmsText.Render(text, Values(recipient, ev)), ev.Id);
-                    if (message.Status == SmsStatus.Pending) message.NextAttemptAt = _quietHours.NextAllowed(now, SmsKind.Bulk);
-                }
+                    outbox.EnqueueText(db, SmsKind.Bulk, recipient.ToCustomer(), SmsText.Render(text, Values(recipient, ev)), ev.Id);
                 await db.SaveChangesAsync(ct);
                 job.Advance(batch.Count);
             }

@@ -12,14 +12,12 @@ namespace CustomerAdmin.Components.Pages.Sms;
 /// real guarantee, and a batch that meets a row another instance just wrote is retried row by row.
 /// </summary>
 public sealed class ReminderScan(
-    IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, IOptions<SmsOptions> smsOptions,
-    IOptions<VenueOptions> venueOptions, TimeProvider time, ILogger<ReminderScan> logger)
+    IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, TimeProvider time, ILogger<ReminderScan> logger)
 {
     public const int PageSize = 1000;
     public static readonly TimeSpan SevenDayLead = TimeSpan.FromDays(7);
     public static readonly TimeSpan DayLead = TimeSpan.FromHours(24);
 
-    private readonly QuietHours _quietHours = new(smsOptions.Value, venueOptions.Value);
 
     /// <summary>One pass over the due reminders; returns how many rows it wrote (sent or skipped).</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct = default)
@@ -48,7 +46,7 @@ public sealed class ReminderScan(
             var kind = ev.StartsAt > now + DayLead ? SmsKind.Reminder7Day : SmsKind.Reminder24Hour;
             try
             {
-                written += await ScanAsync(ev, kind, templates, now, ct);
+                written += await ScanAsync(ev, kind, templates, ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -61,7 +59,7 @@ public sealed class ReminderScan(
         return written;
     }
 
-    private async Task<int> ScanAsync(DueEvent ev, SmsKind kind, SmsTemplateSet templates, DateTime now, CancellationToken ct)
+    private async Task<int> ScanAsync(DueEvent ev, SmsKind kind, SmsTemplateSet templates, CancellationToken ct)
     {
         var written = 0;
         var after = 0;
@@ -73,7 +71,7 @@ public sealed class ReminderScan(
             if (page.Count == 0) return written;
             after = page[^1].BookingId;
 
-            var messages = page.Select(row => NewReminder(db, templates, kind, ev, row, now)).ToList();
+            var messages = page.Select(row => NewReminder(db, templates, kind, ev, row)).ToList();
             // Multi-row INSERTs in one transaction rather than the change tracker's statement per row: a page of a
             // thousand reminders costs tens of milliseconds instead of a third of a second.
             db.ChangeTracker.Clear();
@@ -87,20 +85,20 @@ public sealed class ReminderScan(
                 // Another instance wrote some of this page between our read and our insert: keep the rest.
                 logger.LogInformation("Reminder batch for event {EventId} met reminders written elsewhere; inserting one by one", ev.Id);
                 db.ChangeTracker.Clear();
-                written += await InsertOneByOneAsync(templates, kind, ev, page, now, ct);
+                written += await InsertOneByOneAsync(templates, kind, ev, page, ct);
             }
             if (page.Count < PageSize) return written;
         }
     }
 
-    private async Task<int> InsertOneByOneAsync(SmsTemplateSet templates, SmsKind kind, DueEvent ev, List<SmsRecipient> rows, DateTime now, CancellationToken ct)
+    private async Task<int> InsertOneByOneAsync(SmsTemplateSet templates, SmsKind kind, DueEvent ev, List<SmsRecipient> rows, CancellationToken ct)
     {
         var written = 0;
         foreach (var row in rows)
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             db.Actor = "reminders";
-            NewReminder(db, templates, kind, ev, row, now);
+            NewReminder(db, templates, kind, ev, row);
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -133,13 +131,10 @@ public sealed class ReminderScan(
             .ToListAsync(ct);
     }
 
-    private SmsMessage NewReminder(AppDbContext db, SmsTemplateSet templates, SmsKind kind, DueEvent ev, SmsRecipient row, DateTime now)
+    private SmsMessage NewReminder(AppDbContext db, SmsTemplateSet templates, SmsKind kind, DueEvent ev, SmsRecipient row)
     {
         var @event = new Event { Id = ev.Id, Name = ev.Name, StartsAt = ev.StartsAt };
-        var message = outbox.Enqueue(db, templates, kind, row.ToCustomer(), row.ToBooking(ev.Id), @event);
-        if (message.Status == SmsStatus.Pending)
-            message.NextAttemptAt = _quietHours.NextAllowed(now, kind);
-        return message;
+        return outbox.Enqueue(db, templates, kind, row.ToCustomer(), row.ToBooking(ev.Id), @event);
     }
 
     /// <summary>A violation of UX_SmsMessages_Reminder (SQLite names the columns, PostgreSQL the index).</summary>

@@ -395,7 +395,7 @@ public sealed class SmsDispatcher(
         return retryAfter is { } after && after > jittered ? after : jittered;
     }
 
-    private static string? Clip(string? text, int max = SmsMessage.ErrorMax) => text is null ? null : SmsText.Truncate(text, max);
+    private static string? Clip(string? text, int max = SmsMessage.ErrorMax) => text is null ? null : TextInput.Truncate(text, max);
 
     private DateTime Now() => time.GetUtcNow().UtcDateTime;
 }

@@ -14,6 +14,8 @@ namespace CustomerAdmin.Components.Pages.Sms;
 /// </summary>
 public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOptions> venueOptions, TimeProvider time)
 {
+    private readonly QuietHours _quietHours = new(smsOptions.Value, venueOptions.Value);
+
     public SmsOptions Options => smsOptions.Value;
     public VenueOptions Venue => venueOptions.Value;
 
@@ -79,8 +81,9 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
         var now = time.GetUtcNow().UtcDateTime;
         var message = new SmsMessage
         {
-            CustomerId = customer.Id, Kind = kind, To = customer.PrimaryPhone ?? "", Body = SmsText.Truncate(body, SmsMessage.BodyMax),
-            Language = language, Status = SmsStatus.Pending, NextAttemptAt = now, CreatedAt = now, UpdatedAt = now,
+            CustomerId = customer.Id, Kind = kind, To = customer.PrimaryPhone ?? "", Body = TextInput.Truncate(body, SmsMessage.BodyMax),
+            // Written during quiet hours, an automatic message waits for their end (the dispatcher checks again).
+            Language = language, Status = SmsStatus.Pending, NextAttemptAt = _quietHours.NextAllowed(now, kind), CreatedAt = now, UpdatedAt = now,
             CreatedBy = actor, Segments = SmsText.Segments(body).Segments,
         };
         if (SkipReason(customer) is { } skip)

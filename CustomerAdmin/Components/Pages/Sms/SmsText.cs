@@ -85,5 +85,4 @@ public static partial class SmsText
     public static IReadOnlyList<SmsKind> TemplatedKinds { get; } =
         [SmsKind.BookingConfirmation, SmsKind.BookingUpdate, SmsKind.Reminder7Day, SmsKind.Reminder24Hour, SmsKind.EventCancelled];
 
-    public static string Truncate(string? text, int max) => text is null || text.Length <= max ? text ?? "" : text[..max];
 }

@@ -102,7 +102,7 @@ public static class SmsWebhooks
         {
             db.Activities.Add(new Activity
             {
-                CustomerId = id, Kind = ActivityKind.SmsReply, Subject = "SMS reply", Body = SmsText.Truncate(text, Activity.BodyMax),
+                CustomerId = id, Kind = ActivityKind.SmsReply, Subject = "SMS reply", Body = TextInput.Truncate(text, Activity.BodyMax),
                 OccurredAt = now, CreatedAt = now, CreatedBy = dedupeKey ?? "sms",
             });
             await db.SaveChangesAsync(ct);

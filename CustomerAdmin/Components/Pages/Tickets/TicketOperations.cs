@@ -70,8 +70,8 @@ public static class TicketOperations
             var ticket = new Ticket
             {
                 Sequence = sequence, Number = Ticket.FormatNumber(sequence), CustomerId = customer.Id,
-                EquipmentId = draft.EquipmentId, Item = Blank(draft.Item), Problem = draft.Problem!.Trim(),
-                Priority = draft.Priority, QuotedAmount = draft.QuotedAmount, Assignee = Blank(draft.Assignee),
+                EquipmentId = draft.EquipmentId, Item = TextInput.Blank(draft.Item), Problem = draft.Problem!.Trim(),
+                Priority = draft.Priority, QuotedAmount = draft.QuotedAmount, Assignee = TextInput.Blank(draft.Assignee),
                 Status = TicketStatus.Open, OpenedAt = now, UpdatedAt = now, CreatedBy = db.Actor, UpdatedBy = db.Actor, Version = 1,
             };
             db.Tickets.Add(ticket);
@@ -184,7 +184,6 @@ public static class TicketOperations
         && (m.Contains("IX_Tickets_Sequence", StringComparison.OrdinalIgnoreCase) || m.Contains("IX_Tickets_Number", StringComparison.OrdinalIgnoreCase)
             || m.Contains("Tickets.Sequence", StringComparison.OrdinalIgnoreCase) || m.Contains("Tickets.Number", StringComparison.OrdinalIgnoreCase));
 
-    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 }
 
 /// <summary>Someone else changed the ticket since the user loaded it.</summary>
