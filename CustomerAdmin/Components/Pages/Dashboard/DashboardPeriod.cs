@@ -41,7 +41,4 @@ public sealed record DashboardPeriod(PeriodKind Kind, DateOnly First, DateOnly L
                 return new(PeriodKind.ThisMonth, month, month.AddMonths(1).AddDays(-1));
         }
     }
-
-    public static DateOnly Today(VenueOptions venue, TimeProvider time) =>
-        DateOnly.FromDateTime(venue.ToVenue(time.GetUtcNow().UtcDateTime));
 }

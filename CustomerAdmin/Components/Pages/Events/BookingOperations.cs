@@ -213,7 +213,7 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
 
     public static string Seats(int seats) => seats == 0 ? "reminder only" : seats == 1 ? "1 seat" : $"{seats} seats";
 
-    private string Describe(int seats, Event ev) => $"{Seats(seats)}, event on {outbox.Venue.ToVenue(ev.StartsAt):ddd d MMM yyyy, HH:mm}";
+    private string Describe(int seats, Event ev) => $"{Seats(seats)}, event on {outbox.Venue.Display(ev.StartsAt)}";
 
 }
 

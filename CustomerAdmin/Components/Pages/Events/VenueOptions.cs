@@ -13,7 +13,11 @@ public sealed class VenueOptions : IValidatableObject
     /// <summary>IANA (or Windows) time zone id. Event times are entered and shown in it and stored UTC.</summary>
     [Required] public string TimeZone { get; set; } = "UTC";
 
-    public TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+    // Looked up once per configured id: conversions run per message in the reminder scan and the outbox.
+    private (string Id, TimeZoneInfo Zone)? _zone;
+
+    public TimeZoneInfo Zone =>
+        (_zone is { } cached && cached.Id == TimeZone ? cached : (_zone = (TimeZone, TimeZoneInfo.FindSystemTimeZoneById(TimeZone))).Value).Zone;
 
     /// <summary>A wall-clock time at the venue as UTC (an invalid local time in a spring-forward gap moves forward).</summary>
     public DateTime ToUtc(DateTime venueLocal)
@@ -27,6 +31,9 @@ public sealed class VenueOptions : IValidatableObject
     public DateTime ToVenue(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), Zone);
 
     /// <summary>How pages show an event time: venue wall-clock time, the same for every member of staff wherever they sit.</summary>
+    /// <summary>The venue's calendar day at this moment.</summary>
+    public DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(ToVenue(time.GetUtcNow().UtcDateTime));
+
     public string Display(DateTime utc) => ToVenue(utc).ToString("ddd d MMM yyyy, HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext context)

@@ -18,7 +18,7 @@ public static class CustomerExportEndpoints
         {
             var filter = CustomerListQueryString.Parse(http.Request.QueryString.Value, venue.Value);
             string? token = http.Request.Query[TokenKey];
-            var day = DateOnly.FromDateTime(venue.Value.ToVenue(time.GetUtcNow().UtcDateTime));
+            var day = venue.Value.Today(time);
             http.Response.ContentType = "text/csv; charset=utf-8";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"customers-{CustomerListQueryString.Day(day)}.csv\"";
             http.Response.Headers.XContentTypeOptions = "nosniff";
