@@ -51,6 +51,6 @@ public class MigrationTests
             SELECT attstattarget::int AS "Value" FROM pg_attribute
             WHERE attrelid = '"CustomerSearchTokens"'::regclass AND attname = 'Token'
             """).SingleAsync(ct);
-        Assert.Equal(10000, target);
+        Assert.Equal(1000, target);
     }
 }
