@@ -54,7 +54,7 @@ if (args is ["dashboard", ..])
 
 var options = BenchmarkOptions.Parse(args);
 var results = new List<Result>();
-results.AddRange(await ProviderBenchmark.RunAsync(DatabaseProvider.Sqlite, options.SqliteConnectionString, options));
+if (!options.NoSqlite) results.AddRange(await ProviderBenchmark.RunAsync(DatabaseProvider.Sqlite, options.SqliteConnectionString, options));
 if (options.Postgres is { } postgres)
     results.AddRange(await ProviderBenchmark.RunAsync(DatabaseProvider.Postgres, postgres, options));
 
@@ -64,7 +64,7 @@ Console.WriteLine();
 Console.WriteLine(Result.Header);
 foreach (var result in results) Console.WriteLine(result);
 
-public sealed record BenchmarkOptions(int Customers, string? Postgres, string SqlitePath, int Terms, bool Reuse, bool Plans)
+public sealed record BenchmarkOptions(int Customers, string? Postgres, string SqlitePath, int Terms, bool Reuse, bool Plans, bool NoSqlite = false)
 {
     public string SqliteConnectionString => $"Data Source={SqlitePath}";
 
@@ -81,8 +81,9 @@ public sealed record BenchmarkOptions(int Customers, string? Postgres, string Sq
                 "--terms" => o with { Terms = int.Parse(args[++i]) },
                 "--reuse" => o with { Reuse = true },
                 "--plans" => o with { Plans = true },
+                "--no-sqlite" => o with { NoSqlite = true },
                 _ => throw new ArgumentException(
-                    $"Unknown option {args[i]}. Options: --customers N, --postgres \"<connection string>\", --sqlite path, --terms N, --reuse, --plans"),
+                    $"Unknown option {args[i]}. Options: --customers N, --postgres \"<connection string>\", --sqlite path, --terms N, --reuse, --plans, --no-sqlite"),
             };
         }
         return o;

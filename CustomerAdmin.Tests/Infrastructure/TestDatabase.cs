@@ -85,9 +85,9 @@ public sealed class TestDatabase : IAsyncDisposable
         // An in-memory database lives as long as one connection to it is open.
         var keepAlive = new SqliteConnection(connectionString);
         await keepAlive.OpenAsync(ct);
-        var options = new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(connectionString).Options;
+        var options = new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(connectionString).UseAppServices(time).Options;
         return new TestDatabase(DatabaseProvider.Sqlite, connectionString,
-            new ContextFactory(() => new SqliteAppDbContext(options, time)), keepAlive, null, null);
+            new ContextFactory(() => new SqliteAppDbContext(options)), keepAlive, null, null);
     }
 
     private static async Task<TestDatabase> CreatePostgresAsync(TimeProvider? time, CancellationToken ct)
@@ -131,9 +131,9 @@ public sealed class TestDatabase : IAsyncDisposable
         }
 
         var connectionString = new NpgsqlConnectionStringBuilder(configured) { Database = name }.ToString();
-        var options = new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(connectionString).Options;
+        var options = new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(connectionString).UseAppServices(time).Options;
         return new TestDatabase(DatabaseProvider.Postgres, connectionString,
-            new ContextFactory(() => new PostgresAppDbContext(options, time)), null, admin, name);
+            new ContextFactory(() => new PostgresAppDbContext(options)), null, admin, name);
     }
 
     public async ValueTask DisposeAsync()

@@ -174,8 +174,8 @@ public sealed class SecurityTests
         var http = new HttpContextAccessor { HttpContext = new DefaultHttpContext() };
         var currentUser = new CurrentUser(http);
         AppDbContext Create() => provider == DatabaseProvider.Sqlite
-            ? new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(database.ConnectionString).Options, null, currentUser)
-            : new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(database.ConnectionString).Options, null, currentUser);
+            ? new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(database.ConnectionString).UseAppServices(null, currentUser).Options)
+            : new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(database.ConnectionString).UseAppServices(null, currentUser).Options);
 
         // A plain HTTP request: the user comes from HttpContext.
         http.HttpContext.User = Signed("staff@example.com");

@@ -14,10 +14,9 @@ namespace CustomerAdmin.Data;
 /// <c>IDbContextFactory&lt;AppDbContext&gt;</c> and never know which one they got. Identity's users and roles and the
 /// data-protection key ring live in the same database.
 /// </summary>
-public class AppDbContext(DbContextOptions options, TimeProvider? time = null, CurrentUser? currentUser = null)
-    : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
+public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly AppContextServices _services = options.FindExtension<AppContextServices>() ?? new AppContextServices(null, null);
     private string? _actor;
 
     public DbSet<Customer> Customers => Set<Customer>();
@@ -44,9 +43,12 @@ public class AppDbContext(DbContextOptions options, TimeProvider? time = null, C
     /// </summary>
     public string Actor
     {
-        get => _actor ?? currentUser?.Name ?? "system";
+        get => _actor ?? _services.CurrentUser?.Name ?? "system";
         set => _actor = value;
     }
+
+    /// <summary>Forgets what one operation set, before a pooled instance is handed to the next (EF resets its own state).</summary>
+    internal void ResetForReuse() => _actor = null;
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -256,7 +258,7 @@ public class AppDbContext(DbContextOptions options, TimeProvider? time = null, C
         if (customers.Count == 0)
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
 
-        var now = _time.GetUtcNow().UtcDateTime;
+        var now = _services.Time.GetUtcNow().UtcDateTime;
         var reindex = new List<Customer>();
         foreach (var entry in customers)
             Stamp(entry, now, reindex);

@@ -1,12 +1,10 @@
-using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace CustomerAdmin.Data;
 
 /// <summary>The SQLite flavour of <see cref="AppDbContext"/>; its migrations live in Data/Migrations/Sqlite.</summary>
-public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options, TimeProvider? time = null,
-    CurrentUser? currentUser = null) : AppDbContext(options, time, currentUser)
+public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options)
 {
     protected override void ConfigureConventions(ModelConfigurationBuilder b)
     {
@@ -21,8 +19,7 @@ public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> opti
 }
 
 /// <summary>The PostgreSQL flavour of <see cref="AppDbContext"/>; its migrations live in Data/Migrations/Postgres.</summary>
-public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> options, TimeProvider? time = null,
-    CurrentUser? currentUser = null) : AppDbContext(options, time, currentUser)
+public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> options) : AppDbContext(options)
 {
     protected override void OnModelCreating(ModelBuilder b)
     {

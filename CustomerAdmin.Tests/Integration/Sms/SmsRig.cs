@@ -73,8 +73,8 @@ public sealed class SmsRig : IAsyncDisposable
 
     /// <summary>A second context factory over the same database, as another app instance has.</summary>
     public IDbContextFactory<AppDbContext> OwnFactory() => Database.Provider == DatabaseProvider.Sqlite
-        ? new Factory(() => new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(Database.ConnectionString).Options, Time))
-        : new Factory(() => new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(Database.ConnectionString).Options, Time));
+        ? new Factory(() => new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(Database.ConnectionString).UseAppServices(Time).Options))
+        : new Factory(() => new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(Database.ConnectionString).UseAppServices(Time).Options));
 
     public async Task<Customer> CustomerAsync(string phone = "+16175550101")
     {

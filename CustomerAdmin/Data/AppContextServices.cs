@@ -1,0 +1,46 @@
+using CustomerAdmin.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace CustomerAdmin.Data;
+
+/// <summary>
+/// What <see cref="AppDbContext"/> needs besides EF's own services: the clock it stamps changes with and the
+/// signed-in user it records as their author. Carried in the context's options rather than its constructor, so the
+/// context has the single options constructor that EF's context pool requires; both are singletons, so one
+/// options instance serves every pooled context.
+/// </summary>
+public sealed class AppContextServices(TimeProvider? time, CurrentUser? currentUser) : IDbContextOptionsExtension
+{
+    private DbContextOptionsExtensionInfo? _info;
+
+    public TimeProvider Time { get; } = time ?? TimeProvider.System;
+    public CurrentUser? CurrentUser { get; } = currentUser;
+
+    public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
+
+    public void ApplyServices(Microsoft.Extensions.DependencyInjection.IServiceCollection services) { }
+
+    public void Validate(IDbContextOptions options) { }
+
+    private sealed class ExtensionInfo(IDbContextOptionsExtension extension) : DbContextOptionsExtensionInfo(extension)
+    {
+        public override bool IsDatabaseProvider => false;
+        public override string LogFragment => "";
+        // Adds no EF services, so contexts with different clocks share EF's internal service provider.
+        public override int GetServiceProviderHashCode() => 0;
+        public override bool ShouldUseSameServiceProvider(DbContextOptionsExtensionInfo other) => other is ExtensionInfo;
+        public override void PopulateDebugInfo(IDictionary<string, string> debugInfo) { }
+    }
+}
+
+public static class AppContextServicesExtensions
+{
+    /// <summary>Gives the contexts built from these options a clock and the signed-in user (both optional).</summary>
+    public static TBuilder UseAppServices<TBuilder>(this TBuilder builder, TimeProvider? time, CurrentUser? currentUser = null)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new AppContextServices(time, currentUser));
+        return builder;
+    }
+}
