@@ -65,7 +65,7 @@ public sealed class LegacyImportPageTests : AppComponentTest
         {
             var status = cut.Find($"[data-testid=import-run-status-{crashed}]").TextContent;
             Assert.Contains("Interrupted", status);
-            Assert.Contains("5,000 tickets of its completed batches are kept", status);
+            Assert.Contains("5,000 tickets of whole batches kept", status);
             Assert.Contains("Running", cut.Find($"[data-testid=import-run-status-{live}]").TextContent);
         });
         var rows = cut.FindAll("[data-testid=import-runs] tbody tr");
