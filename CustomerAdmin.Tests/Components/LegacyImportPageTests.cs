@@ -41,4 +41,35 @@ public sealed class LegacyImportPageTests : AppComponentTest
         Assert.Equal(0, await db.Tickets.CountAsync(Xunit.TestContext.Current.CancellationToken));
         Assert.Equal(0, await db.ImportRuns.CountAsync(Xunit.TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task RunLeftRunningByADeadProcessShowsAsInterruptedWithUndo()
+    {
+        SignInAs(AppRoles.Admin);
+        Services.AddSingleton(Options.Create(new LegacyImportOptions()));
+        Services.AddSingleton<LegacyImporter>();
+        int crashed, live;
+        await using (var db = await Db.Inner.CreateDbContextAsync())
+        {
+            var started = DateTime.UtcNow.AddHours(-1);
+            var dead = new CustomerAdmin.Data.ImportRun { FileName = "crashed.csv", StartedAt = started, HeartbeatAt = started.AddMinutes(5), TicketsImported = 5000 };
+            var running = new CustomerAdmin.Data.ImportRun { FileName = "running.csv", StartedAt = started, HeartbeatAt = DateTime.UtcNow };
+            db.ImportRuns.AddRange(dead, running);
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+            (crashed, live) = (dead.Id, running.Id);
+        }
+
+        var cut = RenderWithPopovers<LegacyImportPage>();
+
+        cut.WaitForAssertion(() =>
+        {
+            var status = cut.Find($"[data-testid=import-run-status-{crashed}]").TextContent;
+            Assert.Contains("Interrupted", status);
+            Assert.Contains("5,000 tickets of whole batches kept", status);
+            Assert.Contains("Running", cut.Find($"[data-testid=import-run-status-{live}]").TextContent);
+        });
+        var rows = cut.FindAll("[data-testid=import-runs] tbody tr");
+        Assert.Contains("Undo this import", rows.Single(r => r.TextContent.Contains("crashed.csv")).TextContent);
+        Assert.DoesNotContain("Undo this import", rows.Single(r => r.TextContent.Contains("running.csv")).TextContent);
+    }
 }

@@ -1,5 +1,10 @@
 using System.Text.RegularExpressions;
+using CustomerAdmin.Components.Pages.Tickets;
+using CustomerAdmin.Data;
 using CustomerAdmin.Security;
+using CustomerAdmin.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -38,6 +43,50 @@ public sealed class TicketJourneyTests(AppServer server, Browser browser)
         await Page.GetByTestId("ticket-customer").ClickAsync();
         await Expect(Page.GetByTestId("customer-name")).ToHaveTextAsync("Grace Hopper");
         await Expect(Page.GetByTestId("total-spent")).ToHaveTextAsync("$149.50");
+        Assert.Empty(ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task TicketAndItsEquipmentAreCorrectedAfterCreation()
+    {
+        var factory = Server.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var ct = TestContext.Current.CancellationToken;
+        int customerId;
+        await using (var db = Server.CreateDbContext())
+        {
+            var ada = TestCustomers.Individual("Ada", "Lovelace", "+14155550123");
+            db.Customers.Add(ada);
+            await db.SaveChangesAsync(ct);
+            customerId = ada.Id;
+        }
+        var scanner = await EquipmentOperations.CreateAsync(factory, customerId, new() { Type = "Scanner", SerialNumber = "SC-1" }, TimeProvider.System, ct);
+        var ticket = await TicketOperations.CreateAsync(factory,
+            new TicketDraft { CustomerId = customerId, Item = "Scanner", Problem = "No image", QuotedAmount = 50m }, TimeProvider.System, ct: ct);
+        await Page.SignInAsAsync(Server, AppRoles.Staff);
+
+        await Page.GotoBlazorAsync($"tickets/{ticket.Id}");
+        await Page.GetByTestId("edit-ticket").ClickAsync();
+        await Page.Locator("#ticket-problem").FillAsync("No image; fan noisy");
+        await Page.Locator("#ticket-quote").FillAsync("-5");
+        await Page.GetByTestId("save-ticket-edit").ClickAsync();
+        await Expect(Page.Locator(".mud-dialog")).ToContainTextAsync("cannot be negative");
+        await Page.Locator("#ticket-quote").FillAsync("85");
+        await ScreenshotAsync("ticket-edit");
+        await Page.GetByTestId("save-ticket-edit").ClickAsync();
+        await Expect(Page.Locator(".mud-dialog")).ToHaveCountAsync(0);
+        await Expect(Page.GetByText("No image; fan noisy")).ToBeVisibleAsync();
+        await Expect(Page.GetByText("$85.00")).ToBeVisibleAsync();
+
+        await Page.GotoBlazorAsync($"equipment/{scanner.Id}");
+        await Page.GetByTestId("edit-equipment").ClickAsync();
+        await Page.Locator("#equipment-type").FillAsync("Ultrasound scanner");
+        await Page.Locator("#equipment-make").FillAsync("GE");
+        await Page.Locator("#equipment-serial").FillAsync("sc-2");
+        await ScreenshotAsync("equipment-edit");
+        await Page.GetByTestId("save-equipment").ClickAsync();
+        await Expect(Page.GetByTestId("equipment-label")).ToHaveTextAsync("Ultrasound scanner: GE");
+        await Expect(Page.GetByTestId("equipment-serial")).ToContainTextAsync("S/N sc-2");
+        await ScreenshotAsync("equipment-page");
         Assert.Empty(ConsoleErrors);
     }
 }

@@ -1,6 +1,7 @@
 using CustomerAdmin.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
 
 namespace CustomerAdmin.Tests.Infrastructure;
@@ -25,10 +26,12 @@ public sealed class TestDatabase : IAsyncDisposable
     private readonly SqliteConnection? _keepAlive;
     private readonly string? _adminConnectionString;
     private readonly string? _databaseName;
+    private readonly TimeProvider? _time;
 
     private TestDatabase(DatabaseProvider provider, string connectionString, IDbContextFactory<AppDbContext> factory,
-        SqliteConnection? keepAlive, string? adminConnectionString, string? databaseName)
+        SqliteConnection? keepAlive, string? adminConnectionString, string? databaseName, TimeProvider? time)
     {
+        _time = time;
         Provider = provider;
         ConnectionString = connectionString;
         Factory = factory;
@@ -45,6 +48,15 @@ public sealed class TestDatabase : IAsyncDisposable
     public IDbContextFactory<AppDbContext> Factory { get; }
 
     public AppDbContext CreateDbContext() => Factory.CreateDbContext();
+
+    /// <summary>Contexts on this same database that run <paramref name="interceptors"/>, to make something fail at an exact point.</summary>
+    public IDbContextFactory<AppDbContext> FactoryWith(params IInterceptor[] interceptors) => Provider switch
+    {
+        DatabaseProvider.Sqlite => new ContextFactory(() => new SqliteAppDbContext(
+            new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(ConnectionString).AddInterceptors(interceptors).UseAppServices(_time).Options)),
+        _ => new ContextFactory(() => new PostgresAppDbContext(
+            new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(ConnectionString).AddInterceptors(interceptors).UseAppServices(_time).Options)),
+    };
 
     /// <summary>True when CI=true: a missing or broken PostgreSQL must fail the build instead of quietly skipping.</summary>
     public static bool RunningInCi =>
@@ -87,7 +99,7 @@ public sealed class TestDatabase : IAsyncDisposable
         await keepAlive.OpenAsync(ct);
         var options = new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(connectionString).UseAppServices(time).Options;
         return new TestDatabase(DatabaseProvider.Sqlite, connectionString,
-            new ContextFactory(() => new SqliteAppDbContext(options)), keepAlive, null, null);
+            new ContextFactory(() => new SqliteAppDbContext(options)), keepAlive, null, null, time);
     }
 
     private static async Task<TestDatabase> CreatePostgresAsync(TimeProvider? time, CancellationToken ct)
@@ -133,7 +145,7 @@ public sealed class TestDatabase : IAsyncDisposable
         var connectionString = new NpgsqlConnectionStringBuilder(configured) { Database = name }.ToString();
         var options = new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(connectionString).UseAppServices(time).Options;
         return new TestDatabase(DatabaseProvider.Postgres, connectionString,
-            new ContextFactory(() => new PostgresAppDbContext(options)), null, admin, name);
+            new ContextFactory(() => new PostgresAppDbContext(options)), null, admin, name, time);
     }
 
     public async ValueTask DisposeAsync()

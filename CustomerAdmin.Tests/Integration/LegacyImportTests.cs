@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text;
 using CustomerAdmin.Components.Pages.Customers;
 using CustomerAdmin.Components.Pages.Tickets;
@@ -5,6 +6,7 @@ using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
 using CustomerAdmin.Data;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -38,7 +40,9 @@ public sealed class LegacyImportTests : IDisposable
         return path;
     }
 
-    private LegacyImporter Importer(TestDatabase database, int batchSize = 2) => new(database.Factory, new PhoneNormalizer("US"),
+    private LegacyImporter Importer(TestDatabase database, int batchSize = 2) => Importer(database.Factory, batchSize);
+
+    private LegacyImporter Importer(IDbContextFactory<AppDbContext> factory, int batchSize = 2) => new(factory, new PhoneNormalizer("US"),
         Options.Create(new LegacyImportOptions { BatchSize = batchSize, MaxRecordLength = 10_000 }), Options.Create(new CustomersOptions()), _time);
 
     private DateTime PatsVisit => _time.GetUtcNow().UtcDateTime;
@@ -201,5 +205,145 @@ public sealed class LegacyImportTests : IDisposable
         await using var db = database.CreateDbContext();
         Assert.Equal("Zoë", (await db.Customers.SingleAsync(ct)).FirstName);
         Assert.Equal(1, await db.ImportRuns.CountAsync(ct));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task CancellingMidBatchKeepsOnlyWholeBatchesUnderACancelledRunThatCanBeUndone(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var patId = await AddPatAsync(database, ct);
+        var patsVisit = PatsVisit;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var atCommit = new CancelAtCommit(cts);
+        // Armed once the first batch (John's two tickets) is written: the second batch (Ana and Li, two new
+        // customers) is cancelled with all its rows inserted and its transaction about to commit.
+        var report = await Importer(database.FactoryWith(atCommit)).RunAsync(WriteFile(Header + Rows), "legacy.csv", dryRun: false, "test",
+            new Hook<ImportProgress>(_ => atCommit.Armed = true), ct: cts.Token);
+
+        Assert.True(atCommit.Fired);
+        Assert.False(report.Succeeded);
+        Assert.Contains("cancelled", report.FatalError);
+        Assert.Contains("undo", report.FatalError);
+        Assert.Equal((2, 1), (report.Tickets, report.CustomersCreated));
+        await using (var db = database.CreateDbContext())
+        {
+            var run = await db.ImportRuns.SingleAsync(ct);
+            Assert.Equal(ImportRunStatus.Cancelled, run.Status);
+            Assert.Equal((2, 1, report.RowsRead), (run.TicketsImported, run.CustomersCreated, run.RowsRead));
+            Assert.Equal(2, await db.Tickets.CountAsync(t => t.ImportRunId == run.Id, ct));
+            Assert.Equal(["John"], await db.Customers.Where(c => c.ImportRunId == run.Id).Select(c => c.FirstName).ToListAsync(ct));
+            Assert.False(await db.Customers.AnyAsync(c => c.Email == "ana@example.com" || c.Email == "li@example.com", ct));
+            Assert.Equal(["C-1"], await db.LegacyCustomerLinks.Select(l => l.LegacyId).ToListAsync(ct));
+            Assert.Equal(0, await db.Tickets.CountAsync(t => !db.Customers.Any(c => c.Id == t.CustomerId), ct));
+            var john = await db.Customers.SingleAsync(c => c.PrimaryPhone == "+12127365000", ct);
+            Assert.Equal((150.50m, 2), (john.TotalSpent, john.VisitCount));
+        }
+
+        var undo = await Importer(database).UndoAsync(report.RunId!.Value, "admin", ct);
+
+        Assert.True(undo.Done, undo.Message);
+        Assert.Equal((2, 1), (undo.TicketsDeleted, undo.CustomersDeleted));
+        await using var after = database.CreateDbContext();
+        var pat = await after.Customers.SingleAsync(ct);
+        Assert.Equal((patId, 10m, 1, patsVisit), (pat.Id, pat.TotalSpent, pat.VisitCount, pat.LastVisitAt));
+        Assert.Equal(1, await after.Tickets.CountAsync(ct));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task RunLeftRunningByADeadProcessIsShownInterruptedAndUndoesExactlyWhatItCreated(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var patId = await AddPatAsync(database, ct);
+        var patsVisit = PatsVisit;
+        var batches = 0;
+
+        // The process dies right after its second batch committed: nothing gets to record how the run ended.
+        await Assert.ThrowsAsync<ProcessDied>(() => Importer(database).RunAsync(WriteFile(Header + Rows), "legacy.csv", dryRun: false, "test",
+            new Hook<ImportProgress>(_ => { if (++batches == 2) throw new ProcessDied(); }), ct: ct));
+
+        var restarted = Importer(database);
+        int runId;
+        await using (var db = database.CreateDbContext())
+        {
+            var run = await db.ImportRuns.SingleAsync(ct);
+            runId = run.Id;
+            Assert.Equal((ImportRunStatus.Running, 3), (run.Status, run.TicketsImported));
+        }
+        var tooEarly = await restarted.UndoAsync(runId, "admin", ct);
+        Assert.False(tooEarly.Done);
+        Assert.Contains("still running", tooEarly.Message);
+
+        _time.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal(1, await restarted.MarkInterruptedAsync(ct: ct));
+        await using (var db = database.CreateDbContext())
+        {
+            var run = await db.ImportRuns.SingleAsync(ct);
+            Assert.Equal(ImportRunStatus.Interrupted, run.Status);
+            Assert.Contains("stopped without finishing", run.Error);
+            Assert.Equal(run.StartedAt, run.FinishedAt);
+        }
+
+        var undo = await restarted.UndoAsync(runId, "admin", ct);
+
+        Assert.True(undo.Done, undo.Message);
+        Assert.Equal((3, 2, 0), (undo.TicketsDeleted, undo.CustomersDeleted, undo.CustomersAdjusted));
+        await using var after = database.CreateDbContext();
+        var pat = await after.Customers.SingleAsync(ct);
+        Assert.Equal((patId, 10m, 1, patsVisit), (pat.Id, pat.TotalSpent, pat.VisitCount, pat.LastVisitAt));
+        Assert.Equal(1, await after.Tickets.CountAsync(ct));
+        Assert.Equal(0, await after.LegacyCustomerLinks.CountAsync(ct));
+        Assert.Equal(ImportRunStatus.Undone, (await after.ImportRuns.SingleAsync(ct)).Status);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task LongRunKeepsItsHeartbeatSoItIsNeverTakenForInterrupted(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var rows = new StringBuilder(Header);
+        for (var i = 1; i <= 1500; i++) rows.Append($"L-{i},C-1,John Smith,(212) 736-5000,,,2019-03-04,Laptop,Screen {i},open,\n");
+        var importer = Importer(database, batchSize: 100);
+        var marked = new List<int>();
+
+        // Ten seconds pass per batch, so the run lasts longer than InterruptedAfter (2 minutes); another process
+        // looking for dead runs all along must never find this one.
+        var report = await importer.RunAsync(WriteFile(rows.ToString()), "long.csv", dryRun: false, "test", new Hook<ImportProgress>(_ =>
+        {
+            _time.Advance(TimeSpan.FromSeconds(10));
+            marked.Add(Task.Run(() => Importer(database).MarkInterruptedAsync(ct: ct), ct).GetAwaiter().GetResult());
+        }), ct: ct);
+
+        Assert.True(report.Succeeded, report.FatalError);
+        Assert.True(marked.Count > 12);
+        Assert.All(marked, m => Assert.Equal(0, m));
+        await using var db = database.CreateDbContext();
+        var run = await db.ImportRuns.SingleAsync(ct);
+        Assert.Equal((ImportRunStatus.Completed, 1500), (run.Status, run.TicketsImported));
+    }
+
+    private sealed class ProcessDied() : Exception("Simulated crash");
+
+    /// <summary>Calls back on the importer's own thread, unlike <see cref="Progress{T}"/>, so a test can act between two batches.</summary>
+    private sealed class Hook<T>(Action<T> action) : IProgress<T>
+    {
+        public void Report(T value) => action(value);
+    }
+
+    /// <summary>Once armed, cancels the import at the next commit: the batch's rows are all written but not committed.</summary>
+    private sealed class CancelAtCommit(CancellationTokenSource cts) : DbTransactionInterceptor
+    {
+        public volatile bool Armed;
+        public bool Fired { get; private set; }
+
+        public override ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData,
+            InterceptionResult result, CancellationToken cancellationToken = default)
+        {
+            if (!Armed) return ValueTask.FromResult(result);
+            Fired = true;
+            cts.Cancel();
+            throw new OperationCanceledException(cts.Token);
+        }
     }
 }

@@ -223,6 +223,140 @@ public class TicketTests
         Assert.Equal(closed, stats.ClosedTickets);
     }
 
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task EditChangesTheDetailsAndRefusesWhatCreationRefuses(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var customerId = await AddCustomerAsync(database, ct);
+        var ticket = await OpenAsync(database, customerId, ct);
+        var laptop = await EquipmentOperations.CreateAsync(database.Factory, customerId, new() { Type = "Laptop", SerialNumber = "sn-1" }, _time, ct);
+        int strangersEquipment;
+        await using (var db = database.CreateDbContext())
+        {
+            var stranger = TestCustomers.Individual("Bo", "Stranger", "+12127365001");
+            db.Customers.Add(stranger);
+            await db.SaveChangesAsync(ct);
+            strangersEquipment = (await EquipmentOperations.CreateAsync(database.Factory, stranger.Id, new() { Type = "Phone" }, _time, ct)).Id;
+        }
+        _time.Advance(TimeSpan.FromHours(1));
+
+        var edited = await TicketOperations.EditAsync(database.Factory, ticket.Id, ticket.Version, new()
+        {
+            CustomerId = customerId, EquipmentId = laptop.Id, Item = "  ", Problem = "  Hinge broken  ", Priority = TicketPriority.Urgent,
+            QuotedAmount = 75.5m, Assignee = " Sam ",
+        }, _time, "editor", ct);
+
+        Assert.Equal(ticket.Version + 1, edited.Version);
+        await using (var db = database.CreateDbContext())
+        {
+            var saved = await db.Tickets.SingleAsync(t => t.Id == ticket.Id, ct);
+            Assert.Equal((laptop.Id, null, "Hinge broken", TicketPriority.Urgent, 75.5m, "Sam", "editor", _time.GetUtcNow().UtcDateTime),
+                (saved.EquipmentId, saved.Item, saved.Problem, saved.Priority, saved.QuotedAmount, saved.Assignee, saved.UpdatedBy, saved.UpdatedAt));
+            Assert.Equal((ticket.Number, TicketStatus.Open, customerId), (saved.Number, saved.Status, saved.CustomerId));
+        }
+
+        TicketDraft Bad(Action<TicketDraft> change)
+        {
+            var d = TicketOperations.DraftOf(edited);
+            change(d);
+            return d;
+        }
+        var refused = new (TicketDraft Draft, string Field)[]
+        {
+            (Bad(d => d.QuotedAmount = -1m), nameof(TicketDraft.QuotedAmount)),
+            (Bad(d => d.QuotedAmount = Money.Max + 1), nameof(TicketDraft.QuotedAmount)),
+            (Bad(d => d.Problem = new string('x', Ticket.ProblemMax + 1)), nameof(TicketDraft.Problem)),
+            (Bad(d => d.Problem = " "), nameof(TicketDraft.Problem)),
+            (Bad(d => d.Item = new string('x', Ticket.ItemMax + 1)), nameof(TicketDraft.Item)),
+            (Bad(d => { d.EquipmentId = null; d.Item = null; }), nameof(TicketDraft.Item)),
+            (Bad(d => d.EquipmentId = strangersEquipment), nameof(TicketDraft.EquipmentId)),
+            (Bad(d => d.CustomerId = customerId + 1000), nameof(TicketDraft.CustomerId)),
+        };
+        foreach (var (draft, field) in refused)
+        {
+            var ex = await Assert.ThrowsAsync<RuleViolationException>(() =>
+                TicketOperations.EditAsync(database.Factory, ticket.Id, edited.Version, draft, _time, ct: ct));
+            Assert.Equal(field, ex.Field);
+        }
+        await using var after = database.CreateDbContext();
+        var unchanged = await after.Tickets.SingleAsync(t => t.Id == ticket.Id, ct);
+        Assert.Equal((edited.Version, 75.5m, "Hinge broken", laptop.Id), (unchanged.Version, unchanged.QuotedAmount, unchanged.Problem, unchanged.EquipmentId));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task EditOverSomeoneElsesChangeIsRefused(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var ticket = await OpenAsync(database, await AddCustomerAsync(database, ct), ct);
+        var mine = TicketOperations.DraftOf(ticket);
+        mine.Problem = "Mine";
+        await TicketOperations.ChangeStatusAsync(database.Factory, ticket.Id, ticket.Version, TicketStatus.InProgress, null, _time, ct: ct);
+
+        var ex = await Assert.ThrowsAsync<StaleTicketException>(() => TicketOperations.EditAsync(database.Factory, ticket.Id, ticket.Version, mine, _time, ct: ct));
+
+        Assert.Contains("Someone else changed this ticket", ex.Message);
+        await using var db = database.CreateDbContext();
+        Assert.Equal("Cracked screen", (await db.Tickets.SingleAsync(ct)).Problem);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ClosedTicketsQuoteIsNotAnEditButItsTextIs(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var customerId = await AddCustomerAsync(database, ct);
+        var ticket = await OpenAsync(database, customerId, ct);
+        ticket = await TicketOperations.ChangeStatusAsync(database.Factory, ticket.Id, ticket.Version, TicketStatus.Closed, 90m, _time, ct: ct);
+        var draft = TicketOperations.DraftOf(ticket);
+        draft.QuotedAmount = 500m;
+
+        var ex = await Assert.ThrowsAsync<RuleViolationException>(() => TicketOperations.EditAsync(database.Factory, ticket.Id, ticket.Version, draft, _time, ct: ct));
+        Assert.Contains("reopen", ex.Message);
+
+        draft = TicketOperations.DraftOf(ticket);
+        draft.Problem = "Cracked screen (and keyboard)";
+        var edited = await TicketOperations.EditAsync(database.Factory, ticket.Id, ticket.Version, draft, _time, ct: ct);
+        Assert.Equal((TicketStatus.Closed, 90m, "Cracked screen (and keyboard)"), (edited.Status, edited.FinalAmount, edited.Problem));
+        await AssertStatsAsync(database, customerId, 90m, 1, _time.GetUtcNow().UtcDateTime, open: 0, closed: 1, ct);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task EquipmentEditIsCheckedLikeCreationAndItsSerialIsFoundAfterwards(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var customerId = await AddCustomerAsync(database, ct);
+        var scanner = await EquipmentOperations.CreateAsync(database.Factory, customerId, new() { Type = "Scanner", SerialNumber = "OLD-1" }, _time, ct);
+
+        await EquipmentOperations.UpdateAsync(database.Factory, scanner.Id,
+            new() { Type = " Ultrasound scanner ", Make = "GE", Model = " Logiq ", SerialNumber = "new 77-ab", Notes = " " }, ct);
+
+        await using (var db = database.CreateDbContext())
+        {
+            var saved = await db.Equipment.SingleAsync(ct);
+            Assert.Equal(("Ultrasound scanner", "GE", "Logiq", "new 77-ab", "NEW77AB", null, customerId),
+                (saved.Type, saved.Make, saved.Model, saved.SerialNumber, saved.SerialKey, saved.Notes, saved.CustomerId));
+            Assert.Equal(scanner.Id, Assert.Single(await db.FindEquipmentAsync("NEW 77", ct)).Id);
+            Assert.Empty(await db.FindEquipmentAsync("OLD-1", ct));
+        }
+
+        foreach (var (bad, field) in new (Equipment, string)[]
+        {
+            (new() { Type = "  " }, nameof(Equipment.Type)),
+            (new() { Type = new string('t', Equipment.TextMax + 1) }, nameof(Equipment.Type)),
+            (new() { Type = "Scanner", SerialNumber = new string('s', Equipment.TextMax + 1) }, nameof(Equipment.SerialNumber)),
+            (new() { Type = "Scanner", Notes = new string('n', Customer.NotesMax + 1) }, nameof(Equipment.Notes)),
+        })
+        {
+            Assert.Equal(field, (await Assert.ThrowsAsync<RuleViolationException>(() => EquipmentOperations.UpdateAsync(database.Factory, scanner.Id, bad, ct))).Field);
+            Assert.Equal(field, (await Assert.ThrowsAsync<RuleViolationException>(() => EquipmentOperations.CreateAsync(database.Factory, customerId, bad, _time, ct))).Field);
+        }
+        await using var after = database.CreateDbContext();
+        Assert.Equal("Ultrasound scanner", (await after.Equipment.SingleAsync(ct)).Type);
+    }
+
     private Task<Ticket> OpenAsync(TestDatabase database, int customerId, CancellationToken ct) =>
         TicketOperations.CreateAsync(database.Factory,
             new TicketDraft { CustomerId = customerId, Item = "Phone", Problem = "Cracked screen", QuotedAmount = 80m }, _time, ct: ct);

@@ -78,6 +78,17 @@ public class TicketRulesTests
     public void TicketNumberIsReadHoweverTyped(string text, int? expected) =>
         Assert.Equal(expected, TicketListQuery.ParseNumber(text));
 
+    [Theory]
+    [InlineData(TicketStatus.Open, true, true)]
+    [InlineData(TicketStatus.Ready, true, true)]
+    [InlineData(TicketStatus.Closed, false, true)]
+    [InlineData(TicketStatus.Cancelled, false, true)]
+    public void EndedTicketsKeepTheirQuoteButTheirTextCanBeCorrected(TicketStatus status, bool quoteMayChange, bool textMayChange)
+    {
+        Assert.Equal(quoteMayChange, TicketWorkflow.CheckEdit(status, quoteChanged: true) is null);
+        Assert.Equal(textMayChange, TicketWorkflow.CheckEdit(status, quoteChanged: false) is null);
+    }
+
     [Fact]
     public void TicketNumberIsHuman() => Assert.Equal("T-000042", Ticket.FormatNumber(42));
 

@@ -2,7 +2,16 @@ using System.ComponentModel.DataAnnotations;
 
 namespace CustomerAdmin.Data;
 
-public enum ImportRunStatus { Running, Completed, Failed, Cancelled, Undone }
+/// <summary>
+/// How a run ended. Cancelled, Failed and Interrupted runs keep the batches they committed (each whole, with the
+/// stats it moved) and can be undone or finished by importing the same file again.
+/// </summary>
+public enum ImportRunStatus
+{
+    Running, Completed, Failed, Cancelled, Undone,
+    /// <summary>Left "Running" by a process that stopped without saying so (it died, or lost its database).</summary>
+    Interrupted,
+}
 
 /// <summary>
 /// One run of the legacy ticket import. It owns what it created: tickets and customers carry its id, as do the
@@ -20,6 +29,11 @@ public class ImportRun
     public DateTime StartedAt { get; set; }
     public DateTime? FinishedAt { get; set; }
     [MaxLength(100)] public string? StartedBy { get; set; }
+    /// <summary>
+    /// Refreshed while the run is alive, by whichever process runs it (the web app or the command): a "Running" run
+    /// that has been silent for longer than LegacyImport:InterruptedAfter died with its process and can be undone.
+    /// </summary>
+    public DateTime? HeartbeatAt { get; set; }
 
     public int RowsRead { get; set; }
     public int TicketsImported { get; set; }

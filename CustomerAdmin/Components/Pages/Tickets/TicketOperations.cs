@@ -48,7 +48,7 @@ public static class TicketOperations
     public static async Task<Ticket> CreateAsync(IDbContextFactory<AppDbContext> factory, TicketDraft draft, TimeProvider time,
         string? actor = null, CancellationToken ct = default)
     {
-        if (Validate(draft).Values.FirstOrDefault() is { } error) throw new RuleViolationException(error);
+        RuleViolationException.ThrowFirst(Validate(draft));
         for (var attempt = 1; ; attempt++)
         {
             await using var db = await factory.CreateDbContextAsync(ct);
@@ -120,6 +120,41 @@ public static class TicketOperations
                 db.Activities.Add(SystemEntry(ticket, ActivityKind.TicketClosed, $"Ticket {ticket.Number} cancelled", null, now, db.Actor));
             }
             ticket.Status = to;
+        });
+    }
+
+    /// <summary>A draft holding what a ticket says now, for its edit form.</summary>
+    public static TicketDraft DraftOf(Ticket t) => new()
+    {
+        CustomerId = t.CustomerId, EquipmentId = t.EquipmentId, Item = t.Item, Problem = t.Problem,
+        Priority = t.Priority, QuotedAmount = t.QuotedAmount, Assignee = t.Assignee,
+    };
+
+    /// <summary>
+    /// Corrects a ticket's item or equipment, problem, priority, quote and assignee, with the checks of
+    /// <see cref="CreateAsync"/>. The customer, the status and the final amount are not edits: they move through
+    /// the workflow (<see cref="ChangeStatusAsync"/>, <see cref="ReopenAsync"/>), which keeps the stats right.
+    /// </summary>
+    /// <param name="expectedVersion">The version the user edited; a change saved meanwhile raises <see cref="StaleTicketException"/>.</param>
+    public static Task<Ticket> EditAsync(IDbContextFactory<AppDbContext> factory, int ticketId, int expectedVersion,
+        TicketDraft draft, TimeProvider time, string? actor = null, CancellationToken ct = default)
+    {
+        RuleViolationException.ThrowFirst(Validate(draft));
+        return UpdateAsync(factory, ticketId, expectedVersion, time, actor, ct, async (db, ticket, now) =>
+        {
+            if (draft.CustomerId != ticket.CustomerId)
+                throw new RuleViolationException("A ticket cannot be moved to another customer by editing it.", nameof(TicketDraft.CustomerId));
+            if (TicketWorkflow.CheckEdit(ticket.Status, draft.QuotedAmount != ticket.QuotedAmount) is { } refused)
+                throw new RuleViolationException(refused, nameof(TicketDraft.QuotedAmount));
+            if (draft.EquipmentId is { } equipmentId && equipmentId != ticket.EquipmentId
+                && !await db.Equipment.AnyAsync(q => q.Id == equipmentId && q.CustomerId == ticket.CustomerId, ct))
+                throw new RuleViolationException("That equipment does not belong to this customer.", nameof(TicketDraft.EquipmentId));
+            ticket.EquipmentId = draft.EquipmentId;
+            ticket.Item = TextInput.Blank(draft.Item);
+            ticket.Problem = draft.Problem!.Trim();
+            ticket.Priority = draft.Priority;
+            ticket.QuotedAmount = draft.QuotedAmount;
+            ticket.Assignee = TextInput.Blank(draft.Assignee);
         });
     }
 

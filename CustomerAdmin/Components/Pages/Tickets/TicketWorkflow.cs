@@ -30,6 +30,17 @@ public static class TicketWorkflow
         return null;
     }
 
+    /// <summary>
+    /// Whether a ticket's details may be edited. Descriptive fields can be corrected at any time, but the quote of
+    /// an ended ticket stays as it was: money on an ended ticket moves only through reopen and close, which keep the
+    /// customer's stats right.
+    /// </summary>
+    /// <returns>Null when allowed, otherwise why not, in words for the user.</returns>
+    public static string? CheckEdit(TicketStatus status, bool quoteChanged) =>
+        quoteChanged && !IsActive(status)
+            ? $"The quoted amount of a {Label(status).ToLowerInvariant()} ticket cannot be changed; reopen it first."
+            : null;
+
     public static string Label(TicketStatus s) => s switch
     {
         TicketStatus.InProgress => "In progress",

@@ -588,6 +588,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("RowsRead")
                         .HasColumnType("integer");
 

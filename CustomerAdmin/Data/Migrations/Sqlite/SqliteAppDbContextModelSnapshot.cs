@@ -566,6 +566,9 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.Property<DateTime?>("FinishedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("HeartbeatAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("RowsRead")
                         .HasColumnType("INTEGER");
 

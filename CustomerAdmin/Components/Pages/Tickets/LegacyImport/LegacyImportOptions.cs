@@ -21,6 +21,12 @@ public sealed class LegacyImportOptions
     /// <summary>The largest file the Admin page accepts.</summary>
     [Range(1, long.MaxValue)] public long MaxUploadBytes { get; set; } = 200L * 1024 * 1024;
 
+    /// <summary>
+    /// A run that has given no sign of life for this long is taken as interrupted (its process died) and can be
+    /// undone. A live run refreshes its heartbeat several times within this period, between rows and batches.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")] public TimeSpan InterruptedAfter { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How many row problems a report keeps for display; the command prints every one as it goes.</summary>
     [Range(1, 1_000_000)] public int MaxListedIssues { get; set; } = 1000;
 }
