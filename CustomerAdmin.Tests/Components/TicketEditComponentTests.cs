@@ -50,6 +50,23 @@ public sealed class TicketEditComponentTests : AppComponentTest
     }
 
     [Fact]
+    public async Task ClosingWithATypedNegativeAmountSaysSoInsteadOfClosingAtZero()
+    {
+        var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
+        var ticket = await OpenTicketAsync(ann.Id);
+        var cut = RenderPage<TicketDetail>(ticket.Id);
+
+        cut.WaitForElement("[data-testid=move-closed]").Click();
+        cut.WaitForElement("#final-amount-input").Change("-5");
+        cut.Find("[data-testid=confirm-close]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("cannot be negative", cut.Markup));
+        await using var db = await Db.Inner.CreateDbContextAsync();
+        var saved = await db.Tickets.SingleAsync(Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal((TicketStatus.Open, (decimal?)null), (saved.Status, saved.FinalAmount));
+    }
+
+    [Fact]
     public async Task EditingATicketSomeoneElseChangedKeepsWhatWasTypedAndSaysSo()
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
