@@ -56,7 +56,7 @@ internal sealed class StatsPart
     public int Count { get; init; }
     public int Closed { get; init; }
     public int Cancelled { get; init; }
-    public decimal Amount { get; init; }
+    public decimal? Amount { get; init; }
     public DateTime? Last { get; init; }
     public DateTime? LastClosed { get; init; }
 }
@@ -76,8 +76,10 @@ public static class CustomerStatsQuery
     public static async Task<Dictionary<int, CustomerStatsTotals>> TotalsAsync(this AppDbContext db, IReadOnlyCollection<int> customerIds,
         CancellationToken ct = default)
     {
+        // One array parameter (json_each on SQLite, = ANY on PostgreSQL) rather than a parameter per id: the same
+        // cached SQL for every batch, and no per-parameter binding of thousands of ids.
         var ids = customerIds as int[] ?? customerIds.ToArray();
-        var tickets = db.Tickets.Where(t => ids.Contains(t.CustomerId)).GroupBy(t => t.CustomerId).Select(g => new StatsPart
+        var tickets = db.Tickets.Where(t => EF.Parameter(ids).Contains(t.CustomerId)).GroupBy(t => t.CustomerId).Select(g => new StatsPart
         {
             CustomerId = g.Key, Source = StatsSource.Tickets, Count = g.Count(),
             Closed = g.Count(t => t.Status == TicketStatus.Closed),
@@ -85,15 +87,15 @@ public static class CustomerStatsQuery
             Amount = g.Sum(t => t.Status == TicketStatus.Closed ? t.FinalAmount ?? 0m : 0m),
             Last = g.Max(t => (DateTime?)t.OpenedAt), LastClosed = g.Max(t => t.ClosedAt),
         });
-        var sales = db.Sales.Where(s => ids.Contains(s.CustomerId)).GroupBy(s => s.CustomerId).Select(g => new StatsPart
+        var sales = db.Sales.Where(s => EF.Parameter(ids).Contains(s.CustomerId)).GroupBy(s => s.CustomerId).Select(g => new StatsPart
         {
             CustomerId = g.Key, Source = StatsSource.Sales, Count = g.Count(), Closed = 0, Cancelled = 0,
             Amount = g.Sum(s => s.Total), Last = g.Max(s => (DateTime?)s.SoldAt), LastClosed = null,
         });
-        var bookings = db.Bookings.Where(b => ids.Contains(b.CustomerId)).GroupBy(b => b.CustomerId).Select(g => new StatsPart
+        var bookings = db.Bookings.Where(b => EF.Parameter(ids).Contains(b.CustomerId)).GroupBy(b => b.CustomerId).Select(g => new StatsPart
         {
             CustomerId = g.Key, Source = StatsSource.Bookings, Count = g.Count(), Closed = 0, Cancelled = 0,
-            Amount = 0m, Last = g.Max(b => (DateTime?)b.CreatedAt), LastClosed = null,
+            Amount = null, Last = g.Max(b => (DateTime?)b.CreatedAt), LastClosed = null,
         });
         var totals = new Dictionary<int, CustomerStatsTotals>(ids.Length);
         await foreach (var part in tickets.Concat(sales).Concat(bookings).AsAsyncEnumerable().WithCancellation(ct))
@@ -103,10 +105,10 @@ public static class CustomerStatsQuery
             {
                 StatsSource.Tickets => t with
                 {
-                    Tickets = part.Count, ClosedTickets = part.Closed, CancelledTickets = part.Cancelled, ClosedAmount = part.Amount,
+                    Tickets = part.Count, ClosedTickets = part.Closed, CancelledTickets = part.Cancelled, ClosedAmount = part.Amount ?? 0m,
                     LastTicketOpenedAt = part.Last, LastTicketClosedAt = part.LastClosed,
                 },
-                StatsSource.Sales => t with { Sales = part.Count, SalesAmount = part.Amount, LastSaleAt = part.Last },
+                StatsSource.Sales => t with { Sales = part.Count, SalesAmount = part.Amount ?? 0m, LastSaleAt = part.Last },
                 _ => t with { Bookings = part.Count, LastBookingAt = part.Last },
             };
         }
