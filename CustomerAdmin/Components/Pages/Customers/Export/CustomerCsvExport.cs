@@ -9,8 +9,8 @@ namespace CustomerAdmin.Components.Pages.Customers.Export;
 /// The customer list, with its filters and sort and each customer's statistics, as CSV. Customers are streamed from one
 /// SQL statement in the list's order; their statistics are fetched per batch of <see cref="CustomerStatsQuery.BatchSize"/>
 /// by <see cref="CustomerStatsQuery.TotalsAsync"/> (what the customer page uses too) on a second context, since
-/// PostgreSQL cannot run a second command while the first one's reader is open. Only one batch is held at a time, so
-/// the size of the export does not change the memory it needs.
+/// PostgreSQL cannot run a second command while the first one's reader is open. At most three batches are held at a
+/// time, so the size of the export does not change the memory it needs.
 /// </summary>
 public sealed class CustomerCsvExport(IDbContextFactory<AppDbContext> factory, PhoneNormalizer phones)
 {
@@ -38,24 +38,44 @@ public sealed class CustomerCsvExport(IDbContextFactory<AppDbContext> factory, P
         CsvText.WriteRecord(writer, _header.Select(CsvText.Field).ToArray());
         var count = 0;
         var fields = new string[_header.Length];
+        // While one batch's statistics are fetched (on the second context, on another thread), the next batch is read
+        // and the previous one written: reading, aggregating and writing overlap. At most three batches are held.
         var batch = new List<Customer>(CustomerStatsQuery.BatchSize);
-        await foreach (var customer in customers.WithCancellation(ct))
+        (List<Customer> Customers, Task<Dictionary<int, CustomerStatsTotals>> Totals)? inFlight = null;
+        try
         {
-            batch.Add(customer);
-            if (batch.Count == CustomerStatsQuery.BatchSize) await WriteBatchAsync();
+            await foreach (var customer in customers.WithCancellation(ct))
+            {
+                batch.Add(customer);
+                if (batch.Count < CustomerStatsQuery.BatchSize) continue;
+                await HandOverAsync(batch);
+                batch = new List<Customer>(CustomerStatsQuery.BatchSize);
+            }
+            await HandOverAsync(batch);
+            await HandOverAsync(null);
         }
-        await WriteBatchAsync();
+        finally
+        {
+            // Leaving early (cancelled, or the client went away): the fetch still running must stop using the second
+            // context before it is disposed. Its own failure, if any, is a consequence of the one already propagating.
+            if (inFlight is { } running) await running.Totals.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
         await writer.FlushAsync(ct);
         progress?.Invoke(count);
         return count;
 
-        async Task WriteBatchAsync()
+        // Waits for the batch in flight, starts fetching the statistics of the next one, then writes the one that arrived.
+        async Task HandOverAsync(List<Customer>? next)
         {
-            if (batch.Count == 0) return;
-            var totals = await statsDb.TotalsAsync(batch.ConvertAll(c => c.Id), ct);
-            foreach (var c in batch)
+            var arrived = inFlight;
+            var totals = arrived is { } a ? await a.Totals : null;
+            inFlight = next is { Count: > 0 }
+                ? (next, Task.Run(() => statsDb.TotalsAsync(next.ConvertAll(c => c.Id), ct), ct))
+                : null;
+            if (arrived is null) return;
+            foreach (var c in arrived.Value.Customers)
             {
-                Fill(fields, c, CustomerStats.Compute(c, totals.GetValueOrDefault(c.Id) ?? CustomerStatsTotals.None), venue);
+                Fill(fields, c, CustomerStats.Compute(c, totals!.GetValueOrDefault(c.Id) ?? CustomerStatsTotals.None), venue);
                 CsvText.WriteRecord(writer, fields);
                 if (++count % ReportEvery == 0)
                 {
@@ -63,7 +83,6 @@ public sealed class CustomerCsvExport(IDbContextFactory<AppDbContext> factory, P
                     progress?.Invoke(count);
                 }
             }
-            batch.Clear();
         }
     }
 
