@@ -129,6 +129,35 @@ public sealed class CustomerExportTests
         }
     }
 
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task CancellingStopsTheExportWhileStatisticsAreFetched(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        await using (var db = database.CreateDbContext())
+        {
+            var data = new BusinessData(db);
+            for (var i = 0; i < 3 * CustomerStatsQuery.BatchSize; i++) data.Customer("C", $"{i:D5}", Day);
+            await db.SaveChangesAsync(ct);
+        }
+
+        // The client goes away as soon as the first bytes arrive: the writer's buffer fills during the first batch.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var output = new CallbackStream(cancel.Cancel);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new CustomerCsvExport(database.Factory, _phones).WriteAsync(output, new CustomerListFilter(), Venue, ct: cancel.Token));
+        Assert.InRange(output.Length, 1, 3 * CustomerStatsQuery.BatchSize * 100);
+    }
+
+    /// <summary>Counts what is written and calls back on the first write.</summary>
+    private sealed class CallbackStream(Action firstWrite) : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count) { if (Length == 0) firstWrite(); base.Write(buffer, offset, count); }
+        public override void Write(ReadOnlySpan<byte> buffer) { if (Length == 0) firstWrite(); base.Write(buffer); }
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) { Write(buffer, offset, count); return Task.CompletedTask; }
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default) { Write(buffer.Span); return ValueTask.CompletedTask; }
+    }
+
     [Fact]
     public async Task ManagerDownloadsAUtf8FileWithBomAndStaffIsRefused()
     {
