@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using CustomerAdmin.Components.Pages.Customers;
@@ -10,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Tests.Integration;
 
-/// <summary>The CSV export against both databases: same rows as the list, statistics from the one query, safe cells.</summary>
+/// <summary>The CSV export against both databases: same rows as the list, statistics from the one computation the customer page uses, safe cells.</summary>
 public sealed class CustomerExportTests
 {
     private static readonly DateTime Day = new(2026, 3, 10, 12, 0, 0, DateTimeKind.Utc);
@@ -77,6 +78,84 @@ public sealed class CustomerExportTests
         var (text, _) = await ExportAsync(database, new CustomerListFilter(), ct);
         var row = text.Split("\r\n")[1];
         Assert.EndsWith(",4,1,2,1,75.05,1,1,160.09," + Day.AddDays(-1).ToString("yyyy-MM-dd HH:mm"), row);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task EveryExportedRowHasTheCustomerPagesStatisticsAcrossBatchBoundaries(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        const int batch = CustomerStatsQuery.BatchSize;
+        var n = batch + 3;
+        // Positions in the export (sorted by creation): both ends, and the last of one batch and the first of the next.
+        int[] active = [0, 1, n / 2, batch - 1, batch, batch + 1, n - 1];
+        var ids = new int[n];
+        await using (var db = database.CreateDbContext())
+        {
+            var data = new BusinessData(db);
+            var concert = data.Event("Concert", Day.AddDays(20), 100);
+            var gala = data.Event("Gala", Day.AddDays(30), 100);
+            var customers = Enumerable.Range(0, n).Select(i => data.Customer("C", $"{i:D5}", Day.AddMinutes(i))).ToArray();
+            foreach (var i in active)
+            {
+                var c = customers[i];
+                data.Ticket(c, Day.AddDays(1), TicketStatus.Closed, Day.AddDays(2).AddMinutes(i), 10m + i);
+                data.Ticket(c, Day.AddDays(3), TicketStatus.Closed, Day.AddDays(4), 0.01m);
+                data.Ticket(c, Day.AddDays(5), TicketStatus.Cancelled);
+                for (var k = 0; k <= i % 3; k++) data.Ticket(c, Day.AddDays(6).AddMinutes(i));
+                data.Sale(c, Day.AddDays(7).AddMinutes(i), 1.5m + i);
+                data.Booking(c, concert, 2, Day.AddDays(8).AddMinutes(i));
+                if (i % 2 == 0) data.Booking(c, gala, 0, Day.AddDays(9).AddMinutes(i));
+            }
+            await db.SaveChangesAsync(ct);
+            for (var i = 0; i < n; i++) ids[i] = customers[i].Id;
+        }
+
+        var (text, count) = await ExportAsync(database, new CustomerListFilter { Sort = CustomerSort.Created }, ct);
+        var rows = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries)[1..];
+        Assert.Equal(n, count);
+        Assert.Equal(ids.Select(id => id.ToString(CultureInfo.InvariantCulture)), rows.Select(r => r[..r.IndexOf(',')]));
+
+        await using var read = database.CreateDbContext();
+        foreach (var i in active.Concat([2, batch - 2, batch + 2]))
+        {
+            var stats = (await read.LoadCustomerPageAsync(ids[i], ct))!.Stats!;
+            Assert.Equal(active.Contains(i) ? 4 + i % 3 : 0, stats.Tickets);
+            Assert.Equal(active.Contains(i) ? 2 - i % 2 : 0, stats.Bookings);
+            var last = stats.LastActivityAt is { } at ? Venue.ToVenue(at).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "";
+            Assert.EndsWith(string.Create(CultureInfo.InvariantCulture,
+                $",{stats.Tickets},{stats.OpenTickets},{stats.ClosedTickets},{stats.CancelledTickets},{stats.AverageTicketValue:0.00},{stats.Sales},{stats.Bookings},{stats.LifetimeValue:0.00},{last}"),
+                rows[i]);
+        }
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task CancellingStopsTheExportWhileStatisticsAreFetched(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        await using (var db = database.CreateDbContext())
+        {
+            var data = new BusinessData(db);
+            for (var i = 0; i < 3 * CustomerStatsQuery.BatchSize; i++) data.Customer("C", $"{i:D5}", Day);
+            await db.SaveChangesAsync(ct);
+        }
+
+        // The client goes away as soon as the first bytes arrive: the writer's buffer fills during the first batch.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var output = new CallbackStream(cancel.Cancel);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new CustomerCsvExport(database.Factory, _phones).WriteAsync(output, new CustomerListFilter(), Venue, ct: cancel.Token));
+        Assert.InRange(output.Length, 1, 3 * CustomerStatsQuery.BatchSize * 100);
+    }
+
+    /// <summary>Counts what is written and calls back on the first write.</summary>
+    private sealed class CallbackStream(Action firstWrite) : MemoryStream
+    {
+        public override void Write(byte[] buffer, int offset, int count) { if (Length == 0) firstWrite(); base.Write(buffer, offset, count); }
+        public override void Write(ReadOnlySpan<byte> buffer) { if (Length == 0) firstWrite(); base.Write(buffer); }
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) { Write(buffer, offset, count); return Task.CompletedTask; }
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default) { Write(buffer.Span); return ValueTask.CompletedTask; }
     }
 
     [Fact]

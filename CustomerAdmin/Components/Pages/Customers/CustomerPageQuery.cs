@@ -26,7 +26,7 @@ public static class CustomerPageQuery
     {
         var customer = await db.FindCustomerAsync(id);
         if (customer is null) return null;
-        var stats = await db.ForCustomerAsync(id, ct);
+        var stats = await db.StatsAsync(customer, ct);
         var tickets = await db.Tickets.AsNoTracking().Where(t => t.CustomerId == id).OrderByDescending(t => t.OpenedAt).ThenByDescending(t => t.Id)
             .Take(RecentRows)
             .Select(t => new TicketSummary(t.Id, t.Number, t.Equipment != null ? t.Equipment.Type + " " + (t.Equipment.Make ?? "") + " " + (t.Equipment.Model ?? "") : t.Item ?? "",

@@ -5,8 +5,8 @@ namespace CustomerAdmin.Components.Pages.Customers;
 
 /// <summary>
 /// What the customer page, the export and (later) the API show about a customer's business. Built only by
-/// <see cref="Compute"/> from <see cref="CustomerStatsTotals"/>, which only <see cref="CustomerStatsQuery.WithStats"/>
-/// fills, so the numbers cannot disagree between the places that show them.
+/// <see cref="Compute"/> from <see cref="CustomerStatsTotals"/>, which only <see cref="CustomerStatsQuery.TotalsAsync"/>
+/// fills (for one customer or a batch), so the numbers cannot disagree between the places that show them.
 /// </summary>
 public sealed record CustomerStats(
     decimal TotalSpent, int Visits, DateTime? LastVisitAt,
@@ -28,7 +28,7 @@ public sealed record CustomerStats(
 }
 
 /// <summary>A customer's counts and sums as the database aggregates them; <see cref="CustomerStats.Compute"/> reads them.</summary>
-public sealed class CustomerStatsTotals
+public sealed record CustomerStatsTotals
 {
     public int Tickets { get; init; }
     public int ClosedTickets { get; init; }
@@ -41,47 +41,91 @@ public sealed class CustomerStatsTotals
     public DateTime? LastTicketClosedAt { get; init; }
     public DateTime? LastSaleAt { get; init; }
     public DateTime? LastBookingAt { get; init; }
+
+    /// <summary>A customer with no tickets, sales or bookings.</summary>
+    public static readonly CustomerStatsTotals None = new();
 }
 
-/// <summary>A customer row with its aggregates, as <see cref="CustomerStatsQuery.WithStats"/> projects it.</summary>
-public sealed class CustomerWithStats
+internal enum StatsSource { Tickets, Sales, Bookings }
+
+/// <summary>One row of <see cref="CustomerStatsQuery.TotalsAsync"/>'s statement: one source table's aggregates for one customer.</summary>
+internal sealed class StatsPart
 {
-    public Customer Customer { get; init; } = null!;
-    public CustomerStatsTotals Totals { get; init; } = null!;
-    public CustomerStats Stats => CustomerStats.Compute(Customer, Totals);
+    public int CustomerId { get; init; }
+    public StatsSource Source { get; init; }
+    public int Count { get; init; }
+    public int Closed { get; init; }
+    public int Cancelled { get; init; }
+    public decimal? Amount { get; init; }
+    public DateTime? Last { get; init; }
+    public DateTime? LastClosed { get; init; }
 }
 
 /// <summary>The one place a customer's statistics are computed, and the one place the denormalised ones are moved.</summary>
 public static class CustomerStatsQuery
 {
+    /// <summary>How many customers' totals one <see cref="TotalsAsync"/> call of the export asks for.</summary>
+    public const int BatchSize = 2_000;
+
     /// <summary>
-    /// Each customer with its statistics as correlated subqueries in the same SQL statement: one round trip for one
-    /// customer or for a streamed export of a million, each subquery an index range on (CustomerId, ...).
+    /// The totals of the given customers (at most a few thousand) in one SQL statement: per source table one
+    /// <c>WHERE "CustomerId" IN (...) GROUP BY "CustomerId"</c>, each an index range on (CustomerId, ...), joined by
+    /// <c>UNION ALL</c>. The customer page asks for one id, the export for a batch, so both show the same numbers.
+    /// A customer without tickets, sales or bookings is absent from the result: use <see cref="CustomerStatsTotals.None"/>.
     /// </summary>
-    public static IQueryable<CustomerWithStats> WithStats(this IQueryable<Customer> customers, AppDbContext db) =>
-        customers.Select(c => new CustomerWithStats
+    public static async Task<Dictionary<int, CustomerStatsTotals>> TotalsAsync(this AppDbContext db, IReadOnlyCollection<int> customerIds,
+        CancellationToken ct = default)
+    {
+        // One array parameter (json_each on SQLite, = ANY on PostgreSQL) rather than a parameter per id: the same
+        // cached SQL for every batch, and no per-parameter binding of thousands of ids.
+        var ids = customerIds as int[] ?? customerIds.ToArray();
+        var tickets = db.Tickets.Where(t => EF.Parameter(ids).Contains(t.CustomerId)).GroupBy(t => t.CustomerId).Select(g => new StatsPart
         {
-            Customer = c,
-            Totals = new CustomerStatsTotals
-            {
-                Tickets = db.Tickets.Count(t => t.CustomerId == c.Id),
-                ClosedTickets = db.Tickets.Count(t => t.CustomerId == c.Id && t.Status == TicketStatus.Closed),
-                CancelledTickets = db.Tickets.Count(t => t.CustomerId == c.Id && t.Status == TicketStatus.Cancelled),
-                ClosedAmount = db.Tickets.Where(t => t.CustomerId == c.Id && t.Status == TicketStatus.Closed).Sum(t => t.FinalAmount ?? 0m),
-                Sales = db.Sales.Count(s => s.CustomerId == c.Id),
-                SalesAmount = db.Sales.Where(s => s.CustomerId == c.Id).Sum(s => s.Total),
-                Bookings = db.Bookings.Count(b => b.CustomerId == c.Id),
-                LastTicketOpenedAt = db.Tickets.Where(t => t.CustomerId == c.Id).Max(t => (DateTime?)t.OpenedAt),
-                LastTicketClosedAt = db.Tickets.Where(t => t.CustomerId == c.Id).Max(t => t.ClosedAt),
-                LastSaleAt = db.Sales.Where(s => s.CustomerId == c.Id).Max(s => (DateTime?)s.SoldAt),
-                LastBookingAt = db.Bookings.Where(b => b.CustomerId == c.Id).Max(b => (DateTime?)b.CreatedAt),
-            },
+            CustomerId = g.Key, Source = StatsSource.Tickets, Count = g.Count(),
+            Closed = g.Count(t => t.Status == TicketStatus.Closed),
+            Cancelled = g.Count(t => t.Status == TicketStatus.Cancelled),
+            Amount = g.Sum(t => t.Status == TicketStatus.Closed ? t.FinalAmount ?? 0m : 0m),
+            Last = g.Max(t => (DateTime?)t.OpenedAt), LastClosed = g.Max(t => t.ClosedAt),
         });
+        var sales = db.Sales.Where(s => EF.Parameter(ids).Contains(s.CustomerId)).GroupBy(s => s.CustomerId).Select(g => new StatsPart
+        {
+            CustomerId = g.Key, Source = StatsSource.Sales, Count = g.Count(), Closed = 0, Cancelled = 0,
+            Amount = g.Sum(s => s.Total), Last = g.Max(s => (DateTime?)s.SoldAt), LastClosed = null,
+        });
+        var bookings = db.Bookings.Where(b => EF.Parameter(ids).Contains(b.CustomerId)).GroupBy(b => b.CustomerId).Select(g => new StatsPart
+        {
+            CustomerId = g.Key, Source = StatsSource.Bookings, Count = g.Count(), Closed = 0, Cancelled = 0,
+            Amount = null, Last = g.Max(b => (DateTime?)b.CreatedAt), LastClosed = null,
+        });
+        var totals = new Dictionary<int, CustomerStatsTotals>(ids.Length);
+        await foreach (var part in tickets.Concat(sales).Concat(bookings).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            var t = totals.GetValueOrDefault(part.CustomerId) ?? CustomerStatsTotals.None;
+            totals[part.CustomerId] = part.Source switch
+            {
+                StatsSource.Tickets => t with
+                {
+                    Tickets = part.Count, ClosedTickets = part.Closed, CancelledTickets = part.Cancelled, ClosedAmount = part.Amount ?? 0m,
+                    LastTicketOpenedAt = part.Last, LastTicketClosedAt = part.LastClosed,
+                },
+                StatsSource.Sales => t with { Sales = part.Count, SalesAmount = part.Amount ?? 0m, LastSaleAt = part.Last },
+                _ => t with { Bookings = part.Count, LastBookingAt = part.Last },
+            };
+        }
+        return totals;
+    }
+
+    /// <summary>The statistics of a customer already loaded (the customer page): one statement.</summary>
+    public static async Task<CustomerStats> StatsAsync(this AppDbContext db, Customer customer, CancellationToken ct = default)
+    {
+        var totals = await db.TotalsAsync([customer.Id], ct);
+        return CustomerStats.Compute(customer, totals.GetValueOrDefault(customer.Id) ?? CustomerStatsTotals.None);
+    }
 
     public static async Task<CustomerStats?> ForCustomerAsync(this AppDbContext db, int customerId, CancellationToken ct = default)
     {
-        var row = await db.Customers.AsNoTracking().Where(c => c.Id == customerId).WithStats(db).FirstOrDefaultAsync(ct);
-        return row?.Stats;
+        var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == customerId, ct);
+        return customer is null ? null : await db.StatsAsync(customer, ct);
     }
 
     /// <summary>A closed ticket or a sale: one more visit. Call inside the transaction that saves the change.</summary>

@@ -1008,11 +1008,11 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("Sequence")
                         .IsUnique();
 
-                    b.HasIndex("CustomerId", "Status");
-
                     b.HasIndex("Status", "OpenedAt");
 
                     b.HasIndex("Status", "ClosedAt", "CustomerId", "FinalAmount");
+
+                    b.HasIndex("CustomerId", "Status", "OpenedAt", "ClosedAt", "FinalAmount");
 
                     b.ToTable("Tickets");
                 });

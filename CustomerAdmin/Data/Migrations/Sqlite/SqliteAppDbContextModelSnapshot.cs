@@ -974,11 +974,11 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.HasIndex("Sequence")
                         .IsUnique();
 
-                    b.HasIndex("CustomerId", "Status");
-
                     b.HasIndex("Status", "OpenedAt");
 
                     b.HasIndex("Status", "ClosedAt", "CustomerId", "FinalAmount");
+
+                    b.HasIndex("CustomerId", "Status", "OpenedAt", "ClosedAt", "FinalAmount");
 
                     b.ToTable("Tickets");
                 });

@@ -6,9 +6,11 @@ using Microsoft.EntityFrameworkCore;
 namespace CustomerAdmin.Components.Pages.Customers.Export;
 
 /// <summary>
-/// The customer list, with its filters and sort and each customer's statistics, as CSV. Rows are streamed from one
-/// SQL statement (statistics as correlated subqueries, see <see cref="CustomerStatsQuery.WithStats"/>) straight to the
-/// output, so the size of the export does not change the memory it needs.
+/// The customer list, with its filters and sort and each customer's statistics, as CSV. Customers are streamed from one
+/// SQL statement in the list's order; their statistics are fetched per batch of <see cref="CustomerStatsQuery.BatchSize"/>
+/// by <see cref="CustomerStatsQuery.TotalsAsync"/> (what the customer page uses too) on a second context, since
+/// PostgreSQL cannot run a second command while the first one's reader is open. At most three batches are held at a
+/// time, so the size of the export does not change the memory it needs.
 /// </summary>
 public sealed class CustomerCsvExport(IDbContextFactory<AppDbContext> factory, PhoneNormalizer phones)
 {
@@ -27,33 +29,65 @@ public sealed class CustomerCsvExport(IDbContextFactory<AppDbContext> factory, P
         CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
+        await using var statsDb = await factory.CreateDbContextAsync(ct);
         // A long export must not hit the default 30 s command timeout on a big database.
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
-        var rows = db.Filtered(filter, phones).AsNoTracking().Sorted(filter.Sort, filter.Descending).WithStats(db).AsAsyncEnumerable();
+        var customers = db.Filtered(filter, phones).AsNoTracking().Sorted(filter.Sort, filter.Descending).AsAsyncEnumerable();
 
         await using var writer = new StreamWriter(output, CsvText.Encoding, bufferSize: 64 * 1024, leaveOpen: true);
         CsvText.WriteRecord(writer, _header.Select(CsvText.Field).ToArray());
         var count = 0;
         var fields = new string[_header.Length];
-        await foreach (var row in rows.WithCancellation(ct))
+        // While one batch's statistics are fetched (on the second context, on another thread), the next batch is read
+        // and the previous one written: reading, aggregating and writing overlap. At most three batches are held.
+        var batch = new List<Customer>(CustomerStatsQuery.BatchSize);
+        (List<Customer> Customers, Task<Dictionary<int, CustomerStatsTotals>> Totals)? inFlight = null;
+        try
         {
-            Fill(fields, row, venue);
-            CsvText.WriteRecord(writer, fields);
-            if (++count % ReportEvery == 0)
+            await foreach (var customer in customers.WithCancellation(ct))
             {
-                await writer.FlushAsync(ct);
-                progress?.Invoke(count);
+                batch.Add(customer);
+                if (batch.Count < CustomerStatsQuery.BatchSize) continue;
+                await HandOverAsync(batch);
+                batch = new List<Customer>(CustomerStatsQuery.BatchSize);
             }
+            await HandOverAsync(batch);
+            await HandOverAsync(null);
+        }
+        finally
+        {
+            // Leaving early (cancelled, or the client went away): the fetch still running must stop using the second
+            // context before it is disposed. Its own failure, if any, is a consequence of the one already propagating.
+            if (inFlight is { } running) await running.Totals.ContinueWith(_ => { }, TaskScheduler.Default);
         }
         await writer.FlushAsync(ct);
         progress?.Invoke(count);
         return count;
+
+        // Waits for the batch in flight, starts fetching the statistics of the next one, then writes the one that arrived.
+        async Task HandOverAsync(List<Customer>? next)
+        {
+            var arrived = inFlight;
+            var totals = arrived is { } a ? await a.Totals : null;
+            inFlight = next is { Count: > 0 }
+                ? (next, Task.Run(() => statsDb.TotalsAsync(next.ConvertAll(c => c.Id), ct), ct))
+                : null;
+            if (arrived is null) return;
+            foreach (var c in arrived.Value.Customers)
+            {
+                Fill(fields, c, CustomerStats.Compute(c, totals!.GetValueOrDefault(c.Id) ?? CustomerStatsTotals.None), venue);
+                CsvText.WriteRecord(writer, fields);
+                if (++count % ReportEvery == 0)
+                {
+                    await writer.FlushAsync(ct);
+                    progress?.Invoke(count);
+                }
+            }
+        }
     }
 
-    private static void Fill(string[] f, CustomerWithStats row, VenueOptions venue)
+    private static void Fill(string[] f, Customer c, CustomerStats s, VenueOptions venue)
     {
-        var c = row.Customer;
-        var s = row.Stats;
         var i = 0;
         f[i++] = Number(c.Id);
         f[i++] = CsvText.Field(c.FullName);
