@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CustomerAdmin.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261123163506_CoverTicketStatsIndex")]
+    [Migration("20261123172153_CoverTicketStatsIndex")]
     partial class CoverTicketStatsIndex
     {
         /// <inheritdoc />
@@ -589,6 +589,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasColumnType("character varying(260)");
 
                     b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("HeartbeatAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("RowsRead")

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CustomerAdmin.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261123163341_CoverTicketStatsIndex")]
+    [Migration("20261123172130_CoverTicketStatsIndex")]
     partial class CoverTicketStatsIndex
     {
         /// <inheritdoc />
@@ -567,6 +567,9 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("HeartbeatAt")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("RowsRead")
