@@ -58,8 +58,17 @@ public static class ProviderBenchmark
             List<RecordedCommand>[] commands;
             using (var recorder = new SqlRecorder())
             {
+                await SqlRecorder.SettleAsync();
                 commands = new List<RecordedCommand>[terms.Count];
                 for (var i = 0; i < terms.Count; i++) commands[i] = await recorder.RecordAsync(() => AppAsync(terms[i]));
+            }
+            await SqlRecorder.SettleAsync();
+            // A term may rightly send nothing (a query that parses to nothing), but not many: that means lost recordings.
+            if (commands.Count(c => c.Count == 0) is var unrecorded and > 0)
+            {
+                Console.WriteLine($"  {kind.Name}: {unrecorded} of {terms.Count} terms sent no SQL");
+                if (unrecorded * 100 > terms.Count)
+                    throw new InvalidOperationException($"{kind.Name}: SQL not recorded for {unrecorded} terms; ADO.NET would replay nothing for them.");
             }
             if (o.Plans) await PrintPlansAsync(ado, adoConnectionString, provider, kind, terms, commands);
 

@@ -19,6 +19,13 @@ public sealed class SqlRecorder : IObserver<DiagnosticListener>, IObserver<KeyVa
 
     public SqlRecorder() => _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
 
+    /// <summary>
+    /// EF caches for a second whether anyone listens to its command events (<c>LoggingCacheTime</c>), and pooled
+    /// contexts keep that answer between leases: wait it out after subscribing (or the first second goes unrecorded)
+    /// and after unsubscribing (or the first timed second still builds event data for nobody).
+    /// </summary>
+    public static Task SettleAsync() => Task.Delay(TimeSpan.FromSeconds(1.2));
+
     public async Task<List<RecordedCommand>> RecordAsync(Func<Task> run)
     {
         _commands = [];
