@@ -174,6 +174,7 @@ public class AppDbContext(DbContextOptions options, TimeProvider? time = null, C
                 .HasForeignKey(a => a.TicketId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(a => a.Sale).WithMany()
                 .HasForeignKey(a => a.SaleId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<ImportRun>().WithMany().HasForeignKey(a => a.ImportRunId).OnDelete(DeleteBehavior.Restrict);
         });
 
         b.Entity<CustomerDocument>(e =>
