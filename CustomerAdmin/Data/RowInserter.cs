@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Linq.Expressions;
 using System.Text;
@@ -9,20 +10,23 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace CustomerAdmin.Data;
 
 /// <summary>
-/// Multi-row INSERTs for rows written by the thousand (reminders, a million imported tickets) where the change tracker
+/// Bulk INSERTs for rows written by the thousand (reminders, a million imported tickets) where the change tracker
 /// would cost more than the insert itself. Table, columns and value conversions (enum names, UTC, cents) come from
 /// the EF model, so the rows are exactly what <c>SaveChanges</c> would have written; store-generated keys are left to
-/// the database. Rows are buffered and written a statement of several rows at a time through one prepared command on
-/// the context's connection and current transaction. No interceptors, stamps or history run: the caller writes what
+/// the database. Rows are written through one prepared command on the context's connection and current transaction,
+/// one row per statement on SQLite and thousands per statement on PostgreSQL. No interceptors, stamps or history
+/// run: the caller writes what
 /// <c>SaveChanges</c> would add (see <see cref="AppDbContext.StampNew"/>).
 /// </summary>
 public sealed class RowInserter<T> : IAsyncDisposable where T : class
 {
-    // Parameters per statement. On SQLite binding by name costs time that grows with the square of the count: writing
-    // 9,500 reminders (26 columns) took 9.1 s at 26,000 per statement, 2.4 s at 500, 0.9 s at 130 (5 rows), against
-    // 2.9 s through the change tracker. PostgreSQL is fastest with few large statements (1.4 s at 26,000, 2.9 s at
-    // 130: each statement is a round trip) and allows 65,535.
-    private const int SqliteMaxParameters = 130;
+    // On SQLite one row per statement, prepared once: an INSERT of several rows inside a transaction needs a
+    // statement journal (to undo a half-done statement), which holds a copy of every page the statement touches and
+    // spills to a temporary file past 64 KB; the legacy import wrote 7.5 GB of them for 100,000 tickets at 3 rows per
+    // statement. Binding by name also costs time that grows with the square of the parameter count. Without a journal
+    // and with the statement reused, a row costs little more than SQLite's own work. PostgreSQL is fastest with few
+    // large statements (9,500 reminders: 1.4 s at 26,000 parameters, 2.9 s at 130: each statement is a round trip)
+    // and allows 65,535.
     private const int PostgresMaxParameters = 30_000;
 
     private readonly AppDbContext _db;
@@ -44,12 +48,12 @@ public sealed class RowInserter<T> : IAsyncDisposable where T : class
         var sql = db.GetService<ISqlGenerationHelper>();
         _columns = entity.GetProperties()
             .Where(p => p.PropertyInfo is not null && !(p.IsPrimaryKey() && p.ValueGenerated != ValueGenerated.Never))
-            .Select(p => new ModelColumn(p))
+            .Select(ModelColumn.For)
             .ToArray();
         _head = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ("
             + string.Join(", ", _columns.Select(c => sql.DelimitIdentifier(c.Property.GetColumnName(table)!))) + ") VALUES ";
         _returning = returningId ? " RETURNING " + sql.DelimitIdentifier(entity.FindPrimaryKey()!.Properties[0].GetColumnName(table)!) : null;
-        _perStatement = returningId ? 1 : Math.Max(1, (db.Database.IsSqlite() ? SqliteMaxParameters : PostgresMaxParameters) / _columns.Length);
+        _perStatement = returningId || db.Database.IsSqlite() ? 1 : Math.Max(1, PostgresMaxParameters / _columns.Length);
     }
 
     /// <summary>Queues a row; a full statement's worth is written at once. Call <see cref="FlushAsync"/> at the end.</summary>
@@ -127,7 +131,12 @@ public sealed class ModelColumn
     private readonly Func<object?, object?> _convert;
     private readonly RelationalTypeMapping _mapping;
 
-    public ModelColumn(IProperty property)
+    private static readonly ConcurrentDictionary<IProperty, ModelColumn> Known = new();
+
+    /// <summary>The column of <paramref name="property"/>, built (and its getter compiled) once per model.</summary>
+    public static ModelColumn For(IProperty property) => Known.GetOrAdd(property, p => new ModelColumn(p));
+
+    private ModelColumn(IProperty property)
     {
         Property = property;
         _mapping = (RelationalTypeMapping)property.GetRelationalTypeMapping();

@@ -114,7 +114,7 @@ public static class CustomerStatsQuery
         string Name(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
         (string Name, ModelColumn Column, DbParameter Parameter) Column(string property)
         {
-            var column = new ModelColumn(entity.FindProperty(property)!);
+            var column = ModelColumn.For(entity.FindProperty(property)!);
             return (Name(property), column, column.CreateParameter(command, "@" + property));
         }
         var (spent, spentColumn, amount) = Column(nameof(Customer.TotalSpent));

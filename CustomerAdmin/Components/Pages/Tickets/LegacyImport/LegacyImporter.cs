@@ -161,6 +161,10 @@ public sealed class LegacyImporter(
             report.FatalError = $"The import stopped: {(ex.InnerException ?? ex).Message} " + WrittenSoFar(report, run);
             if (run is not null) await FinishRunAsync(run, report, ImportRunStatus.Failed, report.FatalError);
         }
+        finally
+        {
+            await ResetCacheAsync();
+        }
         report.Elapsed = clock.Elapsed;
         return report;
     }
@@ -227,9 +231,11 @@ public sealed class LegacyImporter(
         var report = state.Report;
         var keys = rows.Select(r => r.LegacyKey).Distinct().ToList();
         Dictionary<string, int?> existing;
-        await using (var db = await factory.CreateDbContextAsync(ct))
+        await using (var db = await BatchContextAsync(ct))
         {
-            existing = await db.Tickets.AsNoTracking().Where(t => keys.Contains(t.LegacyKey!))
+            // One array parameter (json_each on SQLite, = ANY on PostgreSQL), not EF's default of one parameter per key:
+            // a batch has tens of thousands, beyond SQLite's limit, and SQLite binds parameters by name in quadratic time.
+            existing = await db.Tickets.AsNoTracking().Where(t => EF.Parameter(keys).Contains(t.LegacyKey!))
                 .Select(t => new { t.LegacyKey, t.ImportRunId }).ToDictionaryAsync(t => t.LegacyKey!, t => t.ImportRunId, ct);
         }
 
@@ -337,20 +343,21 @@ public sealed class LegacyImporter(
         };
     }
 
-    /// <summary>SQLite page cache for a batch's connection, reset after it: a batch touches pages all over the
-    /// ticket, timeline and search-token indexes, and with the default 2 MB it reads and spills the same pages again
-    /// and again within one transaction. A fixed size, so memory stays flat however long the file is.</summary>
-    private const string SqliteBatchCache = "PRAGMA cache_size = -131072"; // 128 MB
+    /// <summary>
+    /// SQLite page cache for the import's connection (the default is 2 MB). A batch inserts all over the ticket,
+    /// timeline and search-token indexes and looks its keys up in the legacy-key index; with the default cache it reads,
+    /// spills and rewrites the same pages again and again. A fixed size, so memory stays flat however long the file is;
+    /// set back to the default when the run ends (<see cref="ResetCacheAsync"/>).
+    /// </summary>
+    private const string SqliteImportCache = "PRAGMA cache_size = -262144"; // 256 MB
 
     private async Task WriteAsync(List<Planned> plan, ImportRun run, ImportReport report, string actor, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var db = await factory.CreateDbContextAsync(ct);
+            await using var db = await BatchContextAsync(ct);
             db.Actor = actor;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var sqlite = db.Database.IsSqlite();
-            if (sqlite) await db.Database.ExecuteSqlRawAsync(SqliteBatchCache, ct);
             var now = time.GetUtcNow().UtcDateTime;
 
             // A fresh copy per attempt, so a retried batch starts from clean stats.
@@ -466,10 +473,6 @@ public sealed class LegacyImporter(
                 // Only on SQLite with another writer in between, which its single write lock rules out: redo the batch.
                 continue;
             }
-            finally
-            {
-                if (sqlite) await ResetCacheAsync(db);
-            }
             foreach (var (r, c) in created)
             {
                 r.Id = c.Id;
@@ -479,16 +482,29 @@ public sealed class LegacyImporter(
         }
     }
 
-    private static async Task ResetCacheAsync(AppDbContext db)
+    /// <summary>A context for one step of a batch; on SQLite its connection gets the import's page cache.</summary>
+    private async Task<AppDbContext> BatchContextAsync(CancellationToken ct)
+    {
+        var db = await factory.CreateDbContextAsync(ct);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            await db.Database.ExecuteSqlRawAsync(SqliteImportCache, ct);
+        }
+        return db;
+    }
+
+    /// <summary>The pooled connection the batches used goes back to the app's default page cache, and gives the memory back.</summary>
+    private async Task ResetCacheAsync()
     {
         try
         {
-            // The connection goes back to the pool: give back the batch's page cache.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -2000; PRAGMA shrink_memory;");
+            await using var db = await factory.CreateDbContextAsync();
+            if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -2000; PRAGMA shrink_memory;");
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException)
         {
-            // A broken connection is not pooled anyway.
+            // The database is unreachable: so is the connection, which will not be pooled.
         }
     }
 
