@@ -36,6 +36,7 @@ public sealed class RowInserter<T> : IAsyncDisposable where T : class
     private readonly int _perStatement;
     private readonly List<T> _pending = [];
     private DbCommand? _full;
+    private bool _prepared;
 
     public int Written { get; private set; }
 
@@ -61,29 +62,30 @@ public sealed class RowInserter<T> : IAsyncDisposable where T : class
     {
         _pending.Add(row);
         if (_pending.Count < _perStatement) return;
-        _full ??= await CreateCommandAsync(_perStatement, prepare: true, ct);
-        await ExecuteAsync(_full, ct);
+        _full ??= CreateCommand(_perStatement);
+        await ExecuteAsync(_full, prepare: true, ct);
     }
 
     /// <summary>Writes what is queued (a last, shorter statement).</summary>
     public async Task FlushAsync(CancellationToken ct)
     {
         if (_pending.Count == 0) return;
-        await using var rest = await CreateCommandAsync(_pending.Count, prepare: false, ct);
-        await ExecuteAsync(rest, ct);
+        await using var rest = CreateCommand(_pending.Count);
+        await ExecuteAsync(rest, prepare: false, ct);
     }
 
     /// <summary>Inserts one row now and returns its generated key (constructed with returningId).</summary>
     public async Task<long> InsertReturningIdAsync(T row, CancellationToken ct)
     {
         if (_returning is null) throw new InvalidOperationException("Construct the inserter with returningId.");
-        _full ??= await CreateCommandAsync(1, prepare: true, ct);
+        _full ??= CreateCommand(1);
         Bind(_full, row, 0);
+        await PrepareOnceAsync(_full, ct);
         Written++;
         return Convert.ToInt64(await _full.ExecuteScalarAsync(ct));
     }
 
-    private async Task<DbCommand> CreateCommandAsync(int rows, bool prepare, CancellationToken ct)
+    private DbCommand CreateCommand(int rows)
     {
         var command = _db.Database.GetDbConnection().CreateCommand();
         command.Transaction = _db.Database.CurrentTransaction?.GetDbTransaction();
@@ -99,13 +101,21 @@ public sealed class RowInserter<T> : IAsyncDisposable where T : class
             text.Append(')');
         }
         command.CommandText = text.Append(_returning).ToString();
-        if (prepare) await command.PrepareAsync(ct);
         return command;
     }
 
-    private async Task ExecuteAsync(DbCommand command, CancellationToken ct)
+    /// <summary>Prepared once, after its first values are bound (Npgsql needs to know each parameter's type).</summary>
+    private async Task PrepareOnceAsync(DbCommand command, CancellationToken ct)
+    {
+        if (_prepared) return;
+        await command.PrepareAsync(ct);
+        _prepared = true;
+    }
+
+    private async Task ExecuteAsync(DbCommand command, bool prepare, CancellationToken ct)
     {
         for (var r = 0; r < _pending.Count; r++) Bind(command, _pending[r], r);
+        if (prepare) await PrepareOnceAsync(command, ct);
         await command.ExecuteNonQueryAsync(ct);
         Written += _pending.Count;
         _pending.Clear();

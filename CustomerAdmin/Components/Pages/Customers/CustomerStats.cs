@@ -130,13 +130,16 @@ public static class CustomerStatsQuery
             + $"{version} = {version} + 1, {updatedAt} = {nowParameter.ParameterName}, {updatedBy} = {by.ParameterName} WHERE {id} = {idParameter.ParameterName}";
         nowParameter.Value = updatedAtColumn.Convert(now);
         by.Value = updatedByColumn.Convert(actor);
-        await command.PrepareAsync(ct);
+        var prepared = false;
         foreach (var (customerId, v) in visits)
         {
             amount.Value = spentColumn.Convert(v.Amount);
             visitCount.Value = countColumn.Convert(v.Count);
             at.Value = lastColumn.Convert(v.Last);
             idParameter.Value = idColumn.Convert(customerId);
+            // After the first values are bound: Npgsql needs them to know the parameters' types.
+            if (!prepared) await command.PrepareAsync(ct);
+            prepared = true;
             await command.ExecuteNonQueryAsync(ct);
         }
     }

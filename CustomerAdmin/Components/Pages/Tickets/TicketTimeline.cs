@@ -21,16 +21,22 @@ public static class TicketTimeline
         Entry(ticket, ActivityKind.TicketReopened, $"Ticket {ticket.Number} reopened", null, at, at, actor);
 
     /// <summary>The entries an imported ticket gets: opened, and closed or cancelled when it already ended.</summary>
+    /// <remarks>They carry the ticket's import run, so undoing the import removes them; what staff write later does not.</remarks>
     public static IEnumerable<Activity> ForImported(Ticket ticket, DateTime writtenAt, string actor)
     {
-        yield return Opened(ticket, writtenAt, actor);
-        if (ticket.Status is TicketStatus.Closed or TicketStatus.Cancelled) yield return Ended(ticket, writtenAt, actor);
+        var opened = Opened(ticket, writtenAt, actor);
+        opened.ImportRunId = ticket.ImportRunId;
+        yield return opened;
+        if (ticket.Status is not (TicketStatus.Closed or TicketStatus.Cancelled)) yield break;
+        var ended = Ended(ticket, writtenAt, actor);
+        ended.ImportRunId = ticket.ImportRunId;
+        yield return ended;
     }
 
     private static Activity Entry(Ticket ticket, ActivityKind kind, string subject, string? body, DateTime occurredAt, DateTime writtenAt, string actor) => new()
     {
         CustomerId = ticket.CustomerId, TicketId = ticket.Id == 0 ? null : ticket.Id, Ticket = ticket.Id == 0 ? ticket : null,
-        ImportRunId = ticket.ImportRunId, Kind = kind, Subject = subject, Body = body,
+        Kind = kind, Subject = subject, Body = body,
         OccurredAt = occurredAt, CreatedAt = writtenAt, CreatedBy = actor,
     };
 }
