@@ -27,7 +27,8 @@ public static class ImportBenchmark
     private static readonly string[] Statuses = ["closed", "closed", "closed", "Completed", "open", "in progress", "waiting", "ready", "cancelled"];
     private static readonly string[] AreaCodes = ["201", "212", "213", "305", "312", "415", "617", "646", "718", "917", "929", "332"];
 
-    public static async Task RunAsync(int rows, int customers, string sqlitePath, bool keepFile)
+    /// <param name="batchSize">Rows per transaction; 0 for the app's configured LegacyImport:BatchSize.</param>
+    public static async Task RunAsync(int rows, int customers, string sqlitePath, bool keepFile, int batchSize = 0)
     {
         // A folder of its own: other runs clean up "customeradmin-*" files in the temp folder.
         var folder = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(sqlitePath)!, $"legacy-import-bench-{Environment.ProcessId}"));
@@ -37,7 +38,8 @@ public static class ImportBenchmark
         Console.WriteLine($"Generated {rows:N0} rows for {customers:N0} customers ({bytes / 1024.0 / 1024.0:N0} MB) in {clock.Elapsed.TotalSeconds:N1} s: {csvPath}");
 
         foreach (var f in new[] { sqlitePath, sqlitePath + "-wal", sqlitePath + "-shm" }) File.Delete(f);
-        using var host = ProviderBenchmark.BuildApp(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}");
+        using var host = ProviderBenchmark.BuildApp(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}",
+            batchSize > 0 ? new Dictionary<string, string?> { ["LegacyImport:BatchSize"] = batchSize.ToString(CultureInfo.InvariantCulture) } : null);
         await host.StartAsync();
         var importer = host.Services.GetRequiredService<LegacyImporter>();
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
@@ -70,7 +72,7 @@ public static class ImportBenchmark
         {
             var orphans = await db.Tickets.CountAsync(t => !db.Customers.Any(c => c.Id == t.CustomerId));
             Console.WriteLine();
-            Console.WriteLine($"Legacy import, SQLite, {Environment.ProcessorCount} cores, server GC");
+            Console.WriteLine($"Legacy import, SQLite, {Environment.ProcessorCount} cores, server GC, batches of {host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LegacyImportOptions>>().Value.BatchSize:N0} rows");
             Console.WriteLine(report.Summary);
             if (report.FatalError is not null) Console.WriteLine("FAILED: " + report.FatalError);
             Console.WriteLine($"rows {report.RowsRead:N0}; tickets in database {await db.Tickets.CountAsync():N0}; customers {await db.Customers.CountAsync():N0}; orphan tickets {orphans}; issues {issues:N0}");
@@ -121,7 +123,9 @@ public static class ImportBenchmark
             var email = c % 3 == 0 ? $"customer{c}@example.com" : "";
             var status = Statuses[random.Next(Statuses.Length)];
             var amount = status is "open" or "cancelled" && random.Next(2) == 0 ? "" : (random.Next(1, 200_000) / 100m).ToString(CultureInfo.InvariantCulture);
-            var created = start.AddMinutes(r * 5L + random.Next(5));
+            // Five minutes apart up to a million rows, closer beyond, so every date stays before today (a longer file
+            // would otherwise run into the future and its rows be rejected as implausible).
+            var created = start.AddMinutes(r * 5L * 1_000_000 / Math.Max(rows, 1_000_000) + random.Next(5));
             line.Clear();
             line.Append("C-").Append(c).Append(',').Append(name).Append(',').Append(phone).Append(",,").Append(email).Append(',')
                 .Append(created.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)).Append(',')

@@ -6,7 +6,7 @@ if (args is ["import", ..])
     int Arg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1]) : fallback;
     var rows = Arg("--rows", 1_000_000);
     var sqlite = Array.IndexOf(args, "--sqlite") is var s and >= 0 ? Path.GetFullPath(args[s + 1]) : Path.Combine(Path.GetTempPath(), "customeradmin-import-bench.db");
-    await ImportBenchmark.RunAsync(rows, Arg("--customers", rows / 5), sqlite, args.Contains("--keep-file"));
+    await ImportBenchmark.RunAsync(rows, Arg("--customers", rows / 5), sqlite, args.Contains("--keep-file"), Arg("--batch", 0));
     return;
 }
 

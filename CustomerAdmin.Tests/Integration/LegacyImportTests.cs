@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text;
 using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Components.Pages.Customers.Timeline;
 using CustomerAdmin.Components.Pages.Tickets;
 using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
 using CustomerAdmin.Data;
@@ -141,6 +142,146 @@ public sealed class LegacyImportTests : IDisposable
         Assert.Equal((10m, 1, PatsVisit), (pat.TotalSpent, pat.VisitCount, pat.LastVisitAt));
         Assert.Equal(ImportRunStatus.Undone, (await db.ImportRuns.SingleAsync(ct)).Status);
         Assert.False((await importer.UndoAsync(report.RunId.Value, "admin", ct)).Done);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ImportedTicketsTellTheirStoryOnTheTimelineAndUndoTakesItBack(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var patId = await AddPatAsync(database, ct);
+        var importer = Importer(database);
+        var report = await importer.RunAsync(WriteFile(Header + Rows
+            + "L-7,C-2,Ana Costa,+1 646 555 0142,,,2020-05-06,Probe,Cracked,cancelled,\n"), "legacy.csv", dryRun: false, "test", ct: ct);
+        Assert.True(report.Succeeded, report.FatalError);
+
+        await using (var db = database.CreateDbContext())
+        {
+            // What the customer page shows: the same entries as for tickets opened and closed through the app, dated
+            // when the legacy system recorded them.
+            var john = await db.Customers.SingleAsync(c => c.PrimaryPhone == "+12127365000", ct);
+            var johns = await db.Tickets.Where(t => t.CustomerId == john.Id).OrderBy(t => t.OpenedAt).ToListAsync(ct);
+            var timeline = await db.TimelinePageAsync(john.Id, TimelineFilter.Tickets, 1, ct: ct);
+            Assert.Equal(
+                [
+                    (ActivityKind.TicketClosed, $"Ticket {johns[1].Number} closed", Money.Format(30.50m), new DateTime(2019, 6, 11), (int?)johns[1].Id),
+                    (ActivityKind.TicketOpened, $"Ticket {johns[1].Number} opened", "Does not\ncharge", new DateTime(2019, 6, 11), (int?)johns[1].Id),
+                    (ActivityKind.TicketClosed, $"Ticket {johns[0].Number} closed", Money.Format(120m), new DateTime(2019, 3, 4), (int?)johns[0].Id),
+                    (ActivityKind.TicketOpened, $"Ticket {johns[0].Number} opened", "Screen, \"flickers\"", new DateTime(2019, 3, 4), (int?)johns[0].Id),
+                ],
+                timeline.Items.OrderByDescending(e => e.OccurredAt).ThenByDescending(e => e.Kind)
+                    .Select(e => (e.Kind, e.Subject!, e.Body ?? "", e.OccurredAt, e.TicketId)));
+            Assert.All(timeline.Items, e => Assert.Equal("test", e.CreatedBy));
+
+            var ana = await db.Customers.SingleAsync(c => c.Email == "ana@example.com", ct);
+            var anas = await db.TimelinePageAsync(ana.Id, TimelineFilter.Tickets, 1, ct: ct);
+            Assert.Equal(3, anas.Total);
+            Assert.Contains(anas.Items, e => e.Subject!.EndsWith(" cancelled") && e.OccurredAt == new DateTime(2020, 5, 6));
+
+            // Pat existed before: his own two entries and two for the ticket imported onto him.
+            Assert.Equal(4, (await db.TimelinePageAsync(patId, TimelineFilter.Tickets, 1, ct: ct)).Total);
+            // Five tickets opened, four of them closed or cancelled.
+            Assert.Equal(9, await db.Activities.CountAsync(a => a.ImportRunId == report.RunId, ct));
+            Assert.Equal(0, await db.Activities.CountAsync(a => a.TicketId == null && a.ImportRunId != null, ct));
+        }
+
+        var undo = await importer.UndoAsync(report.RunId!.Value, "admin", ct);
+
+        Assert.True(undo.Done, undo.Message);
+        await using var after = database.CreateDbContext();
+        Assert.Equal(0, await after.Activities.CountAsync(a => a.ImportRunId != null, ct));
+        var left = await after.Activities.OrderBy(a => a.Id).Select(a => a.Kind).ToListAsync(ct);
+        Assert.Equal([ActivityKind.TicketOpened, ActivityKind.TicketClosed], left);
+        Assert.All(await after.Activities.ToListAsync(ct), a => Assert.Equal(patId, a.CustomerId));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task UndoIsRefusedWhenStaffWroteOnTheTimelineOfAnImportedTicket(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var patId = await AddPatAsync(database, ct);
+        var importer = Importer(database);
+        var report = await importer.RunAsync(WriteFile(Header + Rows), "legacy.csv", dryRun: false, "test", ct: ct);
+        Ticket imported;
+        await using (var db = database.CreateDbContext())
+            imported = await db.Tickets.SingleAsync(t => t.CustomerId == patId && t.ImportRunId == report.RunId, ct);
+        await TicketOperations.ReopenAsync(database.Factory, imported.Id, imported.Version, _time, "staff", ct);
+
+        var undo = await importer.UndoAsync(report.RunId!.Value, "admin", ct);
+
+        Assert.False(undo.Done);
+        Assert.Contains("timeline entries", undo.Message);
+        await using var after = database.CreateDbContext();
+        Assert.Equal(2 * report.Tickets - 1, await after.Activities.CountAsync(a => a.ImportRunId == report.RunId, ct));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ImportedTicketsAreNumberedByTheSameAllocationAsStaffTickets(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var patId = await AddPatAsync(database, ct);
+
+        var report = await Importer(database).RunAsync(WriteFile(Header + Rows), "legacy.csv", dryRun: false, "test", ct: ct);
+        var next = await TicketOperations.CreateAsync(database.Factory, new() { CustomerId = patId, Item = "Phone", Problem = "Again" }, _time, ct: ct);
+
+        await using var db = database.CreateDbContext();
+        var numbers = await db.Tickets.OrderBy(t => t.Sequence).Select(t => new { t.Sequence, t.Number, t.ImportRunId }).ToListAsync(ct);
+        Assert.Equal(Enumerable.Range(1, 6), numbers.Select(n => n.Sequence));
+        Assert.All(numbers, n => Assert.Equal(Ticket.FormatNumber(n.Sequence), n.Number));
+        Assert.Equal([null, report.RunId, report.RunId, report.RunId, report.RunId, null], numbers.Select(n => n.ImportRunId));
+        Assert.Equal("T-000006", next.Number);
+    }
+
+    /// <summary>
+    /// Staff are opening a ticket (they hold the ticket-number lock and have taken the next number, not yet committed)
+    /// when an import starts: the import queues on the same lock instead of taking the same number and failing on it.
+    /// </summary>
+    [Fact]
+    public async Task OnPostgresAnImportWaitsForTheTicketNumberLockStaffHold()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres, _time, ct: ct);
+        var patId = await AddPatAsync(database, ct);
+        var file = WriteFile(Header + Rows);
+
+        Task<ImportReport> import;
+        await using (var staff = database.CreateDbContext())
+        {
+            await using var tx = await staff.Database.BeginTransactionAsync(ct);
+            var sequence = await TicketOperations.NextSequenceAsync(staff, ct);
+            var now = _time.GetUtcNow().UtcDateTime;
+            staff.Tickets.Add(new Ticket
+            {
+                Sequence = sequence, Number = Ticket.FormatNumber(sequence), CustomerId = patId, Problem = "Walk-in",
+                Status = TicketStatus.Open, OpenedAt = now, UpdatedAt = now, Version = 1,
+            });
+            await staff.SaveChangesAsync(ct);
+
+            import = Importer(database, batchSize: 5000).RunAsync(file, "legacy.csv", dryRun: false, "test", ct: ct);
+            await using (var watcher = database.CreateDbContext())
+            {
+                var waiting = 0;
+                for (var i = 0; i < 300 && waiting == 0 && !import.IsCompleted; i++)
+                {
+                    await Task.Delay(50, ct);
+                    waiting = await watcher.Database.SqlQueryRaw<int>(
+                        "SELECT count(*)::int AS \"Value\" FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                        + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").SingleAsync(ct);
+                }
+                Assert.Equal(1, waiting);
+            }
+            Assert.False(import.IsCompleted);
+            await tx.CommitAsync(ct);
+        }
+
+        var report = await import;
+        Assert.True(report.Succeeded, report.FatalError);
+        await using var db = database.CreateDbContext();
+        var numbers = await db.Tickets.OrderBy(t => t.Sequence).Select(t => new { t.Sequence, t.ImportRunId }).ToListAsync(ct);
+        Assert.Equal(Enumerable.Range(1, 6), numbers.Select(n => n.Sequence));
+        Assert.Equal([null, null, report.RunId, report.RunId, report.RunId, report.RunId], numbers.Select(n => n.ImportRunId));
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]

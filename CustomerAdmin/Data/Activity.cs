@@ -44,6 +44,8 @@ public class Activity
     public Ticket? Ticket { get; set; }
     public int? SaleId { get; set; }
     public Sale? Sale { get; set; }
+    /// <summary>The legacy import that wrote this entry (about a ticket it imported); undoing the import removes it.</summary>
+    public int? ImportRunId { get; set; }
 
     public bool IsSystem => IsSystemKind(Kind);
 

@@ -178,6 +178,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
                 .HasForeignKey(a => a.TicketId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(a => a.Sale).WithMany()
                 .HasForeignKey(a => a.SaleId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<ImportRun>().WithMany().HasForeignKey(a => a.ImportRunId).OnDelete(DeleteBehavior.Restrict);
         });
 
         b.Entity<CustomerDocument>(e =>

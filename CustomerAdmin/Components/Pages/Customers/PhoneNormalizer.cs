@@ -21,6 +21,19 @@ public sealed class PhoneNormalizer(IOptions<CustomersOptions> options)
     {
     }
 
+    // Only on a copy made by WithCache.
+    private Dictionary<long, PhoneCheck>? _cache;
+    private Dictionary<string, PhoneCheck>? _byE164;
+    private int _cacheMax;
+
+    /// <summary>
+    /// A copy that remembers its answers, keyed by the digits and whether a + leads (the only things that decide the
+    /// answer once the characters are checked), so "(212) 736-5000", "212.736.5000" and " 2127365000 " are parsed once,
+    /// and a number already in E.164 is not parsed again. At most <paramref name="capacity"/> answers (then it starts
+    /// over), so memory stays bounded. Not thread-safe: for one bulk job, such as the legacy import.
+    /// </summary>
+    public PhoneNormalizer WithCache(int capacity) => new(options) { _cache = [], _byE164 = new(StringComparer.Ordinal), _cacheMax = capacity };
+
     public PhoneCheck Check(string? input)
     {
         var text = input?.Trim() ?? "";
@@ -32,7 +45,45 @@ public sealed class PhoneNormalizer(IOptions<CustomersOptions> options)
                 return new(null, false, "A phone number may contain only digits, spaces, dashes, dots, brackets and a leading +.");
         }
         if (text.LastIndexOf('+') > 0) return new(null, false, "A + may only start the number.");
+        if (_cache is null) return Parse(text);
 
+        var key = CacheKey(text);
+        if (key >= 0 && _cache.TryGetValue(key, out var known)) return known;
+        var check = Parse(text);
+        if (check.E164 is not null)
+        {
+            // The same number typed differently gets the same answer object.
+            if (_byE164!.TryGetValue(check.E164, out var same)) check = same;
+            else _byE164[check.E164] = check;
+        }
+        if (key >= 0)
+        {
+            if (_cache.Count >= _cacheMax)
+            {
+                _cache.Clear();
+                _byE164!.Clear();
+            }
+            _cache[key] = check;
+        }
+        return check;
+    }
+
+    /// <summary>Digits, their count (leading zeros matter) and a leading + in one number; -1 when there are too many digits.</summary>
+    private static long CacheKey(string text)
+    {
+        long value = 0;
+        var digits = 0;
+        foreach (var ch in text)
+        {
+            if (!char.IsAsciiDigit(ch)) continue;
+            if (++digits > 17) return -1;
+            value = value * 10 + (ch - '0');
+        }
+        return (value * 18 + digits) * 2 + (text[0] == '+' ? 1 : 0);
+    }
+
+    private PhoneCheck Parse(string text)
+    {
         PhoneNumber parsed;
         try
         {

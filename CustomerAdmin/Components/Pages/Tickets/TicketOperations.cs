@@ -61,11 +61,7 @@ public static class TicketOperations
                 && !await db.Equipment.AnyAsync(q => q.Id == equipmentId && q.CustomerId == customer.Id, ct))
                 throw new RuleViolationException("That equipment does not belong to this customer.");
 
-            // On PostgreSQL concurrent creators queue here instead of all reading the same maximum and retrying;
-            // SQLite has one writer at a time anyway, and a clash there is retried below.
-            if (db.Database.IsNpgsql())
-                await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({NumberLockKey})", ct);
-            var sequence = (await db.Tickets.MaxAsync(t => (int?)t.Sequence, ct) ?? 0) + 1;
+            var sequence = await NextSequenceAsync(db, ct);
             var now = time.GetUtcNow().UtcDateTime;
             var ticket = new Ticket
             {
@@ -75,11 +71,7 @@ public static class TicketOperations
                 Status = TicketStatus.Open, OpenedAt = now, UpdatedAt = now, CreatedBy = db.Actor, UpdatedBy = db.Actor, Version = 1,
             };
             db.Tickets.Add(ticket);
-            db.Activities.Add(new Activity
-            {
-                CustomerId = customer.Id, Ticket = ticket, Kind = ActivityKind.TicketOpened,
-                Subject = $"Ticket {ticket.Number} opened", Body = ticket.Problem, OccurredAt = now, CreatedAt = now, CreatedBy = db.Actor,
-            });
+            db.Activities.Add(TicketTimeline.Opened(ticket, now, db.Actor));
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -93,6 +85,21 @@ public static class TicketOperations
                 await Task.Delay(Random.Shared.Next(5, 25 * attempt), ct);
             }
         }
+    }
+
+    /// <summary>
+    /// The next ticket sequence number, for the caller to insert in its open transaction (and the following ones, for a
+    /// caller that inserts many). On PostgreSQL it first takes the ticket-number advisory lock, held until that
+    /// transaction ends, so concurrent creators (staff, the legacy import) queue here instead of all reading the same
+    /// maximum and retrying; SQLite has one writer at a time anyway, and a clash there is retried by the caller.
+    /// </summary>
+    public static async Task<int> NextSequenceAsync(AppDbContext db, CancellationToken ct = default)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Allocate ticket numbers inside the transaction that inserts the tickets.");
+        if (db.Database.IsNpgsql())
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({NumberLockKey})", ct);
+        return (await db.Tickets.MaxAsync(t => (int?)t.Sequence, ct) ?? 0) + 1;
     }
 
     /// <summary>Moves a ticket along the workflow; closing needs the final amount and counts a visit.</summary>
@@ -112,14 +119,13 @@ public static class TicketOperations
                 ticket.ClosedAt = now;
                 var customer = await db.Customers.FirstAsync(c => c.Id == ticket.CustomerId, ct);
                 CustomerStatsQuery.AddVisit(customer, finalAmount!.Value, now);
-                db.Activities.Add(SystemEntry(ticket, ActivityKind.TicketClosed, $"Ticket {ticket.Number} closed", Money.Format(finalAmount), now, db.Actor));
             }
             else if (to == TicketStatus.Cancelled)
             {
                 ticket.ClosedAt = now;
-                db.Activities.Add(SystemEntry(ticket, ActivityKind.TicketClosed, $"Ticket {ticket.Number} cancelled", null, now, db.Actor));
             }
             ticket.Status = to;
+            if (to is TicketStatus.Closed or TicketStatus.Cancelled) db.Activities.Add(TicketTimeline.Ended(ticket, now, db.Actor));
         });
     }
 
@@ -171,17 +177,11 @@ public static class TicketOperations
                 var last = await db.LastVisitExceptAsync(ticket.CustomerId, ticket.Id, ct);
                 CustomerStatsQuery.RemoveVisit(customer, ticket.FinalAmount ?? 0m, last);
             }
-            db.Activities.Add(SystemEntry(ticket, ActivityKind.TicketReopened, $"Ticket {ticket.Number} reopened", null, now, db.Actor));
+            db.Activities.Add(TicketTimeline.Reopened(ticket, now, db.Actor));
             ticket.Status = TicketStatus.Open;
             ticket.FinalAmount = null;
             ticket.ClosedAt = null;
         });
-
-    private static Activity SystemEntry(Ticket ticket, ActivityKind kind, string subject, string? body, DateTime now, string actor) => new()
-    {
-        CustomerId = ticket.CustomerId, TicketId = ticket.Id, Kind = kind, Subject = subject, Body = body,
-        OccurredAt = now, CreatedAt = now, CreatedBy = actor,
-    };
 
     private static async Task<Ticket> UpdateAsync(IDbContextFactory<AppDbContext> factory, int ticketId, int expectedVersion,
         TimeProvider time, string? actor, CancellationToken ct, Func<AppDbContext, Ticket, DateTime, Task> change)
@@ -214,11 +214,11 @@ public static class TicketOperations
         }
     }
 
-    public static bool IsNumberClash(DbUpdateException ex) =>
-        ex.InnerException?.Message is { } m
+    /// <summary>True when the database refused a ticket number another writer took first (on SaveChanges or a raw insert).</summary>
+    public static bool IsNumberClash(Exception ex) =>
+        (ex is DbUpdateException ? ex.InnerException?.Message : ex.Message) is { } m
         && (m.Contains("IX_Tickets_Sequence", StringComparison.OrdinalIgnoreCase) || m.Contains("IX_Tickets_Number", StringComparison.OrdinalIgnoreCase)
             || m.Contains("Tickets.Sequence", StringComparison.OrdinalIgnoreCase) || m.Contains("Tickets.Number", StringComparison.OrdinalIgnoreCase));
-
 }
 
 /// <summary>Someone else changed the ticket since the user loaded it.</summary>

@@ -44,6 +44,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Property<int>("CustomerId")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("ImportRunId")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("IsInternal")
                         .HasColumnType("boolean");
 
@@ -77,6 +80,8 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasColumnType("character varying(100)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ImportRunId");
 
                     b.HasIndex("SaleId");
 
@@ -1245,6 +1250,11 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("CustomerAdmin.Data.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("ImportRunId")
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("CustomerAdmin.Data.Sale", "Sale")
                         .WithMany()

@@ -37,6 +37,9 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.Property<int>("CustomerId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("ImportRunId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("IsInternal")
                         .HasColumnType("INTEGER");
 
@@ -70,6 +73,8 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ImportRunId");
 
                     b.HasIndex("SaleId");
 
@@ -1205,6 +1210,11 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("CustomerAdmin.Data.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("ImportRunId")
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("CustomerAdmin.Data.Sale", "Sale")
                         .WithMany()

@@ -73,7 +73,9 @@ public sealed class LegacyCustomerMatcher
             conflicts.Add($"Legacy customer id {row.LegacyCustomerId} has phone {row.Phone} here but {found.Phone} elsewhere; "
                 + $"the ticket goes to {found.Name} (matched by legacy id).");
         }
-        if (row.Phone is not null && _byPhone.TryGetValue(row.Phone, out var phoneOwner) && phoneOwner.NameKey != NameKey(row.Name)
+        // The same name as the owner's, character for character (a customer's every later ticket), needs no NameKey.
+        if (row.Phone is not null && _byPhone.TryGetValue(row.Phone, out var phoneOwner) && phoneOwner.Name != row.Name
+            && phoneOwner.NameKey != NameKey(row.Name)
             && Report($"phone\u001f{row.Phone}\u001f{NameKey(row.Name)}"))
         {
             conflicts.Add($"Phone {row.Phone} belongs to {phoneOwner.Name} but this row names {row.Name}"

@@ -74,6 +74,8 @@ public sealed class LegacyImporter(
 {
     private const int Attempts = 5;
     private const int PreviewRows = 50;
+    /// <summary>Phone answers remembered per run (a few per customer: "(212) 736-5000", "+1 212 ...", "1-212-..."); bounded.</summary>
+    private const int PhoneCacheMax = 1_000_000;
     private readonly LegacyImportOptions _options = options.Value;
 
     public async Task<ImportReport> RunAsync(string path, string fileName, bool dryRun, string actor,
@@ -103,7 +105,9 @@ public sealed class LegacyImporter(
             if (map is null) return Fail(report, mapError!);
 
             var matcher = await LoadMatcherAsync(ct);
-            var parser = new LegacyRowParser(map, phones) { Now = time.GetUtcNow().UtcDateTime.AddDays(1) };
+            // One file's phones: each customer's number recurs, typed differently, on every ticket.
+            var filePhones = phones.WithCache(PhoneCacheMax);
+            var parser = new LegacyRowParser(map, filePhones) { Now = time.GetUtcNow().UtcDateTime.AddDays(1) };
 
             if (!dryRun)
             {
@@ -141,12 +145,12 @@ public sealed class LegacyImporter(
                 batch.Add(row);
                 if (batch.Count >= _options.BatchSize)
                 {
-                    await ProcessBatchAsync(batch, matcher, state, run, actor, ct);
+                    await ProcessBatchAsync(batch, matcher, filePhones, state, run, actor, ct);
                     batch.Clear();
                     progress?.Report(new(stream.Position, info.Length, report.RowsRead));
                 }
             }
-            await ProcessBatchAsync(batch, matcher, state, run, actor, ct);
+            await ProcessBatchAsync(batch, matcher, filePhones, state, run, actor, ct);
             progress?.Report(new(info.Length, info.Length, report.RowsRead));
             if (run is not null) await FinishRunAsync(run, report, ImportRunStatus.Completed, null);
         }
@@ -159,6 +163,10 @@ public sealed class LegacyImporter(
         {
             report.FatalError = $"The import stopped: {(ex.InnerException ?? ex).Message} " + WrittenSoFar(report, run);
             if (run is not null) await FinishRunAsync(run, report, ImportRunStatus.Failed, report.FatalError);
+        }
+        finally
+        {
+            await ResetCacheAsync();
         }
         report.Elapsed = clock.Elapsed;
         return report;
@@ -267,16 +275,18 @@ public sealed class LegacyImporter(
 
     private sealed record Planned(LegacyRow Row, CustomerRef Customer, bool NewLink);
 
-    private async Task ProcessBatchAsync(List<LegacyRow> rows, LegacyCustomerMatcher matcher, RunState state, ImportRun? run,
+    private async Task ProcessBatchAsync(List<LegacyRow> rows, LegacyCustomerMatcher matcher, PhoneNormalizer phones, RunState state, ImportRun? run,
         string actor, CancellationToken ct)
     {
         if (rows.Count == 0) return;
         var report = state.Report;
         var keys = rows.Select(r => r.LegacyKey).Distinct().ToList();
         Dictionary<string, int?> existing;
-        await using (var db = await factory.CreateDbContextAsync(ct))
+        await using (var db = await BatchContextAsync(ct))
         {
-            existing = await db.Tickets.AsNoTracking().Where(t => keys.Contains(t.LegacyKey!))
+            // One array parameter (json_each on SQLite, = ANY on PostgreSQL), not EF's default of one parameter per key:
+            // a batch has tens of thousands, beyond SQLite's limit, and SQLite binds parameters by name in quadratic time.
+            existing = await db.Tickets.AsNoTracking().Where(t => EF.Parameter(keys).Contains(t.LegacyKey!))
                 .Select(t => new { t.LegacyKey, t.ImportRunId }).ToDictionaryAsync(t => t.LegacyKey!, t => t.ImportRunId, ct);
         }
 
@@ -384,17 +394,26 @@ public sealed class LegacyImporter(
         };
     }
 
+    /// <summary>
+    /// SQLite page cache for the import's connection (the default is 2 MB). A batch inserts all over the ticket,
+    /// timeline and search-token indexes and looks its keys up in the legacy-key index; with the default cache it reads,
+    /// spills and rewrites the same pages again and again. A fixed size, so memory stays flat however long the file is;
+    /// set back to the default when the run ends (<see cref="ResetCacheAsync"/>).
+    /// </summary>
+    private const string SqliteImportCache = "PRAGMA cache_size = -262144"; // 256 MB
+
     private async Task WriteAsync(List<Planned> plan, ImportRun run, ImportReport report, string actor, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var db = await factory.CreateDbContextAsync(ct);
+            await using var db = await BatchContextAsync(ct);
             db.Actor = actor;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var now = time.GetUtcNow().UtcDateTime;
 
             // A fresh copy per attempt, so a retried batch starts from clean stats.
             var created = new Dictionary<CustomerRef, Customer>();
+            var visits = new Dictionary<int, VisitTotals>();
             foreach (var p in plan)
             {
                 if (p.Customer.Id == 0 && !created.ContainsKey(p.Customer))
@@ -403,58 +422,68 @@ public sealed class LegacyImporter(
                     copy.Id = 0;
                     created[p.Customer] = copy;
                 }
-            }
-            var existingIds = plan.Where(p => p.Customer.Id > 0 && p.Row.Status == TicketStatus.Closed)
-                .Select(p => p.Customer.Id).Distinct().ToList();
-            var tracked = existingIds.Count == 0
-                ? []
-                : await db.Customers.Where(c => existingIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, ct);
-            foreach (var p in plan.Where(p => p.Row.Status == TicketStatus.Closed))
-            {
-                var owner = created.GetValueOrDefault(p.Customer) ?? tracked.GetValueOrDefault(p.Customer.Id);
-                if (owner is not null) CustomerStatsQuery.AddVisit(owner, p.Row.Amount!.Value, p.Row.CreatedAt);
+                if (p.Row.Status != TicketStatus.Closed) continue;
+                // New customers start with their stats; customers already in the database get theirs added in place.
+                if (created.TryGetValue(p.Customer, out var owner)) CustomerStatsQuery.AddVisit(owner, p.Row.Amount!.Value, p.Row.CreatedAt);
+                else
+                {
+                    if (!visits.TryGetValue(p.Customer.Id, out var v)) visits[p.Customer.Id] = v = new();
+                    v.Add(p.Row.Amount!.Value, p.Row.CreatedAt);
+                }
             }
             db.ImportRuns.Attach(run);
             CopyCounts(report, run);
             try
             {
+                // First, so on PostgreSQL the ticket-number lock is held from here to the commit, as for a ticket
+                // opened by staff (TicketOperations.CreateAsync): neither can take the other's numbers.
+                var sequence = await TicketOperations.NextSequenceAsync(db, ct);
                 await db.SaveChangesAsync(ct);
 
                 // New customers get what AppDbContext gives a customer on its first save (audit stamps, the "(created)"
                 // history row, the search tokens), written without change tracking, which would cost more than the
                 // inserts themselves at hundreds of thousands of customers.
-                await using (var customers = new ModelInserter<Customer>(db, returningId: true))
-                await using (var tokens = new ModelInserter<CustomerSearchToken>(db))
-                await using (var changes = new ModelInserter<CustomerChange>(db))
+                var newTokens = new List<CustomerSearchToken>();
+                await using (var customers = new RowInserter<Customer>(db, returningId: true))
+                await using (var changes = new RowInserter<CustomerChange>(db))
                 {
                     foreach (var customer in created.Values)
                     {
                         AppDbContext.StampNew(customer, now, actor);
-                        customer.Id = (int)(await customers.InsertAsync(customer, ct))!.Value;
+                        customer.Id = (int)await customers.InsertReturningIdAsync(customer, ct);
                         foreach (var token in CustomerSearchIndex.TokensFor(customer))
                         {
                             token.CustomerId = customer.Id;
-                            await tokens.InsertAsync(token, ct);
+                            newTokens.Add(token);
                         }
                         foreach (var change in customer.Changes)
                         {
                             change.CustomerId = customer.Id;
-                            await changes.InsertAsync(change, ct);
+                            await changes.AddAsync(change, ct);
                         }
                     }
+                    await changes.FlushAsync(ct);
                 }
+                // In the order of the token key: each index page is then filled in one go instead of being visited
+                // (and, past the page cache, read again) once per token.
+                await using (var tokens = new RowInserter<CustomerSearchToken>(db))
+                {
+                    foreach (var token in newTokens.OrderBy(t => t.Kind).ThenBy(t => t.Token, StringComparer.Ordinal).ThenBy(t => t.CustomerId))
+                        await tokens.AddAsync(token, ct);
+                    await tokens.FlushAsync(ct);
+                }
+                await CustomerStatsQuery.AddVisitsAsync(db, visits, now, actor, ct);
 
-                // Tickets and links are most of the rows: one prepared INSERT each, in the same transaction, with
-                // columns and value conversions taken from the EF model (money as cents on SQLite, enums as names).
-                var sequence = await db.Tickets.MaxAsync(t => (int?)t.Sequence, ct) ?? 0;
-                await using (var tickets = new ModelInserter<Ticket>(db))
+                // Tickets, their timeline entries and the links are most of the rows: multi-row INSERTs in the same
+                // transaction, with columns and value conversions taken from the EF model (cents on SQLite, enum names).
+                var tickets = new List<Ticket>(plan.Count);
+                await using (var inserter = new RowInserter<Ticket>(db))
                 {
                     foreach (var p in plan)
                     {
                         var r = p.Row;
                         var closed = r.Status == TicketStatus.Closed;
-                        sequence++;
-                        await tickets.InsertAsync(new Ticket
+                        var ticket = new Ticket
                         {
                             Sequence = sequence, Number = Ticket.FormatNumber(sequence),
                             CustomerId = created.TryGetValue(p.Customer, out var c) ? c.Id : p.Customer.Id,
@@ -463,30 +492,43 @@ public sealed class LegacyImporter(
                             OpenedAt = r.CreatedAt, ClosedAt = TicketWorkflow.IsActive(r.Status) ? null : r.CreatedAt,
                             CreatedBy = actor, UpdatedAt = now, UpdatedBy = actor, Version = 1,
                             ImportRunId = run.Id, LegacyKey = r.LegacyKey,
-                        }, ct);
+                        };
+                        sequence++;
+                        tickets.Add(ticket);
+                        await inserter.AddAsync(ticket, ct);
                     }
+                    await inserter.FlushAsync(ct);
                 }
-                await using (var links = new ModelInserter<LegacyCustomerLink>(db))
+                // The numbers are ours until the commit (the lock above; SQLite's single writer): read the ids back by them.
+                var first = tickets[0].Sequence;
+                var ids = await db.Tickets.Where(t => t.Sequence >= first && t.Sequence < sequence)
+                    .Select(t => new { t.Sequence, t.Id }).ToDictionaryAsync(t => t.Sequence, t => t.Id, ct);
+                foreach (var ticket in tickets) ticket.Id = ids[ticket.Sequence];
+                await using (var entries = new RowInserter<CustomerAdmin.Data.Activity>(db))
+                {
+                    // By customer and date, as the timeline's indexes are keyed (the sort is stable: a ticket's "opened"
+                    // keeps the lower id, so it stays below its "closed" of the same moment).
+                    foreach (var entry in tickets.SelectMany(t => TicketTimeline.ForImported(t, now, actor)).OrderBy(a => a.CustomerId).ThenBy(a => a.OccurredAt))
+                        await entries.AddAsync(entry, ct);
+                    await entries.FlushAsync(ct);
+                }
+                await using (var links = new RowInserter<LegacyCustomerLink>(db))
                 {
                     foreach (var p in plan.Where(p => p.NewLink))
                     {
-                        await links.InsertAsync(new LegacyCustomerLink
+                        await links.AddAsync(new LegacyCustomerLink
                         {
                             LegacyId = p.Row.LegacyCustomerId, ImportRunId = run.Id,
                             CustomerId = created.TryGetValue(p.Customer, out var c) ? c.Id : p.Customer.Id,
                         }, ct);
                     }
+                    await links.FlushAsync(ct);
                 }
                 await tx.CommitAsync(ct);
             }
-            catch (DbException ex) when (attempt < Attempts && IsNumberClash(ex.Message))
+            catch (DbException ex) when (attempt < Attempts && TicketOperations.IsNumberClash(ex))
             {
-                // Someone opened a ticket and took our numbers meanwhile: redo the batch.
-                continue;
-            }
-            catch (DbUpdateException ex) when (attempt < Attempts && ex is DbUpdateConcurrencyException)
-            {
-                // Someone moved a matched customer's stats meanwhile: redo the batch with fresh values.
+                // Only on SQLite with another writer in between, which its single write lock rules out: redo the batch.
                 continue;
             }
             foreach (var (r, c) in created)
@@ -498,9 +540,31 @@ public sealed class LegacyImporter(
         }
     }
 
-    private static bool IsNumberClash(string message) =>
-        message.Contains("IX_Tickets_Sequence", StringComparison.OrdinalIgnoreCase) || message.Contains("IX_Tickets_Number", StringComparison.OrdinalIgnoreCase)
-        || message.Contains("Tickets.Sequence", StringComparison.OrdinalIgnoreCase) || message.Contains("Tickets.Number", StringComparison.OrdinalIgnoreCase);
+    /// <summary>A context for one step of a batch; on SQLite its connection gets the import's page cache.</summary>
+    private async Task<AppDbContext> BatchContextAsync(CancellationToken ct)
+    {
+        var db = await factory.CreateDbContextAsync(ct);
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            await db.Database.ExecuteSqlRawAsync(SqliteImportCache, ct);
+        }
+        return db;
+    }
+
+    /// <summary>The pooled connection the batches used goes back to the app's default page cache, and gives the memory back.</summary>
+    private async Task ResetCacheAsync()
+    {
+        try
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -2000; PRAGMA shrink_memory;");
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            // The database is unreachable: so is the connection, which will not be pooled.
+        }
+    }
 
     /// <summary>
     /// Removes exactly what the import created: its tickets, the customers it created and the legacy-id links it
@@ -523,7 +587,7 @@ public sealed class LegacyImporter(
             && (db.Tickets.Any(t => t.CustomerId == c.Id && (t.ImportRunId == null || t.ImportRunId != runId))
                 || db.Sales.Any(s => s.CustomerId == c.Id)
                 || db.Equipment.Any(q => q.CustomerId == c.Id)
-                || db.Activities.Any(a => a.CustomerId == c.Id)
+                || db.Activities.Any(a => a.CustomerId == c.Id && (a.ImportRunId == null || a.ImportRunId != runId))
                 || db.Documents.Any(d => d.CustomerId == c.Id)
                 || db.LegacyCustomerLinks.Any(l => l.CustomerId == c.Id && l.ImportRunId != runId)));
         var blockerCount = await blockers.CountAsync(ct);
@@ -536,7 +600,8 @@ public sealed class LegacyImporter(
                 + "Undoing it would delete that work too. Move or delete those first (or undo the later import that used them).");
         }
 
-        var annotated = await db.Activities.CountAsync(a => a.TicketId != null && db.Tickets.Any(t => t.Id == a.TicketId && t.ImportRunId == runId), ct);
+        var annotated = await db.Activities.CountAsync(a => a.TicketId != null && (a.ImportRunId == null || a.ImportRunId != runId)
+            && db.Tickets.Any(t => t.Id == a.TicketId && t.ImportRunId == runId), ct);
         if (annotated > 0)
         {
             return new(false, $"Import #{runId} cannot be undone: {annotated:N0} timeline entries (notes, status changes) have been written "
@@ -572,6 +637,8 @@ public sealed class LegacyImporter(
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
         }
+        // The timeline entries the import wrote about its tickets go with them.
+        await db.Activities.Where(a => a.ImportRunId == runId).ExecuteDeleteAsync(ct);
         var tickets = await db.Tickets.Where(t => t.ImportRunId == runId).ExecuteDeleteAsync(ct);
         await db.LegacyCustomerLinks.Where(l => l.ImportRunId == runId).ExecuteDeleteAsync(ct);
         var customersDeleted = await db.Customers.Where(c => c.ImportRunId == runId).ExecuteDeleteAsync(ct);

@@ -66,7 +66,11 @@ public sealed class LegacyColumnMap
     public int Width => new[] { LegacyCustomerId, Name, Phone, WhatsApp, Email, CreatedAt, Item, Problem, Status, Amount, LegacyTicketId }.Max() + 1;
 }
 
-/// <summary>Turns a CSV record into a <see cref="LegacyRow"/>, or says in words why the row cannot be imported.</summary>
+/// <summary>
+/// Turns a CSV record into a <see cref="LegacyRow"/>, or says in words why the row cannot be imported. Give it a
+/// <see cref="PhoneNormalizer.WithCache"/> copy for a whole file: a customer's phone repeats, typed differently, on
+/// every ticket, and libphonenumber is the slowest step of a row.
+/// </summary>
 public sealed class LegacyRowParser(LegacyColumnMap map, PhoneNormalizer phones)
 {
     private static readonly string[] DateFormats =
@@ -76,11 +80,6 @@ public sealed class LegacyRowParser(LegacyColumnMap map, PhoneNormalizer phones)
     ];
 
     private static readonly DateTime Earliest = new(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-
-    // Raw phone text repeats across a customer's tickets; libphonenumber is the slowest step of a row, so remember
-    // recent answers. Cleared when full so memory stays bounded however long the file is.
-    private readonly Dictionary<string, PhoneCheck> _phoneCache = new(StringComparer.Ordinal);
-    private const int PhoneCacheMax = 300_000;
 
     public DateTime Now { get; init; } = DateTime.UtcNow;
 
@@ -107,7 +106,7 @@ public sealed class LegacyRowParser(LegacyColumnMap map, PhoneNormalizer phones)
         var rawPhone = Get(map.Phone);
         if (rawPhone.Length > 0)
         {
-            var check = CheckPhone(rawPhone);
+            var check = phones.Check(rawPhone);
             if (!check.IsValid) return (null, $"The phone \"{Shorten(rawPhone)}\" cannot be read: {check.Error}");
             phone = check.E164;
             smsCapable = check.SmsCapable;
@@ -116,7 +115,7 @@ public sealed class LegacyRowParser(LegacyColumnMap map, PhoneNormalizer phones)
         var rawWhatsApp = Get(map.WhatsApp);
         if (rawWhatsApp.Length > 0)
         {
-            var check = CheckPhone(rawWhatsApp);
+            var check = phones.Check(rawWhatsApp);
             if (check.IsValid) whatsApp = check.E164;
             else Warnings.Add($"The WhatsApp number \"{Shorten(rawWhatsApp)}\" was ignored: {check.Error}");
         }
@@ -169,15 +168,6 @@ public sealed class LegacyRowParser(LegacyColumnMap map, PhoneNormalizer phones)
             : KeyOf("row", legacyId, createdAt.ToString("O", CultureInfo.InvariantCulture), item, problem);
         return (new LegacyRow(record.Line, legacyId, name, phone, smsCapable, whatsApp, email.Length == 0 ? null : email,
             createdAt, item.Length == 0 ? null : item, problem, status, amount, key), null);
-    }
-
-    private PhoneCheck CheckPhone(string raw)
-    {
-        if (_phoneCache.TryGetValue(raw, out var cached)) return cached;
-        if (_phoneCache.Count >= PhoneCacheMax) _phoneCache.Clear();
-        var check = phones.Check(raw);
-        _phoneCache[raw] = check;
-        return check;
     }
 
     public static TicketStatus? StatusOf(string raw) =>
