@@ -73,6 +73,27 @@ public class DemoDataTests
     }
 
     [Fact]
+    public async Task DemoHistoryEndsOnTheDayOfSeedingSoThisMonthHasFigures()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var now = new DateTimeOffset(2027, 3, 15, 9, 30, 0, TimeSpan.Zero);
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, ct: ct);
+        await new DemoData(database.Factory, new PhoneNormalizer("US"), new Microsoft.Extensions.Time.Testing.FakeTimeProvider(now))
+            .SeedAsync(DemoCustomers, ct);
+
+        await using var db = database.CreateDbContext();
+        var (today, monthStart) = (now.UtcDateTime.Date, new DateTime(2027, 3, 1, 0, 0, 0, DateTimeKind.Utc));
+        // Nothing in the future, and this month already has closed tickets, sales and new customers to show.
+        Assert.False(await db.Customers.AnyAsync(c => c.CreatedAt > today, ct));
+        Assert.False(await db.Tickets.AnyAsync(t => t.OpenedAt > today || t.ClosedAt > today, ct));
+        Assert.False(await db.Sales.AnyAsync(s => s.SoldAt > today, ct));
+        Assert.True(await db.Tickets.CountAsync(t => t.Status == TicketStatus.Closed && t.ClosedAt >= monthStart, ct) >= 5);
+        Assert.True(await db.Sales.AnyAsync(s => s.SoldAt >= monthStart, ct));
+        Assert.True(await db.Customers.AnyAsync(c => c.CreatedAt >= monthStart, ct));
+        Assert.True(await db.Customers.AnyAsync(c => c.CreatedAt < today.AddDays(-650), ct));
+    }
+
+    [Fact]
     public async Task DemoSeedIsDeterministic()
     {
         var first = await SeededNamesAsync();

@@ -12,7 +12,11 @@ namespace CustomerAdmin.Data;
 public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNormalizer phones, TimeProvider? time = null)
 {
     public const int Seed = 20261123;
-    private static readonly DateTime Epoch = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    /// <summary>
+    /// The demo's history spans the 700 days before the day it is seeded, so a fresh demo's dashboard has this
+    /// month's figures (a fixed calendar would leave "this month" empty a year later). Same day, same data.
+    /// </summary>
+    private const int HistoryDays = 700;
 
     private static readonly (string City, string State, string Area)[] Cities =
     [
@@ -27,13 +31,15 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
     public async Task<int> SeedAsync(int count, CancellationToken ct = default)
     {
         var faker = new Faker("en") { Random = new Randomizer(Seed) };
+        var today = (time ?? TimeProvider.System).GetUtcNow().UtcDateTime.Date;
+        var epoch = today.AddDays(-HistoryDays);
         var organizations = Enumerable.Range(0, 8).Select(i => new Organization
         {
             Name = faker.PickRandom("Mercy", "Riverside", "Summit", "Northwind", "Harbor", "Valley") + " " +
                    faker.PickRandom("Health Group", "Dealer Network", "Care Partners", "Diagnostics"),
             Phone = NextPhone(faker, Cities[i % Cities.Length].Area, []),
             City = Cities[i % Cities.Length].City,
-            CreatedAt = Epoch,
+            CreatedAt = epoch,
         }).DistinctBy(o => o.Name).ToList();
 
         var used = new HashSet<string>();
@@ -56,7 +62,7 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
                 PostalCode = faker.Address.ZipCode("#####"),
                 PreferredLanguage = faker.PickRandom(Languages),
                 PreferredContactMethod = faker.PickRandom<ContactMethod>(),
-                CreatedAt = Epoch.AddDays(faker.Random.Double(0, 690)),
+                CreatedAt = epoch.AddDays(faker.Random.Double(0, HistoryDays - 10)),
                 CreatedBy = "demo",
             };
             if (type == CustomerType.Individual)
@@ -102,7 +108,7 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
         await db.SaveChangesAsync(ct);
 
         // Real tickets and sales behind every customer's figures, so the stats on a profile add up.
-        AddHistory(faker, customers, db);
+        AddHistory(faker, customers, db, today);
         await db.SaveChangesAsync(ct);
 
         AddEvents(customers, db, (time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
@@ -113,10 +119,9 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
     private static readonly string[] Items = ["Laptop", "Phone", "Printer", "Ultrasound probe", "Monitor", "Coffee machine", "Tablet"];
     private static readonly string[] Problems = ["Does not power on", "Cracked screen", "Annual service", "Intermittent fault", "Battery drains fast"];
 
-    private static void AddHistory(Faker faker, List<Customer> customers, AppDbContext db)
+    private static void AddHistory(Faker faker, List<Customer> customers, AppDbContext db, DateTime end)
     {
         var sequence = 0;
-        var end = Epoch.AddDays(700);
         foreach (var c in customers.Where(c => c.Status != CustomerStatus.Deleted))
         {
             var tickets = faker.Random.Int(0, 4);
@@ -132,14 +137,17 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
                     Priority = faker.PickRandom<TicketPriority>(), OpenedAt = opened, UpdatedAt = opened,
                     QuotedAmount = Math.Round(faker.Random.Decimal(20, 900), 2), CreatedBy = "demo", UpdatedBy = "demo", Version = 1,
                 };
-                if (open)
+                // A ticket whose repair would end after the day of seeding is still in the workshop.
+                var closedAt = open ? default : opened.AddDays(faker.Random.Double(0.1, 14));
+                if (open || closedAt >= end)
                 {
-                    ticket.Status = faker.PickRandom(TicketStatus.Open, TicketStatus.InProgress, TicketStatus.WaitingForParts, TicketStatus.Ready);
+                    ticket.Status = open ? faker.PickRandom(TicketStatus.Open, TicketStatus.InProgress, TicketStatus.WaitingForParts, TicketStatus.Ready)
+                        : TicketStatus.InProgress;
                 }
                 else
                 {
                     ticket.Status = TicketStatus.Closed;
-                    ticket.ClosedAt = opened.AddDays(faker.Random.Double(0.1, 14));
+                    ticket.ClosedAt = closedAt;
                     ticket.FinalAmount = Math.Round(ticket.QuotedAmount.Value * faker.Random.Decimal(0.8m, 1.2m), 2);
                     ticket.UpdatedAt = ticket.ClosedAt.Value;
                     CustomerStatsQuery.AddVisit(c, ticket.FinalAmount.Value, ticket.ClosedAt.Value);
