@@ -398,7 +398,7 @@ public sealed class LegacyImporter(
     /// SQLite page cache for the import's connection (the default is 2 MB). A batch inserts all over the ticket,
     /// timeline and search-token indexes and looks its keys up in the legacy-key index; with the default cache it reads,
     /// spills and rewrites the same pages again and again. A fixed size, so memory stays flat however long the file is;
-    /// set back to the default when the run ends (<see cref="ResetCacheAsync"/>).
+    /// given back when the run ends (<see cref="ResetCacheAsync"/>).
     /// </summary>
     private const string SqliteImportCache = "PRAGMA cache_size = -262144"; // 256 MB
 
@@ -552,13 +552,18 @@ public sealed class LegacyImporter(
         return db;
     }
 
-    /// <summary>The pooled connection the batches used goes back to the app's default page cache, and gives the memory back.</summary>
+    /// <summary>
+    /// Gives the batches' page cache back. The connection they used is pooled, and which pooled connection (or pooled
+    /// context) the next lease gets is not known, so a PRAGMA on "a" connection may miss it: the idle SQLite
+    /// connections are closed instead (connections in use are discarded when they are returned).
+    /// </summary>
     private async Task ResetCacheAsync()
     {
         try
         {
             await using var db = await factory.CreateDbContextAsync();
-            if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA cache_size = -2000; PRAGMA shrink_memory;");
+            if (db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+                Microsoft.Data.Sqlite.SqliteConnection.ClearPool(sqlite);
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException)
         {
