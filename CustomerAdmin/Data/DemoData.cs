@@ -1,6 +1,7 @@
 using Bogus;
 using CustomerAdmin.Components.Pages.Customers;
 using CustomerAdmin.Components.Pages.Sms;
+using CustomerAdmin.Components.Pages.Tickets;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Data;
@@ -151,10 +152,10 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
                     ticket.FinalAmount = Math.Round(ticket.QuotedAmount.Value * faker.Random.Decimal(0.8m, 1.2m), 2);
                     ticket.UpdatedAt = ticket.ClosedAt.Value;
                     CustomerStatsQuery.AddVisit(c, ticket.FinalAmount.Value, ticket.ClosedAt.Value);
-                    db.Add(SystemEntry(c, ActivityKind.TicketClosed, $"Ticket {ticket.Number} closed", Money.Format(ticket.FinalAmount), ticket.ClosedAt.Value, ticket: ticket));
+                    db.Add(TicketTimeline.Ended(ticket, ticket.ClosedAt.Value, "demo"));
                 }
                 db.Add(ticket);
-                db.Add(SystemEntry(c, ActivityKind.TicketOpened, $"Ticket {ticket.Number} opened", ticket.Problem, opened, ticket: ticket));
+                db.Add(TicketTimeline.Opened(ticket, opened, "demo"));
             }
             var sales = faker.Random.Int(0, 3);
             for (var i = 0; i < sales; i++)
@@ -169,7 +170,7 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
                 };
                 CustomerStatsQuery.AddVisit(c, sale.Total, soldAt);
                 db.Add(sale);
-                db.Add(SystemEntry(c, ActivityKind.Sale, $"Sale of {Money.Format(sale.Total)}", sale.Lines[0].Description, soldAt, sale: sale));
+                db.Add(SystemEntry(c, ActivityKind.Sale, $"Sale of {Money.Format(sale.Total)}", sale.Lines[0].Description, soldAt, sale));
             }
         }
     }
@@ -237,11 +238,10 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
     }
 
     /// <summary>The timeline entries the real operations would have written; no random draws, so the demo set stays as it was.</summary>
-    private static Activity SystemEntry(Customer c, ActivityKind kind, string subject, string? body, DateTime at,
-        Ticket? ticket = null, Sale? sale = null) => new()
+    private static Activity SystemEntry(Customer c, ActivityKind kind, string subject, string? body, DateTime at, Sale? sale = null) => new()
     {
         CustomerId = c.Id, Kind = kind, Subject = subject, Body = body, OccurredAt = at, CreatedAt = at, CreatedBy = "demo",
-        Ticket = ticket, Sale = sale,
+        Sale = sale,
     };
 
     private string NextPhone(Faker faker, string area, HashSet<string> used)
