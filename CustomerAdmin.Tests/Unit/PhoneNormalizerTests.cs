@@ -157,4 +157,20 @@ public class PhoneNormalizerTests
         Assert.Equal("(212) 736-5000", _us.Display("+12127365000"));
         Assert.Equal("+44 20 7946 0018", _us.Display("+442079460018"));
     }
+
+    [Fact]
+    public void CachedCopyGivesTheSameAnswerAsParsingEveryTime()
+    {
+        // The legacy import's cache is keyed by digits and a leading +; leading zeros, a lost +, an invalid number,
+        // a landline, an E.164 form of an earlier answer and a full cache must all answer as a fresh parse does.
+        string[] inputs =
+        [
+            "(212) 736-5000", "212.736.5000", "+12127365000", "+1 (212) 736 5000", "0212 736 5000", "00212 736 5000",
+            "+44 20 7946 0018", "4420 7946 0018", "123", "555-0100", "(201) 555-0147", "+12015550147", "12127365000",
+            "abc", "+1 212 + 736", "212 736 5000 1234 5678 9012", "(212) 736-5000",
+        ];
+        var cached = _us.WithCache(capacity: 4);
+        foreach (var input in inputs.Concat(inputs))
+            Assert.Equal(_us.Check(input), cached.Check(input));
+    }
 }

@@ -47,6 +47,8 @@ public sealed class PhoneNormalizer(IOptions<CustomersOptions> options)
         if (text.LastIndexOf('+') > 0) return new(null, false, "A + may only start the number.");
         if (_cache is null) return Parse(text);
 
+        // A number already in the E.164 form of an earlier answer (a new customer's phone checked again on save).
+        if (text[0] == '+' && _byE164!.TryGetValue(text, out var same164)) return same164;
         var key = CacheKey(text);
         if (key >= 0 && _cache.TryGetValue(key, out var known)) return known;
         var check = Parse(text);

@@ -474,8 +474,9 @@ public sealed class LegacyImporter(
                 }
                 await CustomerStatsQuery.AddVisitsAsync(db, visits, now, actor, ct);
 
-                // Tickets, their timeline entries and the links are most of the rows: multi-row INSERTs in the same
-                // transaction, with columns and value conversions taken from the EF model (cents on SQLite, enum names).
+                // Tickets, their timeline entries and the links are most of the rows: RowInserter (one prepared row per
+                // statement on SQLite, multi-row on PostgreSQL) in the same transaction, with columns and value
+                // conversions taken from the EF model (cents on SQLite, enum names).
                 var tickets = new List<Ticket>(plan.Count);
                 await using (var inserter = new RowInserter<Ticket>(db))
                 {
