@@ -36,7 +36,9 @@ public static class SignInExtensions
     {
         var (email, password) = await server.CreateUserAsync(role);
         await page.SubmitSignInAsync(email, password);
-        await page.WaitForURLAsync(url => !url.Contains("/account/sign-in"));
+        // Only until the next document is committed: what counts is that it turns interactive (WaitForBlazorAsync).
+        // Waiting for its "load" event as well once hung for 30 s in CI although the server had signed the user in.
+        await page.WaitForURLAsync(url => !url.Contains("/account/sign-in"), new() { WaitUntil = WaitUntilState.Commit });
         await page.WaitForBlazorAsync();
         return email;
     }
