@@ -139,33 +139,59 @@ public static class DashboardSummary
     }
 
     /// <summary>
-    /// Runs <paramref name="change"/> (which must not commit) and moves the summary and the customers' ticket counts by
-    /// what it changed for these customers. Call inside a transaction; on PostgreSQL the customers' rows are locked
-    /// first, so two changes to one customer cannot both count from the same "before".
+    /// Runs <paramref name="change"/> (which must not commit) between <see cref="BeginAsync"/> and
+    /// <see cref="CompleteAsync"/>.
     /// </summary>
-    /// <param name="customersAfter">Customers the change creates or touches that are only known afterwards (new ids).</param>
     public static async Task<T> TrackAsync<T>(AppDbContext db, IReadOnlyCollection<int> customerIds, Func<Task<T>> change,
         Func<IEnumerable<int>>? customersAfter = null, CancellationToken ct = default)
+    {
+        var tracked = await BeginAsync(db, customerIds, ct);
+        var result = await change();
+        await CompleteAsync(db, tracked, customersAfter?.Invoke(), ct);
+        return result;
+    }
+
+    /// <summary>What the affected customers contributed before a change; see <see cref="CompleteAsync"/>.</summary>
+    public sealed class Tracked
+    {
+        internal Tracked(int[] customerIds, Dictionary<Key, long> before) => (CustomerIds, Before) = (customerIds, before);
+        internal int[] CustomerIds { get; }
+        internal Dictionary<Key, long> Before { get; }
+    }
+
+    /// <summary>
+    /// First half of a change to these customers (or their tickets or sales), inside the transaction that makes it: reads
+    /// what they contribute now. On PostgreSQL their rows are locked first, so two changes to one customer cannot both
+    /// count from the same "before".
+    /// </summary>
+    public static async Task<Tracked> BeginAsync(AppDbContext db, IEnumerable<int> customerIds, CancellationToken ct = default)
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Track dashboard changes inside the transaction that makes them.");
         var existing = customerIds.Where(id => id > 0).Distinct().Order().ToArray();
         if (existing.Length > 0 && db.Database.IsNpgsql())
             await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Customers" WHERE "Id" = ANY({existing}) ORDER BY "Id" FOR UPDATE""", ct);
-        var before = await ContributionsAsync(db, existing, ct);
-        var result = await change();
-        var after = existing.Concat(customersAfter?.Invoke() ?? []).Where(id => id > 0).Distinct().ToArray();
+        return new Tracked(existing, await ContributionsAsync(db, existing, ct));
+    }
+
+    /// <summary>
+    /// Second half, before the commit: moves the summary by what the customers contribute now minus before, and sets
+    /// their ticket counts.
+    /// </summary>
+    /// <param name="customersAfter">Customers the change created (their ids only known now).</param>
+    public static async Task CompleteAsync(AppDbContext db, Tracked tracked, IEnumerable<int>? customersAfter = null, CancellationToken ct = default)
+    {
+        var after = tracked.CustomerIds.Concat(customersAfter ?? []).Where(id => id > 0).Distinct().ToArray();
         var delta = await ContributionsAsync(db, after, ct);
-        foreach (var (key, value) in before) delta[key] = delta.GetValueOrDefault(key) - value;
+        foreach (var (key, value) in tracked.Before) delta[key] = delta.GetValueOrDefault(key) - value;
         await ApplyAsync(db, delta, ct);
         if (after.Length > 0)
         {
-            // One statement for the lot; a count is the same whoever else is counting.
+            // One statement for the lot.
             await db.Customers.Where(c => EF.Parameter(after).Contains(c.Id))
                 .Where(c => c.TicketCount != db.Tickets.Count(t => t.CustomerId == c.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.TicketCount, c => db.Tickets.Count(t => t.CustomerId == c.Id)), ct);
         }
-        return result;
     }
 
     private const int RowsPerStatement = 1000;
