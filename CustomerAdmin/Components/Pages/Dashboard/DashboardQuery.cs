@@ -12,6 +12,9 @@ public sealed record Figure(string Label, decimal Value, decimal? Previous, stri
 {
     /// <summary>Relative change against the previous period; null when there is nothing to compare with.</summary>
     public decimal? Change => Previous is { } p && p != 0 ? decimal.Round((Value - p) / p, 4) : null;
+
+    /// <summary>What the figure counts, where the label alone could be read more than one way.</summary>
+    public string? Explanation { get; init; }
 }
 
 public enum FigureFormat { Count, Money, Percent }
@@ -110,7 +113,10 @@ public static class DashboardQuery
             buyersLink, FigureFormat.Money);
         var repeat = new Figure("Repeat-customer rate", Ratio(buyersNow.Returning, buyersNow.Customers, 4), Ratio(buyersThen.Returning, buyersThen.Customers, 4),
             CustomerListQueryString.Link((CustomerListQueryString.BoughtFrom, first), (CustomerListQueryString.BoughtTo, last),
-                (CustomerListQueryString.BoughtEarlier, "1")), FigureFormat.Percent);
+                (CustomerListQueryString.BoughtEarlier, "1")), FigureFormat.Percent)
+        {
+            Explanation = "Buyers in the period who had bought before it",
+        };
 
         var closedNow = Daily(DashboardSeries.ClosedTickets, true);
         var closed = new Figure("Tickets closed", closedNow, Daily(DashboardSeries.ClosedTickets, false),
