@@ -80,6 +80,7 @@ public static class DashboardBenchmark
         if (runs > 0)
         using (var slow = new SlowCommands())
         {
+            await SqlRecorder.SettleAsync();
             await using var db = await factory.CreateDbContextAsync();
             await db.LoadAsync(period, now);
             await db.CitiesAsync(10);

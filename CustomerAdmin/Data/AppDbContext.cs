@@ -248,6 +248,8 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         b.Entity<DashboardTotal>(e =>
         {
             e.HasKey(t => new { t.Series, t.Day, t.Other, t.Text });
+            // Covers every dashboard read but the per-city groups (no row lookups), and orders the city totals.
+            e.HasIndex(t => new { t.Series, t.Day, t.Other, t.Value });
             e.Property(t => t.Series).HasConversion<int>();
         });
 

@@ -26,6 +26,8 @@ public enum DashboardSeries
     /// <summary>As <see cref="PurchaseDays"/> for activity: a ticket opened or a sale.</summary>
     ActivityDays = 9,
     ActivityMonths = 10,
+    /// <summary>Live customers with a city (Text); Day and Other are 0. The city table without a ticket filter.</summary>
+    CityTotals = 11,
 }
 
 /// <summary>

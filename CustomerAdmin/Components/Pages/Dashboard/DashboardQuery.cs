@@ -179,10 +179,14 @@ public static class DashboardQuery
     public static async Task<IReadOnlyList<CityCount>> CitiesAsync(this AppDbContext db, int moreThanTickets, CancellationToken ct = default)
     {
         await DashboardSummary.EnsureAsync(db, ct: ct);
-        // Zero or less: every customer with a city, those without tickets included.
-        var rows = await db.DashboardTotals.Where(t => t.Series == DashboardSeries.CityCustomers && (moreThanTickets <= 0 || t.Other > moreThanTickets))
-            .GroupBy(t => t.Text).Select(g => new { City = g.Key, Count = g.Sum(t => t.Value) }).Where(g => g.Count > 0)
-            .OrderByDescending(g => g.Count).ThenBy(g => g.City).Take(CityRows).ToListAsync(ct);
+        // Zero or less: every customer with a city (one total per city, read in order of the count from an index);
+        // otherwise the cities' rows for each ticket count above the filter, added up per city.
+        var rows = moreThanTickets <= 0
+            ? await db.DashboardTotals.Where(t => t.Series == DashboardSeries.CityTotals && t.Day == 0 && t.Other == 0 && t.Value > 0)
+                .OrderByDescending(t => t.Value).ThenBy(t => t.Text).Take(CityRows).Select(t => new { City = t.Text, Count = t.Value }).ToListAsync(ct)
+            : await db.DashboardTotals.Where(t => t.Series == DashboardSeries.CityCustomers && t.Day == 0 && t.Other > moreThanTickets)
+                .GroupBy(t => t.Text).Select(g => new { City = g.Key, Count = g.Sum(t => t.Value) }).Where(g => g.Count > 0)
+                .OrderByDescending(g => g.Count).ThenBy(g => g.City).Take(CityRows).ToListAsync(ct);
         var min = moreThanTickets > 0 ? (moreThanTickets + 1).ToString() : null;
         return rows.Select(r => new CityCount(r.City, (int)r.Count,
             CustomerListQueryString.Link((CustomerListQueryString.City, r.City), (CustomerListQueryString.TicketsMin, min)))).ToList();

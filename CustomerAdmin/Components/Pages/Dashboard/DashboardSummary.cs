@@ -27,7 +27,7 @@ namespace CustomerAdmin.Components.Pages.Dashboard;
 public static class DashboardSummary
 {
     /// <summary>Bumped when what a contribution counts changes: a database built with another scheme is rebuilt.</summary>
-    public const int Scheme = 1;
+    public const int Scheme = 2;
 
     /// <summary>"No earlier day" in the day-pair series.</summary>
     public const int NoDay = -1;
@@ -77,7 +77,11 @@ public static class DashboardSummary
         // Customer figures leave deleted customers out, as the customer list does.
         if (customer.Status == CustomerStatus.Deleted) return;
         Add(new(DashboardSeries.Customers, DayOf(customer.CreatedAt, zone), (int)customer.Type), 1);
-        if (customer.City is { } city) Add(new(DashboardSeries.CityCustomers, 0, tickets.Count, city), 1);
+        if (customer.City is { } city)
+        {
+            Add(new(DashboardSeries.CityCustomers, 0, tickets.Count, city), 1);
+            Add(new(DashboardSeries.CityTotals, 0, 0, city), 1);
+        }
 
         var purchases = new SortedSet<int>();
         var activity = new SortedSet<int>();

@@ -475,6 +475,8 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasKey("Series", "Day", "Other", "Text");
 
+                    b.HasIndex("Series", "Day", "Other", "Value");
+
                     b.ToTable("DashboardTotals");
                 });
 

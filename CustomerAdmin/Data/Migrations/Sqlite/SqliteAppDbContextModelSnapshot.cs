@@ -459,6 +459,8 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
 
                     b.HasKey("Series", "Day", "Other", "Text");
 
+                    b.HasIndex("Series", "Day", "Other", "Value");
+
                     b.ToTable("DashboardTotals");
                 });
 

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace CustomerAdmin.Data.Migrations.Sqlite
+namespace CustomerAdmin.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class DashboardSummary : Migration
@@ -13,7 +13,7 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
             migrationBuilder.AddColumn<int>(
                 name: "TicketCount",
                 table: "Customers",
-                type: "INTEGER",
+                type: "integer",
                 nullable: false,
                 defaultValue: 0);
 
@@ -21,11 +21,11 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                 name: "DashboardTotals",
                 columns: table => new
                 {
-                    Series = table.Column<int>(type: "INTEGER", nullable: false),
-                    Day = table.Column<int>(type: "INTEGER", nullable: false),
-                    Other = table.Column<int>(type: "INTEGER", nullable: false),
-                    Text = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
-                    Value = table.Column<long>(type: "INTEGER", nullable: false)
+                    Series = table.Column<int>(type: "integer", nullable: false),
+                    Day = table.Column<int>(type: "integer", nullable: false),
+                    Other = table.Column<int>(type: "integer", nullable: false),
+                    Text = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Value = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -37,6 +37,11 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                 table: "Customers",
                 columns: new[] { "TicketCount", "Id" },
                 descending: new[] { true, false });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_DashboardTotals_Series_Day_Other_Value",
+                table: "DashboardTotals",
+                columns: new[] { "Series", "Day", "Other", "Value" });
         }
 
         /// <inheritdoc />
