@@ -31,12 +31,16 @@ public static class DashboardBenchmark
         var filled = false;
         await using (var db = await factory.CreateDbContextAsync())
         {
-            filled = reuse && await db.Database.CanConnectAsync() && !(await db.Database.GetPendingMigrationsAsync()).Any()
+            // A filled database from an older build is reused too: starting the host migrates it and, when the
+            // dashboard summary is missing, counts it (timed below).
+            filled = reuse && await db.Database.CanConnectAsync()
                 && await db.Customers.CountAsync() == customers && await db.Tickets.CountAsync() == tickets;
             if (!filled) await db.Database.EnsureDeletedAsync();
         }
-        await host.StartAsync();
         var clock = Stopwatch.StartNew();
+        await host.StartAsync();
+        if (filled) Console.WriteLine($"{provider}: started (migrations, dashboard summary if missing) in {clock.Elapsed.TotalSeconds:F1} s");
+        clock.Restart();
         if (!filled)
         await using (var db = await factory.CreateDbContextAsync())
         {
@@ -51,6 +55,10 @@ public static class DashboardBenchmark
                   "LastVisitAt" = (SELECT MAX(t."ClosedAt") FROM "Tickets" t WHERE t."CustomerId" = "Customers"."Id" AND t."Status" = 'Closed')
                 """);
             await db.Database.ExecuteSqlRawAsync(provider == DatabaseProvider.Postgres ? "VACUUM ANALYZE" : "ANALYZE");
+            // The app keeps the dashboard summary in each save's transaction; after a bulk load it is counted once.
+            var summary = Stopwatch.StartNew();
+            await DashboardSummary.RebuildAsync(db);
+            Console.WriteLine($"{provider}: dashboard summary counted in {summary.Elapsed.TotalSeconds:F1} s");
         }
         Console.WriteLine($"{provider}: {customers:N0} customers and {tickets:N0} tickets {(filled ? "reused" : $"loaded in {clock.Elapsed.TotalSeconds:F0} s")}");
 
@@ -63,7 +71,7 @@ public static class DashboardBenchmark
             var start = Stopwatch.GetTimestamp();
             await using (var db = await factory.CreateDbContextAsync())
             {
-                await db.LoadAsync(period, venue, now);
+                await db.LoadAsync(period, now);
                 await db.CitiesAsync(10);
             }
             if (i >= 2) times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -72,8 +80,9 @@ public static class DashboardBenchmark
         if (runs > 0)
         using (var slow = new SlowCommands())
         {
+            await SqlRecorder.SettleAsync();
             await using var db = await factory.CreateDbContextAsync();
-            await db.LoadAsync(period, venue, now);
+            await db.LoadAsync(period, now);
             await db.CitiesAsync(10);
             foreach (var (ms, sql) in slow.Commands.OrderByDescending(c => c.Ms).Take(8))
             {

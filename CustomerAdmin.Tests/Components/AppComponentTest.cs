@@ -34,9 +34,12 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
     protected PhoneNormalizer Phones { get; } = new("US");
     protected BunitAuthorizationContext Authorization { get; private set; } = null!;
 
+    /// <summary>The venue of the pages and of the database contexts (whose days the dashboard summary counts).</summary>
+    protected virtual VenueOptions Venue { get; } = new() { TimeZone = "America/New_York" };
+
     public async ValueTask InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, venue: Venue);
         Db = new CountingFactory(_database.Factory);
         Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         Services.AddSingleton<IDbContextFactory<AppDbContext>>(Db);
@@ -45,7 +48,7 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
         Services.AddSingleton(Options.Create(new CustomersOptions()));
         // The customer page's bookings section and the event pages book through the real operations and outbox.
         // TryAdd: a test class that registers its own options in its constructor (which runs first) keeps them.
-        Services.TryAddSingleton(Options.Create(new VenueOptions { TimeZone = "America/New_York" }));
+        Services.TryAddSingleton(Options.Create(Venue));
         Services.TryAddSingleton(Options.Create(new SmsOptions()));
         Services.TryAddSingleton<SmsOutbox>();
         Services.TryAddSingleton<BookingOperations>();

@@ -1,6 +1,7 @@
 using Bunit;
 using CustomerAdmin.Components.Layout;
 using CustomerAdmin.Components.Pages.Dashboard;
+using CustomerAdmin.Components.Pages.Events;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,10 +13,11 @@ namespace CustomerAdmin.Tests.Components;
 /// <summary>The dashboard page over the hand-built data set of <see cref="DashboardQueryTests"/>, on 15 March 2026 in India.</summary>
 public sealed class DashboardComponentTests : AppComponentTest
 {
+    protected override VenueOptions Venue => DashboardQueryTests.Venue;
+
     private async Task SeedAsync()
     {
         Services.AddSingleton<TimeProvider>(new FakeTimeProvider(DashboardQueryTests.Venue.ToUtc(new DateTime(2026, 3, 15, 12, 0, 0))));
-        Services.AddSingleton(Options.Create(DashboardQueryTests.Venue));
         await using var db = Db.Inner.CreateDbContext();
         await DashboardQueryTests.SeedAsync(db, Xunit.TestContext.Current.CancellationToken);
     }

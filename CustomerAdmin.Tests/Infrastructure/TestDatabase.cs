@@ -1,3 +1,4 @@
+using CustomerAdmin.Components.Pages.Events;
 using CustomerAdmin.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -27,11 +28,13 @@ public sealed class TestDatabase : IAsyncDisposable
     private readonly string? _adminConnectionString;
     private readonly string? _databaseName;
     private readonly TimeProvider? _time;
+    private readonly VenueOptions? _venue;
 
     private TestDatabase(DatabaseProvider provider, string connectionString, IDbContextFactory<AppDbContext> factory,
-        SqliteConnection? keepAlive, string? adminConnectionString, string? databaseName, TimeProvider? time)
+        SqliteConnection? keepAlive, string? adminConnectionString, string? databaseName, TimeProvider? time, VenueOptions? venue)
     {
         _time = time;
+        _venue = venue;
         Provider = provider;
         ConnectionString = connectionString;
         Factory = factory;
@@ -53,9 +56,9 @@ public sealed class TestDatabase : IAsyncDisposable
     public IDbContextFactory<AppDbContext> FactoryWith(params IInterceptor[] interceptors) => Provider switch
     {
         DatabaseProvider.Sqlite => new ContextFactory(() => new SqliteAppDbContext(
-            new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(ConnectionString).AddInterceptors(interceptors).UseAppServices(_time).Options)),
+            new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(ConnectionString).AddInterceptors(interceptors).UseAppServices(_time, null, _venue).Options)),
         _ => new ContextFactory(() => new PostgresAppDbContext(
-            new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(ConnectionString).AddInterceptors(interceptors).UseAppServices(_time).Options)),
+            new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(ConnectionString).AddInterceptors(interceptors).UseAppServices(_time, null, _venue).Options)),
     };
 
     /// <summary>True when CI=true: a missing or broken PostgreSQL must fail the build instead of quietly skipping.</summary>
@@ -63,13 +66,14 @@ public sealed class TestDatabase : IAsyncDisposable
         string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <param name="migrate">False gives an empty database, for tests of the migrations themselves.</param>
+    /// <param name="venue">The venue whose days the contexts count the dashboard summary in (UTC when not given).</param>
     public static async Task<TestDatabase> CreateAsync(DatabaseProvider provider, TimeProvider? time = null,
-        bool migrate = true, CancellationToken ct = default)
+        bool migrate = true, CancellationToken ct = default, VenueOptions? venue = null)
     {
         var database = provider switch
         {
-            DatabaseProvider.Sqlite => await CreateSqliteAsync(time, ct),
-            DatabaseProvider.Postgres => await CreatePostgresAsync(time, ct),
+            DatabaseProvider.Sqlite => await CreateSqliteAsync(time, venue, ct),
+            DatabaseProvider.Postgres => await CreatePostgresAsync(time, venue, ct),
             _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, null),
         };
         if (!migrate) return database;
@@ -86,7 +90,7 @@ public sealed class TestDatabase : IAsyncDisposable
         }
     }
 
-    private static async Task<TestDatabase> CreateSqliteAsync(TimeProvider? time, CancellationToken ct)
+    private static async Task<TestDatabase> CreateSqliteAsync(TimeProvider? time, VenueOptions? venue, CancellationToken ct)
     {
         var connectionString = new SqliteConnectionStringBuilder
         {
@@ -97,12 +101,12 @@ public sealed class TestDatabase : IAsyncDisposable
         // An in-memory database lives as long as one connection to it is open.
         var keepAlive = new SqliteConnection(connectionString);
         await keepAlive.OpenAsync(ct);
-        var options = new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(connectionString).UseAppServices(time).Options;
+        var options = new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(connectionString).UseAppServices(time, null, venue).Options;
         return new TestDatabase(DatabaseProvider.Sqlite, connectionString,
-            new ContextFactory(() => new SqliteAppDbContext(options)), keepAlive, null, null, time);
+            new ContextFactory(() => new SqliteAppDbContext(options)), keepAlive, null, null, time, venue);
     }
 
-    private static async Task<TestDatabase> CreatePostgresAsync(TimeProvider? time, CancellationToken ct)
+    private static async Task<TestDatabase> CreatePostgresAsync(TimeProvider? time, VenueOptions? venue, CancellationToken ct)
     {
         var configured = Environment.GetEnvironmentVariable(PostgresVariable);
         if (string.IsNullOrWhiteSpace(configured))
@@ -143,9 +147,9 @@ public sealed class TestDatabase : IAsyncDisposable
         }
 
         var connectionString = new NpgsqlConnectionStringBuilder(configured) { Database = name }.ToString();
-        var options = new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(connectionString).UseAppServices(time).Options;
+        var options = new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(connectionString).UseAppServices(time, null, venue).Options;
         return new TestDatabase(DatabaseProvider.Postgres, connectionString,
-            new ContextFactory(() => new PostgresAppDbContext(options)), null, admin, name, time);
+            new ContextFactory(() => new PostgresAppDbContext(options)), null, admin, name, time, venue);
     }
 
     public async ValueTask DisposeAsync()

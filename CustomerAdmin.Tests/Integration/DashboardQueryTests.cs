@@ -64,13 +64,13 @@ public sealed class DashboardQueryTests
     public async Task FiguresMatchTheHandComputedValuesAndThePreviousPeriod(DatabaseProvider provider)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct, venue: Venue);
         await using (var seed = database.CreateDbContext()) await SeedAsync(seed, ct);
         await using var db = database.CreateDbContext();
 
         var period = DashboardPeriod.Of(PeriodKind.ThisMonth, Today);
         Assert.Equal((new DateOnly(2026, 1, 29), new DateOnly(2026, 2, 28)), (period.Previous.First, period.Previous.Last));
-        var d = await db.LoadAsync(period, Venue, At(3, 15), ct);
+        var d = await db.LoadAsync(period, At(3, 15), ct);
 
         Assert.Equal((4m, 2m), (d.TotalCustomers.Value, d.TotalCustomers.Previous));
         Assert.Equal((2m, 1m), (d.NewCustomers.Value, d.NewCustomers.Previous));
@@ -104,10 +104,10 @@ public sealed class DashboardQueryTests
     public async Task EachFiguresLinkListsExactlyTheRecordsItCounts(DatabaseProvider provider)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct, venue: Venue);
         await using (var seed = database.CreateDbContext()) await SeedAsync(seed, ct);
         await using var db = database.CreateDbContext();
-        var d = await db.LoadAsync(DashboardPeriod.Of(PeriodKind.ThisMonth, Today), Venue, At(3, 15), ct);
+        var d = await db.LoadAsync(DashboardPeriod.Of(PeriodKind.ThisMonth, Today), At(3, 15), ct);
 
         var expected = new List<(string Link, int Count)>
         {

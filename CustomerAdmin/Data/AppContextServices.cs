@@ -1,3 +1,4 @@
+using CustomerAdmin.Components.Pages.Events;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -8,14 +9,17 @@ namespace CustomerAdmin.Data;
 /// What <see cref="AppDbContext"/> needs besides EF's own services: the clock it stamps changes with and the
 /// signed-in user it records as their author. Carried in the context's options rather than its constructor, so the
 /// context has the single options constructor that EF's context pool requires; both are singletons, so one
-/// options instance serves every pooled context.
+/// options instance serves every pooled context. The venue's time zone decides which calendar day a ticket or sale
+/// counts on in the dashboard summary (<see cref="Components.Pages.Dashboard.DashboardSummary"/>), kept up to date
+/// on every save.
 /// </summary>
-public sealed class AppContextServices(TimeProvider? time, CurrentUser? currentUser) : IDbContextOptionsExtension
+public sealed class AppContextServices(TimeProvider? time, CurrentUser? currentUser, VenueOptions? venue = null) : IDbContextOptionsExtension
 {
     private DbContextOptionsExtensionInfo? _info;
 
     public TimeProvider Time { get; } = time ?? TimeProvider.System;
     public CurrentUser? CurrentUser { get; } = currentUser;
+    public VenueOptions Venue { get; } = venue ?? new VenueOptions();
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
@@ -36,11 +40,11 @@ public sealed class AppContextServices(TimeProvider? time, CurrentUser? currentU
 
 public static class AppContextServicesExtensions
 {
-    /// <summary>Gives the contexts built from these options a clock and the signed-in user (both optional).</summary>
-    public static TBuilder UseAppServices<TBuilder>(this TBuilder builder, TimeProvider? time, CurrentUser? currentUser = null)
+    /// <summary>Gives the contexts built from these options a clock, the signed-in user and the venue (all optional; the venue defaults to UTC).</summary>
+    public static TBuilder UseAppServices<TBuilder>(this TBuilder builder, TimeProvider? time, CurrentUser? currentUser = null, VenueOptions? venue = null)
         where TBuilder : DbContextOptionsBuilder
     {
-        ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new AppContextServices(time, currentUser));
+        ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new AppContextServices(time, currentUser, venue));
         return builder;
     }
 }

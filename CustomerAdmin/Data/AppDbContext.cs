@@ -1,4 +1,6 @@
 using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Components.Pages.Dashboard;
+using CustomerAdmin.Components.Pages.Events;
 using CustomerAdmin.Security;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -36,6 +38,10 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
     public DbSet<Booking> Bookings => Set<Booking>();
     public DbSet<SmsMessage> SmsMessages => Set<SmsMessage>();
     public DbSet<SmsTemplate> SmsTemplates => Set<SmsTemplate>();
+    public DbSet<DashboardTotal> DashboardTotals => Set<DashboardTotal>();
+
+    /// <summary>The venue whose calendar days the dashboard summary counts in.</summary>
+    public VenueOptions Venue => _services.Venue;
 
     /// <summary>
     /// Who is saving: written to CreatedBy, UpdatedBy and the history's "by whom". The signed-in user unless set
@@ -74,6 +80,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             e.HasIndex(c => c.CreatedAt);
             e.HasIndex(c => c.TotalSpent);
             e.HasIndex(c => c.Status);
+            e.HasIndex(c => new { c.TicketCount, c.Id }).IsDescending(true, false);
 
             e.HasOne(c => c.Organization).WithMany(o => o.Customers)
                 .HasForeignKey(c => c.OrganizationId).OnDelete(DeleteBehavior.Restrict);
@@ -238,6 +245,14 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
                 .HasForeignKey(m => m.EventId).OnDelete(DeleteBehavior.Restrict);
         });
 
+        b.Entity<DashboardTotal>(e =>
+        {
+            e.HasKey(t => new { t.Series, t.Day, t.Other, t.Text });
+            // Covers every dashboard read but the per-city groups (no row lookups), and orders the city totals.
+            e.HasIndex(t => new { t.Series, t.Day, t.Other, t.Value });
+            e.Property(t => t.Series).HasConversion<int>();
+        });
+
         b.Entity<SmsTemplate>(e =>
         {
             e.Property(t => t.Kind).HasConversion<string>().HasMaxLength(30);
@@ -258,7 +273,8 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
     {
         var customers = ChangeTracker.Entries<Customer>()
             .Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
-        if (customers.Count == 0)
+        var summary = DashboardSummary.Pending(ChangeTracker);
+        if (customers.Count == 0 && summary is null)
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
 
         var now = _services.Time.GetUtcNow().UtcDateTime;
@@ -281,7 +297,11 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             foreach (var customer in reindex)
                 customer.SearchTokens = CustomerSearchIndex.TokensFor(customer).ToList();
 
-            var result = await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
+            // The dashboard summary moves in the same transaction, by the affected customers' contributions after minus before.
+            var result = summary is null
+                ? await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct)
+                : await DashboardSummary.TrackAsync(this, summary.Before, () => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct),
+                    () => summary.After.Select(id => id()), ct);
             if (own is not null) await own.CommitAsync(ct);
             return result;
         }

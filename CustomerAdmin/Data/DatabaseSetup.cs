@@ -1,3 +1,5 @@
+using CustomerAdmin.Components.Pages.Dashboard;
+using CustomerAdmin.Components.Pages.Events;
 using CustomerAdmin.Security;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -56,7 +58,7 @@ public static class DatabaseSetup
     }
 
     private static DbContextOptionsBuilder UseAppServices(this DbContextOptionsBuilder o, IServiceProvider sp) =>
-        o.UseAppServices(sp.GetService<TimeProvider>(), sp.GetService<CurrentUser>());
+        o.UseAppServices(sp.GetService<TimeProvider>(), sp.GetService<CurrentUser>(), sp.GetService<IOptions<VenueOptions>>()?.Value);
 
     private sealed class ProviderFactory<T>(IDbContextFactory<T> inner) : IDbContextFactory<AppDbContext>
         where T : AppDbContext
@@ -87,6 +89,9 @@ public sealed class DatabaseInitializer(
             if (db.Database.IsSqlite())
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
         }
+        // A database from before the dashboard summary, or counted in another time zone, is counted again (once).
+        if (await DashboardSummary.EnsureAsync(db, ct: ct))
+            logger.LogInformation("Counted the dashboard summary in time zone {Zone}", db.Venue.Zone.Id);
         var seeded = false;
         if (options.Value.SeedDemoData && !await db.Customers.IgnoreQueryFilters().AnyAsync(ct))
         {

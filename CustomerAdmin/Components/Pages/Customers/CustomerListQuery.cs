@@ -34,6 +34,8 @@ public sealed record CustomerListFilter
     public DateTime? BoughtFrom { get; init; }
     public DateTime? BoughtBefore { get; init; }
     public int MinPurchases { get; init; } = 1;
+    /// <summary>With <see cref="BoughtFrom"/>: only customers who had also bought before it (the dashboard's returning buyers).</summary>
+    public bool BoughtEarlier { get; init; }
     /// <summary>With <see cref="ActiveBefore"/>: customers who opened a ticket or bought something in [from, before), UTC.</summary>
     public DateTime? ActiveFrom { get; init; }
     public DateTime? ActiveBefore { get; init; }
@@ -76,6 +78,9 @@ public static class CustomerListQuery
             var min = Math.Max(1, f.MinPurchases);
             q = q.Where(c => db.Tickets.Count(t => t.CustomerId == c.Id && t.Status == TicketStatus.Closed && t.ClosedAt >= boughtFrom && t.ClosedAt < boughtBefore)
                 + db.Sales.Count(s => s.CustomerId == c.Id && s.SoldAt >= boughtFrom && s.SoldAt < boughtBefore) >= min);
+            if (f.BoughtEarlier)
+                q = q.Where(c => db.Tickets.Any(t => t.CustomerId == c.Id && t.Status == TicketStatus.Closed && t.ClosedAt < boughtFrom)
+                    || db.Sales.Any(s => s.CustomerId == c.Id && s.SoldAt < boughtFrom));
         }
         if (f is { ActiveFrom: { } activeFrom, ActiveBefore: { } activeBefore })
         {

@@ -16,7 +16,7 @@ public static class CustomerListQueryString
     public const string Search = "q", Type = "type", Kind = "kind", Status = "status", Tier = "tier", City = "city", Tag = "tag",
         Sort = "sort", Desc = "desc", TicketsMin = "tickets_min", TicketsMax = "tickets_max", RevenueMin = "revenue_min",
         RevenueMax = "revenue_max", CreatedFrom = "created_from", CreatedTo = "created_to", BoughtFrom = "bought_from",
-        BoughtTo = "bought_to", PurchasesMin = "purchases_min", ActiveFrom = "active_from", ActiveTo = "active_to";
+        BoughtTo = "bought_to", PurchasesMin = "purchases_min", BoughtEarlier = "bought_earlier", ActiveFrom = "active_from", ActiveTo = "active_to";
 
     public static CustomerListFilter Parse(string? queryString, VenueOptions venue) =>
         Parse(QueryHelpers.ParseQuery(queryString), venue);
@@ -43,6 +43,7 @@ public static class CustomerListQueryString
             BoughtFrom = DayStart(Get(BoughtFrom), venue),
             BoughtBefore = DayStart(Get(BoughtTo), venue, nextDay: true),
             MinPurchases = ParseInt(Get(PurchasesMin)) ?? 1,
+            BoughtEarlier = Get(BoughtEarlier) is "1" or "true",
             ActiveFrom = DayStart(Get(ActiveFrom), venue),
             ActiveBefore = DayStart(Get(ActiveTo), venue, nextDay: true),
             Sort = ParseEnum<CustomerSort>(Get(Sort)) ?? CustomerSort.LastName,

@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using CustomerAdmin.Components.Pages.Customers;
 using CustomerAdmin.Components.Pages.Events;
 using CustomerAdmin.Components.Pages.Sms;
@@ -13,6 +12,9 @@ public sealed record Figure(string Label, decimal Value, decimal? Previous, stri
 {
     /// <summary>Relative change against the previous period; null when there is nothing to compare with.</summary>
     public decimal? Change => Previous is { } p && p != 0 ? decimal.Round((Value - p) / p, 4) : null;
+
+    /// <summary>What the figure counts, where the label alone could be read more than one way.</summary>
+    public string? Explanation { get; init; }
 }
 
 public enum FigureFormat { Count, Money, Percent }
@@ -58,74 +60,93 @@ public static class DashboardQuery
     public const int CityRows = 20;
     public const int UpcomingEventRows = 5;
 
-    public static async Task<DashboardData> LoadAsync(this AppDbContext db, DashboardPeriod period, VenueOptions venue, DateTime nowUtc,
-        CancellationToken ct = default)
+    /// <summary>The dashboard for a period of whole days at the context's venue (<see cref="AppDbContext.Venue"/>).</summary>
+    public static async Task<DashboardData> LoadAsync(this AppDbContext db, DashboardPeriod period, DateTime nowUtc, CancellationToken ct = default)
     {
+        // The summary counts the venue's days; one counted in another time zone (or not at all yet) is counted again first.
+        await DashboardSummary.EnsureAsync(db, ct: ct);
+        var venue = db.Venue;
+
         var previous = period.Previous;
         var (from, before) = (period.FromUtc(venue), period.BeforeUtc(venue));
-        var (prevFrom, prevBefore) = (previous.FromUtc(venue), previous.BeforeUtc(venue));
         var first = CustomerListQueryString.Day(period.First);
         var last = CustomerListQueryString.Day(period.Last);
-        var live = db.Customers.Where(c => c.Status != CustomerStatus.Deleted);
+        var (day1, dayN) = (period.First.DayNumber, period.Last.DayNumber);
+        var (prev1, prevN) = (previous.First.DayNumber, previous.Last.DayNumber);
+        var totals = db.DashboardTotals;
 
-        var total = new Figure("Total customers", await live.CountAsync(c => c.CreatedAt < before, ct),
-            await live.CountAsync(c => c.CreatedAt < prevBefore, ct), CustomerListQueryString.Link((CustomerListQueryString.CreatedTo, last)));
-        var created = new Figure("New customers", await live.CountAsync(c => c.CreatedAt >= from && c.CreatedAt < before, ct),
-            await live.CountAsync(c => c.CreatedAt >= prevFrom && c.CreatedAt < prevBefore, ct),
+        // Customers created per day and type, up to the end of the period: total, new, private and by type at once.
+        var created = await totals.Where(t => t.Series == DashboardSeries.Customers && t.Day >= prev1 && t.Day <= dayN)
+            .GroupBy(t => new { t.Day, t.Other }).Select(g => new { g.Key.Day, Type = g.Key.Other, Count = g.Sum(t => t.Value) }).ToListAsync(ct);
+        var before1 = await totals.Where(t => t.Series == DashboardSeries.Customers && t.Day < prev1)
+            .GroupBy(t => t.Other).Select(g => new { Type = g.Key, Count = g.Sum(t => t.Value) }).ToListAsync(ct);
+        long Created(int upTo, int? type = null, int? since = null) =>
+            (since is null ? before1.Where(b => type is null || b.Type == type).Sum(b => b.Count) : 0)
+            + created.Where(c => c.Day <= upTo && (since is null || c.Day >= since) && (type is null || c.Type == type)).Sum(c => c.Count);
+        var individual = (int)CustomerType.Individual;
+
+        var total = new Figure("Total customers", Created(dayN), Created(prevN), CustomerListQueryString.Link((CustomerListQueryString.CreatedTo, last)));
+        var createdFigure = new Figure("New customers", Created(dayN, since: day1), Created(prevN, since: prev1),
             CustomerListQueryString.Link((CustomerListQueryString.CreatedFrom, first), (CustomerListQueryString.CreatedTo, last)));
-        var active = new Figure("Active customers", await ActiveAsync(db, live, from, before, ct), await ActiveAsync(db, live, prevFrom, prevBefore, ct),
+        var activeNow = await DistinctAsync(db, DashboardSeries.ActivityDays, DashboardSeries.ActivityMonths, period.First, period.Last, ct);
+        var activeThen = await DistinctAsync(db, DashboardSeries.ActivityDays, DashboardSeries.ActivityMonths, previous.First, previous.Last, ct);
+        var active = new Figure("Active customers", activeNow.Customers, activeThen.Customers,
             CustomerListQueryString.Link((CustomerListQueryString.ActiveFrom, first), (CustomerListQueryString.ActiveTo, last)));
-        var privateCustomers = new Figure("Private", await live.CountAsync(c => c.CreatedAt < before && c.Type == CustomerType.Individual, ct),
-            await live.CountAsync(c => c.CreatedAt < prevBefore && c.Type == CustomerType.Individual, ct),
+        var privateCustomers = new Figure("Private", Created(dayN, individual), Created(prevN, individual),
             CustomerListQueryString.Link((CustomerListQueryString.Kind, "private"), (CustomerListQueryString.CreatedTo, last)));
         var businessCustomers = new Figure("Business", total.Value - privateCustomers.Value, total.Previous - privateCustomers.Previous,
             CustomerListQueryString.Link((CustomerListQueryString.Kind, "business"), (CustomerListQueryString.CreatedTo, last)));
 
-        var now = await PurchasesAsync(db, from, before, ct);
-        var then = await PurchasesAsync(db, prevFrom, prevBefore, ct);
+        // Revenue, tickets closed and turnaround per day over both periods, in one read.
+        var daily = await totals.Where(t => t.Day >= prev1 && t.Day <= dayN
+                && (t.Series == DashboardSeries.Revenue || t.Series == DashboardSeries.ClosedTickets || t.Series == DashboardSeries.TurnaroundMs))
+            .GroupBy(t => new { t.Series, Now = t.Day >= day1 }).Select(g => new { g.Key.Series, g.Key.Now, Value = g.Sum(t => t.Value) })
+            .ToListAsync(ct);
+        long Daily(DashboardSeries series, bool now) => daily.Where(d => d.Series == series && d.Now == now).Sum(d => d.Value);
+
+        var buyersNow = await DistinctAsync(db, DashboardSeries.PurchaseDays, DashboardSeries.PurchaseMonths, period.First, period.Last, ct);
+        var buyersThen = await DistinctAsync(db, DashboardSeries.PurchaseDays, DashboardSeries.PurchaseMonths, previous.First, previous.Last, ct);
+        var (revenueNow, revenueThen) = (Daily(DashboardSeries.Revenue, true) / 100m, Daily(DashboardSeries.Revenue, false) / 100m);
         var buyersLink = CustomerListQueryString.Link((CustomerListQueryString.BoughtFrom, first), (CustomerListQueryString.BoughtTo, last));
-        var revenue = new Figure("Revenue", now.Revenue, then.Revenue, buyersLink, FigureFormat.Money);
-        var average = new Figure("Average customer value", Ratio(now.Revenue, now.Buyers, 2), Ratio(then.Revenue, then.Buyers, 2), buyersLink, FigureFormat.Money);
-        var repeat = new Figure("Repeat-customer rate", Ratio(now.RepeatBuyers, now.Buyers, 4), Ratio(then.RepeatBuyers, then.Buyers, 4),
+        var revenue = new Figure("Revenue", revenueNow, revenueThen, buyersLink, FigureFormat.Money);
+        var average = new Figure("Average customer value", Ratio(revenueNow, buyersNow.Customers, 2), Ratio(revenueThen, buyersThen.Customers, 2),
+            buyersLink, FigureFormat.Money);
+        var repeat = new Figure("Repeat-customer rate", Ratio(buyersNow.Returning, buyersNow.Customers, 4), Ratio(buyersThen.Returning, buyersThen.Customers, 4),
             CustomerListQueryString.Link((CustomerListQueryString.BoughtFrom, first), (CustomerListQueryString.BoughtTo, last),
-                (CustomerListQueryString.PurchasesMin, "2")), FigureFormat.Percent);
+                (CustomerListQueryString.BoughtEarlier, "1")), FigureFormat.Percent)
+        {
+            Explanation = "Buyers in the period who had bought before it",
+        };
 
-        var closedNow = db.Tickets.Where(t => t.Status == TicketStatus.Closed && t.ClosedAt >= from && t.ClosedAt < before);
-        var closed = new Figure("Tickets closed", await closedNow.CountAsync(ct),
-            await db.Tickets.CountAsync(t => t.Status == TicketStatus.Closed && t.ClosedAt >= prevFrom && t.ClosedAt < prevBefore, ct),
+        var closedNow = Daily(DashboardSeries.ClosedTickets, true);
+        var closed = new Figure("Tickets closed", closedNow, Daily(DashboardSeries.ClosedTickets, false),
             $"/tickets?status=closed&closed_from={first}&closed_to={last}");
-        var turnaround = await AverageTurnaroundHoursAsync(db, from, before, ct);
+        double? turnaround = closedNow == 0 ? null : Daily(DashboardSeries.TurnaroundMs, true) / (double)closedNow / 3_600_000.0;
 
-        var byStatus = await db.Tickets.Where(t => t.Status != TicketStatus.Closed && t.Status != TicketStatus.Cancelled)
-            .GroupBy(t => t.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var byStatus = await totals.Where(t => t.Series == DashboardSeries.OpenTickets)
+            .GroupBy(t => t.Other).Select(g => new { Status = g.Key, Count = g.Sum(t => t.Value) }).ToListAsync(ct);
         var open = TicketWorkflow.Active
-            .Select(s => new StatusCount(s, byStatus.FirstOrDefault(b => b.Key == s)?.Count ?? 0, $"/tickets?status={s.ToString().ToLowerInvariant()}"))
+            .Select(s => new StatusCount(s, (int)(byStatus.FirstOrDefault(b => b.Status == (int)s)?.Count ?? 0), $"/tickets?status={s.ToString().ToLowerInvariant()}"))
             .ToList();
 
-        var types = await live.GroupBy(c => c.Type).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        var byType = types.OrderByDescending(t => t.Count)
-            .Select(t => new TypeCount(t.Key, t.Count, CustomerListQueryString.Link((CustomerListQueryString.Type, t.Key.ToString().ToLowerInvariant()))))
+        var types = await totals.Where(t => t.Series == DashboardSeries.Customers)
+            .GroupBy(t => t.Other).Select(g => new { Type = g.Key, Count = g.Sum(t => t.Value) }).Where(g => g.Count > 0).ToListAsync(ct);
+        var byType = types.OrderByDescending(t => t.Count).ThenBy(t => t.Type)
+            .Select(t => new TypeCount((CustomerType)t.Type, (int)t.Count,
+                CustomerListQueryString.Link((CustomerListQueryString.Type, ((CustomerType)t.Type).ToString().ToLowerInvariant()))))
             .ToList();
 
         var months = LastTwelveMonths(period.Last);
-        var bounds = months.Select(m => venue.ToUtc(m.ToDateTime(TimeOnly.MinValue))).Append(venue.ToUtc(months[^1].AddMonths(1).ToDateTime(TimeOnly.MinValue))).ToList();
-        var (yearFrom, yearBefore) = (bounds[0], bounds[^1]);
-        var newPerMonth = await live.Where(c => c.CreatedAt >= yearFrom && c.CreatedAt < yearBefore)
-            .GroupBy(Bucket<Customer>(c => c.CreatedAt, bounds)).Select(g => new { g.Key, Value = (decimal)g.Count() }).ToListAsync(ct);
-        var ticketRevenue = await db.Tickets
-            .Where(t => t.Status == TicketStatus.Closed && t.ClosedAt >= yearFrom && t.ClosedAt < yearBefore && t.Customer!.Status != CustomerStatus.Deleted)
-            .GroupBy(Bucket<Ticket>(t => t.ClosedAt!.Value, bounds)).Select(g => new { g.Key, Value = g.Sum(t => t.FinalAmount ?? 0m) }).ToListAsync(ct);
-        var saleRevenue = await db.Sales
-            .Where(s => s.SoldAt >= yearFrom && s.SoldAt < yearBefore && s.Customer!.Status != CustomerStatus.Deleted)
-            .GroupBy(Bucket<Sale>(s => s.SoldAt, bounds)).Select(g => new { g.Key, Value = g.Sum(s => s.Total) }).ToListAsync(ct);
+        var (yearFirst, yearLast) = (months[0].DayNumber, months[^1].AddMonths(1).AddDays(-1).DayNumber);
+        var perDay = await totals.Where(t => (t.Series == DashboardSeries.Customers || t.Series == DashboardSeries.Revenue) && t.Day >= yearFirst && t.Day <= yearLast)
+            .GroupBy(t => new { t.Series, t.Day }).Select(g => new { g.Key.Series, g.Key.Day, Value = g.Sum(t => t.Value) }).ToListAsync(ct);
+        decimal InMonth(DashboardSeries series, DateOnly month) => perDay
+            .Where(d => d.Series == series && d.Day >= month.DayNumber && d.Day < month.AddMonths(1).DayNumber).Sum(d => d.Value);
 
-        var topByRevenue = await live.Where(c => c.TotalSpent > 0).OrderByDescending(c => c.TotalSpent).ThenBy(c => c.Id).Take(TopRows)
-            .Ranked(db).ToListAsync(ct);
-        var topIds = await db.Tickets.GroupBy(t => t.CustomerId).Select(g => new { Id = g.Key, Count = g.Count() })
-            .Where(g => live.Any(c => c.Id == g.Id))
-            .OrderByDescending(g => g.Count).ThenBy(g => g.Id).Take(TopRows).Select(g => g.Id).ToListAsync(ct);
-        var topByTickets = (await live.Where(c => topIds.Contains(c.Id)).Ranked(db).ToListAsync(ct))
-            .OrderByDescending(r => r.Tickets).ThenBy(r => r.Id).ToList();
+        var topByRevenue = await live(db).Where(c => c.TotalSpent > 0).OrderByDescending(c => c.TotalSpent).ThenBy(c => c.Id).Take(TopRows)
+            .Ranked().ToListAsync(ct);
+        var topByTickets = await live(db).Where(c => c.TicketCount > 0).OrderByDescending(c => c.TicketCount).ThenBy(c => c.Id).Take(TopRows)
+            .Ranked().ToListAsync(ct);
 
         var events = await db.Events.Where(e => e.Status == EventStatus.Scheduled && e.StartsAt >= nowUtc)
             .OrderBy(e => e.StartsAt).ThenBy(e => e.Id).Take(UpcomingEventRows)
@@ -145,75 +166,78 @@ public static class DashboardQuery
             };
         }
 
-        return new DashboardData(period, total, active, created, privateCustomers, businessCustomers, revenue, average, repeat, closed, turnaround,
+        return new DashboardData(period, total, active, createdFigure, privateCustomers, businessCustomers, revenue, average, repeat, closed, turnaround,
             open, byType,
-            months.Select((m, i) => new MonthValue(m, newPerMonth.FirstOrDefault(v => v.Key == i)?.Value ?? 0m)).ToList(),
-            months.Select((m, i) => new MonthValue(m, (ticketRevenue.FirstOrDefault(v => v.Key == i)?.Value ?? 0m) + (saleRevenue.FirstOrDefault(v => v.Key == i)?.Value ?? 0m))).ToList(),
+            months.Select(m => new MonthValue(m, InMonth(DashboardSeries.Customers, m))).ToList(),
+            months.Select(m => new MonthValue(m, InMonth(DashboardSeries.Revenue, m) / 100m)).ToList(),
             topByRevenue, topByTickets, events, sms);
+
+        static IQueryable<Customer> live(AppDbContext db) => db.Customers.Where(c => c.Status != CustomerStatus.Deleted);
     }
 
     /// <summary>Customers per city among those with more than <paramref name="moreThanTickets"/> tickets, largest first.</summary>
     public static async Task<IReadOnlyList<CityCount>> CitiesAsync(this AppDbContext db, int moreThanTickets, CancellationToken ct = default)
     {
-        var q = db.Customers.Where(c => c.Status != CustomerStatus.Deleted && c.City != null);
-        if (moreThanTickets > 0) q = q.Where(c => db.Tickets.Count(t => t.CustomerId == c.Id) > moreThanTickets);
-        var rows = await q.GroupBy(c => c.City!).Select(g => new { City = g.Key, Count = g.Count() })
-            .OrderByDescending(g => g.Count).ThenBy(g => g.City).Take(CityRows).ToListAsync(ct);
+        await DashboardSummary.EnsureAsync(db, ct: ct);
+        // Zero or less: every customer with a city (one total per city, read in order of the count from an index);
+        // otherwise the cities' rows for each ticket count above the filter, added up per city.
+        var rows = moreThanTickets <= 0
+            ? await db.DashboardTotals.Where(t => t.Series == DashboardSeries.CityTotals && t.Day == 0 && t.Other == 0 && t.Value > 0)
+                .OrderByDescending(t => t.Value).ThenBy(t => t.Text).Take(CityRows).Select(t => new { City = t.Text, Count = t.Value }).ToListAsync(ct)
+            : await db.DashboardTotals.Where(t => t.Series == DashboardSeries.CityCustomers && t.Day == 0 && t.Other > moreThanTickets)
+                .GroupBy(t => t.Text).Select(g => new { City = g.Key, Count = g.Sum(t => t.Value) }).Where(g => g.Count > 0)
+                .OrderByDescending(g => g.Count).ThenBy(g => g.City).Take(CityRows).ToListAsync(ct);
         var min = moreThanTickets > 0 ? (moreThanTickets + 1).ToString() : null;
-        return rows.Select(r => new CityCount(r.City, r.Count,
+        return rows.Select(r => new CityCount(r.City, (int)r.Count,
             CustomerListQueryString.Link((CustomerListQueryString.City, r.City), (CustomerListQueryString.TicketsMin, min)))).ToList();
     }
 
-    private static IQueryable<RankedCustomer> Ranked(this IQueryable<Customer> customers, AppDbContext db) =>
+    private static IQueryable<RankedCustomer> Ranked(this IQueryable<Customer> customers) =>
         customers.Select(c => new RankedCustomer(c.Id,
             c.DisplayName ?? (c.Type == CustomerType.Individual ? (c.FirstName ?? "") + " " + (c.LastName ?? "") : c.Name ?? ""),
-            c.TotalSpent, db.Tickets.Count(t => t.CustomerId == c.Id)));
+            c.TotalSpent, c.TicketCount));
 
-    private static async Task<int> ActiveAsync(AppDbContext db, IQueryable<Customer> live, DateTime from, DateTime before, CancellationToken ct)
+    private sealed record Distinct(long Customers, long FirstTime)
     {
-        // Distinct ids from the two date-indexed ranges first, rather than a semi-join per customer of a large table.
-        var ids = db.Tickets.Where(t => t.OpenedAt >= from && t.OpenedAt < before).Select(t => t.CustomerId)
-            .Union(db.Sales.Where(s => s.SoldAt >= from && s.SoldAt < before).Select(s => s.CustomerId));
-        return await live.CountAsync(c => ids.Contains(c.Id), ct);
+        /// <summary>Customers who had also bought (or been active) before the range.</summary>
+        public long Returning => Customers - FirstTime;
     }
 
-    private sealed record Purchases(decimal Revenue, int Buyers, int RepeatBuyers);
-
-    /// <summary>Closed tickets and sales in the range, of customers that are not deleted: revenue, buyers and repeat buyers.</summary>
-    private static async Task<Purchases> PurchasesAsync(AppDbContext db, DateTime from, DateTime before, CancellationToken ct)
+    /// <summary>
+    /// Distinct live customers with a day of the series in [first, last]: the day-pair rows whose earlier day is before
+    /// <paramref name="first"/> (see <see cref="DashboardSummary"/>). Whole months inside the range are read from the
+    /// month rows, the days before the first and after the last whole month from the day rows.
+    /// </summary>
+    private static async Task<Distinct> DistinctAsync(AppDbContext db, DashboardSeries days, DashboardSeries months, DateOnly first, DateOnly last,
+        CancellationToken ct)
     {
-        var tickets = db.Tickets.Where(t => t.Status == TicketStatus.Closed && t.ClosedAt >= from && t.ClosedAt < before
-            && t.Customer!.Status != CustomerStatus.Deleted);
-        var sales = db.Sales.Where(s => s.SoldAt >= from && s.SoldAt < before && s.Customer!.Status != CustomerStatus.Deleted);
-        // One statement: per customer the number and sum of purchases, then buyers, repeat buyers and revenue from those.
-        var totals = await tickets.Select(t => new { t.CustomerId, Amount = t.FinalAmount ?? 0m })
-            .Concat(sales.Select(s => new { s.CustomerId, Amount = s.Total }))
-            .GroupBy(p => p.CustomerId).Select(g => new { Count = g.Count(), Amount = g.Sum(p => p.Amount) })
-            .GroupBy(c => 1).Select(g => new { Buyers = g.Count(), Repeat = g.Count(c => c.Count >= 2), Revenue = g.Sum(c => c.Amount) })
-            .ToListAsync(ct);
-        // No purchases means no group at all, hence a list rather than a single row.
-        var (revenue, buyers, repeat) = totals is [var row] ? (row.Revenue, row.Buyers, row.Repeat) : (0m, 0, 0);
-        return new Purchases(revenue, buyers, repeat);
+        var fullFrom = first.Day == 1 ? first : new DateOnly(first.Year, first.Month, 1).AddMonths(1);
+        var fullTo = new DateOnly(last.Year, last.Month, 1); // the month after the last whole month
+        if (last.AddDays(1).Day == 1) fullTo = fullTo.AddMonths(1);
+        var ranges = new List<(DashboardSeries Series, int From, int To)>();
+        if (fullFrom < fullTo)
+        {
+            ranges.Add((months, fullFrom.DayNumber, fullTo.AddDays(-1).DayNumber));
+            if (first < fullFrom) ranges.Add((days, first.DayNumber, fullFrom.AddDays(-1).DayNumber));
+            if (fullTo <= last) ranges.Add((days, fullTo.DayNumber, last.DayNumber));
+        }
+        else
+        {
+            ranges.Add((days, first.DayNumber, last.DayNumber));
+        }
+        var start = first.DayNumber;
+        long customers = 0, firstTime = 0;
+        foreach (var (series, from, to) in ranges)
+        {
+            var sums = await db.DashboardTotals.Where(t => t.Series == series && t.Day >= from && t.Day <= to && t.Other < start)
+                .GroupBy(t => 1).Select(g => new { All = g.Sum(t => t.Value), First = g.Sum(t => t.Other == DashboardSummary.NoDay ? t.Value : 0) })
+                .ToListAsync(ct);
+            if (sums is [var row]) (customers, firstTime) = (customers + row.All, firstTime + row.First);
+        }
+        return new Distinct(customers, firstTime);
     }
 
-    /// <summary>Mean hours from opened to closed of the tickets closed in the range, in the database's own date arithmetic.</summary>
-    private static async Task<double?> AverageTurnaroundHoursAsync(AppDbContext db, DateTime from, DateTime before, CancellationToken ct)
-    {
-        var closed = nameof(TicketStatus.Closed);
-        // EF translates no date difference that both providers share; the two statements say the same thing.
-        var rows = db.Database.IsSqlite()
-            ? db.Database.SqlQuery<double?>($"""
-                SELECT AVG((julianday("ClosedAt") - julianday("OpenedAt")) * 24.0) AS "Value" FROM "Tickets"
-                WHERE "Status" = {closed} AND "ClosedAt" >= {from} AND "ClosedAt" < {before}
-                """)
-            : db.Database.SqlQuery<double?>($"""
-                SELECT AVG(EXTRACT(EPOCH FROM ("ClosedAt" - "OpenedAt")) / 3600.0)::double precision AS "Value" FROM "Tickets"
-                WHERE "Status" = {closed} AND "ClosedAt" >= {from} AND "ClosedAt" < {before}
-                """);
-        return (await rows.ToListAsync(ct)).FirstOrDefault();
-    }
-
-    private static decimal Ratio(decimal part, int whole, int decimals) => whole == 0 ? 0m : decimal.Round(part / whole, decimals, MidpointRounding.AwayFromZero);
+    private static decimal Ratio(decimal part, long whole, int decimals) => whole == 0 ? 0m : decimal.Round(part / whole, decimals, MidpointRounding.AwayFromZero);
 
     /// <summary>The first days of the twelve venue months ending with the one that holds <paramref name="last"/>.</summary>
     public static IReadOnlyList<DateOnly> LastTwelveMonths(DateOnly last)
@@ -222,21 +246,4 @@ public static class DashboardQuery
         return Enumerable.Range(0, 12).Select(i => month.AddMonths(i - 11)).ToList();
     }
 
-    /// <summary>
-    /// <c>x &lt; b1 ? 0 : x &lt; b2 ? 1 : …</c>: the index of the month a time falls in, as one CASE expression, so a
-    /// year's rows are grouped by venue month in a single statement on either database.
-    /// </summary>
-    private static Expression<Func<T, int>> Bucket<T>(Expression<Func<T, DateTime>> at, IReadOnlyList<DateTime> bounds)
-    {
-        Expression body = Expression.Constant(bounds.Count - 2);
-        for (var i = bounds.Count - 3; i >= 0; i--)
-        {
-            // Each bound a closure-like member, so EF sends it as a parameter rather than a literal in its own format.
-            var bound = Expression.Property(Expression.Constant(new Bound(bounds[i + 1])), nameof(Bound.Value));
-            body = Expression.Condition(Expression.LessThan(at.Body, bound), Expression.Constant(i), body);
-        }
-        return Expression.Lambda<Func<T, int>>(body, at.Parameters);
-    }
-
-    private sealed record Bound(DateTime Value);
 }

@@ -275,6 +275,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)");
 
+                    b.Property<int>("TicketCount")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Tier")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -333,6 +336,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("City", "SortName");
 
                     b.HasIndex("SortName", "Id");
+
+                    b.HasIndex("TicketCount", "Id")
+                        .IsDescending(true, false);
 
                     b.ToTable("Customers");
                 });
@@ -447,6 +453,31 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("CustomerId", "Kind", "Token");
 
                     b.ToTable("CustomerSearchTokens");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.DashboardTotal", b =>
+                {
+                    b.Property<int>("Series")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Other")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Series", "Day", "Other", "Text");
+
+                    b.HasIndex("Series", "Day", "Other", "Value");
+
+                    b.ToTable("DashboardTotals");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Equipment", b =>

@@ -264,6 +264,9 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasMaxLength(50)
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("TicketCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Tier")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -322,6 +325,9 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.HasIndex("City", "SortName");
 
                     b.HasIndex("SortName", "Id");
+
+                    b.HasIndex("TicketCount", "Id")
+                        .IsDescending(true, false);
 
                     b.ToTable("Customers");
                 });
@@ -431,6 +437,31 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.HasIndex("CustomerId", "Kind", "Token");
 
                     b.ToTable("CustomerSearchTokens");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.DashboardTotal", b =>
+                {
+                    b.Property<int>("Series")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Other")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Series", "Day", "Other", "Text");
+
+                    b.HasIndex("Series", "Day", "Other", "Value");
+
+                    b.ToTable("DashboardTotals");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Equipment", b =>

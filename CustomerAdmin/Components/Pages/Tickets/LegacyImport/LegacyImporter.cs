@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics;
 using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Components.Pages.Dashboard;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -439,6 +440,7 @@ public sealed class LegacyImporter(
                 // opened by staff (TicketOperations.CreateAsync): neither can take the other's numbers.
                 var sequence = await TicketOperations.NextSequenceAsync(db, ct);
                 await db.SaveChangesAsync(ct);
+                var summary = await DashboardSummary.BeginAsync(db, plan.Select(p => p.Customer.Id), ct);
 
                 // New customers get what AppDbContext gives a customer on its first save (audit stamps, the "(created)"
                 // history row, the search tokens), written without change tracking, which would cost more than the
@@ -525,6 +527,7 @@ public sealed class LegacyImporter(
                     }
                     await links.FlushAsync(ct);
                 }
+                await DashboardSummary.CompleteAsync(db, summary, created.Values.Select(c => c.Id), ct);
                 await tx.CommitAsync(ct);
             }
             catch (DbException ex) when (attempt < Attempts && TicketOperations.IsNumberClash(ex))
@@ -615,6 +618,8 @@ public sealed class LegacyImporter(
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var summary = await DashboardSummary.BeginAsync(db, await db.Tickets.Where(t => t.ImportRunId == runId).Select(t => t.CustomerId)
+            .Union(db.Customers.Where(c => c.ImportRunId == runId).Select(c => c.Id)).ToListAsync(ct), ct);
         // Customers the import only matched: take the import's closed tickets back out of their stats.
         var amounts = new Dictionary<int, List<decimal>>();
         await foreach (var t in db.Tickets.AsNoTracking()
@@ -652,6 +657,7 @@ public sealed class LegacyImporter(
             .SetProperty(r => r.Status, ImportRunStatus.Undone)
             .SetProperty(r => r.UndoneAt, time.GetUtcNow().UtcDateTime)
             .SetProperty(r => r.UndoneBy, actor), ct);
+        await DashboardSummary.CompleteAsync(db, summary, ct: ct);
         await tx.CommitAsync(ct);
         return new(true, $"Import #{runId} undone: {tickets:N0} tickets and {customersDeleted:N0} customers it created were deleted; "
             + $"{amounts.Count:N0} existing customers got their stats back.", tickets, customersDeleted, amounts.Count);
