@@ -21,6 +21,8 @@ public static class CustomerSearch
         CancellationToken ct = default, int limit = SuggestionLimit)
     {
         if (query.IsEmpty) return [];
+        // A suggestion is two to five statements; one open connection for all of them, not one per statement.
+        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
         var ids = new List<int>(limit);
 
         if (query.ExactPhone is { } exact)
@@ -28,7 +30,7 @@ public static class CustomerSearch
         if (ids.Count < limit && query.Words.Count == 1)
             Add(ids, await PrefixAsync(db, SearchTokenKind.Name, query.Words[0], ct), limit);
         if (ids.Count < limit && query.Words.Count > 1)
-            Add(ids, await NameMatches(db, query.Words).Take(CandidateRows).ToListAsync(ct), limit);
+            Add(ids, await NameMatchesAsync(db, query.Words, ct), limit);
         if (ids.Count < limit && query.PhoneSuffix is { } suffix)
             Add(ids, await PrefixAsync(db, SearchTokenKind.Phone, suffix, ct), limit);
         if (ids.Count < limit && query.EmailPrefix is { } email)
@@ -113,18 +115,34 @@ public static class CustomerSearch
         return customers;
     }
 
-    private static IQueryable<int> NameMatches(AppDbContext db, IReadOnlyList<string> words)
+    /// <summary>
+    /// Two or more words. Two words are one range over pair tokens ("jo smi" within "jo smith"), never a scan of every
+    /// customer with a common first name; a first word longer than the pair's lead, and any third word, filter that
+    /// range. The usual shapes (no filter word, one) run compiled; three words or more build the query each time.
+    /// </summary>
+    private static Task<List<int>> NameMatchesAsync(AppDbContext db, IReadOnlyList<string> words, CancellationToken ct)
     {
-        var matches = Range(db, SearchTokenKind.Name, words[0]);
-        IEnumerable<string> others = [];
-        if (words.Count > 1)
+        var lead = CustomerSearchIndex.PairLead(words[0]);
+        var pair = CustomerSearchIndex.PairToken(lead, words[1]);
+        var others = (lead == words[0] ? words.Skip(2) : words.Skip(2).Prepend(words[0])).ToList();
+        return others.Count switch
         {
-            // Two words are one range over pair tokens ("jo smi" within "jo smith"), never a scan of every customer
-            // with a common first name; a first word longer than the pair's lead, and any third word, filter that range.
-            var lead = CustomerSearchIndex.PairLead(words[0]);
-            matches = Range(db, SearchTokenKind.NamePair, CustomerSearchIndex.PairToken(lead, words[1]));
-            others = lead == words[0] ? words.Skip(2) : words.Skip(2).Prepend(words[0]);
-        }
+            0 => PrefixAsync(db, SearchTokenKind.NamePair, pair, ct),
+            1 => ListAsync(PairWithWordQuery.For(db)(db, pair, SearchText.PrefixUpperBound(pair), others[0], SearchText.PrefixUpperBound(others[0])), ct),
+            _ => NameMatches(db, pair, others).Take(CandidateRows).ToListAsync(ct),
+        };
+    }
+
+    private static readonly PerModel<Func<AppDbContext, string, string, string, string, IAsyncEnumerable<int>>> PairWithWordQuery = new(() =>
+        EF.CompileAsyncQuery((AppDbContext db, string lo, string hi, string other, string otherHi) => db.CustomerSearchTokens
+            .Where(t => t.Kind == SearchTokenKind.NamePair && string.Compare(t.Token, lo) >= 0 && string.Compare(t.Token, hi) < 0
+                && db.CustomerSearchTokens.Any(o => o.CustomerId == t.CustomerId && o.Kind == SearchTokenKind.Name
+                    && string.Compare(o.Token, other) >= 0 && string.Compare(o.Token, otherHi) < 0))
+            .OrderBy(t => t.Token).ThenBy(t => t.CustomerId).Select(t => t.CustomerId).Take(CandidateRows)));
+
+    private static IQueryable<int> NameMatches(AppDbContext db, string pair, IReadOnlyList<string> others)
+    {
+        var matches = Range(db, SearchTokenKind.NamePair, pair);
         foreach (var other in others)
         {
             var otherHi = SearchText.PrefixUpperBound(other);
