@@ -115,6 +115,7 @@ public class SearchQueryTests
     [InlineData("5000")]
     [InlineData("36-5000")]
     [InlineData("736500")]
+    [InlineData("736-5000")]
     public void LastDigitsAloneAreASuffixOnly(string typed)
     {
         var query = Parse(typed);
