@@ -29,7 +29,9 @@ public sealed class EntityReader<T> where T : class, new()
         var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
         _table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         _sql = db.GetService<ISqlGenerationHelper>();
-        _columns = entity.GetProperties().Select(p => new Column(p, p.GetColumnName(_table)!)).ToArray();
+        // Shadow properties live only in EF's change tracker, which an untracked read has none of.
+        _columns = entity.GetProperties().Where(p => !p.IsShadowProperty())
+            .Select(p => new Column(p, p.GetColumnName(_table)!)).ToArray();
         Key = Array.FindIndex(_columns, c => c.Property.IsPrimaryKey());
     }
 
