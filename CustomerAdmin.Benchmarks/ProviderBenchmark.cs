@@ -75,9 +75,15 @@ public static class ProviderBenchmark
             var (app, plain, slowest) = (new List<double>(), new List<double>(), new List<(double, double, string)>());
             for (var i = 0; i < terms.Count; i++)
             {
-                // Alternate the two so both see the same machine state; the first runs only warm up.
-                var appMs = await TimeAsync(() => AppAsync(terms[i]));
-                var adoMs = await TimeAsync(() => SqlRecorder.ReplayAsync(ado, adoConnectionString, commands[i]));
+                // Alternate the two so both see the same machine state; the first runs only warm up. Whichever runs a
+                // term first reads its pages into the cache (SQLite's page cache belongs to the pooled connection both
+                // use), and the second finds them there: measured at 200,000 customers that moved 40–70 µs at p50 from
+                // the second to the first, so each goes first on every other term.
+                Task<double> App() => TimeAsync(() => AppAsync(terms[i]));
+                Task<double> Ado() => TimeAsync(() => SqlRecorder.ReplayAsync(ado, adoConnectionString, commands[i]));
+                double appMs, adoMs;
+                if (i % 2 == 0) (appMs, adoMs) = (await App(), await Ado());
+                else (adoMs, appMs) = (await Ado(), await App());
                 if (i < WarmUp) continue;
                 app.Add(appMs);
                 plain.Add(adoMs);

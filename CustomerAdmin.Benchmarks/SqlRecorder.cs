@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Diagnostics;
+using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -9,7 +10,7 @@ namespace CustomerAdmin.Benchmarks;
 public sealed record RecordedCommand(string Sql, IReadOnlyList<(string Name, object? Value, DbType Type)> Parameters);
 
 /// <summary>
-/// Captures the commands EF Core sends (text and parameter values) from its diagnostic events, so the same SQL
+/// Captures the commands EF Core sends (text and parameter values) from its diagnostic events, and those the app sends itself through <see cref="DirectSql"/>, so the same SQL
 /// can be replayed through plain ADO.NET. Only subscribed while recording: the timed runs pay nothing for it.
 /// </summary>
 public sealed class SqlRecorder : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
@@ -37,11 +38,14 @@ public sealed class SqlRecorder : IObserver<DiagnosticListener>, IObserver<KeyVa
     {
         if (listener.Name == DbLoggerCategory.Name)
             _subscriptions.Add(listener.Subscribe(this, name => name == RelationalEventId.CommandExecuting.Name));
+        // The app's own commands on a context's connection (the search-as-you-type statements).
+        if (listener.Name == DirectSql.ListenerName)
+            _subscriptions.Add(listener.Subscribe(this, name => name == DirectSql.CommandExecuting));
     }
 
     public void OnNext(KeyValuePair<string, object?> e)
     {
-        if (e.Value is CommandEventData { Command: var cmd })
+        if (((e.Value as CommandEventData)?.Command ?? e.Value as DbCommand) is { } cmd)
             _commands.Add(new(cmd.CommandText, cmd.Parameters.Cast<DbParameter>().Select(p => (p.ParameterName, p.Value, p.DbType)).ToList()));
     }
 

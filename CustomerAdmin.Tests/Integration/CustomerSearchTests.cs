@@ -230,6 +230,47 @@ public class CustomerSearchTests
         Assert.Empty(await FindAsync(database, new string('9', 10_000), _us));
     }
 
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task SearchMatchesEveryWordOfTwoAndThreeWordTerms(DatabaseProvider provider)
+    {
+        await using var database = await SeededAsync(provider);
+
+        // A first word no longer than the pair lead, one longer (filtered by its own prefix), and a third word.
+        Assert.Equal(["José Álvarez"], await FindAsync(database, "jo alv", _us));
+        Assert.Equal(["Jürgen Müller"], await FindAsync(database, "jürg mül", _us));
+        Assert.Equal(["José Álvarez"], await FindAsync(database, "jos alv jo", _us));
+        Assert.Empty(await FindAsync(database, "jo mul", _us));
+        Assert.Empty(await FindAsync(database, "jox alv", _us));
+        Assert.Empty(await FindAsync(database, "jos alv mer", _us));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task SuggestionOpensTheConnectionOnceAndLeavesItAsItFoundIt(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await SeededAsync(provider);
+        // "jos" finds one name, so the suggestion also looks at emails and tags before loading the rows: four statements.
+        var query = SearchQuery.Parse("jos", _us);
+
+        await using (var db = database.CreateDbContext())
+        {
+            var connection = db.Database.GetDbConnection();
+            var opens = 0;
+            connection.StateChange += (_, e) => opens += e.CurrentState == System.Data.ConnectionState.Open ? 1 : 0;
+
+            Assert.Equal(["José Álvarez"], (await db.SuggestAsync(query, ct)).Select(s => s.Name));
+            Assert.Equal(1, opens);
+            Assert.Equal(System.Data.ConnectionState.Closed, connection.State);
+        }
+
+        await using (var db = database.CreateDbContext())
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            Assert.Equal(["José Álvarez"], (await db.SuggestAsync(query, ct)).Select(s => s.Name));
+            Assert.Equal(System.Data.ConnectionState.Open, db.Database.GetDbConnection().State);
+        }
+    }
+
     /// <summary>
     /// The names both search paths return, after checking they agree. Ordered by name for the list path;
     /// the suggestions' own order is checked where it matters.

@@ -88,6 +88,43 @@ public class SearchQueryTests
     }
 
     [Theory]
+    [InlineData("US")]
+    [InlineData("GB")]
+    [InlineData("DE")]
+    [InlineData("NU")] // Niue: four-digit numbers
+    [InlineData("SH")] // Saint Helena: four and five digits
+    public void ShortestValidNumberOfARegionStillGivesExactPhone(string region)
+    {
+        // Search parses a digit term only when it has at least the region's shortest national length: the shortest
+        // number of each kind the region has must still be recognised as a whole number.
+        var phones = new PhoneNormalizer(region);
+        var util = PhoneNumbers.PhoneNumberUtil.GetInstance();
+        var examples = Enum.GetValues<PhoneNumbers.PhoneNumberType>()
+            .Select(type => util.GetExampleNumberForType(region, type)).Where(n => n is not null).ToList();
+        Assert.NotEmpty(examples);
+        var shortest = examples.MinBy(n => n.NationalNumber.ToString().Length)!;
+        var national = util.Format(shortest, PhoneNumbers.PhoneNumberFormat.NATIONAL);
+        Assert.InRange(phones.ShortestNationalNumber, 1, shortest.NationalNumber.ToString().Length);
+
+        var query = SearchQuery.Parse(national, phones);
+
+        Assert.Equal(CustomerSearchIndex.Reverse(util.Format(shortest, PhoneNumbers.PhoneNumberFormat.E164)[1..]), query.ExactPhone);
+    }
+
+    [Theory]
+    [InlineData("5000")]
+    [InlineData("36-5000")]
+    [InlineData("736500")]
+    [InlineData("736-5000")]
+    public void LastDigitsAloneAreASuffixOnly(string typed)
+    {
+        var query = Parse(typed);
+
+        Assert.Null(query.ExactPhone);
+        Assert.Equal(CustomerSearchIndex.Reverse(PhoneNormalizer.Digits(typed)), query.PhoneSuffix);
+    }
+
+    [Theory]
     [InlineData("+1 212 736 5000")]
     [InlineData("+1-212-736-5000")]
     [InlineData("1 (212) 736-5000")]

@@ -139,6 +139,7 @@ public sealed class ModelColumn
 {
     private readonly Func<object, object?> _get;
     private readonly Func<object?, object?> _convert;
+    private readonly Func<object, object?> _fromProvider;
     private readonly RelationalTypeMapping _mapping;
 
     private static readonly ConcurrentDictionary<IProperty, ModelColumn> Known = new();
@@ -156,6 +157,7 @@ public sealed class ModelColumn
             Expression.Property(Expression.Convert(instance, property.DeclaringType.ClrType), property.PropertyInfo!), typeof(object)), instance).Compile();
         var converter = property.GetValueConverter() ?? _mapping.Converter;
         _convert = converter is null ? v => v : v => v is null ? null : converter.ConvertToProvider(v);
+        _fromProvider = converter is null ? v => v : converter.ConvertFromProvider;
     }
 
     public IProperty Property { get; }
@@ -174,6 +176,9 @@ public sealed class ModelColumn
     public object Read(object entity) => Convert(_get(entity));
 
     public object Convert(object? value) => _convert(value) ?? DBNull.Value;
+
+    /// <summary>A value read from this column, converted back as EF would materialise it (enum names to enums, cents to money).</summary>
+    public object? FromProvider(object? value) => value is null or DBNull ? null : _fromProvider(value);
 }
 
 public static class RowInserterExtensions

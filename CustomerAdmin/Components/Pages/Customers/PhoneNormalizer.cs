@@ -17,6 +17,20 @@ public sealed class PhoneNormalizer(IOptions<CustomersOptions> options)
 
     public string DefaultRegion { get; } = options.Value.DefaultRegion.ToUpperInvariant();
 
+    /// <summary>
+    /// The fewest digits a number of the default region can have when typed without a country code, from
+    /// libphonenumber's metadata (10 in the US; 0 for a region it does not know): fewer digits cannot be a valid number
+    /// there (a trunk prefix only adds digits; the shorter "local only" lengths, 7 in the US, are never valid without
+    /// the area code), so search-as-you-type need not parse them (a parse costs about 20 µs, as much as the search's SQL).
+    /// </summary>
+    public int ShortestNationalNumber { get; } = ShortestFor(options.Value.DefaultRegion.ToUpperInvariant());
+
+    private static int ShortestFor(string region)
+    {
+        var lengths = Util.GetMetadataForRegion(region)?.GeneralDesc?.PossibleLengthList.Where(n => n > 0).ToList();
+        return lengths is { Count: > 0 } ? lengths.Min() : 0;
+    }
+
     public PhoneNormalizer(string defaultRegion) : this(Options.Create(new CustomersOptions { DefaultRegion = defaultRegion }))
     {
     }

@@ -25,8 +25,9 @@ public sealed record SearchQuery(IReadOnlyList<string> Words, string? PhoneSuffi
             var digits = PhoneNormalizer.Digits(text);
             if (digits.Length >= MinPhoneDigits)
             {
-                var check = phones.Check(text);
-                var exact = check.IsValid ? CustomerSearchIndex.Reverse(PhoneNormalizer.Digits(check.E164)) : null;
+                // Only what could be a whole number is parsed: the last few digits typed cannot be.
+                var check = digits.Length >= phones.ShortestNationalNumber || text.StartsWith('+') ? phones.Check(text) : null;
+                var exact = check is { IsValid: true } ? CustomerSearchIndex.Reverse(PhoneNormalizer.Digits(check.E164)) : null;
                 return new([], CustomerSearchIndex.Reverse(digits), exact, null);
             }
         }
