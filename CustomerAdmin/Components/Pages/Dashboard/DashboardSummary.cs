@@ -2,7 +2,6 @@ using CustomerAdmin.Components.Pages.Events;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CustomerAdmin.Components.Pages.Dashboard;
 
@@ -217,29 +216,20 @@ public static class DashboardSummary
         if (rows.Count == 0) return;
         if (db.Database.IsSqlite())
         {
-            await db.Database.OpenConnectionAsync(ct);
-            try
+            await using var open = await db.Database.KeepConnectionOpenAsync(ct);
+            await using var cmd = db.CreateCommand(string.Format(Upsert, "($s, $d, $o, $t, $v)"));
+            var parameters = new[] { "$s", "$d", "$o", "$t", "$v" }.Select(name =>
             {
-                await using var cmd = db.Database.GetDbConnection().CreateCommand();
-                cmd.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-                cmd.CommandText = string.Format(Upsert, "($s, $d, $o, $t, $v)");
-                var parameters = new[] { "$s", "$d", "$o", "$t", "$v" }.Select(name =>
-                {
-                    var p = cmd.CreateParameter();
-                    p.ParameterName = name;
-                    cmd.Parameters.Add(p);
-                    return p;
-                }).ToArray();
-                foreach (var (key, value) in rows)
-                {
-                    (parameters[0].Value, parameters[1].Value, parameters[2].Value, parameters[3].Value, parameters[4].Value) =
-                        ((int)key.Series, key.Day, key.Other, key.Text, value);
-                    await cmd.ExecuteNonQueryAsync(ct);
-                }
-            }
-            finally
+                var p = cmd.CreateParameter();
+                p.ParameterName = name;
+                cmd.Parameters.Add(p);
+                return p;
+            }).ToArray();
+            foreach (var (key, value) in rows)
             {
-                await db.Database.CloseConnectionAsync();
+                (parameters[0].Value, parameters[1].Value, parameters[2].Value, parameters[3].Value, parameters[4].Value) =
+                    ((int)key.Series, key.Day, key.Other, key.Text, value);
+                await cmd.ExecuteNonQueryAsync(ct);
             }
             return;
         }
