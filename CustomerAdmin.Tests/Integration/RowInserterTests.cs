@@ -36,21 +36,22 @@ public sealed class RowInserterTests
             OpenedAt = At.AddTicks(1234567), ClosedAt = null, Assignee = null, CreatedBy = "test", UpdatedAt = At, UpdatedBy = "test",
             Version = 3, LegacyKey = new string('a', 64),
         };
-        await AssertSameAsSaveChangesAsync(database, ticket, t => t.Id, ct);
+        await AssertSameAsSaveChangesAsync(database, ticket, t => t.Id, returningId: true, ct);
 
         var entry = new Activity
         {
             CustomerId = customerId, Kind = ActivityKind.Note, NoteType = NoteType.Complaint, IsInternal = true, Subject = "",
             Body = null, OccurredAt = At.AddTicks(1), CreatedAt = At, CreatedBy = "test", UpdatedAt = At.AddMilliseconds(5),
         };
-        await AssertSameAsSaveChangesAsync(database, entry, a => a.Id, ct);
+        await AssertSameAsSaveChangesAsync(database, entry, a => a.Id, returningId: false, ct);
     }
 
     /// <summary>
     /// Saves <paramref name="row"/> with SaveChanges, reads what was stored, deletes it, inserts the row read back with
-    /// RowInserter, and compares every stored column but the key.
+    /// RowInserter (with <paramref name="returningId"/>, one row at a time, checking the key it returns), and compares
+    /// every stored column but the key.
     /// </summary>
-    private static async Task AssertSameAsSaveChangesAsync<T>(TestDatabase database, T row, Func<T, long> key, CancellationToken ct) where T : class
+    private static async Task AssertSameAsSaveChangesAsync<T>(TestDatabase database, T row, Func<T, long> key, bool returningId, CancellationToken ct) where T : class
     {
         List<string?> saved;
         T stored;
@@ -66,14 +67,17 @@ public sealed class RowInserterTests
         await using (var db = database.CreateDbContext())
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            await using (var inserter = new RowInserter<T>(db))
+            long? returned = null;
+            await using (var inserter = new RowInserter<T>(db, returningId))
             {
-                await inserter.AddAsync(stored, ct);
+                if (returningId) returned = await inserter.InsertReturningIdAsync(stored, ct);
+                else await inserter.AddAsync(stored, ct);
                 await inserter.FlushAsync(ct);
                 Assert.Equal(1, inserter.Written);
             }
             await tx.CommitAsync(ct);
             var id = await db.Set<T>().AsNoTracking().Select(e => EF.Property<long>(e, "Id")).SingleAsync(ct);
+            if (returningId) Assert.Equal(id, returned);
             inserted = await StoredAsync(db, id, ct);
         }
         Assert.Equal(saved, inserted);

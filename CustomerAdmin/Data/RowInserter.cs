@@ -42,7 +42,7 @@ public sealed class RowInserter<T> : IAsyncDisposable where T : class
 
     public int Written { get; private set; }
 
-    /// <param name="returningId">For <see cref="InsertReturningIdAsync"/>: one row per statement, with RETURNING of the generated key (SQLite 3.35+ and PostgreSQL both have it).</param>
+    /// <param name="returningId">For <see cref="InsertReturningIdAsync"/>: one row per statement; the generated key comes back by RETURNING on PostgreSQL and as the rowid on SQLite.</param>
     public RowInserter(AppDbContext db, bool returningId = false)
     {
         _db = db;
@@ -58,11 +58,15 @@ public sealed class RowInserter<T> : IAsyncDisposable where T : class
         _returning = returningId ? " RETURNING " + sql.DelimitIdentifier(entity.FindPrimaryKey()!.Properties[0].GetColumnName(table)!) : null;
         _perStatement = returningId || db.Database.IsSqlite() ? 1 : Math.Max(1, PostgresMaxParameters / _columns.Length);
         if (db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection { State: System.Data.ConnectionState.Open } connection
-            && _columns.All(c => SqliteRowStatement.Supports(c)))
+            && _columns.All(c => SqliteRowStatement.Supports(c))
+            // The generated key read back as the rowid: only for a single integer key (INTEGER PRIMARY KEY is the rowid).
+            && (!returningId || entity.FindPrimaryKey()!.Properties is [{ ClrType: var keyType }] && (keyType == typeof(int) || keyType == typeof(long))))
         {
             var text = new StringBuilder(_head).Append('(');
             for (var c = 0; c < _columns.Length; c++) text.Append(c == 0 ? "?" : ", ?");
-            _sqlite = new SqliteRowStatement(connection, text.Append(')').Append(_returning).ToString(), _columns);
+            // No RETURNING: SQLite runs it as a trigger program with a table of its own for every row; the key of the
+            // row just inserted is the connection's last_insert_rowid (the tables' integer keys are their rowids).
+            _sqlite = new SqliteRowStatement(connection, text.Append(')').ToString(), _columns, returnsRowId: returningId);
         }
     }
 
@@ -171,9 +175,12 @@ internal sealed class SqliteRowStatement : IDisposable
     private readonly SQLitePCL.sqlite3_stmt _statement;
     private readonly ModelColumn[] _columns;
 
-    public SqliteRowStatement(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, ModelColumn[] columns)
+    private readonly bool _returnsRowId;
+
+    public SqliteRowStatement(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, ModelColumn[] columns, bool returnsRowId)
     {
         _connection = connection;
+        _returnsRowId = returnsRowId;
         _columns = columns;
         var rc = SQLitePCL.raw.sqlite3_prepare_v2(connection.Handle, sql, out _statement);
         Microsoft.Data.Sqlite.SqliteException.ThrowExceptionForRC(rc, connection.Handle);
@@ -190,7 +197,7 @@ internal sealed class SqliteRowStatement : IDisposable
             || type == typeof(bool) || type == typeof(double) || type == typeof(decimal) || type == typeof(byte[]);
     }
 
-    /// <summary>Inserts <paramref name="row"/>; returns the first column of the first row the statement returns (RETURNING), else 0.</summary>
+    /// <summary>Inserts <paramref name="row"/>; returns its rowid when constructed with returnsRowId, else 0.</summary>
     public long Execute(object row)
     {
         var statement = _statement;
@@ -199,16 +206,10 @@ internal sealed class SqliteRowStatement : IDisposable
             var rc = Bind(statement, c + 1, _columns[c].Read(row));
             if (rc != SQLitePCL.raw.SQLITE_OK) Throw(rc);
         }
-        long result = 0;
         var step = SQLitePCL.raw.sqlite3_step(statement);
-        if (step == SQLitePCL.raw.SQLITE_ROW)
-        {
-            result = SQLitePCL.raw.sqlite3_column_int64(statement, 0);
-            while ((step = SQLitePCL.raw.sqlite3_step(statement)) == SQLitePCL.raw.SQLITE_ROW) { }
-        }
         if (step != SQLitePCL.raw.SQLITE_DONE) Throw(step);
         SQLitePCL.raw.sqlite3_reset(statement);
-        return result;
+        return _returnsRowId ? SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle) : 0;
     }
 
     private void Throw(int rc)
