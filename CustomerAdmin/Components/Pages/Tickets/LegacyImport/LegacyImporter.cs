@@ -163,7 +163,6 @@ public sealed class LegacyImporter(
                 db.ImportRuns.Add(run);
                 await db.SaveChangesAsync(ct);
                 report.RunId = run.Id;
-                if (db.Database.IsSqlite()) state.Checkpointer = new WalCheckpointer(factory);
             }
 
             var batch = new List<LegacyRow>(_options.BatchSize);
@@ -220,8 +219,6 @@ public sealed class LegacyImporter(
         }
         finally
         {
-            if (state.Checkpointer is not null) await state.Checkpointer.DisposeAsync();
-            report.Stages.Mark("last checkpoint");
             await ResetCacheAsync();
             report.Stages.Mark("finish");
         }
@@ -460,7 +457,6 @@ public sealed class LegacyImporter(
         try
         {
             await WriteAsync(plan, run, report, actor, ct);
-            state.Checkpointer?.AfterCommit();
         }
         catch
         {
@@ -509,7 +505,7 @@ public sealed class LegacyImporter(
     private const string SqliteImportCache = "PRAGMA cache_size = -262144"; // 256 MB
 
     /// <summary>Only in WAL mode (see <see cref="BatchContextAsync"/>).</summary>
-    private const string SqliteImportSync = "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0";
+    private const string SqliteImportSync = "PRAGMA synchronous = NORMAL";
 
     private async Task WriteAsync(List<Planned> plan, ImportRun run, ImportReport report, string actor, CancellationToken ct)
     {
@@ -661,8 +657,7 @@ public sealed class LegacyImporter(
 
     /// <summary>
     /// A context for one step of a batch; on SQLite its connection gets the import's page cache and, when the database
-    /// is in WAL mode, <c>synchronous = NORMAL</c> and no automatic checkpoints (<see cref="WalCheckpointer"/> copies
-    /// the log into the database on another thread instead).
+    /// is in WAL mode, <c>synchronous = NORMAL</c>.
     /// </summary>
     /// <remarks>
     /// The default (FULL) syncs the write-ahead log at every commit; NORMAL syncs it only when a checkpoint copies it
@@ -792,46 +787,6 @@ public sealed class LegacyImporter(
             + $"{amounts.Count:N0} existing customers got their stats back.", tickets, customersDeleted, amounts.Count);
     }
 
-    /// <summary>
-    /// On SQLite, copies the write-ahead log into the database (a PASSIVE checkpoint, on a connection of its own) on a
-    /// thread of its own after each batch commits, while the next batch is being written: WAL lets a checkpoint run
-    /// beside a writer. Otherwise the commit that pushes the log past 1,000 pages (every batch's) does it on the
-    /// writing thread. A checkpoint still running when a batch commits takes that batch's pages too, next time; the
-    /// log stays within a few batches. Safety is unchanged: what a checkpoint has not copied yet is in the log, which
-    /// SQLite reads and, after a crash, recovers from. Any other connection's automatic checkpoint would do the same work.
-    /// </summary>
-    private sealed class WalCheckpointer(IDbContextFactory<AppDbContext> factory) : IAsyncDisposable
-    {
-        private Task _running = Task.CompletedTask;
-
-        public void AfterCommit()
-        {
-            if (_running.IsCompleted) _running = Task.Run(CheckpointAsync);
-        }
-
-        private async Task CheckpointAsync()
-        {
-            try
-            {
-                await using var db = await factory.CreateDbContextAsync();
-                await db.Database.OpenConnectionAsync();
-                await db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(PASSIVE)");
-            }
-            catch (Exception ex) when (ex is DbException or InvalidOperationException)
-            {
-                // Nothing is lost: the pages stay in the log until the next checkpoint (this run's or any writer's).
-            }
-        }
-
-        /// <summary>Waits for the running checkpoint, then copies what the last batches left.</summary>
-        public async ValueTask DisposeAsync()
-        {
-            await _running;
-            _running = Task.Run(CheckpointAsync);
-            await _running;
-        }
-    }
-
     /// <summary>Counts and the capped list of issues; every issue also goes to the caller's callback as it happens.</summary>
     private sealed class RunState(ImportReport report, Action<ImportIssue>? onIssue, int maxListed, bool dryRun)
     {
@@ -840,9 +795,6 @@ public sealed class LegacyImporter(
         private readonly HashSet<long>? _dryRunKeys = dryRun ? [] : null;
 
         public ImportReport Report => report;
-
-        /// <summary>SQLite only, real runs only.</summary>
-        public WalCheckpointer? Checkpointer { get; set; }
 
         public void Issue(long line, ImportIssueKind kind, string message)
         {
