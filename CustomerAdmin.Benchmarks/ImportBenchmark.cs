@@ -77,6 +77,9 @@ public static class ImportBenchmark
             if (report.FatalError is not null) Console.WriteLine("FAILED: " + report.FatalError);
             Console.WriteLine($"rows {report.RowsRead:N0}; tickets in database {await db.Tickets.CountAsync():N0}; customers {await db.Customers.CountAsync():N0}; orphan tickets {orphans}; issues {issues:N0}");
             Console.WriteLine($"time {elapsed.TotalSeconds:N1} s ({report.RowsRead / elapsed.TotalSeconds:N0} rows/s); target 120 s: {(elapsed.TotalSeconds <= 120 ? "met" : "NOT met")}");
+            Console.WriteLine("stages (wall, process CPU):");
+            Console.WriteLine(report.Stages);
+            Console.WriteLine($"  (reading thread busy {report.ReadingThreadBusy.TotalSeconds:N1} s wall, in parallel with the stages above)");
             Console.WriteLine($"peak working set {peakWorkingSet / 1048576.0:N0} MB; managed heap after {GC.GetTotalMemory(false) / 1048576.0:N0} MB; file {new FileInfo(csvPath).Length / 1048576.0:N0} MB");
         }
         await host.StopAsync();

@@ -37,10 +37,12 @@ public sealed class RowInserter<T> : IAsyncDisposable where T : class
     private readonly List<T> _pending = [];
     private DbCommand? _full;
     private bool _prepared;
+    /// <summary>On SQLite, the INSERT prepared straight on the connection's handle (see <see cref="SqliteRowStatement"/>).</summary>
+    private SqliteRowStatement? _sqlite;
 
     public int Written { get; private set; }
 
-    /// <param name="returningId">For <see cref="InsertReturningIdAsync"/>: one row per statement, with RETURNING of the generated key (SQLite 3.35+ and PostgreSQL both have it).</param>
+    /// <param name="returningId">For <see cref="InsertReturningIdAsync"/>: one row per statement; the generated key comes back by RETURNING on PostgreSQL and as the rowid on SQLite.</param>
     public RowInserter(AppDbContext db, bool returningId = false)
     {
         _db = db;
@@ -55,11 +57,29 @@ public sealed class RowInserter<T> : IAsyncDisposable where T : class
             + string.Join(", ", _columns.Select(c => sql.DelimitIdentifier(c.Property.GetColumnName(table)!))) + ") VALUES ";
         _returning = returningId ? " RETURNING " + sql.DelimitIdentifier(entity.FindPrimaryKey()!.Properties[0].GetColumnName(table)!) : null;
         _perStatement = returningId || db.Database.IsSqlite() ? 1 : Math.Max(1, PostgresMaxParameters / _columns.Length);
+        if (db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection { State: System.Data.ConnectionState.Open } connection
+            && _columns.All(c => SqliteRowStatement.Supports(c))
+            // The generated key read back as the rowid: only for a single integer key (INTEGER PRIMARY KEY is the rowid).
+            && (!returningId || entity.FindPrimaryKey()!.Properties is [{ ClrType: var keyType }] && (keyType == typeof(int) || keyType == typeof(long))))
+        {
+            var text = new StringBuilder(_head).Append('(');
+            for (var c = 0; c < _columns.Length; c++) text.Append(c == 0 ? "?" : ", ?");
+            // No RETURNING: SQLite runs it as a trigger program with a table of its own for every row; the key of the
+            // row just inserted is the connection's last_insert_rowid (the tables' integer keys are their rowids).
+            _sqlite = new SqliteRowStatement(connection, text.Append(')').ToString(), _columns, returnsRowId: returningId);
+        }
     }
 
     /// <summary>Queues a row; a full statement's worth is written at once. Call <see cref="FlushAsync"/> at the end.</summary>
     public async Task AddAsync(T row, CancellationToken ct)
     {
+        if (_sqlite is not null)
+        {
+            ct.ThrowIfCancellationRequested();
+            _sqlite.Execute(row);
+            Written++;
+            return;
+        }
         _pending.Add(row);
         if (_pending.Count < _perStatement) return;
         _full ??= CreateCommand(_perStatement);
@@ -78,6 +98,12 @@ public sealed class RowInserter<T> : IAsyncDisposable where T : class
     public async Task<long> InsertReturningIdAsync(T row, CancellationToken ct)
     {
         if (_returning is null) throw new InvalidOperationException("Construct the inserter with returningId.");
+        if (_sqlite is not null)
+        {
+            ct.ThrowIfCancellationRequested();
+            Written++;
+            return _sqlite.Execute(row);
+        }
         _full ??= CreateCommand(1);
         Bind(_full, row, 0);
         await PrepareOnceAsync(_full, ct);
@@ -130,8 +156,124 @@ public sealed class RowInserter<T> : IAsyncDisposable where T : class
 
     public async ValueTask DisposeAsync()
     {
+        _sqlite?.Dispose();
         if (_full is not null) await _full.DisposeAsync();
     }
+}
+
+/// <summary>
+/// One INSERT prepared on a SQLite connection's native handle, its values bound by position and converted exactly as
+/// Microsoft.Data.Sqlite converts them (its <c>SqliteValueBinder</c>: integers, booleans and enums as INTEGER, DateTime
+/// as ISO text, decimal as text, ...), stepped and reset per row. It runs inside whatever transaction the connection
+/// has open, like a command of the connection. Going through <see cref="DbCommand"/> costs several times SQLite's
+/// own work for a row: parameters looked up by name, a value binder allocated per parameter, a data reader per
+/// execution.
+/// </summary>
+internal sealed class SqliteRowStatement : IDisposable
+{
+    private readonly Microsoft.Data.Sqlite.SqliteConnection _connection;
+    private readonly SQLitePCL.sqlite3_stmt _statement;
+    private readonly ModelColumn[] _columns;
+
+    private readonly bool _returnsRowId;
+
+    public SqliteRowStatement(Microsoft.Data.Sqlite.SqliteConnection connection, string sql, ModelColumn[] columns, bool returnsRowId)
+    {
+        _connection = connection;
+        _returnsRowId = returnsRowId;
+        _columns = columns;
+        var rc = SQLitePCL.raw.sqlite3_prepare_v2(connection.Handle, sql, out _statement);
+        Microsoft.Data.Sqlite.SqliteException.ThrowExceptionForRC(rc, connection.Handle);
+    }
+
+    /// <summary>The provider types bound here; a column of any other type keeps the inserter on <see cref="DbCommand"/>.</summary>
+    public static bool Supports(ModelColumn column)
+    {
+        var type = Nullable.GetUnderlyingType(column.ProviderClrType) ?? column.ProviderClrType;
+        if (type.IsEnum) type = Enum.GetUnderlyingType(type);
+        // A DateTime parameter typed as a double would be a Julian day: not handled here.
+        if (type == typeof(DateTime)) return column.DbType is null or System.Data.DbType.DateTime or System.Data.DbType.DateTime2 or System.Data.DbType.String;
+        return type == typeof(string) || type == typeof(long) || type == typeof(int) || type == typeof(short) || type == typeof(byte)
+            || type == typeof(bool) || type == typeof(double) || type == typeof(decimal) || type == typeof(byte[]);
+    }
+
+    /// <summary>Inserts <paramref name="row"/>; returns its rowid when constructed with returnsRowId, else 0.</summary>
+    public long Execute(object row)
+    {
+        var statement = _statement;
+        for (var c = 0; c < _columns.Length; c++)
+        {
+            var rc = Bind(statement, c + 1, _columns[c].Read(row));
+            if (rc != SQLitePCL.raw.SQLITE_OK) Throw(rc);
+        }
+        var step = SQLitePCL.raw.sqlite3_step(statement);
+        if (step != SQLitePCL.raw.SQLITE_DONE) Throw(step);
+        SQLitePCL.raw.sqlite3_reset(statement);
+        return _returnsRowId ? SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle) : 0;
+    }
+
+    private void Throw(int rc)
+    {
+        // The error message belongs to the connection; read it before the reset clears it.
+        try
+        {
+            Microsoft.Data.Sqlite.SqliteException.ThrowExceptionForRC(rc, _connection.Handle);
+        }
+        finally
+        {
+            SQLitePCL.raw.sqlite3_reset(_statement);
+        }
+    }
+
+    private static int Bind(SQLitePCL.sqlite3_stmt statement, int index, object value)
+    {
+        switch (value)
+        {
+            case DBNull: return SQLitePCL.raw.sqlite3_bind_null(statement, index);
+            case string s: return BindText(statement, index, s);
+            case long l: return SQLitePCL.raw.sqlite3_bind_int64(statement, index, l);
+            case int i: return SQLitePCL.raw.sqlite3_bind_int64(statement, index, i);
+            case bool b: return SQLitePCL.raw.sqlite3_bind_int64(statement, index, b ? 1 : 0);
+            case DateTime d:
+            {
+                // "yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", invariant, as Microsoft.Data.Sqlite writes it.
+                Span<char> text = stackalloc char[32];
+                if (!d.TryFormat(text, out var length, @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", System.Globalization.CultureInfo.InvariantCulture))
+                    throw new InvalidOperationException($"Cannot format {d:O}.");
+                Span<byte> utf8 = stackalloc byte[32];
+                return SQLitePCL.raw.sqlite3_bind_text(statement, index, utf8[..System.Text.Encoding.UTF8.GetBytes(text[..length], utf8)]);
+            }
+            case short h: return SQLitePCL.raw.sqlite3_bind_int64(statement, index, h);
+            case byte y: return SQLitePCL.raw.sqlite3_bind_int64(statement, index, y);
+            case double f:
+                if (double.IsNaN(f)) throw new InvalidOperationException("Cannot store NaN values.");
+                return SQLitePCL.raw.sqlite3_bind_double(statement, index, f);
+            case decimal m: return BindText(statement, index, m.ToString("0.0###########################", System.Globalization.CultureInfo.InvariantCulture));
+            case byte[] blob: return SQLitePCL.raw.sqlite3_bind_blob(statement, index, blob);
+            case Enum e: return SQLitePCL.raw.sqlite3_bind_int64(statement, index, Convert.ToInt64(e, System.Globalization.CultureInfo.InvariantCulture));
+            default: throw new InvalidOperationException($"No SQLite binding for {value.GetType()}.");
+        }
+    }
+
+    /// <summary>UTF-8 as SQLitePCL encodes a string (Encoding.UTF8), without its allocation per value.</summary>
+    private static int BindText(SQLitePCL.sqlite3_stmt statement, int index, string value)
+    {
+        // An empty span would reach SQLite as a null pointer, which binds NULL, not ''.
+        if (value.Length == 0) return SQLitePCL.raw.sqlite3_bind_text(statement, index, "");
+        var max = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
+        byte[]? rented = null;
+        var buffer = max <= 1024 ? stackalloc byte[1024] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            return SQLitePCL.raw.sqlite3_bind_text(statement, index, buffer[..System.Text.Encoding.UTF8.GetBytes(value, buffer)]);
+        }
+        finally
+        {
+            if (rented is not null) System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    public void Dispose() => _statement.Dispose();
 }
 
 /// <summary>One mapped property as a command parameter: its provider type and its value converted as EF would write it.</summary>
@@ -161,6 +303,11 @@ public sealed class ModelColumn
     }
 
     public IProperty Property { get; }
+
+    /// <summary>The CLR type of the value <see cref="Read"/> returns (after the value converter).</summary>
+    public Type ProviderClrType => (Property.GetValueConverter() ?? _mapping.Converter)?.ProviderClrType ?? Property.ClrType;
+
+    public System.Data.DbType? DbType => _mapping.DbType;
 
     /// <summary>The parameter, typed as EF types it (enum names, cents, UTC), added to the command.</summary>
     public DbParameter CreateParameter(DbCommand command, string name)

@@ -44,7 +44,8 @@ public sealed class PhoneNormalizer(IOptions<CustomersOptions> options)
     /// A copy that remembers its answers, keyed by the digits and whether a + leads (the only things that decide the
     /// answer once the characters are checked), so "(212) 736-5000", "212.736.5000" and " 2127365000 " are parsed once,
     /// and a number already in E.164 is not parsed again. At most <paramref name="capacity"/> answers (then it starts
-    /// over), so memory stays bounded. Not thread-safe: for one bulk job, such as the legacy import.
+    /// over), so memory stays bounded. For one bulk job, such as the legacy import; safe to share between its reading
+    /// and writing threads (a lock around the cache).
     /// </summary>
     public PhoneNormalizer WithCache(int capacity) => new(options) { _cache = [], _byE164 = new(StringComparer.Ordinal), _cacheMax = capacity };
 
@@ -60,11 +61,17 @@ public sealed class PhoneNormalizer(IOptions<CustomersOptions> options)
         }
         if (text.LastIndexOf('+') > 0) return new(null, false, "A + may only start the number.");
         if (_cache is null) return Parse(text);
+        lock (_cache) return CheckCached(text);
+    }
+
+    private PhoneCheck CheckCached(string text)
+    {
+        var cache = _cache!;
 
         // A number already in the E.164 form of an earlier answer (a new customer's phone checked again on save).
         if (text[0] == '+' && _byE164!.TryGetValue(text, out var same164)) return same164;
         var key = CacheKey(text);
-        if (key >= 0 && _cache.TryGetValue(key, out var known)) return known;
+        if (key >= 0 && cache.TryGetValue(key, out var known)) return known;
         var check = Parse(text);
         if (check.E164 is not null)
         {
@@ -74,12 +81,12 @@ public sealed class PhoneNormalizer(IOptions<CustomersOptions> options)
         }
         if (key >= 0)
         {
-            if (_cache.Count >= _cacheMax)
+            if (cache.Count >= _cacheMax)
             {
-                _cache.Clear();
+                cache.Clear();
                 _byE164!.Clear();
             }
-            _cache[key] = check;
+            cache[key] = check;
         }
         return check;
     }

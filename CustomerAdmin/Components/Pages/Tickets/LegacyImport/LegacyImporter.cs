@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Threading.Channels;
 using CustomerAdmin.Components.Pages.Customers;
 using CustomerAdmin.Components.Pages.Dashboard;
 using CustomerAdmin.Data;
@@ -50,12 +51,52 @@ public sealed class ImportReport
     public int IssuesNotListed { get; set; }
     public List<ImportPreviewRow> Preview { get; } = [];
     public TimeSpan Elapsed { get; set; }
+    /// <summary>Wall and process CPU time per stage of the run, for the benchmark and the logs.</summary>
+    public ImportStageTimes Stages { get; } = new();
+    /// <summary>Wall time the reading thread spent reading and parsing (the rest it waited for the writer).</summary>
+    public TimeSpan ReadingThreadBusy { get; set; }
 
     public string Summary => (DryRun ? "Dry run (nothing written): " : "")
         + $"{RowsRead:N0} rows read; {Tickets:N0} tickets {(DryRun ? "to import" : "imported")}, {TicketsAlreadyImported:N0} already imported before, "
         + $"{DuplicateRows:N0} duplicate rows skipped; {CustomersCreated:N0} customers {(DryRun ? "to create" : "created")}, "
         + $"{CustomersMatched:N0} existing customers matched (by legacy id {MatchedByLegacyId:N0}, phone {MatchedByPhone:N0}, email {MatchedByEmail:N0} rows); "
         + $"{RowsRejected:N0} rows rejected, {Conflicts:N0} conflicts, {Warnings:N0} warnings.";
+}
+
+/// <summary>
+/// Where a run's time went: wall clock and process CPU (all threads, the GC's included) between named points.
+/// <see cref="Mark"/> charges the time since the previous mark to a stage.
+/// </summary>
+public sealed class ImportStageTimes
+{
+    private readonly Dictionary<string, (TimeSpan Wall, TimeSpan Cpu)> _stages = [];
+    private readonly System.Diagnostics.Process _process = System.Diagnostics.Process.GetCurrentProcess();
+    private readonly Stopwatch _wall = Stopwatch.StartNew();
+    private TimeSpan _lastWall, _lastCpu;
+
+    public ImportStageTimes() => _lastCpu = Cpu();
+
+    private TimeSpan Cpu()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
+    /// <summary>Charges the time since the last mark to <paramref name="stage"/>.</summary>
+    public void Mark(string stage)
+    {
+        var wall = _wall.Elapsed;
+        var cpu = Cpu();
+        var (w, c) = _stages.GetValueOrDefault(stage);
+        _stages[stage] = (w + wall - _lastWall, c + cpu - _lastCpu);
+        _lastWall = wall;
+        _lastCpu = cpu;
+    }
+
+    public IReadOnlyDictionary<string, (TimeSpan Wall, TimeSpan Cpu)> Stages => _stages;
+
+    public override string ToString() => string.Join(Environment.NewLine, _stages.OrderByDescending(s => s.Value.Cpu)
+        .Select(s => $"  {s.Key,-28} wall {s.Value.Wall.TotalSeconds,7:N1} s  CPU {s.Value.Cpu.TotalSeconds,7:N1} s"));
 }
 
 public sealed record UndoResult(bool Done, string Message, int TicketsDeleted = 0, int CustomersDeleted = 0, int CustomersAdjusted = 0);
@@ -106,6 +147,7 @@ public sealed class LegacyImporter(
             if (map is null) return Fail(report, mapError!);
 
             var matcher = await LoadMatcherAsync(ct);
+            report.Stages.Mark("start (header, matcher)");
             // One file's phones: each customer's number recurs, typed differently, on every ticket.
             var filePhones = phones.WithCache(PhoneCacheMax);
             var parser = new LegacyRowParser(map, filePhones) { Now = time.GetUtcNow().UtcDateTime.AddDays(1) };
@@ -126,32 +168,43 @@ public sealed class LegacyImporter(
 
             var batch = new List<LegacyRow>(_options.BatchSize);
             var heartbeat = run is null ? null : new Heartbeat(factory, time, _options.InterruptedAfter / 8, run);
-            while (await records.MoveNextAsync())
+            // Reading and parsing (CSV, dates, amounts, phones) run on a thread of their own, at most one batch ahead
+            // of matching and writing (two cores: the writer is busy in SQLite meanwhile). Everything that counts or
+            // reports stays on this side, in file order, so issues, counts and batches are exactly as if one thread
+            // did both.
+            var parsed = Channel.CreateBounded<ParsedBatch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+            using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var reading = Task.Run(() => ReadBatchesAsync(records, parser, stream, parsed.Writer, report, stopReading.Token), CancellationToken.None);
+            try
             {
-                var record = records.Current;
-                report.RowsRead++;
-                if (heartbeat is not null && (report.RowsRead & 255) == 0) await heartbeat.BeatIfDueAsync(ct);
-                if (record.Error is not null)
+                while (await parsed.Reader.WaitToReadAsync(ct))
                 {
-                    state.Reject(record.Line, record.Error);
-                    continue;
-                }
-                var (row, error) = parser.Parse(record);
-                foreach (var warning in parser.Warnings) state.Issue(record.Line, ImportIssueKind.Warning, warning);
-                if (row is null)
-                {
-                    state.Reject(record.Line, error!);
-                    continue;
-                }
-                batch.Add(row);
-                if (batch.Count >= _options.BatchSize)
-                {
+                    var next = await parsed.Reader.ReadAsync(ct);
+                    report.Stages.Mark("wait for parsed rows");
+                    foreach (var item in next.Items)
+                    {
+                        report.RowsRead++;
+                        if (heartbeat is not null && (report.RowsRead & 255) == 0) await heartbeat.BeatIfDueAsync(ct);
+                        if (item.Warnings is not null)
+                            foreach (var warning in item.Warnings) state.Issue(item.Line, ImportIssueKind.Warning, warning);
+                        if (item.Row is null) state.Reject(item.Line, item.Error!);
+                        else batch.Add(item.Row);
+                    }
+                    report.Stages.Mark("count and report rows");
+                    // The per-batch point: this batch's rows are matched and written in one transaction.
                     await ProcessBatchAsync(batch, matcher, filePhones, state, run, actor, ct);
                     batch.Clear();
-                    progress?.Report(new(stream.Position, info.Length, report.RowsRead));
+                    if (!next.Last) progress?.Report(new(next.Position, info.Length, report.RowsRead));
                 }
+                // A reading error (IOException, ...) surfaces here, after the whole batches read before it were written,
+                // as when one thread did both.
+                await reading;
             }
-            await ProcessBatchAsync(batch, matcher, filePhones, state, run, actor, ct);
+            finally
+            {
+                stopReading.Cancel();
+                await reading.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
             progress?.Report(new(info.Length, info.Length, report.RowsRead));
             if (run is not null) await FinishRunAsync(run, report, ImportRunStatus.Completed, null);
         }
@@ -168,6 +221,7 @@ public sealed class LegacyImporter(
         finally
         {
             await ResetCacheAsync();
+            report.Stages.Mark("finish");
         }
         report.Elapsed = clock.Elapsed;
         return report;
@@ -254,6 +308,52 @@ public sealed class LegacyImporter(
         run.Conflicts = report.Conflicts;
     }
 
+    /// <summary>One record as the reading thread saw it: a row, or why not, and its warnings.</summary>
+    private readonly record struct ParsedRecord(long Line, LegacyRow? Row, string? Error, string[]? Warnings);
+
+    /// <summary>Records up to and including the one that completed a batch of rows; <see cref="Last"/> for the end of the file.</summary>
+    private sealed record ParsedBatch(List<ParsedRecord> Items, long Position, bool Last);
+
+    /// <summary>
+    /// The reading thread: records into parsed batches of <see cref="LegacyImportOptions.BatchSize"/> rows (records in
+    /// between that are rejected ride along with the batch), then one last batch with the rest of the file.
+    /// </summary>
+    private async Task ReadBatchesAsync(IAsyncEnumerator<CsvRecord> records, LegacyRowParser parser, Stream stream,
+        ChannelWriter<ParsedBatch> output, ImportReport report, CancellationToken ct)
+    {
+        var busy = new Stopwatch();
+        try
+        {
+            var items = new List<ParsedRecord>(_options.BatchSize + 16);
+            var rows = 0;
+            busy.Start();
+            while (await records.MoveNextAsync())
+            {
+                var record = records.Current;
+                if (record.Error is not null)
+                {
+                    items.Add(new(record.Line, null, record.Error, null));
+                    continue;
+                }
+                var (row, error) = parser.Parse(record);
+                items.Add(new(record.Line, row, error, parser.Warnings.Count == 0 ? null : [.. parser.Warnings]));
+                if (row is null || ++rows < _options.BatchSize) continue;
+                busy.Stop();
+                await output.WriteAsync(new(items, stream.Position, Last: false), ct);
+                busy.Start();
+                items = new List<ParsedRecord>(_options.BatchSize + 16);
+                rows = 0;
+            }
+            busy.Stop();
+            await output.WriteAsync(new(items, stream.Length, Last: true), ct);
+        }
+        finally
+        {
+            output.TryComplete();
+            report.ReadingThreadBusy = busy.Elapsed;
+        }
+    }
+
     private async Task<LegacyCustomerMatcher> LoadMatcherAsync(CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -290,6 +390,7 @@ public sealed class LegacyImporter(
             existing = await db.Tickets.AsNoTracking().Where(t => EF.Parameter(keys).Contains(t.LegacyKey!))
                 .Select(t => new { t.LegacyKey, t.ImportRunId }).ToDictionaryAsync(t => t.LegacyKey!, t => t.ImportRunId, ct);
         }
+        report.Stages.Mark("look up imported keys");
 
         var plan = new List<Planned>(rows.Count);
         var inBatch = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -352,6 +453,7 @@ public sealed class LegacyImporter(
                     customer.Id > 0 ? customer.Id : null, row.Status, row.Amount, row.Item));
             plan.Add(new(row, customer, newLink));
         }
+        report.Stages.Mark("match and plan");
         if (run is null || plan.Count == 0) return;
         try
         {
@@ -403,6 +505,9 @@ public sealed class LegacyImporter(
     /// </summary>
     private const string SqliteImportCache = "PRAGMA cache_size = -262144"; // 256 MB
 
+    /// <summary>Only in WAL mode (see <see cref="BatchContextAsync"/>).</summary>
+    private const string SqliteImportSync = "PRAGMA synchronous = NORMAL";
+
     private async Task WriteAsync(List<Planned> plan, ImportRun run, ImportReport report, string actor, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
@@ -440,7 +545,9 @@ public sealed class LegacyImporter(
                 // opened by staff (TicketOperations.CreateAsync): neither can take the other's numbers.
                 var sequence = await TicketOperations.NextSequenceAsync(db, ct);
                 await db.SaveChangesAsync(ct);
+                report.Stages.Mark("batch start");
                 var summary = await DashboardSummary.BeginAsync(db, plan.Select(p => p.Customer.Id), ct);
+                report.Stages.Mark("dashboard summary before");
 
                 // New customers get what AppDbContext gives a customer on its first save (audit stamps, the "(created)"
                 // history row, the search tokens), written without change tracking, which would cost more than the
@@ -466,6 +573,7 @@ public sealed class LegacyImporter(
                     }
                     await changes.FlushAsync(ct);
                 }
+                report.Stages.Mark("customers and history");
                 // In the order of the token key: each index page is then filled in one go instead of being visited
                 // (and, past the page cache, read again) once per token.
                 await using (var tokens = new RowInserter<CustomerSearchToken>(db))
@@ -474,7 +582,9 @@ public sealed class LegacyImporter(
                         await tokens.AddAsync(token, ct);
                     await tokens.FlushAsync(ct);
                 }
+                report.Stages.Mark("search tokens");
                 await CustomerStatsQuery.AddVisitsAsync(db, visits, now, actor, ct);
+                report.Stages.Mark("matched customers' stats");
 
                 // Tickets, their timeline entries and the links are most of the rows: RowInserter (one prepared row per
                 // statement on SQLite, multi-row on PostgreSQL) in the same transaction, with columns and value
@@ -502,11 +612,13 @@ public sealed class LegacyImporter(
                     }
                     await inserter.FlushAsync(ct);
                 }
+                report.Stages.Mark("tickets");
                 // The numbers are ours until the commit (the lock above; SQLite's single writer): read the ids back by them.
                 var first = tickets[0].Sequence;
                 var ids = await db.Tickets.Where(t => t.Sequence >= first && t.Sequence < sequence)
                     .Select(t => new { t.Sequence, t.Id }).ToDictionaryAsync(t => t.Sequence, t => t.Id, ct);
                 foreach (var ticket in tickets) ticket.Id = ids[ticket.Sequence];
+                report.Stages.Mark("ticket ids read back");
                 await using (var entries = new RowInserter<CustomerAdmin.Data.Activity>(db))
                 {
                     // By customer and date, as the timeline's indexes are keyed (the sort is stable: a ticket's "opened"
@@ -515,6 +627,7 @@ public sealed class LegacyImporter(
                         await entries.AddAsync(entry, ct);
                     await entries.FlushAsync(ct);
                 }
+                report.Stages.Mark("timeline entries");
                 await using (var links = new RowInserter<LegacyCustomerLink>(db))
                 {
                     foreach (var p in plan.Where(p => p.NewLink))
@@ -527,8 +640,11 @@ public sealed class LegacyImporter(
                     }
                     await links.FlushAsync(ct);
                 }
+                report.Stages.Mark("legacy links");
                 await DashboardSummary.CompleteAsync(db, summary, created.Values.Select(c => c.Id), ct);
+                report.Stages.Mark("dashboard summary");
                 await tx.CommitAsync(ct);
+                report.Stages.Mark("commit");
             }
             catch (DbException ex) when (attempt < Attempts && TicketOperations.IsNumberClash(ex))
             {
@@ -544,7 +660,18 @@ public sealed class LegacyImporter(
         }
     }
 
-    /// <summary>A context for one step of a batch; on SQLite its connection gets the import's page cache.</summary>
+    /// <summary>
+    /// A context for one step of a batch; on SQLite its connection gets the import's page cache and, when the database
+    /// is in WAL mode, <c>synchronous = NORMAL</c>.
+    /// </summary>
+    /// <remarks>
+    /// The default (FULL) syncs the write-ahead log at every commit; NORMAL syncs it only when a checkpoint copies it
+    /// into the database. In WAL mode that is still crash-safe: a process or OS crash or a power cut leaves a consistent
+    /// database holding whole batches, and can only lose the last committed batches, which the run's heartbeat and
+    /// "run the same file again" (nothing is imported twice) already cover. In rollback-journal mode NORMAL could
+    /// corrupt the file on a power cut, so there the default stays. Both settings belong to the connection and leave
+    /// with it at the end of the run (<see cref="ResetCacheAsync"/>).
+    /// </remarks>
     private async Task<AppDbContext> BatchContextAsync(CancellationToken ct)
     {
         var db = await factory.CreateDbContextAsync(ct);
@@ -552,6 +679,11 @@ public sealed class LegacyImporter(
         {
             await db.Database.OpenConnectionAsync(ct);
             await db.Database.ExecuteSqlRawAsync(SqliteImportCache, ct);
+            var connection = db.Database.GetDbConnection();
+            await using var mode = connection.CreateCommand();
+            mode.CommandText = "PRAGMA journal_mode";
+            if (await mode.ExecuteScalarAsync(ct) is string journal && journal.Equals("wal", StringComparison.OrdinalIgnoreCase))
+                await db.Database.ExecuteSqlRawAsync(SqliteImportSync, ct);
         }
         return db;
     }
