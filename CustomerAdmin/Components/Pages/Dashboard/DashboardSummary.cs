@@ -121,7 +121,19 @@ public static class DashboardSummary
         CancellationToken ct = default)
     {
         var into = new Dictionary<Key, long>();
-        if (customerIds.Count == 0) return into;
+        (await FactsAsync(db, customerIds, ct)).ContributeTo(into, db.Venue.Zone);
+        return into;
+    }
+
+    /// <summary>These customers with their tickets and sales, as the database holds them now.</summary>
+    public sealed record Facts(List<CustomerFacts> Customers, List<TicketFacts> Tickets, List<SaleFacts> Sales)
+    {
+        public void ContributeTo(Dictionary<Key, long> into, TimeZoneInfo zone) => ContributeAll(into, Customers, Tickets, Sales, zone);
+    }
+
+    private static async Task<Facts> FactsAsync(AppDbContext db, IReadOnlyCollection<int> customerIds, CancellationToken ct)
+    {
+        if (customerIds.Count == 0) return new([], [], []);
         var ids = customerIds.ToArray();
         var customers = await db.Customers.Where(c => EF.Parameter(ids).Contains(c.Id))
             .Select(c => new CustomerFacts(c.Id, c.CreatedAt, c.Type, c.Status, c.City)).ToListAsync(ct);
@@ -129,8 +141,7 @@ public static class DashboardSummary
             .Select(t => new TicketFacts(t.CustomerId, t.Status, t.OpenedAt, t.ClosedAt, t.FinalAmount)).ToListAsync(ct);
         var sales = await db.Sales.Where(s => EF.Parameter(ids).Contains(s.CustomerId))
             .Select(s => new SaleFacts(s.CustomerId, s.SoldAt, s.Total)).ToListAsync(ct);
-        ContributeAll(into, customers, tickets, sales, db.Venue.Zone);
-        return into;
+        return new(customers, tickets, sales);
     }
 
     private static void ContributeAll(Dictionary<Key, long> into, List<CustomerFacts> customers, List<TicketFacts> tickets,
@@ -158,8 +169,10 @@ public static class DashboardSummary
     /// <summary>What the affected customers contributed before a change; see <see cref="CompleteAsync"/>.</summary>
     public sealed class Tracked
     {
-        internal Tracked(int[] customerIds, Dictionary<Key, long> before) => (CustomerIds, Before) = (customerIds, before);
+        internal Tracked(int[] customerIds, Facts facts, Dictionary<Key, long> before) =>
+            (CustomerIds, Facts, Before) = (customerIds, facts, before);
         internal int[] CustomerIds { get; }
+        internal Facts Facts { get; }
         internal Dictionary<Key, long> Before { get; }
     }
 
@@ -175,7 +188,10 @@ public static class DashboardSummary
         var existing = customerIds.Where(id => id > 0).Distinct().Order().ToArray();
         if (existing.Length > 0 && db.Database.IsNpgsql())
             await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Customers" WHERE "Id" = ANY({existing}) ORDER BY "Id" FOR UPDATE""", ct);
-        return new Tracked(existing, await ContributionsAsync(db, existing, ct));
+        var facts = await FactsAsync(db, existing, ct);
+        var before = new Dictionary<Key, long>();
+        facts.ContributeTo(before, db.Venue.Zone);
+        return new Tracked(existing, facts, before);
     }
 
     /// <summary>
@@ -186,13 +202,30 @@ public static class DashboardSummary
     public static async Task CompleteAsync(AppDbContext db, Tracked tracked, IEnumerable<int>? customersAfter = null, CancellationToken ct = default)
     {
         var after = tracked.CustomerIds.Concat(customersAfter ?? []).Where(id => id > 0).Distinct().ToArray();
-        var delta = await ContributionsAsync(db, after, ct);
-        foreach (var (key, value) in tracked.Before) delta[key] = delta.GetValueOrDefault(key) - value;
-        await ApplyAsync(db, delta, ct);
-        if (after.Length > 0)
+        await MoveAsync(db, tracked, await ContributionsAsync(db, after, ct), after, ct);
+    }
+
+    /// <summary>
+    /// Second half for a change that only adds customers and tickets the caller holds (the legacy import): "after" is
+    /// the facts read by <see cref="BeginAsync"/> plus these, so nothing is read again. (No other writer can add to
+    /// the same customers meanwhile: SQLite has one writer, and on PostgreSQL their rows are locked.)
+    /// </summary>
+    public static async Task CompleteAddedAsync(AppDbContext db, Tracked tracked, IReadOnlyCollection<CustomerFacts> newCustomers,
+        IReadOnlyCollection<TicketFacts> newTickets, CancellationToken ct = default)
+    {
+        var after = new Dictionary<Key, long>();
+        ContributeAll(after, [.. tracked.Facts.Customers, .. newCustomers], [.. tracked.Facts.Tickets, .. newTickets], tracked.Facts.Sales, db.Venue.Zone);
+        await MoveAsync(db, tracked, after, [.. tracked.CustomerIds, .. newCustomers.Select(c => c.Id)], ct);
+    }
+
+    private static async Task MoveAsync(AppDbContext db, Tracked tracked, Dictionary<Key, long> after, int[] customerIds, CancellationToken ct)
+    {
+        foreach (var (key, value) in tracked.Before) after[key] = after.GetValueOrDefault(key) - value;
+        await ApplyAsync(db, after, ct);
+        if (customerIds.Length > 0)
         {
             // One statement for the lot.
-            await db.Customers.Where(c => EF.Parameter(after).Contains(c.Id))
+            await db.Customers.Where(c => EF.Parameter(customerIds).Contains(c.Id))
                 .Where(c => c.TicketCount != db.Tickets.Count(t => t.CustomerId == c.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.TicketCount, c => db.Tickets.Count(t => t.CustomerId == c.Id)), ct);
         }

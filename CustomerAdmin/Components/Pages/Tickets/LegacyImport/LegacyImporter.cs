@@ -641,7 +641,9 @@ public sealed class LegacyImporter(
                     await links.FlushAsync(ct);
                 }
                 report.Stages.Mark("legacy links");
-                await DashboardSummary.CompleteAsync(db, summary, created.Values.Select(c => c.Id), ct);
+                await DashboardSummary.CompleteAddedAsync(db, summary,
+                    created.Values.Select(c => new DashboardSummary.CustomerFacts(c.Id, c.CreatedAt, c.Type, c.Status, c.City)).ToList(),
+                    tickets.Select(t => new DashboardSummary.TicketFacts(t.CustomerId, t.Status, t.OpenedAt, t.ClosedAt, t.FinalAmount)).ToList(), ct);
                 report.Stages.Mark("dashboard summary");
                 await tx.CommitAsync(ct);
                 report.Stages.Mark("commit");
