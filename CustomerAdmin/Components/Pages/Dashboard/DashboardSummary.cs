@@ -37,8 +37,9 @@ public static class DashboardSummary
     public sealed record TicketFacts(int CustomerId, TicketStatus Status, DateTime OpenedAt, DateTime? ClosedAt, decimal? FinalAmount);
     public sealed record SaleFacts(int CustomerId, DateTime SoldAt, decimal Total);
 
-    public static int DayOf(DateTime utc, TimeZoneInfo zone) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone)).DayNumber;
+    public static int DayOf(DateTime utc, TimeZoneInfo zone) => zone.BaseUtcOffset == TimeSpan.Zero && !zone.SupportsDaylightSavingTime
+        ? DateOnly.FromDateTime(utc).DayNumber
+        : DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone)).DayNumber;
 
     public static int MonthOf(int day)
     {
@@ -82,8 +83,8 @@ public static class DashboardSummary
             Add(new(DashboardSeries.CityTotals, 0, 0, city), 1);
         }
 
-        var purchases = new SortedSet<int>();
-        var activity = new SortedSet<int>();
+        var purchases = new List<int>(tickets.Count + sales.Count);
+        var activity = new List<int>(tickets.Count + sales.Count);
         foreach (var t in tickets)
         {
             activity.Add(DayOf(t.OpenedAt, zone));
@@ -104,11 +105,13 @@ public static class DashboardSummary
         Pairs(purchases, DashboardSeries.PurchaseDays, DashboardSeries.PurchaseMonths);
         Pairs(activity, DashboardSeries.ActivityDays, DashboardSeries.ActivityMonths);
 
-        void Pairs(SortedSet<int> days, DashboardSeries bySeriesDay, DashboardSeries byMonth)
+        void Pairs(List<int> days, DashboardSeries bySeriesDay, DashboardSeries byMonth)
         {
+            days.Sort();
             var previous = NoDay;
             foreach (var day in days)
             {
+                if (day == previous) continue; // distinct days
                 Add(new(bySeriesDay, day, previous), 1);
                 Add(new(byMonth, MonthOf(day), previous), 1);
                 previous = day;
@@ -215,7 +218,36 @@ public static class DashboardSummary
     {
         var after = new Dictionary<Key, long>();
         ContributeAll(after, [.. tracked.Facts.Customers, .. newCustomers], [.. tracked.Facts.Tickets, .. newTickets], tracked.Facts.Sales, db.Venue.Zone);
-        await MoveAsync(db, tracked, after, [.. tracked.CustomerIds, .. newCustomers.Select(c => c.Id)], ct);
+        await MoveAsync(db, tracked, after, [], ct);
+        // Their ticket counts from the same facts: one prepared statement per customer on SQLite, not a recount.
+        var counts = tracked.Facts.Customers.Concat(newCustomers).ToDictionary(c => c.Id, _ => 0);
+        foreach (var t in tracked.Facts.Tickets.Concat(newTickets)) counts[t.CustomerId] = counts.GetValueOrDefault(t.CustomerId) + 1;
+        var changed = newTickets.Select(t => t.CustomerId).ToHashSet();
+        await SetTicketCountsAsync(db, counts.Where(c => changed.Contains(c.Key)).ToList(), ct);
+    }
+
+    private static async Task SetTicketCountsAsync(AppDbContext db, List<KeyValuePair<int, int>> counts, CancellationToken ct)
+    {
+        if (counts.Count == 0) return;
+        if (!db.Database.IsSqlite())
+        {
+            var (ids, values) = (counts.Select(c => c.Key).ToArray(), counts.Select(c => c.Value).ToArray());
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE "Customers" AS c SET "TicketCount" = v.n FROM unnest({ids}, {values}) AS v(id, n) WHERE c."Id" = v.id
+                """, ct);
+            return;
+        }
+        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
+        await using var cmd = db.CreateCommand("""UPDATE "Customers" SET "TicketCount" = $n WHERE "Id" = $id""");
+        var (n, id) = (cmd.CreateParameter(), cmd.CreateParameter());
+        (n.ParameterName, id.ParameterName) = ("$n", "$id");
+        cmd.Parameters.Add(n);
+        cmd.Parameters.Add(id);
+        foreach (var (customer, count) in counts)
+        {
+            (n.Value, id.Value) = (count, customer);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
     }
 
     private static async Task MoveAsync(AppDbContext db, Tracked tracked, Dictionary<Key, long> after, int[] customerIds, CancellationToken ct)
