@@ -29,6 +29,15 @@ public static class DirectSql
         return command;
     }
 
+    /// <summary>Adds a parameter by name (with its value, or none yet for a command reused row after row).</summary>
+    public static DbParameter AddParameter(this DbCommand command, string name, object? value = null)
+    {
+        var parameter = command.CreateParameter();
+        (parameter.ParameterName, parameter.Value) = (name, value);
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
     public static Task<DbDataReader> ExecuteAnnouncedReaderAsync(this DbCommand command, CancellationToken ct)
     {
         if (Listener.IsEnabled(CommandExecuting)) Listener.Write(CommandExecuting, command);

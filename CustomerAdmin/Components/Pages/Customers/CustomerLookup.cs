@@ -31,9 +31,7 @@ public static class CustomerLookup
 
         await using var open = await db.Database.KeepConnectionOpenAsync(ct);
         await using var command = db.CreateCommand(sql);
-        var parameter = command.CreateParameter();
-        (parameter.ParameterName, parameter.Value) = ("@id", id);
-        command.Parameters.Add(parameter);
+        command.AddParameter("@id", id);
         await using var reader = await command.ExecuteAnnouncedReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
         var customer = customers.Read(reader)!;

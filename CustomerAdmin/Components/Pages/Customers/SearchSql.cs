@@ -114,12 +114,7 @@ internal sealed class SearchSql
         await using var command = db.CreateCommand(_rowsSql.GetOrAdd(ids.Count,
             n => _rowsHead + string.Join(", ", Enumerable.Range(0, n).Select(i => "@id" + i)) + ")"));
         Add(command, _status, "@deleted", CustomerStatus.Deleted);
-        for (var i = 0; i < ids.Count; i++)
-        {
-            var id = command.CreateParameter();
-            (id.ParameterName, id.Value) = ("@id" + i, ids[i]);
-            command.Parameters.Add(id);
-        }
+        for (var i = 0; i < ids.Count; i++) command.AddParameter("@id" + i, ids[i]);
         var rows = new List<SuggestionRow>(ids.Count);
         await using var reader = await command.ExecuteAnnouncedReaderAsync(ct);
         while (await reader.ReadAsync(ct))

@@ -63,8 +63,8 @@ public static class DashboardQuery
     /// <summary>The dashboard for a period of whole days at the context's venue (<see cref="AppDbContext.Venue"/>).</summary>
     public static async Task<DashboardData> LoadAsync(this AppDbContext db, DashboardPeriod period, DateTime nowUtc, CancellationToken ct = default)
     {
-        // The summary counts the venue's days; one counted in another time zone (or not at all yet) is counted again first.
-        await DashboardSummary.EnsureAsync(db, ct: ct);
+        // The summary is kept by every save and counted again at start-up when missing or counted in another time zone
+        // (DatabaseInitializer), so a page load only reads it.
         var venue = db.Venue;
 
         var previous = period.Previous;
@@ -178,7 +178,6 @@ public static class DashboardQuery
     /// <summary>Customers per city among those with more than <paramref name="moreThanTickets"/> tickets, largest first.</summary>
     public static async Task<IReadOnlyList<CityCount>> CitiesAsync(this AppDbContext db, int moreThanTickets, CancellationToken ct = default)
     {
-        await DashboardSummary.EnsureAsync(db, ct: ct);
         // Zero or less: every customer with a city (one total per city, read in order of the count from an index);
         // otherwise the cities' rows for each ticket count above the filter, added up per city.
         var rows = moreThanTickets <= 0

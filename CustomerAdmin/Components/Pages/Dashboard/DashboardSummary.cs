@@ -239,10 +239,7 @@ public static class DashboardSummary
         }
         await using var open = await db.Database.KeepConnectionOpenAsync(ct);
         await using var cmd = db.CreateCommand("""UPDATE "Customers" SET "TicketCount" = $n WHERE "Id" = $id""");
-        var (n, id) = (cmd.CreateParameter(), cmd.CreateParameter());
-        (n.ParameterName, id.ParameterName) = ("$n", "$id");
-        cmd.Parameters.Add(n);
-        cmd.Parameters.Add(id);
+        var (n, id) = (cmd.AddParameter("$n"), cmd.AddParameter("$id"));
         foreach (var (customer, count) in counts)
         {
             (n.Value, id.Value) = (count, customer);
@@ -285,13 +282,7 @@ public static class DashboardSummary
         {
             await using var open = await db.Database.KeepConnectionOpenAsync(ct);
             await using var cmd = db.CreateCommand(string.Format(Upsert, "($s, $d, $o, $t, $v)"));
-            var parameters = new[] { "$s", "$d", "$o", "$t", "$v" }.Select(name =>
-            {
-                var p = cmd.CreateParameter();
-                p.ParameterName = name;
-                cmd.Parameters.Add(p);
-                return p;
-            }).ToArray();
+            var parameters = new[] { "$s", "$d", "$o", "$t", "$v" }.Select(name => cmd.AddParameter(name)).ToArray();
             foreach (var (key, value) in rows)
             {
                 (parameters[0].Value, parameters[1].Value, parameters[2].Value, parameters[3].Value, parameters[4].Value) =
