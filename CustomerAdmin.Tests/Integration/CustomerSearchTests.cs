@@ -242,6 +242,13 @@ public class CustomerSearchTests
         Assert.Empty(await FindAsync(database, "jo mul", _us));
         Assert.Empty(await FindAsync(database, "jox alv", _us));
         Assert.Empty(await FindAsync(database, "jos alv mer", _us));
+        // The second word leads the range when it is the short one, or the first is the longer one; either way every
+        // typed word must still start a different word of the name.
+        Assert.Equal(["José Álvarez"], await FindAsync(database, "álvar jo", _us));
+        Assert.Equal(["José Álvarez"], await FindAsync(database, "jos álvarez", _us));
+        Assert.Equal(["Jürgen Müller"], await FindAsync(database, "müll jürg", _us));
+        Assert.Empty(await FindAsync(database, "alvx jo", _us));
+        Assert.Empty(await FindAsync(database, "jox álvarez", _us));
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]

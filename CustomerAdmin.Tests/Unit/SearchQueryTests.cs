@@ -206,4 +206,16 @@ public class SearchQueryTests
         Assert.NotNull(query.PhoneSuffix);
         Assert.True(query.PhoneSuffix!.Length <= SearchQuery.MaxLength);
     }
+
+    [Theory]
+    [InlineData("jo", "smith", "jo", "smith")]      // a word as short as the lead leads: the range is exact
+    [InlineData("smith", "jo", "jo", "smith")]
+    [InlineData("j", "sm", "j", "sm")]
+    [InlineData("marg", "coo", "coo", "marg")]     // both cut: the longer word is kept whole
+    [InlineData("coo", "marg", "coo", "marg")]
+    [InlineData("mar", "coo", "mar", "coo")]       // a tie keeps the typed order
+    public void PairRangeKeepsTheLongerWordWhole(string first, string second, string lead, string whole)
+    {
+        Assert.Equal((lead, whole), CustomerSearch.PairOrder(first, second));
+    }
 }

@@ -46,14 +46,25 @@ public static class CustomerSearch
 
     /// <summary>
     /// Two or more words. Two words are one range over pair tokens ("jo smi" within "jo smith"), never a scan of every
-    /// customer with a common first name; a first word longer than the pair's lead, and any third word, filter that
-    /// range (each an index probe per candidate).
+    /// customer with a common first name. Pair tokens exist both ways round ("jo smith" and "sm john"), so the range is
+    /// keyed by whichever order keeps the most of what was typed: a word no longer than the pair's lead goes first (the
+    /// range is then exact); otherwise the longer word goes whole after the shorter one's lead ("co marg" for "marg coo"),
+    /// and the cut word, like any third word, filters that range (an index probe per candidate).
     /// </summary>
     private static Task<List<int>> NameMatchesAsync(AppDbContext db, SearchSql sql, IReadOnlyList<string> words, CancellationToken ct)
     {
-        var lead = CustomerSearchIndex.PairLead(words[0]);
-        var others = lead == words[0] ? words.Skip(2) : words.Skip(2).Prepend(words[0]);
-        return sql.RangeAsync(db, SearchTokenKind.NamePair, CustomerSearchIndex.PairToken(lead, words[1]), others.ToList(), ct);
+        var (first, second) = PairOrder(words[0], words[1]);
+        var lead = CustomerSearchIndex.PairLead(first);
+        var others = lead == first ? words.Skip(2) : words.Skip(2).Prepend(first);
+        return sql.RangeAsync(db, SearchTokenKind.NamePair, CustomerSearchIndex.PairToken(lead, second), others.ToList(), ct);
+    }
+
+    /// <summary>Which of two typed words leads the pair range (see <see cref="NameMatchesAsync"/>).</summary>
+    public static (string Lead, string Whole) PairOrder(string a, string b)
+    {
+        if (CustomerSearchIndex.PairLead(a) == a) return (a, b);
+        if (CustomerSearchIndex.PairLead(b) == b || a.Length > b.Length) return (b, a);
+        return (a, b);
     }
 
     /// <summary>Restricts a customer query to those the term finds (used by the list page with its own sort).</summary>
