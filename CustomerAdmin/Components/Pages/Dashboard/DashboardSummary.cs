@@ -172,10 +172,8 @@ public static class DashboardSummary
     /// <summary>What the affected customers contributed before a change; see <see cref="CompleteAsync"/>.</summary>
     public sealed class Tracked
     {
-        internal Tracked(int[] customerIds, Facts facts, Dictionary<Key, long> before) =>
-            (CustomerIds, Facts, Before) = (customerIds, facts, before);
+        internal Tracked(int[] customerIds, Dictionary<Key, long> before) => (CustomerIds, Before) = (customerIds, before);
         internal int[] CustomerIds { get; }
-        internal Facts Facts { get; }
         internal Dictionary<Key, long> Before { get; }
     }
 
@@ -186,15 +184,29 @@ public static class DashboardSummary
     /// </summary>
     public static async Task<Tracked> BeginAsync(AppDbContext db, IEnumerable<int> customerIds, CancellationToken ct = default)
     {
-        if (db.Database.CurrentTransaction is null)
-            throw new InvalidOperationException("Track dashboard changes inside the transaction that makes them.");
-        var existing = customerIds.Where(id => id > 0).Distinct().Order().ToArray();
-        if (existing.Length > 0 && db.Database.IsNpgsql())
-            await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Customers" WHERE "Id" = ANY({existing}) ORDER BY "Id" FOR UPDATE""", ct);
-        var facts = await FactsAsync(db, existing, ct);
+        var existing = Existing(customerIds);
+        var facts = await LockAndReadExistingAsync(db, existing, ct);
         var before = new Dictionary<Key, long>();
         facts.ContributeTo(before, db.Venue.Zone);
-        return new Tracked(existing, facts, before);
+        return new Tracked(existing, before);
+    }
+
+    /// <summary>
+    /// The facts of these customers (ids of customers not yet written, zero or less, are left out) inside the
+    /// transaction that will change them; on PostgreSQL their rows are locked first.
+    /// </summary>
+    public static Task<Facts> LockAndReadAsync(AppDbContext db, IEnumerable<int> customerIds, CancellationToken ct = default) =>
+        LockAndReadExistingAsync(db, Existing(customerIds), ct);
+
+    private static int[] Existing(IEnumerable<int> customerIds) => customerIds.Where(id => id > 0).Distinct().Order().ToArray();
+
+    private static async Task<Facts> LockAndReadExistingAsync(AppDbContext db, int[] existing, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is null)
+            throw new InvalidOperationException("Track dashboard changes inside the transaction that makes them.");
+        if (existing.Length > 0 && db.Database.IsNpgsql())
+            await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Customers" WHERE "Id" = ANY({existing}) ORDER BY "Id" FOR UPDATE""", ct);
+        return await FactsAsync(db, existing, ct);
     }
 
     /// <summary>
@@ -208,22 +220,42 @@ public static class DashboardSummary
         await MoveAsync(db, tracked, await ContributionsAsync(db, after, ct), after, ct);
     }
 
+    /// <summary>What adding customers and tickets moves, for a change that only adds them (the legacy import).</summary>
+    /// <param name="Delta">The summary rows' changes.</param>
+    /// <param name="TicketCounts">The new ticket count of every customer that got a ticket.</param>
+    public sealed record Added(Dictionary<Key, long> Delta, Dictionary<int, int> TicketCounts);
+
     /// <summary>
-    /// Second half for a change that only adds customers and tickets the caller holds (the legacy import): "after" is
-    /// the facts read by <see cref="BeginAsync"/> plus these, so nothing is read again. (No other writer can add to
-    /// the same customers meanwhile: SQLite has one writer, and on PostgreSQL their rows are locked.)
+    /// What adding <paramref name="newCustomers"/> and <paramref name="newTickets"/> to the customers of
+    /// <paramref name="before"/> (read by <see cref="LockAndReadAsync"/>) moves: their contributions with the additions
+    /// minus without, computed from facts alone (nothing is read, so the legacy import runs it on another thread while it
+    /// writes its rows). Customers not yet written can carry any id that is unique and not a database id (the import uses
+    /// negative ones) and be mapped to their real ids in <see cref="Added.TicketCounts"/> afterwards. (No other writer
+    /// can add to the same customers meanwhile: SQLite has one writer, and on PostgreSQL their rows are locked.)
     /// </summary>
-    public static async Task CompleteAddedAsync(AppDbContext db, Tracked tracked, IReadOnlyCollection<CustomerFacts> newCustomers,
-        IReadOnlyCollection<TicketFacts> newTickets, CancellationToken ct = default)
+    public static Added AddedTo(Facts before, IReadOnlyCollection<CustomerFacts> newCustomers, IReadOnlyCollection<TicketFacts> newTickets,
+        TimeZoneInfo zone)
     {
-        var after = new Dictionary<Key, long>();
-        ContributeAll(after, [.. tracked.Facts.Customers, .. newCustomers], [.. tracked.Facts.Tickets, .. newTickets], tracked.Facts.Sales, db.Venue.Zone);
-        await MoveAsync(db, tracked, after, [], ct);
-        // Their ticket counts from the same facts: one prepared statement per customer on SQLite, not a recount.
-        var counts = tracked.Facts.Customers.Concat(newCustomers).ToDictionary(c => c.Id, _ => 0);
-        foreach (var t in tracked.Facts.Tickets.Concat(newTickets)) counts[t.CustomerId] = counts.GetValueOrDefault(t.CustomerId) + 1;
+        var delta = new Dictionary<Key, long>();
+        ContributeAll(delta, [.. before.Customers, .. newCustomers], [.. before.Tickets, .. newTickets], before.Sales, zone);
+        var without = new Dictionary<Key, long>();
+        before.ContributeTo(without, zone);
+        foreach (var (key, value) in without) delta[key] = delta.GetValueOrDefault(key) - value;
         var changed = newTickets.Select(t => t.CustomerId).ToHashSet();
-        await SetTicketCountsAsync(db, counts.Where(c => changed.Contains(c.Key)).ToList(), ct);
+        var counts = changed.ToDictionary(id => id, _ => 0);
+        foreach (var t in before.Tickets.Concat(newTickets))
+        {
+            if (changed.Contains(t.CustomerId)) counts[t.CustomerId]++;
+        }
+        return new(delta, counts);
+    }
+
+    /// <summary>Second half for <see cref="AddedTo"/>, before the commit: moves the summary and sets the ticket counts.</summary>
+    public static async Task ApplyAddedAsync(AppDbContext db, Added added, CancellationToken ct = default)
+    {
+        await ApplyAsync(db, added.Delta, ct);
+        // One prepared statement per customer on SQLite, not a recount.
+        await SetTicketCountsAsync(db, added.TicketCounts.ToList(), ct);
     }
 
     private static async Task SetTicketCountsAsync(AppDbContext db, List<KeyValuePair<int, int>> counts, CancellationToken ct)

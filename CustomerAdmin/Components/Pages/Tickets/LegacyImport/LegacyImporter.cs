@@ -497,6 +497,20 @@ public sealed class LegacyImporter(
         };
     }
 
+    private static Ticket NewTicket(LegacyRow r, int customerId, int sequence, int runId, DateTime now, string actor)
+    {
+        var closed = r.Status == TicketStatus.Closed;
+        return new Ticket
+        {
+            Sequence = sequence, Number = Ticket.FormatNumber(sequence), CustomerId = customerId,
+            Item = r.Item, Problem = r.Problem, Status = r.Status, Priority = TicketPriority.Normal,
+            QuotedAmount = closed ? null : r.Amount, FinalAmount = closed ? r.Amount : null,
+            OpenedAt = r.CreatedAt, ClosedAt = TicketWorkflow.IsActive(r.Status) ? null : r.CreatedAt,
+            CreatedBy = actor, UpdatedAt = now, UpdatedBy = actor, Version = 1,
+            ImportRunId = runId, LegacyKey = r.LegacyKey,
+        };
+    }
+
     /// <summary>
     /// SQLite page cache for the import's connection (the default is 2 MB). A batch inserts all over the ticket,
     /// timeline and search-token indexes and looks its keys up in the legacy-key index; with the default cache it reads,
@@ -546,19 +560,35 @@ public sealed class LegacyImporter(
                 var sequence = await TicketOperations.NextSequenceAsync(db, ct);
                 await db.SaveChangesAsync(ct);
                 report.Stages.Mark("batch start");
-                var summary = await DashboardSummary.BeginAsync(db, plan.Select(p => p.Customer.Id), ct);
+                var before = await DashboardSummary.LockAndReadAsync(db, plan.Select(p => p.Customer.Id), ct);
                 report.Stages.Mark("dashboard summary before");
 
                 // New customers get what AppDbContext gives a customer on its first save (audit stamps, the "(created)"
                 // history row, the search tokens), written without change tracking, which would cost more than the
-                // inserts themselves at hundreds of thousands of customers.
+                // inserts themselves at hundreds of thousands of customers. Until they are written, they and their
+                // tickets carry stand-in ids (negative: never a database id) for the dashboard summary's facts.
+                var standIn = new Dictionary<Customer, int>(ReferenceEqualityComparer.Instance);
+                foreach (var customer in created.Values)
+                {
+                    AppDbContext.StampNew(customer, now, actor);
+                    standIn[customer] = -(standIn.Count + 1);
+                }
+                var tickets = new List<Ticket>(plan.Count);
+                foreach (var p in plan)
+                    tickets.Add(NewTicket(p.Row, created.TryGetValue(p.Customer, out var c) ? standIn[c] : p.Customer.Id, sequence++, run.Id, now, actor));
+                // What the batch moves in the summary is pure computation on facts: done on another core while the rows are written.
+                var zone = db.Venue.Zone;
+                var newCustomers = created.Values.Select(c => new DashboardSummary.CustomerFacts(standIn[c], c.CreatedAt, c.Type, c.Status, c.City)).ToList();
+                var newTickets = tickets.Select(t => new DashboardSummary.TicketFacts(t.CustomerId, t.Status, t.OpenedAt, t.ClosedAt, t.FinalAmount)).ToList();
+                var summary = Task.Run(() => DashboardSummary.AddedTo(before, newCustomers, newTickets, zone), ct);
+                report.Stages.Mark("plan the rows");
+
                 var newTokens = new List<CustomerSearchToken>();
                 await using (var customers = new RowInserter<Customer>(db, returningId: true))
                 await using (var changes = new RowInserter<CustomerChange>(db))
                 {
                     foreach (var customer in created.Values)
                     {
-                        AppDbContext.StampNew(customer, now, actor);
                         customer.Id = (int)await customers.InsertReturningIdAsync(customer, ct);
                         foreach (var token in CustomerSearchIndex.TokensFor(customer))
                         {
@@ -589,25 +619,12 @@ public sealed class LegacyImporter(
                 // Tickets, their timeline entries and the links are most of the rows: RowInserter (one prepared row per
                 // statement on SQLite, multi-row on PostgreSQL) in the same transaction, with columns and value
                 // conversions taken from the EF model (cents on SQLite, enum names).
-                var tickets = new List<Ticket>(plan.Count);
+                var realIds = created.Values.ToDictionary(c => standIn[c], c => c.Id);
                 await using (var inserter = new RowInserter<Ticket>(db))
                 {
-                    foreach (var p in plan)
+                    foreach (var ticket in tickets)
                     {
-                        var r = p.Row;
-                        var closed = r.Status == TicketStatus.Closed;
-                        var ticket = new Ticket
-                        {
-                            Sequence = sequence, Number = Ticket.FormatNumber(sequence),
-                            CustomerId = created.TryGetValue(p.Customer, out var c) ? c.Id : p.Customer.Id,
-                            Item = r.Item, Problem = r.Problem, Status = r.Status, Priority = TicketPriority.Normal,
-                            QuotedAmount = closed ? null : r.Amount, FinalAmount = closed ? r.Amount : null,
-                            OpenedAt = r.CreatedAt, ClosedAt = TicketWorkflow.IsActive(r.Status) ? null : r.CreatedAt,
-                            CreatedBy = actor, UpdatedAt = now, UpdatedBy = actor, Version = 1,
-                            ImportRunId = run.Id, LegacyKey = r.LegacyKey,
-                        };
-                        sequence++;
-                        tickets.Add(ticket);
+                        if (ticket.CustomerId < 0) ticket.CustomerId = realIds[ticket.CustomerId];
                         await inserter.AddAsync(ticket, ct);
                     }
                     await inserter.FlushAsync(ct);
@@ -641,9 +658,14 @@ public sealed class LegacyImporter(
                     await links.FlushAsync(ct);
                 }
                 report.Stages.Mark("legacy links");
-                await DashboardSummary.CompleteAddedAsync(db, summary,
-                    created.Values.Select(c => new DashboardSummary.CustomerFacts(c.Id, c.CreatedAt, c.Type, c.Status, c.City)).ToList(),
-                    tickets.Select(t => new DashboardSummary.TicketFacts(t.CustomerId, t.Status, t.OpenedAt, t.ClosedAt, t.FinalAmount)).ToList(), ct);
+                var added = await summary;
+                report.Stages.Mark("wait for the dashboard summary");
+                foreach (var (id, count) in added.TicketCounts.Where(c => c.Key < 0).ToList())
+                {
+                    added.TicketCounts.Remove(id);
+                    added.TicketCounts[realIds[id]] = count;
+                }
+                await DashboardSummary.ApplyAddedAsync(db, added, ct);
                 report.Stages.Mark("dashboard summary");
                 await tx.CommitAsync(ct);
                 report.Stages.Mark("commit");
