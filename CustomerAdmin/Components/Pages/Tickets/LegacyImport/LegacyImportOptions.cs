@@ -17,7 +17,7 @@ public sealed class LegacyImportOptions
     /// rewrites the index pages it touches (on SQLite twice: to the write-ahead log, then to the file), and 5,000 rows
     /// already touch most of them; the progress bar moves once per batch.
     /// </summary>
-    [Range(1, 100_000)] public int BatchSize { get; set; } = 50_000;
+    [Range(1, 200_000)] public int BatchSize { get; set; } = 100_000;
 
     /// <summary>A record (one row, quoted newlines included) longer than this is reported and skipped, never buffered.</summary>
     [Range(1_000, 10_000_000)] public int MaxRecordLength { get; set; } = 100_000;
