@@ -699,10 +699,11 @@ public sealed class LegacyImporter(
     /// </summary>
     /// <remarks>
     /// The default (FULL) syncs the write-ahead log at every commit; NORMAL syncs it only when a checkpoint copies it
-    /// into the database (less often during an import: <see cref="SqliteImportCheckpoint"/>). In WAL mode that is still crash-safe: a process or OS crash or a power cut leaves a consistent
-    /// database holding whole batches, and can only lose the last committed batches, which the run's heartbeat and
-    /// "run the same file again" (nothing is imported twice) already cover. In rollback-journal mode NORMAL could
-    /// corrupt the file on a power cut, so there the default stays. Both settings belong to the connection and leave
+    /// into the database (less often during an import: <see cref="SqliteImportCheckpoint"/>). In WAL mode that is still
+    /// crash-safe: a process or OS crash or a power cut leaves a consistent database holding whole batches, and can
+    /// only lose the last committed batches, which the run's heartbeat and "run the same file again" (nothing is
+    /// imported twice) already cover. In rollback-journal mode NORMAL could
+    /// corrupt the file on a power cut, so there the default stays. These settings belong to the connection and leave
     /// with it at the end of the run (<see cref="ResetCacheAsync"/>).
     /// </remarks>
     private async Task<AppDbContext> BatchContextAsync(CancellationToken ct)
