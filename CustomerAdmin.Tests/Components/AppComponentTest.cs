@@ -87,6 +87,20 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
             b.CloseComponent();
         });
 
+    /// <summary>A page inside the providers MainLayout gives it, so its popovers and dialogs open.</summary>
+    /// <param name="id">The page's <c>Id</c> route parameter, for pages that have one.</param>
+    protected IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderPage<T>(int? id = null) where T : Microsoft.AspNetCore.Components.IComponent =>
+        Render(b =>
+        {
+            b.OpenComponent<MudPopoverProvider>(0);
+            b.CloseComponent();
+            b.OpenComponent<MudDialogProvider>(1);
+            b.CloseComponent();
+            b.OpenComponent<T>(2);
+            if (id is { } value) b.AddAttribute(3, "Id", value);
+            b.CloseComponent();
+        });
+
     protected async Task<Customer> AddCustomerAsync(string first, string last, string phone, string? email = null, string? city = null)
     {
         await using var db = await Db.Inner.CreateDbContextAsync();

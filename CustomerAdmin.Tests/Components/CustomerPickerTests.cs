@@ -7,16 +7,7 @@ namespace CustomerAdmin.Tests.Components;
 
 public class CustomerPickerTests : AppComponentTest
 {
-    private IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderPicker() =>
-        Render(b =>
-        {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
-            b.OpenComponent<CustomerPicker>(2);
-            b.CloseComponent();
-        });
+    private IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderPicker() => RenderPage<CustomerPicker>();
 
     [Fact]
     public async Task EmptyBoxOffersRecentCustomers()

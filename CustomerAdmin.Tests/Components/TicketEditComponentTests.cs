@@ -2,7 +2,6 @@ using Bunit;
 using CustomerAdmin.Components.Pages.Tickets;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
-using MudBlazor;
 
 namespace CustomerAdmin.Tests.Components;
 
@@ -11,19 +10,6 @@ public sealed class TicketEditComponentTests : AppComponentTest
 {
     private async Task<Ticket> OpenTicketAsync(int customerId) =>
         await TicketOperations.CreateAsync(Db.Inner, new TicketDraft { CustomerId = customerId, Item = "Phone", Problem = "Cracked", QuotedAmount = 80m }, TimeProvider.System);
-
-    /// <summary>The page inside the providers MainLayout gives it, so its dialogs open.</summary>
-    private IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderPage<T>(int id) where T : Microsoft.AspNetCore.Components.IComponent =>
-        Render(b =>
-        {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
-            b.OpenComponent<T>(2);
-            b.AddAttribute(3, "Id", id);
-            b.CloseComponent();
-        });
 
     [Fact]
     public async Task EditingATicketSavesItsNewDetailsAndShowsThem()
