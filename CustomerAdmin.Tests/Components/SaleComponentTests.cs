@@ -142,6 +142,23 @@ public sealed class SaleComponentTests : AppComponentTest
     }
 
     [Fact]
+    public async Task ASaleStartedFromACustomerHasThemChosenAlready()
+    {
+        await AddCustomerAsync("Bob", "Stone", "+1 646 555 0111");
+        var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"/sales/new?customer={ann.Id}");
+        var cut = RenderPage<SaleNew>();
+
+        cut.WaitForAssertion(() => Assert.StartsWith("Ann Lee", cut.Find("input#sale-customer").GetAttribute("value")));
+        FillLine(cut, 0, "Battery", 1, "10");
+        cut.Find("[data-testid=save-sale]").Click();
+
+        cut.WaitForAssertion(() => Assert.Matches(@"/sales/\d+$", Uri));
+        await using var db = await Db.Inner.CreateDbContextAsync();
+        Assert.Equal(ann.Id, (await db.Sales.SingleAsync(Xunit.TestContext.Current.CancellationToken)).CustomerId);
+    }
+
+    [Fact]
     public async Task SavingWithoutACustomerAsksForOneAndSavesNothing()
     {
         var cut = RenderPage<SaleNew>();
