@@ -142,6 +142,31 @@ public sealed class SaleComponentTests : AppComponentTest
     }
 
     [Fact]
+    public async Task RemovingABadLineTakesItsMessageAwayInsteadOfMovingItToTheNextLine()
+    {
+        await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
+        var cut = RenderPage<SaleNew>();
+        PickCustomer(cut, "212 555 0100", "Ann Lee");
+        FillLine(cut, 0, " ", 1, "10");
+        AddLine(cut);
+        FillLine(cut, 1, "Battery", 1, "10");
+        AddLine(cut);
+        FillLine(cut, 2, "Cable", 1, "-1");
+        cut.Find("[data-testid=save-sale]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".mud-input-helper-text.mud-input-error").Count));
+
+        cut.FindAll("tbody tr")[0].QuerySelector("button[aria-label='Remove line']")!.Click();
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal(2, cut.FindAll("tbody tr").Count);
+            Assert.Equal("Battery", cut.Find("#line-0-description").GetAttribute("value"));
+            Assert.Null(cut.FindAll("tbody tr")[0].QuerySelector(".mud-input-error"));
+            Assert.Equal("The unit price cannot be negative.", Text(cut.FindAll("tbody tr")[1].QuerySelector(".mud-input-helper-text.mud-input-error")!));
+        });
+    }
+
+    [Fact]
     public async Task ASaleStartedFromACustomerHasThemChosenAlready()
     {
         await AddCustomerAsync("Bob", "Stone", "+1 646 555 0111");
