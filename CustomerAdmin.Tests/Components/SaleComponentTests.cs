@@ -114,6 +114,33 @@ public sealed class SaleComponentTests : AppComponentTest
         Assert.Equal((30m, 1, (DateTime?)sale.SoldAt), (maria.TotalSpent, maria.VisitCount, maria.LastVisitAt));
     }
 
+    [Fact]
+    public async Task ASaveThatFailsPartWayLeavesNeitherTheSaleNorTheStatsAndKeepsTheLines()
+    {
+        var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
+        await using (var db = await Db.Inner.CreateDbContextAsync())
+        {
+            // The sale's timeline entry is written with the sale and the stats; refusing it must undo them too.
+            await db.Database.ExecuteSqlRawAsync(
+                "CREATE TRIGGER refuse_activity BEFORE INSERT ON Activities BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+        }
+        var cut = RenderPage<SaleNew>();
+        var start = Uri;
+        PickCustomer(cut, "212 555 0100", "Ann Lee");
+        FillLine(cut, 0, "Battery", 1, "10");
+
+        cut.Find("[data-testid=save-sale]").Click();
+
+        cut.WaitForAssertion(() => Assert.StartsWith("The sale could not be saved; the lines are still here.", Text(cut.Find("[data-testid=sale-error]"))));
+        Assert.Equal("Battery", cut.Find("#line-0-description").GetAttribute("value"));
+        Assert.Equal(start, Uri);
+        await using var after = await Db.Inner.CreateDbContextAsync();
+        Assert.False(await after.Sales.AnyAsync(Xunit.TestContext.Current.CancellationToken));
+        Assert.False(await after.SaleLines.AnyAsync(Xunit.TestContext.Current.CancellationToken));
+        var customer = await after.Customers.SingleAsync(c => c.Id == ann.Id, Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal((0m, 0, (DateTime?)null), (customer.TotalSpent, customer.VisitCount, customer.LastVisitAt));
+    }
+
     [Theory]
     [InlineData("Cable", -1, "5", "The quantity must be between 1 and 10,000.")]
     [InlineData("Cable", 1, "-5", "The unit price cannot be negative.")]
