@@ -19,6 +19,8 @@ public sealed class SaleComponentTests : AppComponentTest
     private static void AssertSoldBetween(DateTime before, Sale sale) =>
         Assert.InRange(sale.SoldAt, before, DateTime.UtcNow);
 
+    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
+
     private string Uri => Services.GetRequiredService<NavigationManager>().Uri;
 
     /// <summary>Types into the sale's customer box and picks the one suggestion it offers.</summary>
@@ -54,11 +56,11 @@ public sealed class SaleComponentTests : AppComponentTest
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
         await AddCustomerAsync("Bob", "Stone", "+1 646 555 0111");
         var earlier = new DateTime(2026, 1, 10, 9, 0, 0, DateTimeKind.Utc);
-        await using (var db = await Db.Inner.CreateDbContextAsync())
+        await using (var db = await Db.Inner.CreateDbContextAsync(Ct))
         {
-            var stored = await db.Customers.SingleAsync(c => c.Id == ann.Id);
+            var stored = await db.Customers.SingleAsync(c => c.Id == ann.Id, Ct);
             (stored.TotalSpent, stored.VisitCount, stored.LastVisitAt) = (20m, 1, earlier);
-            await db.SaveChangesAsync();
+            await db.SaveChangesAsync(Ct);
         }
         var cut = RenderPage<SaleNew>();
 
@@ -71,16 +73,16 @@ public sealed class SaleComponentTests : AppComponentTest
         cut.Find("[data-testid=save-sale]").Click();
 
         cut.WaitForAssertion(() => Assert.Matches(@"/sales/\d+$", Uri));
-        await using var after = await Db.Inner.CreateDbContextAsync();
-        var sale = await after.Sales.Include(s => s.Lines).SingleAsync(Xunit.TestContext.Current.CancellationToken);
+        await using var after = await Db.Inner.CreateDbContextAsync(Ct);
+        var sale = await after.Sales.Include(s => s.Lines).SingleAsync(Ct);
         Assert.EndsWith($"/sales/{sale.Id}", Uri);
         Assert.Equal((ann.Id, 44.98m), (sale.CustomerId, sale.Total));
         AssertSoldBetween(before, sale);
         Assert.Equal([("Screen protector", 2, 9.99m, 19.98m), ("Case", 1, 25m, 25m)],
             sale.Lines.OrderBy(l => l.Id).Select(l => (l.Description, l.Quantity, l.UnitPrice, l.LineTotal)));
-        var customer = await after.Customers.SingleAsync(c => c.Id == ann.Id, Xunit.TestContext.Current.CancellationToken);
+        var customer = await after.Customers.SingleAsync(c => c.Id == ann.Id, Ct);
         Assert.Equal((64.98m, 2, (DateTime?)sale.SoldAt), (customer.TotalSpent, customer.VisitCount, customer.LastVisitAt));
-        var bob = await after.Customers.SingleAsync(c => c.PrimaryPhone == "+16465550111", Xunit.TestContext.Current.CancellationToken);
+        var bob = await after.Customers.SingleAsync(c => c.PrimaryPhone == "+16465550111", Ct);
         Assert.Equal((0m, 0), (bob.TotalSpent, bob.VisitCount));
     }
 
@@ -104,10 +106,10 @@ public sealed class SaleComponentTests : AppComponentTest
         cut.Find("[data-testid=save-sale]").Click();
 
         cut.WaitForAssertion(() => Assert.Matches(@"/sales/\d+$", Uri));
-        await using var db = await Db.Inner.CreateDbContextAsync();
-        var maria = await db.Customers.SingleAsync(c => c.PrimaryPhone == "+16465550199", Xunit.TestContext.Current.CancellationToken);
+        await using var db = await Db.Inner.CreateDbContextAsync(Ct);
+        var maria = await db.Customers.SingleAsync(c => c.PrimaryPhone == "+16465550199", Ct);
         Assert.Equal(("Maria", "Gonzalez"), (maria.FirstName, maria.LastName));
-        var sale = await db.Sales.SingleAsync(Xunit.TestContext.Current.CancellationToken);
+        var sale = await db.Sales.SingleAsync(Ct);
         Assert.Equal((maria.Id, 30m), (sale.CustomerId, sale.Total));
         Assert.EndsWith($"/sales/{sale.Id}", Uri);
         AssertSoldBetween(before, sale);
@@ -118,11 +120,11 @@ public sealed class SaleComponentTests : AppComponentTest
     public async Task ASaveThatFailsPartWayLeavesNeitherTheSaleNorTheStatsAndKeepsTheLines()
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
-        await using (var db = await Db.Inner.CreateDbContextAsync())
+        await using (var db = await Db.Inner.CreateDbContextAsync(Ct))
         {
             // The sale's timeline entry is written with the sale and the stats; refusing it must undo them too.
             await db.Database.ExecuteSqlRawAsync(
-                "CREATE TRIGGER refuse_activity BEFORE INSERT ON Activities BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+                "CREATE TRIGGER refuse_activity BEFORE INSERT ON Activities BEGIN SELECT RAISE(ABORT, 'disk full'); END", Ct);
         }
         var cut = RenderPage<SaleNew>();
         var start = Uri;
@@ -134,10 +136,10 @@ public sealed class SaleComponentTests : AppComponentTest
         cut.WaitForAssertion(() => Assert.StartsWith("The sale could not be saved; the lines are still here.", Text(cut.Find("[data-testid=sale-error]"))));
         Assert.Equal("Battery", cut.Find("#line-0-description").GetAttribute("value"));
         Assert.Equal(start, Uri);
-        await using var after = await Db.Inner.CreateDbContextAsync();
-        Assert.False(await after.Sales.AnyAsync(Xunit.TestContext.Current.CancellationToken));
-        Assert.False(await after.SaleLines.AnyAsync(Xunit.TestContext.Current.CancellationToken));
-        var customer = await after.Customers.SingleAsync(c => c.Id == ann.Id, Xunit.TestContext.Current.CancellationToken);
+        await using var after = await Db.Inner.CreateDbContextAsync(Ct);
+        Assert.False(await after.Sales.AnyAsync(Ct));
+        Assert.False(await after.SaleLines.AnyAsync(Ct));
+        var customer = await after.Customers.SingleAsync(c => c.Id == ann.Id, Ct);
         Assert.Equal((0m, 0, (DateTime?)null), (customer.TotalSpent, customer.VisitCount, customer.LastVisitAt));
     }
 
@@ -162,9 +164,9 @@ public sealed class SaleComponentTests : AppComponentTest
             Assert.Equal(message, Text(cut.FindAll("tbody tr")[1].QuerySelector(".mud-input-helper-text.mud-input-error")!)));
         Assert.Null(cut.FindAll("tbody tr")[0].QuerySelector(".mud-input-error"));
         Assert.Equal(start, Uri);
-        await using var db = await Db.Inner.CreateDbContextAsync();
-        Assert.False(await db.Sales.AnyAsync(Xunit.TestContext.Current.CancellationToken));
-        var customer = await db.Customers.SingleAsync(c => c.Id == ann.Id, Xunit.TestContext.Current.CancellationToken);
+        await using var db = await Db.Inner.CreateDbContextAsync(Ct);
+        Assert.False(await db.Sales.AnyAsync(Ct));
+        var customer = await db.Customers.SingleAsync(c => c.Id == ann.Id, Ct);
         Assert.Equal((0m, 0, (DateTime?)null), (customer.TotalSpent, customer.VisitCount, customer.LastVisitAt));
     }
 
@@ -206,8 +208,8 @@ public sealed class SaleComponentTests : AppComponentTest
         cut.Find("[data-testid=save-sale]").Click();
 
         cut.WaitForAssertion(() => Assert.Matches(@"/sales/\d+$", Uri));
-        await using var db = await Db.Inner.CreateDbContextAsync();
-        Assert.Equal(ann.Id, (await db.Sales.SingleAsync(Xunit.TestContext.Current.CancellationToken)).CustomerId);
+        await using var db = await Db.Inner.CreateDbContextAsync(Ct);
+        Assert.Equal(ann.Id, (await db.Sales.SingleAsync(Ct)).CustomerId);
     }
 
     [Fact]
@@ -219,13 +221,13 @@ public sealed class SaleComponentTests : AppComponentTest
         cut.Find("[data-testid=save-sale]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("Choose or create the customer.", cut.Markup));
-        await using var db = await Db.Inner.CreateDbContextAsync();
-        Assert.False(await db.Sales.AnyAsync(Xunit.TestContext.Current.CancellationToken));
+        await using var db = await Db.Inner.CreateDbContextAsync(Ct);
+        Assert.False(await db.Sales.AnyAsync(Ct));
     }
 
     private async Task<(Customer Ann, Customer Bob, Sale Old, Sale Newest, Sale Middle)> SeedSalesAsync()
     {
-        await using var db = await Db.Inner.CreateDbContextAsync();
+        await using var db = await Db.Inner.CreateDbContextAsync(Ct);
         var data = new BusinessData(db);
         var ann = data.Customer("Ann", "Lee", new DateTime(2025, 12, 1, 0, 0, 0, DateTimeKind.Utc));
         var bob = data.Customer("Bob", "Stone", new DateTime(2025, 12, 1, 0, 0, 0, DateTimeKind.Utc));
@@ -237,7 +239,7 @@ public sealed class SaleComponentTests : AppComponentTest
             new() { Description = "Charger", Quantity = 2, UnitPrice = 5m, LineTotal = 10m }];
         newest.Lines = [new() { Description = "Case", Quantity = 1, UnitPrice = 40m, LineTotal = 40m }];
         middle.Lines = [new() { Description = "Film", Quantity = 1, UnitPrice = 7m, LineTotal = 7m }];
-        await db.SaveChangesAsync();
+        await db.SaveChangesAsync(Ct);
         return (ann, bob, old, newest, middle);
     }
 
@@ -288,8 +290,8 @@ public sealed class SaleComponentTests : AppComponentTest
     public async Task EquipmentPageListsItsTicketsNewestOpenedFirstAndNoOthers()
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
-        var laptop = await EquipmentOperations.CreateAsync(Db.Inner, ann.Id, new() { Type = "Laptop", SerialNumber = "A-1" }, TimeProvider.System);
-        var phone = await EquipmentOperations.CreateAsync(Db.Inner, ann.Id, new() { Type = "Phone", SerialNumber = "P-1" }, TimeProvider.System);
+        var laptop = await EquipmentOperations.CreateAsync(Db.Inner, ann.Id, new() { Type = "Laptop", SerialNumber = "A-1" }, TimeProvider.System, Ct);
+        var phone = await EquipmentOperations.CreateAsync(Db.Inner, ann.Id, new() { Type = "Phone", SerialNumber = "P-1" }, TimeProvider.System, Ct);
         // The later repair gets the lower number, so the list's order can only come from the opening dates.
         var recent = await OpenTicketAsync(laptop, "Fan noise", new DateTime(2026, 3, 10, 12, 0, 0, DateTimeKind.Utc));
         var first = await OpenTicketAsync(laptop, "No boot", new DateTime(2025, 11, 20, 12, 0, 0, DateTimeKind.Utc));
