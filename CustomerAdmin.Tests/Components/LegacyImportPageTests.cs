@@ -5,17 +5,13 @@ using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using CustomerAdmin.Tests.Infrastructure;
 
 namespace CustomerAdmin.Tests.Components;
 
 public sealed class LegacyImportPageTests : AppComponentTest
 {
-    private static string SampleCsv()
-    {
-        var dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "samples", "legacy-tickets.csv"))) dir = Path.GetDirectoryName(dir)!;
-        return File.ReadAllText(Path.Combine(dir, "samples", "legacy-tickets.csv"));
-    }
+    private static string SampleCsv() => File.ReadAllText(SampleFiles.LegacyTickets);
 
     [Fact]
     public async Task DryRunOfTheSampleShowsCountsIssuesAndPreviewAndWritesNothing()

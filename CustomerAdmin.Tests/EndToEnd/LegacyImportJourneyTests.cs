@@ -1,3 +1,4 @@
+using CustomerAdmin.Tests.Infrastructure;
 using System.Text.RegularExpressions;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
@@ -11,13 +12,6 @@ namespace CustomerAdmin.Tests.EndToEnd;
 public sealed class LegacyImportJourneyTests(AppServer server, Browser browser)
     : EndToEndTest(server, browser), IClassFixture<AppServer>
 {
-    private static string SamplePath()
-    {
-        var dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "samples", "legacy-tickets.csv"))) dir = Path.GetDirectoryName(dir)!;
-        return Path.Combine(dir, "samples", "legacy-tickets.csv");
-    }
-
     [Fact]
     public async Task SampleFileIsPreviewedImportedReportedAndUndone()
     {
@@ -25,7 +19,7 @@ public sealed class LegacyImportJourneyTests(AppServer server, Browser browser)
         await Page.SignInAsAsync(Server, AppRoles.Admin);
         await Page.GotoBlazorAsync("admin/import");
 
-        await Page.Locator("input[type=file]").SetInputFilesAsync(SamplePath());
+        await Page.Locator("input[type=file]").SetInputFilesAsync(SampleFiles.LegacyTickets);
         await Expect(Page.GetByText(new Regex(@"legacy-tickets\.csv \(\d+ KB\)"))).ToBeVisibleAsync();
 
         await Page.GetByTestId("import-dry-run").ClickAsync();
