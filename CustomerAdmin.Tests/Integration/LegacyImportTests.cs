@@ -349,6 +349,31 @@ public sealed class LegacyImportTests : IDisposable
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task TenMegabyteLinesAreReportedWithTheirLineAndTheRowsAroundThemAreImported(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        // The app's own limit (100,000 characters), not the small one the other tests use.
+        var importer = new LegacyImporter(database.Factory, new PhoneNormalizer("US"), Options.Create(new LegacyImportOptions { BatchSize = 2 }),
+            Options.Create(new CustomersOptions()), _time);
+        var tenMegabytes = new string('y', 10 * 1024 * 1024);
+
+        var report = await importer.RunAsync(WriteFile(Header
+            + "L-1,C-1,Ann Lee,+1 212 736 5000,,,2021-04-04,Espresso machine,Leaks,open,\n"
+            + "L-2,C-2,Long,+1 646 555 0199,,,2021-04-04,X," + tenMegabytes + ",open,\n"
+            + "L-3,C-3,Quoted,+1 646 555 0198,,,2021-04-04,X,\"" + tenMegabytes + "\",open,\n"
+            + "L-4,C-1,Ann Lee,+1 212 736 5000,,,2021-04-05,Grinder,Noisy,open,\n"), "big.csv", false, "test", ct: ct);
+
+        Assert.True(report.Succeeded, report.FatalError);
+        Assert.Equal(2, report.Tickets);
+        Assert.Contains(report.Issues, i => i is { Line: 3, Kind: ImportIssueKind.Rejected } && i.Message.Contains("longer than"));
+        Assert.Contains(report.Issues, i => i is { Line: 4, Kind: ImportIssueKind.Rejected } && i.Message.Contains("longer than"));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(["Espresso machine", "Grinder"], await db.Tickets.OrderBy(t => t.Item).Select(t => t.Item!).ToListAsync(ct));
+        Assert.Equal(1, await db.Customers.CountAsync(ct));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
     public async Task CancellingMidBatchKeepsOnlyWholeBatchesUnderACancelledRunThatCanBeUndone(DatabaseProvider provider)
     {
         var ct = TestContext.Current.CancellationToken;
