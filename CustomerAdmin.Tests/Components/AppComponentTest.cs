@@ -87,9 +87,11 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
             b.CloseComponent();
         });
 
-    /// <summary>A page inside the providers MainLayout gives it, so its popovers and dialogs open.</summary>
+    /// <summary>A page (or a section of one) inside the providers MainLayout gives it, so its popovers and dialogs open.</summary>
     /// <param name="id">The page's <c>Id</c> route parameter, for pages that have one.</param>
-    protected IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderPage<T>(int? id = null) where T : Microsoft.AspNetCore.Components.IComponent =>
+    /// <param name="parameters">Other parameters of the component, by name.</param>
+    protected IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderPage<T>(int? id = null,
+        IReadOnlyDictionary<string, object?>? parameters = null) where T : Microsoft.AspNetCore.Components.IComponent =>
         Render(b =>
         {
             b.OpenComponent<MudPopoverProvider>(0);
@@ -98,6 +100,7 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
             b.CloseComponent();
             b.OpenComponent<T>(2);
             if (id is { } value) b.AddAttribute(3, "Id", value);
+            foreach (var (name, parameter) in parameters ?? new Dictionary<string, object?>()) b.AddAttribute(4, name, parameter);
             b.CloseComponent();
         });
 
