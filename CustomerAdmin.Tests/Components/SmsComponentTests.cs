@@ -159,7 +159,7 @@ public sealed class SmsComponentTests : AppComponentTest
         var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
         await UpdateCustomerAsync(customer.Id, c => c.SmsOptedOutAt = DateTime.UtcNow);
 
-        var cut = RenderLogWithDialogs(customer.Id);
+        var cut = RenderPage<CustomerSmsLog>(parameters: new Dictionary<string, object?> { [nameof(CustomerSmsLog.CustomerId)] = customer.Id });
         cut.WaitForElement("[data-testid=send-sms]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("opted out", cut.Find("[data-testid=sms-refusal]").TextContent));
@@ -173,7 +173,7 @@ public sealed class SmsComponentTests : AppComponentTest
     {
         var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
 
-        var cut = RenderLogWithDialogs(customer.Id);
+        var cut = RenderPage<CustomerSmsLog>(parameters: new Dictionary<string, object?> { [nameof(CustomerSmsLog.CustomerId)] = customer.Id });
         cut.WaitForElement("[data-testid=send-sms]").Click();
         cut.WaitForElement("#sms-text").Input("Your repair is ready.");
         cut.WaitForAssertion(() => Assert.Contains("1 segment · GSM-7", cut.Find("[data-testid=sms-segments]").TextContent));
@@ -201,7 +201,7 @@ public sealed class SmsComponentTests : AppComponentTest
         await BookAsync(eventId, landline, seats: 1);
         await BookAsync(eventId, await AddCustomerAsync("Dee", "Ash", "+1 212 555 0104"), seats: 0);
 
-        var cut = RenderWithPopovers<EventBulkSms>(eventId);
+        var cut = RenderPage<EventBulkSms>(eventId);
         cut.WaitForAssertion(() =>
         {
             var text = cut.Find("[data-testid=bulk-recipients]").TextContent;
@@ -224,7 +224,7 @@ public sealed class SmsComponentTests : AppComponentTest
         SignInAs(AppRoles.Manager);
         var eventId = await AddEventAsync(EventStatus.Cancelled);
 
-        var cut = RenderWithPopovers<EventBulkSms>(eventId);
+        var cut = RenderPage<EventBulkSms>(eventId);
 
         cut.WaitForAssertion(() => Assert.Contains("cancelled", cut.Find("[data-testid=bulk-refusal]").TextContent));
         Assert.Empty(cut.FindAll("#bulk-text"));
@@ -258,28 +258,6 @@ public sealed class SmsComponentTests : AppComponentTest
         Assert.All(messages, m => Assert.Equal((SmsKind.Bulk, eventId, "manager@test.local"), (m.Kind, m.EventId!.Value, m.CreatedBy)));
         Assert.Contains(messages, m => m.Body == "Hi P7");
     }
-
-    private IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderWithPopovers<T>(int id) where T : Microsoft.AspNetCore.Components.IComponent =>
-        Render(b =>
-        {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<T>(1);
-            b.AddAttribute(2, "Id", id);
-            b.CloseComponent();
-        });
-
-    private IRenderedComponent<Bunit.Rendering.ContainerFragment> RenderLogWithDialogs(int customerId) =>
-        Render(b =>
-        {
-            b.OpenComponent<MudPopoverProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MudDialogProvider>(1);
-            b.CloseComponent();
-            b.OpenComponent<CustomerSmsLog>(2);
-            b.AddAttribute(3, nameof(CustomerSmsLog.CustomerId), customerId);
-            b.CloseComponent();
-        });
 
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
