@@ -1,5 +1,8 @@
 using System.Data.Common;
-using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -1,8 +1,11 @@
 using System.Diagnostics;
-using CustomerAdmin.Components.Pages.Customers;
-using CustomerAdmin.Components.Pages.Customers.Export;
-using CustomerAdmin.Components.Pages.Dashboard;
-using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.Export;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Dashboard;
+using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;

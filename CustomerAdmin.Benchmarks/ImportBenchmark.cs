@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
+using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,9 @@
 using System.Data.Common;
 using System.Diagnostics;
-using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;

@@ -1,9 +1,16 @@
-using CustomerAdmin.Components.Pages.Customers;
-using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
-using CustomerAdmin.Components.Pages.Customers.Documents;
-using CustomerAdmin.Components.Pages.Customers.Export;
-using CustomerAdmin.Components.Pages.Events;
-using CustomerAdmin.Components.Pages.Sms;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.Documents;
+using CustomerAdmin.Features.Customers.Export;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Events;
+using CustomerAdmin.Features.Import.Legacy;
+using CustomerAdmin.Features.Sms;
+using CustomerAdmin.Features.Sms.Reminders;
+using CustomerAdmin.Features.Sms.Sending;
+using CustomerAdmin.Features.Sms.Templates;
+using CustomerAdmin.Features.Sms.Webhooks;
 using MudBlazor.Services;
 
 namespace CustomerAdmin;

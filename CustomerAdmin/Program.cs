@@ -1,9 +1,14 @@
 using CustomerAdmin;
+using CustomerAdmin.Common;
 using CustomerAdmin.Components;
-using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
-using CustomerAdmin.Components.Pages.Customers.Documents;
-using CustomerAdmin.Components.Pages.Sms;
-using CustomerAdmin.Components.Pages.Customers.Export;
+using CustomerAdmin.Features.Customers.Documents;
+using CustomerAdmin.Features.Customers.Export;
+using CustomerAdmin.Features.Import.Legacy;
+using CustomerAdmin.Features.Sms;
+using CustomerAdmin.Features.Sms.Reminders;
+using CustomerAdmin.Features.Sms.Sending;
+using CustomerAdmin.Features.Sms.Templates;
+using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 

@@ -1,9 +1,16 @@
 using Bunit;
 using Bunit.TestDoubles;
-using CustomerAdmin.Components.Pages.Customers;
-using CustomerAdmin.Components.Pages.Customers.Documents;
-using CustomerAdmin.Components.Pages.Events;
-using CustomerAdmin.Components.Pages.Sms;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.Documents;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Events;
+using CustomerAdmin.Features.Sms;
+using CustomerAdmin.Features.Sms.Reminders;
+using CustomerAdmin.Features.Sms.Sending;
+using CustomerAdmin.Features.Sms.Templates;
+using CustomerAdmin.Features.Sms.Webhooks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using CustomerAdmin.Data;
@@ -53,7 +60,7 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
         Services.TryAddSingleton<SmsOutbox>();
         Services.TryAddSingleton<BookingOperations>();
         Services.TryAddSingleton<EventOperations>();
-        Services.AddSingleton(new CustomerAdmin.Components.Pages.Customers.Export.ExportProgress(TimeProvider.System));
+        Services.AddSingleton(new CustomerAdmin.Features.Customers.Export.ExportProgress(TimeProvider.System));
         // Pages with a documents section need the store; its folder is only touched by an upload, and none happen here.
         Services.AddSingleton(new DocumentStore(Db, Options.Create(new DocumentsOptions { Folder = Path.Combine(Path.GetTempPath(), "customeradmin-bunit-documents") }),
             new TestHostEnvironment(), TimeProvider.System, NullLogger<DocumentStore>.Instance));

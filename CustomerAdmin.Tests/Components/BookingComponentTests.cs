@@ -1,5 +1,6 @@
 using Bunit;
-using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;

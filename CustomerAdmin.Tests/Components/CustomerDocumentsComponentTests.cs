@@ -1,5 +1,5 @@
 using Bunit;
-using CustomerAdmin.Components.Pages.Customers.Documents;
+using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Data;
 using CustomerAdmin.Tests.Unit;
 using Microsoft.EntityFrameworkCore;

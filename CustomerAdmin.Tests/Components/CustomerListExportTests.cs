@@ -1,5 +1,8 @@
 using Bunit;
-using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Security;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,9 @@
 using Bunit;
-using CustomerAdmin.Components.Pages.Customers;
-using CustomerAdmin.Components.Pages.Tickets;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Tickets;
 using MudBlazor;
 
 namespace CustomerAdmin.Tests.Components;

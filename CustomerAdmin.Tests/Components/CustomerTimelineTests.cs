@@ -1,5 +1,5 @@
 using Bunit;
-using CustomerAdmin.Components.Pages.Customers.Timeline;
+using CustomerAdmin.Features.Customers.Timeline;
 using CustomerAdmin.Data;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
@@ -91,7 +91,7 @@ public sealed class CustomerDetailTimelineTests : AppComponentTest
             await db.SaveChangesAsync();
         }
 
-        var cut = Render<CustomerAdmin.Components.Pages.Customers.CustomerDetail>(p => p.Add(c => c.Id, customer.Id));
+        var cut = Render<CustomerAdmin.Features.Customers.CustomerDetail>(p => p.Add(c => c.Id, customer.Id));
 
         cut.WaitForAssertion(() =>
         {

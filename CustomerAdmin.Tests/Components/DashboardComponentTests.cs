@@ -1,7 +1,8 @@
 using Bunit;
 using CustomerAdmin.Components.Layout;
-using CustomerAdmin.Components.Pages.Dashboard;
-using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Dashboard;
+using CustomerAdmin.Features.Events;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,5 @@
 using Bunit;
-using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
+using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Security;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,7 @@
 using AngleSharp.Dom;
 using Bunit;
-using CustomerAdmin.Components.Pages.Sales;
-using CustomerAdmin.Components.Pages.Tickets;
+using CustomerAdmin.Features.Sales;
+using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Data;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components;

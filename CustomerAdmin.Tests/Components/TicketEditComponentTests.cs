@@ -1,5 +1,5 @@
 using Bunit;
-using CustomerAdmin.Components.Pages.Tickets;
+using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,4 +1,4 @@
-using CustomerAdmin.Components.Pages.Account;
+using CustomerAdmin.Features.Account;
 using CustomerAdmin.Security;
 using Microsoft.Playwright;
 

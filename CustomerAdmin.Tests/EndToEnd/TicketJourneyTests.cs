@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using CustomerAdmin.Components.Pages.Tickets;
+using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Infrastructure;

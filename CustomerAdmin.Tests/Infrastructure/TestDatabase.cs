@@ -1,4 +1,5 @@
-using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,11 @@
 using System.Net;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using CustomerAdmin.Components.Pages.Sms;
+using CustomerAdmin.Features.Sms;
+using CustomerAdmin.Features.Sms.Reminders;
+using CustomerAdmin.Features.Sms.Sending;
+using CustomerAdmin.Features.Sms.Templates;
+using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Infrastructure;

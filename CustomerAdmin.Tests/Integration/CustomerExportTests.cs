@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using CustomerAdmin.Components.Pages.Customers;
-using CustomerAdmin.Components.Pages.Customers.Export;
-using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.Export;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Infrastructure;

@@ -1,5 +1,5 @@
 using System.Net;
-using CustomerAdmin.Components.Pages.Customers.Documents;
+using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Infrastructure;

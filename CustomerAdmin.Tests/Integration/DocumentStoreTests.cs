@@ -1,4 +1,4 @@
-using CustomerAdmin.Components.Pages.Customers.Documents;
+using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Data;
 using CustomerAdmin.Tests.Infrastructure;
 using CustomerAdmin.Tests.Unit;

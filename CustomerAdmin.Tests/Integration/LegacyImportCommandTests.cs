@@ -1,4 +1,4 @@
-using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
+using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 

@@ -1,9 +1,12 @@
 using System.Data.Common;
 using System.Text;
-using CustomerAdmin.Components.Pages.Customers;
-using CustomerAdmin.Components.Pages.Customers.Timeline;
-using CustomerAdmin.Components.Pages.Tickets;
-using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Customers.Timeline;
+using CustomerAdmin.Features.Import.Legacy;
+using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Data;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

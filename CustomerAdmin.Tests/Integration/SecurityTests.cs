@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Claims;
-using CustomerAdmin.Components.Pages.Account;
-using CustomerAdmin.Components.Pages.Users;
+using CustomerAdmin.Features.Account;
+using CustomerAdmin.Features.Users;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Infrastructure;

@@ -1,6 +1,11 @@
 using System.Data.Common;
-using CustomerAdmin.Components.Pages.Events;
-using CustomerAdmin.Components.Pages.Sms;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Events;
+using CustomerAdmin.Features.Sms;
+using CustomerAdmin.Features.Sms.Reminders;
+using CustomerAdmin.Features.Sms.Sending;
+using CustomerAdmin.Features.Sms.Templates;
+using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

@@ -1,8 +1,11 @@
 using System.Data.Common;
-using CustomerAdmin.Components.Pages.Customers;
-using CustomerAdmin.Components.Pages.Customers.Timeline;
-using CustomerAdmin.Components.Pages.Sales;
-using CustomerAdmin.Components.Pages.Tickets;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Customers.Timeline;
+using CustomerAdmin.Features.Sales;
+using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Data;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

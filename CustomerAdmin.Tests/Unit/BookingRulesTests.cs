@@ -1,5 +1,8 @@
-using CustomerAdmin.Components.Pages.Customers;
-using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
 
 namespace CustomerAdmin.Tests.Unit;

@@ -1,5 +1,4 @@
-using CustomerAdmin.Components.Pages.Customers.Export;
-
+using CustomerAdmin.Features.Customers.Export;
 namespace CustomerAdmin.Tests.Unit;
 
 public class CsvTextTests

@@ -1,6 +1,6 @@
-using CustomerAdmin.Components.Pages.Dashboard;
-using CustomerAdmin.Components.Pages.Events;
-
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Dashboard;
+using CustomerAdmin.Features.Events;
 namespace CustomerAdmin.Tests.Unit;
 
 public class DashboardPeriodTests

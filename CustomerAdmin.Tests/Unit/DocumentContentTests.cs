@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using CustomerAdmin.Components.Pages.Customers.Documents;
-
+using CustomerAdmin.Features.Customers.Documents;
 namespace CustomerAdmin.Tests.Unit;
 
 public class DocumentContentTests

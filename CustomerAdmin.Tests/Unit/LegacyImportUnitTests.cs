@@ -1,6 +1,9 @@
 using System.Text;
-using CustomerAdmin.Components.Pages.Customers;
-using CustomerAdmin.Components.Pages.Tickets.LegacyImport;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Data;
 
 namespace CustomerAdmin.Tests.Unit;

@@ -1,5 +1,7 @@
-using CustomerAdmin.Components.Pages.Customers;
-
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
 namespace CustomerAdmin.Tests.Unit;
 
 public class SearchQueryTests

@@ -1,5 +1,8 @@
-using CustomerAdmin.Components.Pages.Sms;
-
+using CustomerAdmin.Features.Sms;
+using CustomerAdmin.Features.Sms.Reminders;
+using CustomerAdmin.Features.Sms.Sending;
+using CustomerAdmin.Features.Sms.Templates;
+using CustomerAdmin.Features.Sms.Webhooks;
 namespace CustomerAdmin.Tests.Unit;
 
 public sealed class SmsSendingRulesTests

@@ -1,4 +1,4 @@
-using CustomerAdmin.Components.Pages.Customers.Timeline;
+using CustomerAdmin.Features.Customers.Timeline;
 using CustomerAdmin.Data;
 
 namespace CustomerAdmin.Tests.Unit;

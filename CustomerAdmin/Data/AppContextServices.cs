@@ -1,4 +1,5 @@
-using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Events;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;

@@ -1,6 +1,9 @@
-using CustomerAdmin.Components.Pages.Customers;
-using CustomerAdmin.Components.Pages.Dashboard;
-using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Dashboard;
+using CustomerAdmin.Features.Events;
 using CustomerAdmin.Security;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;

@@ -1,5 +1,6 @@
-using CustomerAdmin.Components.Pages.Dashboard;
-using CustomerAdmin.Components.Pages.Events;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Dashboard;
+using CustomerAdmin.Features.Events;
 using CustomerAdmin.Security;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,14 @@
 using Bogus;
-using CustomerAdmin.Components.Pages.Customers;
-using CustomerAdmin.Components.Pages.Sms;
-using CustomerAdmin.Components.Pages.Tickets;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Sms;
+using CustomerAdmin.Features.Sms.Reminders;
+using CustomerAdmin.Features.Sms.Sending;
+using CustomerAdmin.Features.Sms.Templates;
+using CustomerAdmin.Features.Sms.Webhooks;
+using CustomerAdmin.Features.Tickets;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Data;
@@ -216,7 +223,7 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
                     Customer = c, Event = ev, Seats = seats, CreatedAt = bookedAt, CreatedBy = "demo", UpdatedAt = bookedAt, UpdatedBy = "demo", Version = 1,
                 };
                 db.Bookings.Add(booking);
-                db.Add(SystemEntry(c, ActivityKind.BookingMade, $"Booked {name}", Components.Pages.Events.BookingOperations.Seats(seats), bookedAt));
+                db.Add(SystemEntry(c, ActivityKind.BookingMade, $"Booked {name}", CustomerAdmin.Features.Events.BookingOperations.Seats(seats), bookedAt));
                 db.Add(SentSms(c, booking, ev, SmsKind.BookingConfirmation, $"Hi {c.FirstName ?? c.Name}, you are booked for {name}.", bookedAt));
                 if (startsAt > now && startsAt <= now.AddDays(7))
                     db.Add(SentSms(c, booking, ev, SmsKind.Reminder7Day, $"Reminder: {name} is coming up.", now));

@@ -1,5 +1,5 @@
 using System.Threading.RateLimiting;
-using CustomerAdmin.Components.Pages.Users;
+using CustomerAdmin.Features.Users;
 using CustomerAdmin.Data;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;

@@ -1,5 +1,9 @@
 using System.Net;
-using CustomerAdmin.Components.Pages.Sms;
+using CustomerAdmin.Features.Sms;
+using CustomerAdmin.Features.Sms.Reminders;
+using CustomerAdmin.Features.Sms.Sending;
+using CustomerAdmin.Features.Sms.Templates;
+using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,0 @@
-namespace CustomerAdmin.Components.Pages.Customers;
-
-/// <summary>An organisation as the customer form's picker lists it.</summary>
-public sealed record OrganizationOption(int Id, string Name)
-{
-    public override string ToString() => Name;
-}

@@ -1,0 +1,87 @@
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+
+namespace CustomerAdmin.Features.Customers;
+
+public sealed record DuplicateCandidate(int Id, string Name, string PrimaryPhone, string? Email, bool SamePhone);
+
+/// <summary>
+/// The checks a customer passes before it is saved, beyond what the data annotations say: the fields a type
+/// requires, and phone numbers normalised to E.164. Errors are keyed by property name so the form shows them
+/// at the field.
+/// </summary>
+public static class CustomerRules
+{
+    public static Dictionary<string, string> Normalize(Customer c, PhoneNormalizer phones)
+    {
+        var errors = new Dictionary<string, string>();
+        CustomerAdmin.Common.TextInput.Tidy(c, nameof(Customer.PrimaryPhone), nameof(Customer.SortName));
+
+        if (c.IsIndividual)
+        {
+            if (c.FirstName is null) errors[nameof(Customer.FirstName)] = "Enter the first name.";
+            if (c.LastName is null) errors[nameof(Customer.LastName)] = "Enter the last name.";
+        }
+        else if (c.Name is null)
+        {
+            errors[nameof(Customer.Name)] = "Enter the organisation's name.";
+        }
+
+        var primary = phones.Check(c.PrimaryPhone);
+        if (primary.IsValid)
+        {
+            c.PrimaryPhone = primary.E164!;
+            c.PrimaryPhoneSmsCapable = primary.SmsCapable;
+        }
+        else
+        {
+            errors[nameof(Customer.PrimaryPhone)] = primary.Error!;
+        }
+        NormalizeOptional(c.SecondaryPhone, v => c.SecondaryPhone = v, nameof(Customer.SecondaryPhone), phones, errors);
+        NormalizeOptional(c.WhatsAppPhone, v => c.WhatsAppPhone = v, nameof(Customer.WhatsAppPhone), phones, errors);
+
+        c.Email = c.Email?.ToLowerInvariant();
+        c.Country = c.Country?.ToUpperInvariant();
+        c.Tags = CustomerTags.Join(CustomerTags.Parse(c.Tags));
+        if (c.Country is not null && (c.Country.Length != 2 || !c.Country.All(char.IsAsciiLetter)))
+            errors[nameof(Customer.Country)] = "Use the two-letter country code, for example US or GB.";
+        if (c.Website is not null && !Uri.TryCreate(c.Website.Contains("://") ? c.Website : "https://" + c.Website, UriKind.Absolute, out _))
+            errors[nameof(Customer.Website)] = "Enter a web address like example.com.";
+        if (c.Status == CustomerStatus.Deleted)
+            errors[nameof(Customer.Status)] = "Use Delete on the customer's page to delete a customer.";
+        return errors;
+    }
+
+    private static void NormalizeOptional(string? value, Action<string?> set, string field, PhoneNormalizer phones, Dictionary<string, string> errors)
+    {
+        if (value is null) return;
+        var check = phones.Check(value);
+        if (check.IsValid) set(check.E164);
+        else errors[field] = check.Error!;
+    }
+
+    /// <summary>Customers that are not deleted and share this one's primary phone or email (the "looks like" warning).</summary>
+    public static async Task<List<DuplicateCandidate>> FindDuplicatesAsync(AppDbContext db, Customer c, CancellationToken ct = default)
+    {
+        var phone = c.PrimaryPhone;
+        var email = c.Email;
+        if (string.IsNullOrEmpty(phone) && string.IsNullOrEmpty(email)) return [];
+        var rows = await db.Customers.AsNoTracking()
+            .Where(o => o.Id != c.Id && o.Status != CustomerStatus.Deleted
+                && ((phone != "" && o.PrimaryPhone == phone) || (email != null && o.Email == email)))
+            .OrderBy(o => o.Id).Take(5)
+            .AsRows()
+            .ToListAsync(ct);
+        return rows.Select(r => new DuplicateCandidate(r.Id, r.Name.Trim(), r.PrimaryPhone, r.Email, r.PrimaryPhone == phone)).ToList();
+    }
+
+    /// <summary>True when the database refused the save because another live customer has this primary phone.</summary>
+    public static bool IsDuplicatePhone(DbUpdateException ex) =>
+        ex.InnerException?.Message is { } m &&
+        (m.Contains("UX_Customers_PrimaryPhone_NotDeleted", StringComparison.OrdinalIgnoreCase)
+         || m.Contains("Customers.PrimaryPhone", StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,228 @@
+using System.Data.Common;
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+
+namespace CustomerAdmin.Features.Customers;
+
+/// <summary>
+/// What the customer page, the export and (later) the API show about a customer's business. Built only by
+/// <see cref="Compute"/> from <see cref="CustomerStatsTotals"/>, which only <see cref="CustomerStatsQuery.TotalsAsync"/>
+/// fills (for one customer or a batch), so the numbers cannot disagree between the places that show them.
+/// </summary>
+public sealed record CustomerStats(
+    decimal TotalSpent, int Visits, DateTime? LastVisitAt,
+    int OpenTickets, int ClosedTickets, int CancelledTickets, int Sales, int Bookings,
+    decimal AverageTicketValue, decimal LifetimeValue, DateTime? LastActivityAt)
+{
+    public int Tickets => OpenTickets + ClosedTickets + CancelledTickets;
+
+    /// <summary>The arithmetic, apart from the queries, so it is tested on its own.</summary>
+    public static CustomerStats Compute(Customer customer, CustomerStatsTotals t)
+    {
+        var average = t.ClosedTickets == 0 ? 0m : decimal.Round(t.ClosedAmount / t.ClosedTickets, 2, MidpointRounding.AwayFromZero);
+        var last = new[] { customer.LastVisitAt, t.LastTicketOpenedAt, t.LastTicketClosedAt, t.LastSaleAt, t.LastBookingAt }
+            .Where(d => d is not null).Max();
+        return new CustomerStats(customer.TotalSpent, customer.VisitCount, customer.LastVisitAt,
+            t.Tickets - t.ClosedTickets - t.CancelledTickets, t.ClosedTickets, t.CancelledTickets, t.Sales, t.Bookings,
+            average, t.ClosedAmount + t.SalesAmount, last);
+    }
+}
+
+/// <summary>A customer's counts and sums as the database aggregates them; <see cref="CustomerStats.Compute"/> reads them.</summary>
+public sealed record CustomerStatsTotals
+{
+    public int Tickets { get; init; }
+    public int ClosedTickets { get; init; }
+    public int CancelledTickets { get; init; }
+    public decimal ClosedAmount { get; init; }
+    public int Sales { get; init; }
+    public decimal SalesAmount { get; init; }
+    public int Bookings { get; init; }
+    public DateTime? LastTicketOpenedAt { get; init; }
+    public DateTime? LastTicketClosedAt { get; init; }
+    public DateTime? LastSaleAt { get; init; }
+    public DateTime? LastBookingAt { get; init; }
+
+    /// <summary>A customer with no tickets, sales or bookings.</summary>
+    public static readonly CustomerStatsTotals None = new();
+}
+
+internal enum StatsSource { Tickets, Sales, Bookings }
+
+/// <summary>One row of <see cref="CustomerStatsQuery.TotalsAsync"/>'s statement: one source table's aggregates for one customer.</summary>
+internal sealed class StatsPart
+{
+    public int CustomerId { get; init; }
+    public StatsSource Source { get; init; }
+    public int Count { get; init; }
+    public int Closed { get; init; }
+    public int Cancelled { get; init; }
+    public decimal? Amount { get; init; }
+    public DateTime? Last { get; init; }
+    public DateTime? LastClosed { get; init; }
+}
+
+/// <summary>The one place a customer's statistics are computed, and the one place the denormalised ones are moved.</summary>
+public static class CustomerStatsQuery
+{
+    /// <summary>How many customers' totals one <see cref="TotalsAsync"/> call of the export asks for.</summary>
+    public const int BatchSize = 2_000;
+
+    /// <summary>
+    /// The totals of the given customers (at most a few thousand) in one SQL statement: per source table one
+    /// <c>WHERE "CustomerId" IN (...) GROUP BY "CustomerId"</c>, each an index range on (CustomerId, ...), joined by
+    /// <c>UNION ALL</c>. The customer page asks for one id, the export for a batch, so both show the same numbers.
+    /// A customer without tickets, sales or bookings is absent from the result: use <see cref="CustomerStatsTotals.None"/>.
+    /// </summary>
+    public static async Task<Dictionary<int, CustomerStatsTotals>> TotalsAsync(this AppDbContext db, IReadOnlyCollection<int> customerIds,
+        CancellationToken ct = default)
+    {
+        // One array parameter (json_each on SQLite, = ANY on PostgreSQL) rather than a parameter per id: the same
+        // cached SQL for every batch, and no per-parameter binding of thousands of ids.
+        var ids = customerIds as int[] ?? customerIds.ToArray();
+        var tickets = db.Tickets.Where(t => EF.Parameter(ids).Contains(t.CustomerId)).GroupBy(t => t.CustomerId).Select(g => new StatsPart
+        {
+            CustomerId = g.Key, Source = StatsSource.Tickets, Count = g.Count(),
+            Closed = g.Count(t => t.Status == TicketStatus.Closed),
+            Cancelled = g.Count(t => t.Status == TicketStatus.Cancelled),
+            Amount = g.Sum(t => t.Status == TicketStatus.Closed ? t.FinalAmount ?? 0m : 0m),
+            Last = g.Max(t => (DateTime?)t.OpenedAt), LastClosed = g.Max(t => t.ClosedAt),
+        });
+        var sales = db.Sales.Where(s => EF.Parameter(ids).Contains(s.CustomerId)).GroupBy(s => s.CustomerId).Select(g => new StatsPart
+        {
+            CustomerId = g.Key, Source = StatsSource.Sales, Count = g.Count(), Closed = 0, Cancelled = 0,
+            Amount = g.Sum(s => s.Total), Last = g.Max(s => (DateTime?)s.SoldAt), LastClosed = null,
+        });
+        var bookings = db.Bookings.Where(b => EF.Parameter(ids).Contains(b.CustomerId)).GroupBy(b => b.CustomerId).Select(g => new StatsPart
+        {
+            CustomerId = g.Key, Source = StatsSource.Bookings, Count = g.Count(), Closed = 0, Cancelled = 0,
+            Amount = null, Last = g.Max(b => (DateTime?)b.CreatedAt), LastClosed = null,
+        });
+        var totals = new Dictionary<int, CustomerStatsTotals>(ids.Length);
+        await foreach (var part in tickets.Concat(sales).Concat(bookings).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            var t = totals.GetValueOrDefault(part.CustomerId) ?? CustomerStatsTotals.None;
+            totals[part.CustomerId] = part.Source switch
+            {
+                StatsSource.Tickets => t with
+                {
+                    Tickets = part.Count, ClosedTickets = part.Closed, CancelledTickets = part.Cancelled, ClosedAmount = part.Amount ?? 0m,
+                    LastTicketOpenedAt = part.Last, LastTicketClosedAt = part.LastClosed,
+                },
+                StatsSource.Sales => t with { Sales = part.Count, SalesAmount = part.Amount ?? 0m, LastSaleAt = part.Last },
+                _ => t with { Bookings = part.Count, LastBookingAt = part.Last },
+            };
+        }
+        return totals;
+    }
+
+    /// <summary>The statistics of a customer already loaded (the customer page): one statement.</summary>
+    public static async Task<CustomerStats> StatsAsync(this AppDbContext db, Customer customer, CancellationToken ct = default)
+    {
+        var totals = await db.TotalsAsync([customer.Id], ct);
+        return CustomerStats.Compute(customer, totals.GetValueOrDefault(customer.Id) ?? CustomerStatsTotals.None);
+    }
+
+    public static async Task<CustomerStats?> ForCustomerAsync(this AppDbContext db, int customerId, CancellationToken ct = default)
+    {
+        var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == customerId, ct);
+        return customer is null ? null : await db.StatsAsync(customer, ct);
+    }
+
+    /// <summary>A closed ticket or a sale: one more visit. Call inside the transaction that saves the change.</summary>
+    public static void AddVisit(Customer customer, decimal amount, DateTime at)
+    {
+        customer.TotalSpent += amount;
+        customer.VisitCount += 1;
+        if (customer.LastVisitAt is null || customer.LastVisitAt < at) customer.LastVisitAt = at;
+    }
+
+    /// <summary>
+    /// <see cref="AddVisit"/> for many customers at once, in the database: one prepared UPDATE per customer that adds
+    /// to what is stored (so a concurrent change to the customer is neither lost nor a reason to retry) and bumps the
+    /// version and update stamp as <c>SaveChanges</c> does for a statistics change, so an edit form opened before
+    /// sees the conflict. For bulk writers (the legacy import); call inside their transaction.
+    /// </summary>
+    public static async Task AddVisitsAsync(AppDbContext db, IReadOnlyDictionary<int, VisitTotals> visits, DateTime now, string actor,
+        CancellationToken ct = default)
+    {
+        if (visits.Count == 0) return;
+        var entity = db.Model.FindEntityType(typeof(Customer))!;
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var sql = db.GetService<ISqlGenerationHelper>();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        string Name(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
+        (string Name, ModelColumn Column, DbParameter Parameter) Column(string property)
+        {
+            var column = ModelColumn.For(entity.FindProperty(property)!);
+            return (Name(property), column, column.CreateParameter(command, "@" + property));
+        }
+        var (spent, spentColumn, amount) = Column(nameof(Customer.TotalSpent));
+        var (count, countColumn, visitCount) = Column(nameof(Customer.VisitCount));
+        var (last, lastColumn, at) = Column(nameof(Customer.LastVisitAt));
+        var version = Name(nameof(Customer.Version));
+        var (updatedAt, updatedAtColumn, nowParameter) = Column(nameof(Customer.UpdatedAt));
+        var (updatedBy, updatedByColumn, by) = Column(nameof(Customer.UpdatedBy));
+        var (id, idColumn, idParameter) = Column(nameof(Customer.Id));
+        command.CommandText = $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {spent} = {spent} + {amount.ParameterName}, "
+            + $"{count} = {count} + {visitCount.ParameterName}, "
+            + $"{last} = CASE WHEN {last} IS NULL OR {last} < {at.ParameterName} THEN {at.ParameterName} ELSE {last} END, "
+            + $"{version} = {version} + 1, {updatedAt} = {nowParameter.ParameterName}, {updatedBy} = {by.ParameterName} WHERE {id} = {idParameter.ParameterName}";
+        nowParameter.Value = updatedAtColumn.Convert(now);
+        by.Value = updatedByColumn.Convert(actor);
+        var prepared = false;
+        foreach (var (customerId, v) in visits)
+        {
+            amount.Value = spentColumn.Convert(v.Amount);
+            visitCount.Value = countColumn.Convert(v.Count);
+            at.Value = lastColumn.Convert(v.Last);
+            idParameter.Value = idColumn.Convert(customerId);
+            // After the first values are bound: Npgsql needs them to know the parameters' types.
+            if (!prepared) await command.PrepareAsync(ct);
+            prepared = true;
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Takes a reopened ticket's amount and visit back out. The last visit is recomputed from what is still
+    /// counted, so pass the latest remaining visit (<see cref="LastVisitExceptAsync"/>).
+    /// </summary>
+    public static void RemoveVisit(Customer customer, decimal amount, DateTime? lastRemainingVisit)
+    {
+        customer.TotalSpent = Math.Max(0m, customer.TotalSpent - amount);
+        customer.VisitCount = Math.Max(0, customer.VisitCount - 1);
+        customer.LastVisitAt = lastRemainingVisit;
+    }
+
+    public static async Task<DateTime?> LastVisitExceptAsync(this AppDbContext db, int customerId, int exceptTicketId, CancellationToken ct = default)
+    {
+        var ticket = await db.Tickets.Where(t => t.CustomerId == customerId && t.Id != exceptTicketId && t.Status == TicketStatus.Closed)
+            .MaxAsync(t => t.ClosedAt, ct);
+        var sale = await db.Sales.Where(s => s.CustomerId == customerId).MaxAsync(s => (DateTime?)s.SoldAt, ct);
+        return ticket is null ? sale : sale is null || ticket > sale ? ticket : sale;
+    }
+}
+
+/// <summary>Visits to add to one customer's statistics (<see cref="CustomerStatsQuery.AddVisitsAsync"/>).</summary>
+public sealed class VisitTotals
+{
+    public decimal Amount { get; private set; }
+    public int Count { get; private set; }
+    public DateTime? Last { get; private set; }
+
+    public void Add(decimal amount, DateTime at)
+    {
+        Amount += amount;
+        Count++;
+        if (Last is null || Last < at) Last = at;
+    }
+}

@@ -1,0 +1,26 @@
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+
+namespace CustomerAdmin.Features.Customers.Documents;
+
+public static class DocumentEndpoints
+{
+    /// <summary>
+    /// Downloads go through the app, never a static path: the caller must be allowed to read customers, the name
+    /// comes from the database, and the browser is told to save the file rather than render it.
+    /// </summary>
+    public static RouteHandlerBuilder MapDocumentDownloads(this IEndpointRouteBuilder app) =>
+        app.MapGet("/documents/{id:int}", async (int id, IDbContextFactory<AppDbContext> factory, DocumentStore store,
+            HttpContext http, CancellationToken ct) =>
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            var document = await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct);
+            if (document is null) return Results.NotFound();
+            var path = store.PathOf(document);
+            if (!File.Exists(path)) return Results.NotFound();
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            return Results.File(path, document.ContentType, fileDownloadName: document.FileName, enableRangeProcessing: false);
+        });
+}

@@ -1,0 +1,162 @@
+using System.Security.Cryptography;
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+
+namespace CustomerAdmin.Features.Customers.Documents;
+
+/// <summary>An upload the app refused; the message is for the user.</summary>
+public sealed class DocumentRejectedException(string message) : Exception(message);
+
+public sealed record StoredDocument(CustomerDocument Document, string? Notice);
+
+public sealed record DocumentSummary(int Id, DocumentType Type, string FileName, string ContentType, long Size, string Sha256,
+    DateTime UploadedAt, string? UploadedBy);
+
+/// <summary>
+/// Files on disk and their rows in the database, kept in step: the file is streamed to a temporary name while it is
+/// hashed and measured, checked, moved to its generated name, and only then is the row inserted; if the insert fails
+/// the file goes again. A refused or failed upload leaves neither a row nor a file behind.
+/// </summary>
+public sealed class DocumentStore(IDbContextFactory<AppDbContext> factory, IOptions<DocumentsOptions> options,
+    IHostEnvironment environment, TimeProvider time, ILogger<DocumentStore> logger)
+{
+    private const int BufferSize = 81920;
+
+    public long MaxBytes => options.Value.MaxBytes;
+
+    public string Folder => Path.GetFullPath(options.Value.Folder, environment.ContentRootPath);
+
+    public string PathOf(CustomerDocument document) => PathOf(document.StoredName);
+
+    private string PathOf(string storedName)
+    {
+        // Stored names are generated GUIDs; refuse anything else rather than trusting a row that was tampered with.
+        if (!Guid.TryParseExact(storedName, "N", out _)) throw new InvalidOperationException("Not a stored document name.");
+        return Path.Combine(Folder, storedName);
+    }
+
+    public static string FormatSize(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} KB",
+        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.#} MB",
+        _ => $"{bytes / (1024.0 * 1024 * 1024):0.#} GB",
+    };
+
+    /// <summary>Refuses a file the browser already says is too large, before a byte is sent.</summary>
+    public string? CheckDeclaredSize(long size) =>
+        size > MaxBytes ? $"This file is {FormatSize(size)}; the limit is {FormatSize(MaxBytes)}." :
+        size == 0 ? "This file is empty." : null;
+
+    public async Task<StoredDocument> SaveAsync(int customerId, Stream content, string? fileName, DocumentType type,
+        string uploader, CancellationToken ct = default)
+    {
+        if (!Enum.IsDefined(type)) throw new DocumentRejectedException("Choose the document's type.");
+        var (name, renamed) = DocumentFileName.Sanitize(fileName);
+        Directory.CreateDirectory(Folder);
+        var storedName = Guid.NewGuid().ToString("N");
+        var temp = Path.Combine(Folder, $".{storedName}.part");
+        var final = PathOf(storedName);
+        try
+        {
+            var (size, hash, format) = await WriteCheckedAsync(content, temp, name, ct);
+            File.Move(temp, final);
+            var document = new CustomerDocument
+            {
+                CustomerId = customerId, Type = type, FileName = name, StoredName = storedName, ContentType = format.ContentType,
+                Size = size, Sha256 = hash, UploadedAt = time.GetUtcNow().UtcDateTime, UploadedBy = uploader,
+            };
+            await InsertAsync(document, ct);
+            return new StoredDocument(document, renamed ? $"The file name was changed to \"{name}\" to make it safe." : null);
+        }
+        catch
+        {
+            TryDelete(temp);
+            TryDelete(final);
+            throw;
+        }
+    }
+
+    private async Task<(long Size, string Hash, DocumentFormat Format)> WriteCheckedAsync(Stream content, string temp, string name, CancellationToken ct)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var head = new byte[DocumentContent.HeaderLength];
+        var headLength = 0;
+        long size = 0;
+        DocumentFormat? format = null;
+        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
+        {
+            var buffer = new byte[BufferSize];
+            int read;
+            while ((read = await content.ReadAsync(buffer, ct)) > 0)
+            {
+                size += read;
+                // Counted while streaming: the declared size is the client's word, this is the fact.
+                if (size > MaxBytes) throw new DocumentRejectedException($"This file is larger than the limit of {FormatSize(MaxBytes)}.");
+                if (headLength < head.Length)
+                {
+                    var take = Math.Min(read, head.Length - headLength);
+                    buffer.AsSpan(0, take).CopyTo(head.AsSpan(headLength));
+                    headLength += take;
+                    // Refuse an executable as soon as its first bytes arrive instead of after all of it.
+                    if (headLength == head.Length) format = Sniff(head, name);
+                }
+                sha.AppendData(buffer, 0, read);
+                await file.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+        }
+        if (size == 0) throw new DocumentRejectedException("This file is empty.");
+        format ??= Sniff(head.AsSpan(0, headLength), name);
+        if (format == DocumentContent.Docx || format == DocumentContent.Xlsx || format == DocumentContent.Pptx)
+        {
+            await using var file = File.OpenRead(temp);
+            if (DocumentContent.CheckOfficePackage(file, format) is { } error) throw new DocumentRejectedException(error);
+        }
+        return (size, Convert.ToHexStringLower(sha.GetHashAndReset()), format);
+    }
+
+    private static DocumentFormat Sniff(ReadOnlySpan<byte> head, string name)
+    {
+        var (format, error) = DocumentContent.Sniff(head, name);
+        return format ?? throw new DocumentRejectedException(error!);
+    }
+
+    private async Task InsertAsync(CustomerDocument document, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        db.Actor = document.UploadedBy ?? "system";
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await db.Customers.AnyAsync(c => c.Id == document.CustomerId && c.Status != CustomerStatus.Deleted, ct))
+            throw new DocumentRejectedException("This customer has been deleted, so no document can be added.");
+        db.Documents.Add(document);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>The row goes first, in its own transaction; a file left behind by a failed delete is harmless, a row without its file is not.</summary>
+    public async Task<bool> DeleteAsync(int documentId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var document = await db.Documents.FirstOrDefaultAsync(d => d.Id == documentId, ct);
+        if (document is null) return false;
+        db.Documents.Remove(document);
+        await db.SaveChangesAsync(ct);
+        TryDelete(PathOf(document));
+        return true;
+    }
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning(ex, "Could not delete document file {Path}", path);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+
+namespace CustomerAdmin.Features.Customers.Documents;
+
+public sealed class DocumentsOptions
+{
+    public const string Section = "Documents";
+    public const long DefaultMaxBytes = 10 * 1024 * 1024;
+
+    /// <summary>Where uploaded files are kept; relative to the content root. Never under wwwroot.</summary>
+    [Required] public string Folder { get; set; } = "data/documents";
+
+    [Range(1, 1024L * 1024 * 1024)] public long MaxBytes { get; set; } = DefaultMaxBytes;
+}

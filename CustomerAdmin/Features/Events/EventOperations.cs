@@ -1,0 +1,186 @@
+using System.ComponentModel.DataAnnotations;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Sms;
+using CustomerAdmin.Features.Sms.Reminders;
+using CustomerAdmin.Features.Sms.Sending;
+using CustomerAdmin.Features.Sms.Templates;
+using CustomerAdmin.Features.Sms.Webhooks;
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CustomerAdmin.Features.Events;
+
+/// <summary>What the event form collects. The start is a wall-clock date and time at the venue.</summary>
+public sealed class EventDraft
+{
+    [Required(ErrorMessage = "Enter the event's name.")]
+    [StringLength(Event.NameMax, ErrorMessage = "Keep the name under {1} characters.")]
+    public string? Name { get; set; }
+
+    [Required(ErrorMessage = "Choose the date.")]
+    public DateTime? Date { get; set; }
+
+    [Required(ErrorMessage = "Choose the start time.")]
+    public TimeSpan? Time { get; set; }
+
+    [Range(1, EventOperations.MaxCapacity, ErrorMessage = "Capacity must be between {1} and {2} seats.")]
+    public int Capacity { get; set; } = 50;
+
+    [Range(typeof(decimal), "0", "10000000", ErrorMessage = "The price cannot be negative.")]
+    public decimal Price { get; set; }
+
+    [StringLength(Event.DescriptionMax, ErrorMessage = "Keep the description under {1} characters.")]
+    public string? Description { get; set; }
+
+    /// <summary>The start as typed, in the venue's time zone.</summary>
+    public DateTime? VenueStart => Date is { } d && Time is { } t ? d.Date + t : null;
+
+    public static EventDraft From(Event ev, VenueOptions venue)
+    {
+        var local = venue.ToVenue(ev.StartsAt);
+        return new EventDraft
+        {
+            Name = ev.Name, Date = local.Date, Time = local.TimeOfDay, Capacity = ev.Capacity, Price = ev.Price, Description = ev.Description,
+        };
+    }
+}
+
+/// <summary>
+/// Creating, changing and cancelling events. Each change runs in one transaction on a fresh context and starts by
+/// write-locking the event row (<see cref="BookingOperations.LockEventAsync"/>), the same lock bookings take, so a
+/// capacity cut and a booking of the last seats can never both pass their checks.
+/// </summary>
+public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, IOptions<VenueOptions> venue, TimeProvider time)
+{
+    /// <summary>Far above any real room; a typo with extra zeros is refused.</summary>
+    public const int MaxCapacity = 100_000;
+
+    public const string MovedCode = "event-moved";
+    public const string CancelledCode = "event-cancelled";
+
+    public VenueOptions Venue => venue.Value;
+
+    /// <summary>The rules the form's annotations cannot express; field name to message.</summary>
+    /// <param name="startChanged">Only a new or moved event must lie in the future: a past event's notes may still be fixed.</param>
+    public static Dictionary<string, string> Validate(EventDraft d, VenueOptions venue, DateTime nowUtc, bool startChanged = true)
+    {
+        var errors = new Dictionary<string, string>();
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(d, new ValidationContext(d), results, validateAllProperties: true);
+        foreach (var r in results)
+            foreach (var member in r.MemberNames)
+                errors.TryAdd(member, r.ErrorMessage ?? "Check this field.");
+        if (string.IsNullOrWhiteSpace(d.Name)) errors.TryAdd(nameof(EventDraft.Name), "Enter the event's name.");
+        if (Money.Check(d.Price, "price") is { } money) errors.TryAdd(nameof(EventDraft.Price), money);
+        if (startChanged && d.VenueStart is { } start && venue.ToUtc(start) <= nowUtc)
+            errors.TryAdd(nameof(EventDraft.Date), "The event would start in the past; choose a later date or time.");
+        return errors;
+    }
+
+    public async Task<Event> CreateAsync(EventDraft draft, string? actor = null, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        RuleViolationException.ThrowFirst(Validate(draft, Venue, now));
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (actor is not null) db.Actor = actor;
+        var ev = new Event
+        {
+            Name = draft.Name!.Trim(), StartsAt = Venue.ToUtc(draft.VenueStart!.Value), Capacity = draft.Capacity, Price = draft.Price,
+            Description = TextInput.Blank(draft.Description), Status = EventStatus.Scheduled,
+            CreatedAt = now, CreatedBy = db.Actor, UpdatedAt = now, UpdatedBy = db.Actor, Version = 1,
+        };
+        db.Events.Add(ev);
+        await db.SaveChangesAsync(ct);
+        return ev;
+    }
+
+    /// <param name="expectedVersion">The version the user edited, so a change made meanwhile is not overwritten blindly.</param>
+    public async Task<Event> UpdateAsync(int eventId, int expectedVersion, EventDraft draft, string? actor = null, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (actor is not null) db.Actor = actor;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var ev = await BookingOperations.LockedEventAsync(db, eventId, ct);
+        if (ev.Version != expectedVersion) throw new StaleEventException();
+        if (ev.Status == EventStatus.Cancelled) throw new RuleViolationException("This event is cancelled and can no longer be changed.");
+
+        var startsAt = draft.VenueStart is { } start ? Venue.ToUtc(start) : ev.StartsAt;
+        var moved = startsAt != ev.StartsAt;
+        RuleViolationException.ThrowFirst(Validate(draft, Venue, now, moved));
+        var booked = await BookingOperations.BookedSeatsAsync(db, eventId, ct);
+        if (draft.Capacity < booked)
+            throw new RuleViolationException(
+                $"{booked} seats are already booked, so the capacity cannot go below {booked}. Change or delete bookings first.",
+                nameof(EventDraft.Capacity));
+
+        ev.Name = draft.Name!.Trim();
+        ev.StartsAt = startsAt;
+        ev.Capacity = draft.Capacity;
+        ev.Price = draft.Price;
+        ev.Description = TextInput.Blank(draft.Description);
+        ev.UpdatedAt = now;
+        ev.UpdatedBy = db.Actor;
+        ev.Version = expectedVersion + 1;
+        // Reminders computed from the old start would arrive on the wrong day; the reminder scan enqueues new ones
+        // for the new start (its unique key includes the start), so only the pending ones are skipped here.
+        if (moved) await SkipPendingRemindersAsync(db, eventId, MovedCode, "The event was moved to another time.", now, ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return ev;
+    }
+
+    /// <summary>Cancels the event, skips its pending reminders and, when asked, tells every booked customer.</summary>
+    /// <returns>The cancelled event and how many cancellation messages were written to the outbox.</returns>
+    public async Task<(Event Event, int Notified)> CancelAsync(int eventId, bool notifyCustomers, string? actor = null, CancellationToken ct = default)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (actor is not null) db.Actor = actor;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var ev = await BookingOperations.LockedEventAsync(db, eventId, ct);
+        if (ev.Status == EventStatus.Cancelled) throw new RuleViolationException("This event is already cancelled.");
+
+        ev.Status = EventStatus.Cancelled;
+        ev.CancelledAt = now;
+        ev.UpdatedAt = now;
+        ev.UpdatedBy = db.Actor;
+        ev.Version++;
+        await SkipPendingRemindersAsync(db, eventId, CancelledCode, "The event was cancelled.", now, ct);
+
+        var notified = 0;
+        if (notifyCustomers)
+        {
+            var bookings = await db.Bookings.AsNoTracking().Include(b => b.Customer).Where(b => b.EventId == eventId).ToListAsync(ct);
+            var templates = await outbox.TemplatesAsync(db, ct);
+            foreach (var booking in bookings)
+            {
+                outbox.Enqueue(db, templates, SmsKind.EventCancelled, booking.Customer!, booking, ev, db.Actor);
+                notified++;
+            }
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return (ev, notified);
+    }
+
+    /// <summary>Pending reminders of the event's bookings become skipped, with the reason in ErrorCode.</summary>
+    public static Task<int> SkipPendingRemindersAsync(AppDbContext db, int eventId, string code, string message, DateTime now, CancellationToken ct) =>
+        db.SmsMessages
+            .Where(m => m.Status == SmsStatus.Pending
+                && (m.Kind == SmsKind.Reminder7Day || m.Kind == SmsKind.Reminder24Hour)
+                && m.EventId == eventId)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, SmsStatus.Skipped)
+                .SetProperty(m => m.ErrorCode, code)
+                .SetProperty(m => m.ErrorMessage, message)
+                .SetProperty(m => m.UpdatedAt, now), ct);
+
+}
+
+/// <summary>Someone else changed the event since the user loaded it.</summary>
+public sealed class StaleEventException() : Exception("Someone else changed this event meanwhile; it has been reloaded, please check and try again.");

@@ -1,0 +1,75 @@
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+
+using CustomerAdmin.Features.Sms.Reminders;
+using CustomerAdmin.Features.Sms.Sending;
+using CustomerAdmin.Features.Sms.Templates;
+using CustomerAdmin.Features.Sms.Webhooks;
+
+namespace CustomerAdmin.Features.Sms;
+
+/// <summary>
+/// A customer's SMS consent changed by the customer (a STOP or START reply, or the provider refusing a number that
+/// unsubscribed). The change, its timeline entry and (on opt-out) skipping what is still waiting commit together.
+/// </summary>
+public static class SmsConsent
+{
+    public const string OptedOutCode = "opted-out";
+
+    public static async Task OptOutAsync(AppDbContext db, int customerId, string source, DateTime now, string? dedupeKey, CancellationToken ct)
+    {
+        await ChangeAsync(db, customerId, ct, customer =>
+        {
+            customer.SmsOptedIn = false;
+            customer.SmsOptedOutAt = now;
+            customer.SmsOptOutSource = source;
+            return new Activity
+            {
+                CustomerId = customerId, Kind = ActivityKind.SmsOptedOut, Subject = "Opted out of SMS",
+                Body = $"Source: {source}", OccurredAt = now, CreatedAt = now, CreatedBy = dedupeKey ?? db.Actor,
+            };
+        }, async () =>
+            await db.SmsMessages.Where(m => m.CustomerId == customerId && m.Status == SmsStatus.Pending)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.Status, SmsStatus.Skipped)
+                    .SetProperty(m => m.ErrorCode, OptedOutCode)
+                    .SetProperty(m => m.ErrorMessage, "The customer opted out of SMS.")
+                    .SetProperty(m => m.UpdatedAt, now), ct));
+    }
+
+    public static Task OptInAsync(AppDbContext db, int customerId, string source, DateTime now, string? dedupeKey, CancellationToken ct) =>
+        ChangeAsync(db, customerId, ct, customer =>
+        {
+            customer.SmsOptedIn = true;
+            customer.SmsOptedInAt = now;
+            customer.SmsOptInSource = source;
+            return new Activity
+            {
+                CustomerId = customerId, Kind = ActivityKind.SmsOptedIn, Subject = "Opted in to SMS",
+                Body = $"Source: {source}", OccurredAt = now, CreatedAt = now, CreatedBy = dedupeKey ?? db.Actor,
+            };
+        }, () => Task.CompletedTask);
+
+    private static async Task ChangeAsync(AppDbContext db, int customerId, CancellationToken ct, Func<Customer, Activity> change, Func<Task> alsoAsync)
+    {
+        // Staff may be saving the same customer; the consent change must win, so reload and apply again on a conflict.
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            try
+            {
+                var customer = await db.Customers.SingleAsync(c => c.Id == customerId, ct);
+                db.Activities.Add(change(customer));
+                await db.SaveChangesAsync(ct);
+                await alsoAsync();
+                await transaction.CommitAsync(ct);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                await transaction.RollbackAsync(ct);
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Globalization;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Events;
+using CustomerAdmin.Features.Sms.Reminders;
+using CustomerAdmin.Features.Sms.Sending;
+using CustomerAdmin.Features.Sms.Templates;
+using CustomerAdmin.Features.Sms.Webhooks;
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CustomerAdmin.Features.Sms;
+
+/// <summary>
+/// Writes messages into the outbox (the <see cref="SmsMessage"/> table), in the caller's context so they commit with
+/// the change that caused them. Picks the template by the customer's language, renders it, and records a skip
+/// (with its reason) instead of a send when the customer opted out or has no number that takes SMS.
+/// The dispatcher sends what is written here; nothing here talks to a provider.
+/// </summary>
+public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOptions> venueOptions, TimeProvider time)
+{
+    private readonly QuietHours _quietHours = new(smsOptions.Value, venueOptions.Value);
+
+    public SmsOptions Options => smsOptions.Value;
+    public VenueOptions Venue => venueOptions.Value;
+
+    /// <summary>The templates admins have saved, loaded once for a batch of messages.</summary>
+    public async Task<SmsTemplateSet> TemplatesAsync(AppDbContext db, CancellationToken ct = default)
+    {
+        var saved = await db.SmsTemplates.AsNoTracking().Select(t => new { t.Kind, t.Language, t.Body }).ToListAsync(ct);
+        return new SmsTemplateSet(saved.ToDictionary(t => (t.Kind, t.Language), t => t.Body), Options.DefaultLanguage);
+    }
+
+    /// <summary>Why this customer must not get an SMS, or null when one may go.</summary>
+    public static (string Code, string Message)? SkipReason(Customer customer) =>
+        customer.Status == CustomerStatus.Deleted ? ("customer-deleted", "The customer is deleted.")
+        : customer.SmsOptedOut ? ("opted-out", "The customer opted out of SMS.")
+        : string.IsNullOrWhiteSpace(customer.PrimaryPhone) ? ("no-phone", "The customer has no phone number.")
+        : !customer.PrimaryPhoneSmsCapable ? ("not-sms-capable", "The customer's number cannot receive SMS (landline).")
+        : null;
+
+    /// <summary>The placeholder values for one customer and (optionally) one booking.</summary>
+    public IReadOnlyDictionary<string, string> Values(Customer customer, Event? ev, int? seats, string language) =>
+        new Dictionary<string, string>
+        {
+            [SmsText.FirstName] = (customer.IsIndividual ? customer.FirstName : customer.DisplayName ?? customer.Name) ?? "",
+            [SmsText.EventName] = ev?.Name ?? "",
+            [SmsText.EventDate] = ev is null ? "" : FormatEventDate(ev.StartsAt, language),
+            [SmsText.Seats] = seats?.ToString(CultureInfo.InvariantCulture) ?? "",
+            [SmsText.VenuePhone] = Venue.Phone,
+        };
+
+    public string FormatEventDate(DateTime startsAtUtc, string language)
+    {
+        CultureInfo culture;
+        try { culture = CultureInfo.GetCultureInfo(language); }
+        catch (CultureNotFoundException) { culture = CultureInfo.InvariantCulture; }
+        return Venue.ToVenue(startsAtUtc).ToString("ddd d MMM, HH:mm", culture);
+    }
+
+    /// <summary>A templated message about a booking (confirmation, update, reminder, cancellation), added to <paramref name="db"/>.</summary>
+    public SmsMessage Enqueue(AppDbContext db, SmsTemplateSet templates, SmsKind kind, Customer customer, Booking booking, Event ev, string? actor = null)
+    {
+        var (language, template) = templates.For(kind, customer.PreferredLanguage);
+        var body = SmsText.Render(template, Values(customer, ev, booking.Seats, language));
+        var message = NewMessage(kind, customer, body, language, actor ?? db.Actor);
+        message.Booking = booking.Id == 0 ? booking : null;
+        message.BookingId = booking.Id == 0 ? null : booking.Id;
+        message.EventId = ev.Id;
+        if (SmsMessage.IsReminder(kind)) message.EventStartsAt = ev.StartsAt;
+        db.SmsMessages.Add(message);
+        return message;
+    }
+
+    /// <summary>A message typed by a person (one-off or bulk), added to <paramref name="db"/>.</summary>
+    public SmsMessage EnqueueText(AppDbContext db, SmsKind kind, Customer customer, string body, int? eventId = null, string? actor = null)
+    {
+        var message = NewMessage(kind, customer, body, customer.PreferredLanguage, actor ?? db.Actor);
+        message.EventId = eventId;
+        db.SmsMessages.Add(message);
+        return message;
+    }
+
+    private SmsMessage NewMessage(SmsKind kind, Customer customer, string body, string? language, string actor)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var message = new SmsMessage
+        {
+            CustomerId = customer.Id, Kind = kind, To = customer.PrimaryPhone ?? "", Body = TextInput.Truncate(body, SmsMessage.BodyMax),
+            // Written during quiet hours, an automatic message waits for their end (the dispatcher checks again).
+            Language = language, Status = SmsStatus.Pending, NextAttemptAt = _quietHours.NextAllowed(now, kind), CreatedAt = now, UpdatedAt = now,
+            CreatedBy = actor, Segments = SmsText.Segments(body).Segments,
+        };
+        if (SkipReason(customer) is { } skip)
+        {
+            message.Status = SmsStatus.Skipped;
+            message.ErrorCode = skip.Code;
+            message.ErrorMessage = skip.Message;
+        }
+        return message;
+    }
+}
+
+/// <summary>Saved templates keyed by kind and language, with the fallback order: language, its base, default, built-in.</summary>
+public sealed class SmsTemplateSet(IReadOnlyDictionary<(SmsKind, string), string> saved, string defaultLanguage)
+{
+    public (string Language, string Body) For(SmsKind kind, string? language)
+    {
+        foreach (var candidate in Candidates(language))
+            if (saved.TryGetValue((kind, candidate), out var body))
+                return (candidate, body);
+        return (defaultLanguage, SmsText.DefaultTemplate(kind));
+    }
+
+    private IEnumerable<string> Candidates(string? language)
+    {
+        if (!string.IsNullOrWhiteSpace(language))
+        {
+            var lower = language.Trim().ToLowerInvariant();
+            yield return lower;
+            if (lower.IndexOf('-') is > 0 and var dash) yield return lower[..dash];
+        }
+        yield return defaultLanguage;
+    }
+}
