@@ -1,5 +1,4 @@
 using System.Data.Common;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;

@@ -5,7 +5,6 @@ using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace CustomerAdmin.Benchmarks;
 

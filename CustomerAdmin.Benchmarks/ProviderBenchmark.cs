@@ -1,10 +1,10 @@
 using System.Data.Common;
 using System.Diagnostics;
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Data;
+using CustomerAdmin.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -146,7 +146,7 @@ public static class ProviderBenchmark
         // EnsureDeleted logs a failed connection when the PostgreSQL database does not exist yet: that is expected.
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning)
             .AddFilter(DbLoggerCategory.Database.Connection.Name, LogLevel.None);
-        builder.AddAppDatabase();
+        builder.AddDatabase();
         builder.AddCustomerAdmin();
         return builder.Build();
     }

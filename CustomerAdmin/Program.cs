@@ -1,22 +1,20 @@
 using CustomerAdmin;
-using CustomerAdmin.Common;
 using CustomerAdmin.Components;
 using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Import.Legacy;
-using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
-using CustomerAdmin.Data;
+using CustomerAdmin.Startup;
 using CustomerAdmin.Security;
 
 if (args is [LegacyImportCommand.Name, ..])
     return await LegacyImportCommand.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddAppDatabase();
+builder.AddDatabase();
 builder.AddAppSecurity();
 builder.AddCustomerAdmin();
 

@@ -1,5 +1,4 @@
 using Bunit;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;

@@ -1,10 +1,6 @@
-using AngleSharp.Dom;
 using Bunit;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
-using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
-using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,7 +1,5 @@
 using Bunit;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
-using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Tickets;
 using MudBlazor;

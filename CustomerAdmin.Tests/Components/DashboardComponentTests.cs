@@ -2,11 +2,9 @@ using Bunit;
 using CustomerAdmin.Components.Layout;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Dashboard;
-using CustomerAdmin.Features.Events;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Integration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CustomerAdmin.Tests.Components;

@@ -1,8 +1,6 @@
 using Bunit;
 using CustomerAdmin.Components.Layout;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
-using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;

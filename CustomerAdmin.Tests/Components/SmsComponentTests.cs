@@ -1,11 +1,8 @@
 using Bunit;
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Sms;
-using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
-using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +10,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using MudBlazor;
 using TestContext = Xunit.TestContext;
 
 namespace CustomerAdmin.Tests.Components;

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using CustomerAdmin.Security;
-using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace CustomerAdmin.Tests.EndToEnd;

@@ -5,7 +5,6 @@ using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace CustomerAdmin.Tests.EndToEnd;

@@ -1,6 +1,6 @@
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -57,9 +57,9 @@ public sealed class TestDatabase : IAsyncDisposable
     public IDbContextFactory<AppDbContext> FactoryWith(params IInterceptor[] interceptors) => Provider switch
     {
         DatabaseProvider.Sqlite => new ContextFactory(() => new SqliteAppDbContext(
-            new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(ConnectionString).AddInterceptors(interceptors).UseAppServices(_time, null, _venue).Options)),
+            new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(ConnectionString).AddInterceptors(interceptors).UseCustomerAdmin(_time, null, _venue).Options)),
         _ => new ContextFactory(() => new PostgresAppDbContext(
-            new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(ConnectionString).AddInterceptors(interceptors).UseAppServices(_time, null, _venue).Options)),
+            new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(ConnectionString).AddInterceptors(interceptors).UseCustomerAdmin(_time, null, _venue).Options)),
     };
 
     /// <summary>True when CI=true: a missing or broken PostgreSQL must fail the build instead of quietly skipping.</summary>
@@ -102,7 +102,7 @@ public sealed class TestDatabase : IAsyncDisposable
         // An in-memory database lives as long as one connection to it is open.
         var keepAlive = new SqliteConnection(connectionString);
         await keepAlive.OpenAsync(ct);
-        var options = new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(connectionString).UseAppServices(time, null, venue).Options;
+        var options = new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(connectionString).UseCustomerAdmin(time, null, venue).Options;
         return new TestDatabase(DatabaseProvider.Sqlite, connectionString,
             new ContextFactory(() => new SqliteAppDbContext(options)), keepAlive, null, null, time, venue);
     }
@@ -148,7 +148,7 @@ public sealed class TestDatabase : IAsyncDisposable
         }
 
         var connectionString = new NpgsqlConnectionStringBuilder(configured) { Database = name }.ToString();
-        var options = new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(connectionString).UseAppServices(time, null, venue).Options;
+        var options = new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(connectionString).UseCustomerAdmin(time, null, venue).Options;
         return new TestDatabase(DatabaseProvider.Postgres, connectionString,
             new ContextFactory(() => new PostgresAppDbContext(options)), null, admin, name, time, venue);
     }

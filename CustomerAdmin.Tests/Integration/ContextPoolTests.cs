@@ -1,4 +1,5 @@
 using CustomerAdmin.Data;
+using CustomerAdmin.Startup;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace CustomerAdmin.Tests.Integration;
 
 /// <summary>
-/// The app's contexts come from EF's pool (<see cref="DatabaseSetup.AddAppDatabase"/>): a reused instance must not
+/// The app's contexts come from EF's pool (<see cref="DatabaseStartup.AddDatabase"/>): a reused instance must not
 /// carry one operation's author into the next, and must still use the app's clock.
 /// </summary>
 public class ContextPoolTests : IDisposable
@@ -25,7 +26,7 @@ public class ContextPoolTests : IDisposable
         {
             ["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(_folder, "pool.db")}",
         });
-        builder.AddAppDatabase();
+        builder.AddDatabase();
         builder.Services.AddSingleton<TimeProvider>(clock);
         using var host = builder.Build();
         var factory = host.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using CustomerAdmin.Features.Account;
 using CustomerAdmin.Features.Users;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
@@ -174,8 +175,8 @@ public sealed class SecurityTests
         var http = new HttpContextAccessor { HttpContext = new DefaultHttpContext() };
         var currentUser = new CurrentUser(http);
         AppDbContext Create() => provider == DatabaseProvider.Sqlite
-            ? new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(database.ConnectionString).UseAppServices(null, currentUser).Options)
-            : new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(database.ConnectionString).UseAppServices(null, currentUser).Options);
+            ? new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(database.ConnectionString).UseCustomerAdmin(null, currentUser).Options)
+            : new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(database.ConnectionString).UseCustomerAdmin(null, currentUser).Options);
 
         // A plain HTTP request: the user comes from HttpContext.
         http.HttpContext.User = Signed("staff@example.com");

@@ -1,9 +1,7 @@
 using System.Data.Common;
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Reminders;
-using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;

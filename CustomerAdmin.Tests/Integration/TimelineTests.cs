@@ -1,7 +1,6 @@
 using System.Data.Common;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
-using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Customers.Timeline;
 using CustomerAdmin.Features.Sales;

@@ -1,6 +1,5 @@
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Dashboard;
-using CustomerAdmin.Features.Events;
 namespace CustomerAdmin.Tests.Unit;
 
 public class DashboardPeriodTests

@@ -1,5 +1,4 @@
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 namespace CustomerAdmin.Tests.Unit;

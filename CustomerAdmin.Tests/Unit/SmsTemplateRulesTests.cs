@@ -1,8 +1,6 @@
 using CustomerAdmin.Features.Sms;
-using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
-using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
 
 namespace CustomerAdmin.Tests.Unit;

@@ -1,9 +1,5 @@
 using System.Globalization;
 
-using CustomerAdmin.Features.Customers;
-using CustomerAdmin.Features.Customers.History;
-using CustomerAdmin.Features.Customers.Search;
-
 namespace CustomerAdmin.Common;
 
 /// <summary>The one check every amount passes (tickets, sales, lines) before it can reach a customer's stats.</summary>

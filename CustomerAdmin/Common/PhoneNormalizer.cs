@@ -1,10 +1,5 @@
-using CustomerAdmin.Data;
 using Microsoft.Extensions.Options;
 using PhoneNumbers;
-
-using CustomerAdmin.Features.Customers;
-using CustomerAdmin.Features.Customers.History;
-using CustomerAdmin.Features.Customers.Search;
 
 namespace CustomerAdmin.Common;
 

@@ -1,4 +1,3 @@
-using CustomerAdmin.Components;
 namespace CustomerAdmin.Common;
 
 /// <summary>What every form does to typed text before it is stored.</summary>

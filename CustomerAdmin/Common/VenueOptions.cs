@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 
-using CustomerAdmin.Features.Events;
 
 namespace CustomerAdmin.Common;
 

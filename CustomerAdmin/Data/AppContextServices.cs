@@ -1,5 +1,4 @@
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Events;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -11,16 +10,18 @@ namespace CustomerAdmin.Data;
 /// signed-in user it records as their author. Carried in the context's options rather than its constructor, so the
 /// context has the single options constructor that EF's context pool requires; both are singletons, so one
 /// options instance serves every pooled context. The venue's time zone decides which calendar day a ticket or sale
-/// counts on in the dashboard summary (<see cref="Components.Pages.Dashboard.DashboardSummary"/>), kept up to date
-/// on every save.
+/// counts on in the dashboard summary, kept up to date on every save. The <see cref="Keepers"/> keep the derived data
+/// on every save; null only for contexts that never save (the EF tools' design-time contexts).
 /// </summary>
-public sealed class AppContextServices(TimeProvider? time, CurrentUser? currentUser, VenueOptions? venue = null) : IDbContextOptionsExtension
+public sealed class AppContextServices(TimeProvider? time, CurrentUser? currentUser, VenueOptions? venue,
+    IReadOnlyList<DerivedDataKeeper>? keepers) : IDbContextOptionsExtension
 {
     private DbContextOptionsExtensionInfo? _info;
 
     public TimeProvider Time { get; } = time ?? TimeProvider.System;
     public CurrentUser? CurrentUser { get; } = currentUser;
     public VenueOptions Venue { get; } = venue ?? new VenueOptions();
+    public IReadOnlyList<DerivedDataKeeper>? Keepers { get; } = keepers;
 
     public DbContextOptionsExtensionInfo Info => _info ??= new ExtensionInfo(this);
 
@@ -41,11 +42,15 @@ public sealed class AppContextServices(TimeProvider? time, CurrentUser? currentU
 
 public static class AppContextServicesExtensions
 {
-    /// <summary>Gives the contexts built from these options a clock, the signed-in user and the venue (all optional; the venue defaults to UTC).</summary>
-    public static TBuilder UseAppServices<TBuilder>(this TBuilder builder, TimeProvider? time, CurrentUser? currentUser = null, VenueOptions? venue = null)
+    /// <summary>
+    /// Gives the contexts built from these options the keepers of derived data (required: a context without them
+    /// refuses to save), a clock, the signed-in user and the venue (optional; the venue defaults to UTC).
+    /// </summary>
+    public static TBuilder UseAppServices<TBuilder>(this TBuilder builder, IReadOnlyList<DerivedDataKeeper> keepers, TimeProvider? time,
+        CurrentUser? currentUser = null, VenueOptions? venue = null)
         where TBuilder : DbContextOptionsBuilder
     {
-        ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new AppContextServices(time, currentUser, venue));
+        ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new AppContextServices(time, currentUser, venue, keepers));
         return builder;
     }
 }

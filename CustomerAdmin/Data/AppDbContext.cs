@@ -1,14 +1,8 @@
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Customers;
-using CustomerAdmin.Features.Customers.History;
-using CustomerAdmin.Features.Customers.Search;
-using CustomerAdmin.Features.Dashboard;
-using CustomerAdmin.Features.Events;
 using CustomerAdmin.Security;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace CustomerAdmin.Data;
@@ -21,7 +15,7 @@ namespace CustomerAdmin.Data;
 /// </summary>
 public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>(options), IDataProtectionKeyContext
 {
-    private readonly AppContextServices _services = options.FindExtension<AppContextServices>() ?? new AppContextServices(null, null);
+    private readonly AppContextServices _services = options.FindExtension<AppContextServices>() ?? new AppContextServices(null, null, null, null);
     private string? _actor;
 
     public DbSet<Customer> Customers => Set<Customer>();
@@ -269,42 +263,45 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         b.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
     }
 
+    /// <summary>
+    /// Not supported: every save runs the keepers of derived data, which read and write the database asynchronously.
+    /// Blocking on them here would tie up a thread per save (and deadlock under a synchronization context).
+    /// </summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
-        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+        throw new NotSupportedException("Use SaveChangesAsync: saves keep derived data with asynchronous database work.");
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken ct = default)
     {
-        var customers = ChangeTracker.Entries<Customer>()
-            .Where(e => e.State is EntityState.Added or EntityState.Modified).ToList();
-        var summary = DashboardSummary.Pending(ChangeTracker);
-        if (customers.Count == 0 && summary is null)
+        var keepers = _services.Keepers ?? throw new InvalidOperationException(
+            "This context has no keepers of derived data (UseAppServices), so a save would leave history, search tokens and summaries behind.");
+        var save = new SaveInfo(_services.Time.GetUtcNow().UtcDateTime, Actor);
+        var work = new List<KeeperWork>();
+        // Changes are detected once for all keepers (each Entries() call would scan the whole tracker again).
+        var autoDetect = ChangeTracker.AutoDetectChangesEnabled;
+        if (autoDetect) ChangeTracker.DetectChanges();
+        ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            foreach (var keeper in keepers)
+            {
+                if (keeper.Inspect(this, ChangeTracker, save) is { } w) work.Add(w);
+            }
+        }
+        finally
+        {
+            ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+        if (work.Count == 0)
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
 
-        var now = _services.Time.GetUtcNow().UtcDateTime;
-        var reindex = new List<Customer>();
-        foreach (var entry in customers)
-            Stamp(entry, now, reindex);
-
-        // Search tokens of an existing customer are replaced; doing it in one transaction with the update
-        // means a failed save (a concurrency conflict, a duplicate phone) leaves the old tokens in place.
+        // Derived rows are replaced or moved in one transaction with the change, so a failed save (a concurrency
+        // conflict, a duplicate phone) leaves the old ones in place.
         var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(ct) : null;
         try
         {
-            var ids = reindex.Where(c => c.Id > 0).Select(c => c.Id).ToList();
-            if (ids.Count > 0)
-            {
-                foreach (var tracked in ChangeTracker.Entries<CustomerSearchToken>().Where(t => ids.Contains(t.Entity.CustomerId)).ToList())
-                    tracked.State = EntityState.Detached;
-                await CustomerSearchTokens.Where(t => ids.Contains(t.CustomerId)).ExecuteDeleteAsync(ct);
-            }
-            foreach (var customer in reindex)
-                customer.SearchTokens = CustomerSearchIndex.TokensFor(customer).ToList();
-
-            // The dashboard summary moves in the same transaction, by the affected customers' contributions after minus before.
-            var result = summary is null
-                ? await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct)
-                : await DashboardSummary.TrackAsync(this, summary.Before, () => base.SaveChangesAsync(acceptAllChangesOnSuccess, ct),
-                    () => summary.After.Select(id => id()), ct);
+            foreach (var w in work) await w.BeforeWriteAsync(this, ct);
+            var result = await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
+            foreach (var w in work) await w.AfterWriteAsync(this, ct);
             if (own is not null) await own.CommitAsync(ct);
             return result;
         }
@@ -313,84 +310,6 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             if (own is not null) await own.DisposeAsync();
         }
     }
-
-    /// <summary>
-    /// What a new customer gets on its first save: sort name, audit stamps, version 1 and the "(created)" history row.
-    /// Public for bulk writers (the legacy import) that insert without change tracking; they add the search tokens.
-    /// </summary>
-    public static void StampNew(Customer customer, DateTime now, string actor)
-    {
-        customer.SortName = CustomerSearchIndex.SortNameFor(customer);
-        customer.CreatedAt = customer.CreatedAt == default ? now : customer.CreatedAt;
-        customer.UpdatedAt = customer.CreatedAt;
-        customer.CreatedBy ??= actor;
-        customer.UpdatedBy ??= actor;
-        customer.Version = 1;
-        customer.Changes.Add(new CustomerChange
-        {
-            Field = CustomerChange.CreatedField, ChangedAt = customer.CreatedAt, ChangedBy = customer.CreatedBy,
-        });
-    }
-
-    private void Stamp(EntityEntry<Customer> entry, DateTime now, List<Customer> reindex)
-    {
-        var customer = entry.Entity;
-        customer.SortName = CustomerSearchIndex.SortNameFor(customer);
-        if (entry.State == EntityState.Added)
-        {
-            StampNew(customer, now, Actor);
-            reindex.Add(customer);
-            return;
-        }
-
-        var before = (Customer)entry.OriginalValues.ToObject();
-        var diff = CustomerHistory.Diff(before, customer);
-        if (diff.Count == 0 && !entry.Properties.Any(p => p.IsModified && CustomerHistory.IsStatistic(p.Metadata.Name)))
-        {
-            // Nothing the user can see changed: don't bump the version or write history.
-            return;
-        }
-        customer.UpdatedAt = now;
-        customer.UpdatedBy = Actor;
-        entry.Property(c => c.Version).CurrentValue = before.Version + 1;
-        foreach (var change in diff)
-        {
-            CustomerChanges.Add(new CustomerChange
-            {
-                CustomerId = customer.Id, Field = change.Field, OldValue = change.OldValue, NewValue = change.NewValue,
-                ChangedAt = now, ChangedBy = Actor,
-            });
-        }
-        if (diff.Any(d => CustomerSearchIndex.AffectsTokens(d.Field)))
-            reindex.Add(customer);
-        if (diff.Where(d => ContactFields.Contains(d.Field)).Select(d => d.Field).ToList() is { Count: > 0 } contact)
-        {
-            // Written here rather than by each page that edits a customer, so no path can change contact data unseen.
-            Activities.Add(new Activity
-            {
-                CustomerId = customer.Id, Kind = ActivityKind.ContactChanged, Subject = "Contact details changed",
-                Body = string.Join(", ", contact.Select(ContactLabel).Distinct()), OccurredAt = now, CreatedAt = now, CreatedBy = Actor,
-            });
-        }
-    }
-
-    private static readonly HashSet<string> ContactFields =
-    [
-        nameof(Customer.PrimaryPhone), nameof(Customer.SecondaryPhone), nameof(Customer.WhatsAppPhone), nameof(Customer.Email),
-        nameof(Customer.AddressLine1), nameof(Customer.AddressLine2), nameof(Customer.City), nameof(Customer.State),
-        nameof(Customer.PostalCode), nameof(Customer.Country),
-    ];
-
-    private static string ContactLabel(string field) => field switch
-    {
-        nameof(Customer.PrimaryPhone) => "phone",
-        nameof(Customer.SecondaryPhone) => "second phone",
-        nameof(Customer.WhatsAppPhone) => "WhatsApp",
-        nameof(Customer.Email) => "email",
-        nameof(Customer.AddressLine1) or nameof(Customer.AddressLine2) => "address",
-        nameof(Customer.PostalCode) => "postal code",
-        _ => field.ToLowerInvariant(),
-    };
 
     internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
         v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),

@@ -83,7 +83,7 @@ public class Customer
     public decimal TotalSpent { get; set; }
     public int VisitCount { get; set; }
     public DateTime? LastVisitAt { get; set; }
-    /// <summary>Tickets of any status: the dashboard's "top 10 by tickets"; kept by <see cref="Components.Pages.Dashboard.DashboardSummary"/>.</summary>
+    /// <summary>Tickets of any status: the dashboard's "top 10 by tickets"; kept by the dashboard summary keeper.</summary>
     public int TicketCount { get; set; }
 
     /// <summary>Set when a legacy import created this customer: undoing that import removes it.</summary>

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace CustomerAdmin.Data;
 
-/// <summary>What a <see cref="DashboardTotal"/> row counts; see <see cref="Components.Pages.Dashboard.DashboardSummary"/>.</summary>
+/// <summary>What a <see cref="DashboardTotal"/> row counts; kept by the dashboard summary keeper (Features/Dashboard).</summary>
 public enum DashboardSeries
 {
     /// <summary>The one row saying which time zone and scheme the other rows were counted in (zone id in Text, scheme in Other).</summary>

@@ -1,6 +1,4 @@
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Dashboard;
-using CustomerAdmin.Features.Events;
 using CustomerAdmin.Security;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
@@ -18,7 +16,8 @@ public static class DatabaseSetup
     /// context pool: every component and search keystroke creates one per operation, and a new context's set-up
     /// (EF's internal services) otherwise costs more than the indexed query it runs.
     /// </summary>
-    public static IHostApplicationBuilder AddAppDatabase(this IHostApplicationBuilder builder)
+    /// <param name="keepers">The keepers of derived data every save runs (<see cref="DerivedDataKeeper"/>).</param>
+    public static IHostApplicationBuilder AddAppDatabase(this IHostApplicationBuilder builder, IReadOnlyList<DerivedDataKeeper> keepers)
     {
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
@@ -29,18 +28,16 @@ public static class DatabaseSetup
             var cs = builder.Configuration.GetConnectionString("Postgres");
             if (string.IsNullOrWhiteSpace(cs))
                 throw new InvalidOperationException("Database:Provider is Postgres but ConnectionStrings:Postgres is not set.");
-            builder.Services.AddPooledDbContextFactory<PostgresAppDbContext>((sp, o) => o.UseNpgsql(cs).UseAppServices(sp));
+            builder.Services.AddPooledDbContextFactory<PostgresAppDbContext>((sp, o) => o.UseNpgsql(cs).UseAppServices(sp, keepers));
             builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderFactory<PostgresAppDbContext>>();
         }
         else
         {
             var cs = builder.Configuration.GetConnectionString("Sqlite") ?? DefaultSqliteConnection;
             var contentRoot = builder.Environment.ContentRootPath;
-            builder.Services.AddPooledDbContextFactory<SqliteAppDbContext>((sp, o) => o.UseSqlite(PrepareSqlite(cs, contentRoot)).UseAppServices(sp));
+            builder.Services.AddPooledDbContextFactory<SqliteAppDbContext>((sp, o) => o.UseSqlite(PrepareSqlite(cs, contentRoot)).UseAppServices(sp, keepers));
             builder.Services.AddSingleton<IDbContextFactory<AppDbContext>, ProviderFactory<SqliteAppDbContext>>();
         }
-        builder.Services.AddHostedService<DatabaseInitializer>();
-        builder.Services.AddSingleton<DemoData>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         return builder;
     }
@@ -58,8 +55,8 @@ public static class DatabaseSetup
         return csb.ToString();
     }
 
-    private static DbContextOptionsBuilder UseAppServices(this DbContextOptionsBuilder o, IServiceProvider sp) =>
-        o.UseAppServices(sp.GetService<TimeProvider>(), sp.GetService<CurrentUser>(), sp.GetService<IOptions<VenueOptions>>()?.Value);
+    private static DbContextOptionsBuilder UseAppServices(this DbContextOptionsBuilder o, IServiceProvider sp, IReadOnlyList<DerivedDataKeeper> keepers) =>
+        o.UseAppServices(keepers, sp.GetService<TimeProvider>(), sp.GetService<CurrentUser>(), sp.GetService<IOptions<VenueOptions>>()?.Value);
 
     private sealed class ProviderFactory<T>(IDbContextFactory<T> inner) : IDbContextFactory<AppDbContext>
         where T : AppDbContext
@@ -71,41 +68,6 @@ public static class DatabaseSetup
             return db;
         }
     }
-}
-
-/// <summary>Migrates and seeds before the app takes requests (hosted services start before the server).</summary>
-public sealed class DatabaseInitializer(
-    IDbContextFactory<AppDbContext> dbFactory,
-    IOptions<DatabaseOptions> options,
-    DemoData demo,
-    ILogger<DatabaseInitializer> logger,
-    UserSeeder? users = null) : IHostedService
-{
-    public async Task StartAsync(CancellationToken ct)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (options.Value.Migrate)
-        {
-            await db.Database.MigrateAsync(ct);
-            if (db.Database.IsSqlite())
-                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
-        }
-        // A database from before the dashboard summary, or counted in another time zone, is counted again (once).
-        if (await DashboardSummary.EnsureAsync(db, ct: ct))
-            logger.LogInformation("Counted the dashboard summary in time zone {Zone}", db.Venue.Zone.Id);
-        var seeded = false;
-        if (options.Value.SeedDemoData && !await db.Customers.IgnoreQueryFilters().AnyAsync(ct))
-        {
-            var count = await demo.SeedAsync(options.Value.DemoCustomers, ct);
-            seeded = true;
-            logger.LogInformation("Seeded {Count} demo customers into the empty database", count);
-        }
-        // Demo users only beside demo data: a real database that merely has no users yet gets the admin alone.
-        if (users is not null)
-            await users.SeedAsync(withDemoUsers: seeded, ct);
-    }
-
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>/health: can the app reach its database right now?</summary>

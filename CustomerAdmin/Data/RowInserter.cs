@@ -16,7 +16,7 @@ namespace CustomerAdmin.Data;
 /// the database. Rows are written through one prepared command on the context's connection and current transaction,
 /// one row per statement on SQLite and thousands per statement on PostgreSQL. No interceptors, stamps or history
 /// run: the caller writes what
-/// <c>SaveChanges</c> would add (see <see cref="AppDbContext.StampNew"/>).
+/// <c>SaveChanges</c> would add (the keepers of derived data, run by <see cref="AppDbContext.SaveChangesAsync(bool, CancellationToken)"/>).
 /// </summary>
 public sealed class RowInserter<T> : IAsyncDisposable where T : class
 {

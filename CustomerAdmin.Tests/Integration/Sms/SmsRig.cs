@@ -1,11 +1,9 @@
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Sms;
-using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
-using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -78,8 +76,8 @@ public sealed class SmsRig : IAsyncDisposable
 
     /// <summary>A second context factory over the same database, as another app instance has.</summary>
     public IDbContextFactory<AppDbContext> OwnFactory() => Database.Provider == DatabaseProvider.Sqlite
-        ? new Factory(() => new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(Database.ConnectionString).UseAppServices(Time).Options))
-        : new Factory(() => new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(Database.ConnectionString).UseAppServices(Time).Options));
+        ? new Factory(() => new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(Database.ConnectionString).UseCustomerAdmin(Time).Options))
+        : new Factory(() => new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(Database.ConnectionString).UseCustomerAdmin(Time).Options));
 
     public async Task<Customer> CustomerAsync(string phone = "+16175550101")
     {

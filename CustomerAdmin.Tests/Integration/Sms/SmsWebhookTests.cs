@@ -1,5 +1,4 @@
 using System.Net;
-using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;

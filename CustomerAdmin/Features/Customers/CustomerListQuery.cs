@@ -1,7 +1,5 @@
 using CustomerAdmin.Data;
-
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 
 namespace CustomerAdmin.Features.Customers;

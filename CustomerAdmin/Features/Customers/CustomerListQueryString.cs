@@ -1,6 +1,5 @@
 using System.Globalization;
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;

@@ -1,9 +1,6 @@
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers.Documents;
-using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Customers.Timeline;
-using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 

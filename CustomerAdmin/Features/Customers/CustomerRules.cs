@@ -1,8 +1,6 @@
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
-
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 
 namespace CustomerAdmin.Features.Customers;

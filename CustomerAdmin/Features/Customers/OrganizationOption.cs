@@ -1,4 +1,3 @@
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 namespace CustomerAdmin.Features.Customers;

@@ -1,7 +1,5 @@
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
-
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 

@@ -1,5 +1,4 @@
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Events;
 namespace CustomerAdmin.Features.Dashboard;
 
 public enum PeriodKind { ThisMonth, Last30Days, ThisQuarter, ThisYear, Custom }

@@ -1,4 +1,3 @@
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;

@@ -1,7 +1,6 @@
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 
-using CustomerAdmin.Common;
 
 namespace CustomerAdmin.Features.Events;
 

@@ -1,13 +1,10 @@
 using System.Collections.Concurrent;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
-using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace CustomerAdmin.Features.Sms;
 

@@ -1,7 +1,5 @@
 using CustomerAdmin.Data;
 using MudBlazor;
-
-using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;

@@ -1,8 +1,6 @@
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
-using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,9 +1,7 @@
 using System.Text.RegularExpressions;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
-using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
-using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,5 @@
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
-using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Text;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 
 namespace CustomerAdmin.Features.Customers.Documents;

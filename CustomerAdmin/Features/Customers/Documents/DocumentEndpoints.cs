@@ -1,6 +1,5 @@
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 
 namespace CustomerAdmin.Features.Customers.Documents;

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 
 namespace CustomerAdmin.Features.Customers.Documents;

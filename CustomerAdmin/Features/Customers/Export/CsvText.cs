@@ -1,5 +1,4 @@
 using System.Text;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 
 namespace CustomerAdmin.Features.Customers.Export;

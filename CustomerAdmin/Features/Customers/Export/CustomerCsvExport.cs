@@ -1,9 +1,7 @@
 using System.Globalization;
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
-using CustomerAdmin.Features.Customers;
 
 namespace CustomerAdmin.Features.Customers.Export;
 

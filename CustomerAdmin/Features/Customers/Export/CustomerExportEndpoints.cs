@@ -1,7 +1,5 @@
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Events;
 using Microsoft.Extensions.Options;
-using CustomerAdmin.Features.Customers;
 
 namespace CustomerAdmin.Features.Customers.Export;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Reflection;
 using CustomerAdmin.Data;
-
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Search;
 

@@ -1,9 +1,6 @@
 using System.Runtime.CompilerServices;
 using CustomerAdmin.Data;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
-
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 

@@ -1,6 +1,4 @@
 using CustomerAdmin.Data;
-using Microsoft.EntityFrameworkCore;
-
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;

@@ -1,7 +1,5 @@
 using CustomerAdmin.Data;
-
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 
 namespace CustomerAdmin.Features.Customers.Search;

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 

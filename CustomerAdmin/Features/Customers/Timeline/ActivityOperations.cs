@@ -1,7 +1,6 @@
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Customers;
 
 namespace CustomerAdmin.Features.Customers.Timeline;
 

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 
 namespace CustomerAdmin.Features.Customers.Timeline;

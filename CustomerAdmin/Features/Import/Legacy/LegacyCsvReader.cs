@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Features.Customers;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using CustomerAdmin.Data;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Features.Customers;
 

@@ -1,8 +1,8 @@
 using CustomerAdmin.Data;
+using CustomerAdmin.Startup;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Features.Customers;
 
@@ -54,7 +54,7 @@ public static class LegacyImportCommand
         configuration.Insert(0, "--Logging:LogLevel:Default=Warning");
         configuration.Insert(1, "--Logging:LogLevel:Microsoft.EntityFrameworkCore.Migrations=Error");
         var builder = WebApplication.CreateBuilder(configuration.ToArray());
-        builder.AddAppDatabase();
+        builder.AddDatabase();
         builder.AddAppSecurity();
         builder.AddCustomerAdmin();
         await using var app = builder.Build();

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Features.Customers;
 

@@ -583,7 +583,8 @@ public sealed class LegacyImporter(
                 var standIn = new Dictionary<Customer, int>(ReferenceEqualityComparer.Instance);
                 foreach (var customer in created.Values)
                 {
-                    AppDbContext.StampNew(customer, now, actor);
+                    customer.SortName = CustomerSearchIndex.SortNameFor(customer);
+                    CustomerHistoryKeeper.StampNew(customer, now, actor);
                     standIn[customer] = -(standIn.Count + 1);
                 }
                 var tickets = new List<Ticket>(plan.Count);

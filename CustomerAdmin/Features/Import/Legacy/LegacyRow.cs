@@ -2,11 +2,9 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Data;
-using CustomerAdmin.Features.Tickets;
 
 namespace CustomerAdmin.Features.Import.Legacy;
 

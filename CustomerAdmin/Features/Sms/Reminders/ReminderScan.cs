@@ -1,5 +1,4 @@
 using System.Data.Common;
-using CustomerAdmin.Common;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Sending;
@@ -7,7 +6,6 @@ using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace CustomerAdmin.Features.Sms.Reminders;
 

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Options;
-
-using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;

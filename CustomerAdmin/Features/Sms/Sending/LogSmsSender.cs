@@ -1,7 +1,5 @@
-using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Templates;
-using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Common;
 namespace CustomerAdmin.Features.Sms.Sending;
 

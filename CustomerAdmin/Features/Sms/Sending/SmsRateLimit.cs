@@ -1,4 +1,3 @@
-using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;

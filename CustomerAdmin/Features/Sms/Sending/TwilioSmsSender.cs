@@ -5,12 +5,9 @@ using System.Text;
 using System.Text.Json;
 using CustomerAdmin.Data;
 using Microsoft.Extensions.Options;
-
-using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
-using CustomerAdmin.Common;
 
 namespace CustomerAdmin.Features.Sms.Sending;
 

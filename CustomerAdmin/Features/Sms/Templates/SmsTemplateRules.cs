@@ -1,7 +1,5 @@
 using System.Text.RegularExpressions;
 using CustomerAdmin.Data;
-
-using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Webhooks;

@@ -1,11 +1,8 @@
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-
-using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
-using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Common;
 
 namespace CustomerAdmin.Features.Sms.Webhooks;

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-
-using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;

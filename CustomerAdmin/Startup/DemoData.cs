@@ -1,17 +1,16 @@
 using Bogus;
 using CustomerAdmin.Common;
+using CustomerAdmin.Data;
 using CustomerAdmin.Features.Customers;
-using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Sms;
-using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Features.Tickets;
 using Microsoft.EntityFrameworkCore;
 
-namespace CustomerAdmin.Data;
+namespace CustomerAdmin.Startup;
 
 /// <summary>
 /// The deterministic demo set: the same customers on every machine (fixed seed, fixed dates), across every

@@ -1,0 +1,54 @@
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+
+namespace CustomerAdmin.Features.Customers.Search;
+
+/// <summary>
+/// Keeps what a customer is found and sorted by: <see cref="Customer.SortName"/> and the
+/// <see cref="CustomerSearchToken"/> rows (<see cref="CustomerSearchIndex"/>), on every save that adds a customer or
+/// changes a field they are made from.
+/// </summary>
+public sealed class SearchIndexKeeper : DerivedDataKeeper
+{
+    public override string Name => "search index";
+
+    public override KeeperWork? Inspect(AppDbContext db, ChangeTracker tracker, SaveInfo save)
+    {
+        List<Customer>? reindex = null;
+        foreach (var entry in tracker.Entries<Customer>())
+        {
+            var customer = entry.Entity;
+            if (entry.State == EntityState.Added)
+            {
+                customer.SortName = CustomerSearchIndex.SortNameFor(customer);
+                customer.SearchTokens = CustomerSearchIndex.TokensFor(customer).ToList();
+            }
+            else if (entry.State == EntityState.Modified)
+            {
+                customer.SortName = CustomerSearchIndex.SortNameFor(customer);
+                if (entry.Properties.Any(p => CustomerSearchIndex.AffectsTokens(p.Metadata.Name) && Changed(p)))
+                    (reindex ??= []).Add(customer);
+            }
+        }
+        return reindex is null ? null : new Reindex(reindex);
+    }
+
+    private static bool Changed(PropertyEntry p) => !Equals(Blank(p.OriginalValue), Blank(p.CurrentValue));
+
+    private static object? Blank(object? value) => value is string { Length: 0 } ? null : value;
+
+    /// <summary>An existing customer's tokens are replaced: the old rows deleted, the new ones written by the save.</summary>
+    private sealed class Reindex(List<Customer> customers) : KeeperWork
+    {
+        public override async Task BeforeWriteAsync(AppDbContext db, CancellationToken ct)
+        {
+            var ids = customers.Select(c => c.Id).ToList();
+            foreach (var tracked in db.ChangeTracker.Entries<CustomerSearchToken>().Where(t => ids.Contains(t.Entity.CustomerId)).ToList())
+                tracked.State = EntityState.Detached;
+            await db.CustomerSearchTokens.Where(t => ids.Contains(t.CustomerId)).ExecuteDeleteAsync(ct);
+            foreach (var customer in customers)
+                customer.SearchTokens = CustomerSearchIndex.TokensFor(customer).ToList();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using CustomerAdmin.Common;
+using CustomerAdmin.Data;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Dashboard;
+using CustomerAdmin.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace CustomerAdmin.Features;
+
+/// <summary>
+/// The one place where the keepers of derived data are registered, in the order they run on every save. A value
+/// computed from other rows (search tokens, field history, the dashboard summary, ticket counts) is kept by one of
+/// these, never by the code that changes the rows it comes from.
+/// </summary>
+public static class DerivedData
+{
+    public static IReadOnlyList<DerivedDataKeeper> Keepers { get; } =
+    [
+        new SearchIndexKeeper(),
+        new CustomerHistoryKeeper(),
+        new DashboardSummaryKeeper(),
+    ];
+
+    /// <summary><see cref="AppContextServicesExtensions.UseAppServices{TBuilder}"/> with the app's keepers (or, in tests, a subset of them).</summary>
+    public static TBuilder UseCustomerAdmin<TBuilder>(this TBuilder builder, TimeProvider? time, CurrentUser? currentUser = null,
+        VenueOptions? venue = null, IReadOnlyList<DerivedDataKeeper>? keepers = null)
+        where TBuilder : DbContextOptionsBuilder =>
+        builder.UseAppServices(keepers ?? Keepers, time, currentUser, venue);
+}
