@@ -62,6 +62,15 @@ public sealed class TestDatabase : IAsyncDisposable
             new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(ConnectionString).AddInterceptors(interceptors).UseCustomerAdmin(_time, null, _venue).Options)),
     };
 
+    /// <summary>Contexts on this same database that run only <paramref name="keepers"/>, to show what a missing keeper of derived data leaves behind.</summary>
+    public IDbContextFactory<AppDbContext> FactoryWithKeepers(IReadOnlyList<DerivedDataKeeper> keepers) => Provider switch
+    {
+        DatabaseProvider.Sqlite => new ContextFactory(() => new SqliteAppDbContext(
+            new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(ConnectionString).UseCustomerAdmin(_time, null, _venue, keepers).Options)),
+        _ => new ContextFactory(() => new PostgresAppDbContext(
+            new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(ConnectionString).UseCustomerAdmin(_time, null, _venue, keepers).Options)),
+    };
+
     /// <summary>True when CI=true: a missing or broken PostgreSQL must fail the build instead of quietly skipping.</summary>
     public static bool RunningInCi =>
         string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
