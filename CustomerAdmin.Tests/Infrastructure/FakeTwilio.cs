@@ -28,6 +28,7 @@ public sealed class FakeTwilio : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<(string To, string Body), int> _sends = new();
+    private readonly ConcurrentDictionary<string, FakeTwilioMessage> _messages = new();
     private readonly ConcurrentQueue<FakeTwilioMessage> _later = new();
     private readonly ConcurrentDictionary<string, byte> _reported = new();
 
@@ -43,8 +44,15 @@ public sealed class FakeTwilio : IAsyncDisposable
     public ConcurrentQueue<FakeTwilioRequest> Requests { get; } = new();
     public bool RecordRequests { get; set; } = true;
 
-    /// <summary>The messages Twilio "has" (listed by the GET endpoint), by sid; tests may add their own.</summary>
-    public ConcurrentDictionary<string, FakeTwilioMessage> Messages { get; } = new();
+    /// <summary>The messages Twilio "has" (listed by the GET endpoint), by sid, as of the fake's clock; tests may add their own.</summary>
+    public ConcurrentDictionary<string, FakeTwilioMessage> Messages
+    {
+        get
+        {
+            CreateDue();
+            return _messages;
+        }
+    }
 
     /// <summary>Scripts a send: gets the request and how many times this To+Body was posted (1 for the first); null = created, 201.</summary>
     public Func<FakeTwilioRequest, int, FakeTwilioReply?>? OnSend { get; set; }
@@ -90,7 +98,6 @@ public sealed class FakeTwilio : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<HttpStatusCode>> DeliverStatusCallbacksAsync(HttpClient app, CancellationToken ct = default)
     {
-        CreateDue();
         var answers = new List<HttpStatusCode>();
         foreach (var message in Messages.Values.OrderBy(m => m.CreatedUtc))
         {
@@ -124,7 +131,7 @@ public sealed class FakeTwilio : IAsyncDisposable
         var now = _time.GetUtcNow().UtcDateTime;
         for (var n = _later.Count; n > 0 && _later.TryDequeue(out var message); n--)
         {
-            if (message.CreatedUtc <= now) Messages[message.Sid] = message;
+            if (message.CreatedUtc <= now) _messages[message.Sid] = message;
             else _later.Enqueue(message);
         }
     }
@@ -141,7 +148,6 @@ public sealed class FakeTwilio : IAsyncDisposable
         var callback = request.Form.GetValueOrDefault("StatusCallback");
         var count = _sends.AddOrUpdate((to, body), 1, (_, n) => n + 1);
         var reply = OnSend?.Invoke(request, count);
-        CreateDue();
 
         FakeTwilioMessage? created = null;
         var now = _time.GetUtcNow().UtcDateTime;
@@ -176,7 +182,6 @@ public sealed class FakeTwilio : IAsyncDisposable
         if (RecordRequests)
             Requests.Enqueue(new FakeTwilioRequest("GET", context.Request.Path + context.Request.QueryString, account,
                 new Dictionary<string, string>(), context.Request.Headers.Authorization.ToString(), context.Request.Headers.Accept.ToString()));
-        CreateDue();
         var query = context.Request.Query;
         var to = query["To"].ToString();
         DateTime? since = DateTime.TryParseExact(query["DateSent>"].ToString(), "yyyy-MM-dd", CultureInfo.InvariantCulture,

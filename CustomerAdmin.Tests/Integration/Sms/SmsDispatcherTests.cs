@@ -214,7 +214,7 @@ public sealed class SmsDispatcherTests
         var message = await rig.EnqueueAsync(customer, "You're booked for Jazz Night on Friday.");
         var dispatcher = rig.Dispatcher();
 
-        await RunDispatcherAsync(rig, dispatcher, rig.Options.UnknownOutcomeWindow * 2);
+        await RunDispatcherAsync(rig, dispatcher, TimeSpan.FromMinutes(30));
 
         var arrived = Assert.Single(rig.Twilio.Messages.Values);
         Assert.Equal(1, rig.Twilio.SendsOf(customer.PrimaryPhone, message.Body));
@@ -237,7 +237,7 @@ public sealed class SmsDispatcherTests
         var message = await rig.EnqueueAsync(customer, "You're booked for Jazz Night on Friday.");
         var dispatcher = rig.Dispatcher();
 
-        await RunDispatcherAsync(rig, dispatcher, rig.Options.UnknownOutcomeWindow * 2);
+        await RunDispatcherAsync(rig, dispatcher, TimeSpan.FromMinutes(30));
 
         var queued = Assert.Single(rig.Twilio.Messages.Values);
         Assert.Null(queued.SentUtc);
@@ -306,7 +306,7 @@ public sealed class SmsDispatcherTests
         Assert.DoesNotContain(rig.Twilio.Requests, r => r.Method == "GET");
 
         // The dispatcher has nothing left to resolve or send for it, however long it runs.
-        await RunDispatcherAsync(rig, dispatcher, rig.Options.UnknownOutcomeWindow * 2);
+        await RunDispatcherAsync(rig, dispatcher, TimeSpan.FromMinutes(30));
         Assert.Single(rig.Posts);
         Assert.Single(rig.Twilio.Messages);
         Assert.Equal(created.Sid, (await rig.LoadAsync(message.Id)).ProviderId);
