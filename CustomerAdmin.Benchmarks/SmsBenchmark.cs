@@ -79,6 +79,8 @@ public static class SmsBenchmark
             ["Sms:Twilio:AuthToken"] = FakeTwilio.AuthToken,
             ["Sms:Twilio:From"] = FakeTwilio.From,
             ["Sms:Twilio:BaseUrl"] = twilio.BaseUrl,
+            // Twilio mode refuses to start without a callback address; the fake never calls it.
+            ["Sms:PublicBaseUrl"] = "https://admin.example.com",
         });
         var factory = host.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         await using (var db = await factory.CreateDbContextAsync())

@@ -57,6 +57,12 @@ public sealed class SmsWebhookTests
         return (customer, message);
     }
 
+    private static async Task<SmsMessage> LoadAsync(TestDatabase database, long id)
+    {
+        await using var db = database.CreateDbContext();
+        return await db.SmsMessages.AsNoTracking().SingleAsync(m => m.Id == id, Ct);
+    }
+
     [Fact]
     public async Task WebhooksRefuseMissingOrWrongSignatures()
     {
@@ -131,6 +137,87 @@ public sealed class SmsWebhookTests
         Assert.Contains(app.Log, line => line.Contains("SMnobody"));
         await using var db = database.CreateDbContext();
         Assert.Equal(SmsStatus.Queued, (await db.SmsMessages.SingleAsync(m => m.Id == message.Id, Ct)).Status);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task StatusNamingAnOutboxRowAttachesItsSidOnlyWhenSignedOverTheFullUrl(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, ct: Ct);
+        var (_, message) = await SeedAsync(database, SmsStatus.Sending, null);
+        await using (var db = database.CreateDbContext())
+            await db.SmsMessages.Where(m => m.Id == message.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.LeaseOwner, "instance:1").SetProperty(m => m.LeaseUntil, DateTime.UtcNow.AddMinutes(1))
+                .SetProperty(m => m.ErrorCode, "unknown-outcome"), Ct);
+        await using var app = App(database);
+        var client = app.CreateBrowserlikeClient();
+        var path = $"{SmsWebhooks.StatusPath}?outboxId={message.Id}";
+        var form = new Dictionary<string, string>(Status("SMlate", "sent")) { ["To"] = Phone };
+
+        // Twilio signs the URL it called, query string included: a signature over the bare path is not Twilio's.
+        using var bare = await PostAsync(client, path, form, TwilioSignature.Compute(AuthToken, PublicBaseUrl + SmsWebhooks.StatusPath, form));
+        Assert.Equal(HttpStatusCode.Forbidden, bare.StatusCode);
+        Assert.Null((await LoadAsync(database, message.Id)).ProviderId);
+
+        // About another number: not this row's message, whatever the URL says.
+        using var otherNumber = await PostAsync(client, path, new Dictionary<string, string>(form) { ["To"] = "+16175550999" });
+        Assert.Equal(HttpStatusCode.OK, otherNumber.StatusCode);
+        Assert.Null((await LoadAsync(database, message.Id)).ProviderId);
+
+        using var signed = await PostAsync(client, path, form);
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+        var attached = await LoadAsync(database, message.Id);
+        Assert.Equal("SMlate", attached.ProviderId);
+        Assert.Equal(SmsStatus.Sent, attached.Status);
+        Assert.NotNull(attached.SentAt);
+        Assert.Null(attached.LeaseOwner);
+        Assert.Null(attached.LeaseUntil);
+        Assert.Null(attached.ErrorCode);
+
+        // Later updates find it by its SID; a second message made for the same row is reported, not attached over the first.
+        using var delivered = await PostAsync(client, path, new Dictionary<string, string>(Status("SMlate", "delivered")) { ["To"] = Phone });
+        Assert.Equal(SmsStatus.Delivered, (await LoadAsync(database, message.Id)).Status);
+        using var twice = await PostAsync(client, path, new Dictionary<string, string>(Status("SMagain", "sent")) { ["To"] = Phone });
+        Assert.Equal(HttpStatusCode.OK, twice.StatusCode);
+        Assert.Equal("SMlate", (await LoadAsync(database, message.Id)).ProviderId);
+        Assert.Contains(app.Log, line => line.Contains("SMagain") && line.Contains("twice"));
+    }
+
+    [Fact]
+    public async Task TwilioModeRefusesToStartWithoutAnAddressForDeliveryReports()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, ct: Ct);
+        Dictionary<string, string?> Settings(string? key = null, string? value = null)
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Sms:Provider"] = "Twilio", ["Sms:Twilio:AccountSid"] = FakeTwilio.AccountSid, ["Sms:Twilio:AuthToken"] = FakeTwilio.AuthToken,
+                ["Sms:Twilio:From"] = FakeTwilio.From, ["Sms:RunDispatcher"] = "false", ["Sms:RunReminderScan"] = "false",
+            };
+            if (key is not null) settings[key] = value;
+            return settings;
+        }
+
+        await using (var app = new SecurityTestApp(database, Settings()))
+        {
+            var error = Record.Exception(() => app.CreateBrowserlikeClient());
+            Assert.NotNull(error);
+            Assert.Contains("set Sms:PublicBaseUrl", error.ToString());
+            Assert.Contains("Sms:Twilio:StatusCallbackUrl", error.ToString());
+        }
+        await using (var app = new SecurityTestApp(database, Settings("Sms:PublicBaseUrl", "admin.example.com")))
+            Assert.Contains("Sms:PublicBaseUrl must be an absolute http(s) URL", Record.Exception(() => app.CreateBrowserlikeClient())?.ToString());
+
+        foreach (var (key, value) in new[]
+                 {
+                     ("Sms:PublicBaseUrl", "https://admin.example.com"), ("Sms:Twilio:StatusCallbackUrl", "https://hooks.example.com/sms/twilio/status"),
+                 })
+        {
+            await using var app = new SecurityTestApp(database, Settings(key, value));
+            using var response = await app.CreateBrowserlikeClient().GetAsync("account/sign-in", Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
     }
 
     [Fact]

@@ -36,6 +36,11 @@ public sealed class SmsOptions : IValidatableObject
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(30);
     /// <summary>How long one request to the provider may take before it counts as a timeout.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// After a send whose outcome is unknown (a timeout, a crash), how long the message is held and re-checked with the
+    /// provider before it is sent again: Twilio may create a message well after the request that asked for it timed out.
+    /// </summary>
+    public TimeSpan UnknownOutcomeWindow { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>How often the dispatcher looks for due messages when the last look found none.</summary>
     public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromSeconds(5);
@@ -72,9 +77,23 @@ public sealed class SmsOptions : IValidatableObject
         }
         if (LeaseDuration <= SendTimeout)
             yield return new ValidationResult("Sms:LeaseDuration must be longer than Sms:SendTimeout.", [nameof(LeaseDuration)]);
+        if (UnknownOutcomeWindow < TimeSpan.Zero)
+            yield return new ValidationResult("Sms:UnknownOutcomeWindow must not be negative.", [nameof(UnknownOutcomeWindow)]);
         if (Provider != SmsProvider.Twilio) yield break;
         foreach (var error in Twilio.Errors())
             yield return new ValidationResult($"Sms:Twilio: {error}");
+        // Without a status callback Twilio never reports delivery, and a message whose send timed out cannot report itself.
+        if (string.IsNullOrWhiteSpace(PublicBaseUrl) && string.IsNullOrWhiteSpace(Twilio.StatusCallbackUrl))
+            yield return new ValidationResult(
+                "Sms:Provider is Twilio but Twilio has no address to report delivery to: set Sms:PublicBaseUrl (the app's address " +
+                "as Twilio reaches it, e.g. https://admin.example.com) or Sms:Twilio:StatusCallbackUrl.",
+                [nameof(PublicBaseUrl)]);
+        foreach (var (key, value) in new[] { ("Sms:PublicBaseUrl", PublicBaseUrl), ("Sms:Twilio:StatusCallbackUrl", Twilio.StatusCallbackUrl) })
+        {
+            if (!string.IsNullOrWhiteSpace(value)
+                && !(Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)))
+                yield return new ValidationResult($"{key} must be an absolute http(s) URL that Twilio can reach; it is '{value}'.");
+        }
     }
 }
 

@@ -13,9 +13,12 @@ namespace CustomerAdmin.Features.Sms.Sending;
 /// </summary>
 public interface ISmsSender
 {
-    Task<SmsSendResult> SendAsync(string to, string body, CancellationToken ct);
+    /// <summary>Sends one message; <paramref name="outboxId"/> (the <see cref="SmsMessage.Id"/>) travels with it where the
+    /// provider allows, so a message whose answer was lost can still report itself.</summary>
+    Task<SmsSendResult> SendAsync(long outboxId, string to, string body, CancellationToken ct);
 
-    /// <summary>Messages sent to <paramref name="to"/> since <paramref name="sinceUtc"/> (the provider may return a few older ones).</summary>
+    /// <summary>Messages the provider created for <paramref name="to"/> since <paramref name="sinceUtc"/>, those still
+    /// queued (not yet sent) included.</summary>
     Task<IReadOnlyList<SentSms>> ListSentAsync(string to, DateTime sinceUtc, CancellationToken ct);
 }
 

@@ -9,7 +9,7 @@ namespace CustomerAdmin.Features.Sms.Sending;
 /// </summary>
 public sealed class LogSmsSender(ILogger<LogSmsSender> logger) : ISmsSender
 {
-    public Task<SmsSendResult> SendAsync(string to, string body, CancellationToken ct)
+    public Task<SmsSendResult> SendAsync(long outboxId, string to, string body, CancellationToken ct)
     {
         var id = $"log-{Guid.NewGuid():N}";
         logger.LogInformation("SMS (log provider) {ProviderId} to {To}: {Body}", id, to, body);

@@ -172,22 +172,59 @@ public sealed class SmsDispatcher(
 
         // A trial account prefixes the body, so a listed body that ends with ours is ours.
         var matches = listed.Where(s => s.Body == message.Body || s.Body.EndsWith(message.Body, StringComparison.Ordinal)).ToList();
-        if (matches.Count == 0)
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        SentSms? found = null;
+        if (matches.Count > 0)
         {
+            var sids = matches.Select(s => s.ProviderId).ToList();
+            var taken = await db.SmsMessages.AsNoTracking().Where(m => m.ProviderId != null && sids.Contains(m.ProviderId))
+                .Select(m => m.ProviderId!).ToListAsync(ct);
+            found = matches.Where(s => !taken.Contains(s.ProviderId)).OrderBy(s => s.CreatedAt).FirstOrDefault();
+        }
+        if (found is null)
+        {
+            // Twilio can create a message long after the request that asked for it timed out; one look is not proof
+            // that it never will. Until the window has passed, look again later rather than send again.
+            var windowEnd = (message.LastAttemptAt ?? message.CreatedAt) + Options.UnknownOutcomeWindow;
+            if (now < windowEnd)
+            {
+                var next = RecheckAt(message, now, windowEnd);
+                logger.LogInformation("SMS {SmsId} is not at the provider yet; checking again at {NextCheckAt}, sent again only after {WindowEnd}",
+                    message.Id, next, windowEnd);
+                await HoldForRecheckAsync(db, message, now, next, windowEnd, ct);
+                return true;
+            }
             logger.LogInformation("SMS {SmsId} was not sent before its last attempt broke off; sending it again", message.Id);
             return false;
         }
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var sids = matches.Select(s => s.ProviderId).ToList();
-        var taken = await db.SmsMessages.AsNoTracking().Where(m => m.ProviderId != null && sids.Contains(m.ProviderId))
-            .Select(m => m.ProviderId!).ToListAsync(ct);
-        if (matches.Where(s => !taken.Contains(s.ProviderId)).OrderBy(s => s.CreatedAt).FirstOrDefault() is not { } found)
-            return false;
         logger.LogInformation("SMS {SmsId} had been sent as {ProviderId} before its last attempt broke off; recorded, not sent again",
             message.Id, found.ProviderId);
         await RecordAsync(message, SmsSendResult.Accepted(found.ProviderId, found.Status, found.Segments), ct, found.CreatedAt);
         return true;
     }
+
+    /// <summary>
+    /// The next look at the provider: as long again as the message has been waiting (so a ten-minute window costs a
+    /// handful of list requests, not one every few seconds), within the retry bounds, and never past the window's end.
+    /// </summary>
+    private DateTime RecheckAt(SmsMessage message, DateTime now, DateTime windowEnd)
+    {
+        var waited = now - (message.LastAttemptAt ?? message.CreatedAt);
+        var delay = waited < Options.RetryBaseDelay ? Options.RetryBaseDelay
+            : waited > Options.MaxRetryDelay ? Options.MaxRetryDelay
+            : waited;
+        var next = now + delay;
+        return next < windowEnd ? next : windowEnd;
+    }
+
+    /// <summary>Stays in Sending, leased until the next look; the look is not a send, so it does not count as an attempt.</summary>
+    private static Task<int> HoldForRecheckAsync(AppDbContext db, SmsMessage message, DateTime now, DateTime next, DateTime windowEnd,
+        CancellationToken ct) =>
+        Owned(db, message).ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.LeaseUntil, next).SetProperty(m => m.Attempts, m => m.Attempts - 1)
+            .SetProperty(m => m.ErrorCode, "unknown-outcome")
+            .SetProperty(m => m.ErrorMessage, Clip($"Not found at the provider yet; checked again until {windowEnd:yyyy-MM-dd HH:mm:ss} UTC before it is sent again."))
+            .SetProperty(m => m.UpdatedAt, now), ct);
 
     /// <summary>Opt-outs, quiet hours and the per-recipient limits; returns the messages that may go now.</summary>
     private async Task<List<SmsMessage>> ApplyRulesAsync(List<SmsMessage> messages, DateTime now, CancellationToken ct)
@@ -261,7 +298,7 @@ public sealed class SmsDispatcher(
                 await using var db = await dbFactory.CreateDbContextAsync(ct);
                 if (await Owned(db, message).ExecuteUpdateAsync(s => s.SetProperty(m => m.LastAttemptAt, now), ct) == 0) return null;
             }
-            return await sender.SendAsync(message.To, message.Body, ct);
+            return await sender.SendAsync(message.Id, message.To, message.Body, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {

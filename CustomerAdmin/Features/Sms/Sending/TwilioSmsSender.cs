@@ -27,14 +27,14 @@ public sealed class TwilioSmsSender(HttpClient http, IOptions<SmsOptions> option
     private SmsOptions Sms => options.Value;
     private TwilioOptions Twilio => options.Value.Twilio;
 
-    public async Task<SmsSendResult> SendAsync(string to, string body, CancellationToken ct)
+    public async Task<SmsSendResult> SendAsync(long outboxId, string to, string body, CancellationToken ct)
     {
         var form = new List<KeyValuePair<string, string>> { new("To", to) };
         form.Add(string.IsNullOrWhiteSpace(Twilio.MessagingServiceSid)
             ? new("From", Twilio.From ?? "")
             : new("MessagingServiceSid", Twilio.MessagingServiceSid));
         form.Add(new("Body", body));
-        if (StatusCallbackUrl(Sms) is { } callback) form.Add(new("StatusCallback", callback));
+        if (StatusCallbackUrl(Sms, outboxId) is { } callback) form.Add(new("StatusCallback", callback));
 
         using var request = NewRequest(HttpMethod.Post, MessagesUrl());
         request.Content = new FormUrlEncodedContent(form);
@@ -91,10 +91,15 @@ public sealed class TwilioSmsSender(HttpClient http, IOptions<SmsOptions> option
     public async Task<IReadOnlyList<SentSms>> ListSentAsync(string to, DateTime sinceUtc, CancellationToken ct)
     {
         var found = new List<SentSms>();
-        // Twilio filters by the UTC day; the exact time is checked below on date_created.
-        var url = $"{MessagesUrl()}?To={Uri.EscapeDataString(to)}&DateSent%3E={sinceUtc:yyyy-MM-dd}&PageSize=100";
-        for (var page = 0; url is not null && page < MaxListPages; page++)
+        // No DateSent filter: a message Twilio accepted but has not sent yet has no date_sent and would be filtered out,
+        // which is exactly the message a timed-out send leaves behind. Twilio lists newest first, so paging stops at the
+        // first page that reaches back before sinceUtc.
+        var url = $"{MessagesUrl()}?To={Uri.EscapeDataString(to)}&PageSize=100";
+        for (var page = 0; url is not null; page++)
         {
+            if (page == MaxListPages)
+                throw new InvalidOperationException(
+                    $"Twilio listed more than {MaxListPages} pages of messages to {to} without reaching {sinceUtc:u}; not sure the message is not among the rest.");
             using var request = NewRequest(HttpMethod.Get, url);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(Sms.SendTimeout);
@@ -102,19 +107,24 @@ public sealed class TwilioSmsSender(HttpClient http, IOptions<SmsOptions> option
             var text = await response.Content.ReadAsStringAsync(timeout.Token);
             if (!response.IsSuccessStatusCode || TryParse(text) is not { } json)
                 throw new HttpRequestException($"Listing Twilio messages answered {(int)response.StatusCode}: {Snippet(text)}");
+            var reachedOlder = false;
             if (json.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array)
             {
                 foreach (var item in messages.EnumerateArray())
                 {
+                    var created = ParseDate(Str(item, "date_created"));
+                    if (created is { } c && c < sinceUtc)
+                    {
+                        reachedOlder = true;
+                        continue;
+                    }
                     if (Str(item, "sid") is not { Length: > 0 } sid) continue;
                     if (Str(item, "direction") is { } direction && !direction.StartsWith("outbound", StringComparison.Ordinal)) continue;
-                    var created = ParseDate(Str(item, "date_created"));
-                    if (created is { } c && c < sinceUtc) continue;
                     found.Add(new SentSms(sid, Str(item, "to") ?? to, Str(item, "body") ?? "", ToSmsStatus(Str(item, "status")),
                         Int(item, "num_segments"), created));
                 }
             }
-            url = Str(json, "next_page_uri") is { Length: > 0 } next ? Combine(Twilio.BaseUrl, next) : null;
+            url = !reachedOlder && Str(json, "next_page_uri") is { Length: > 0 } next ? Combine(Twilio.BaseUrl, next) : null;
         }
         return found;
     }
@@ -124,6 +134,15 @@ public sealed class TwilioSmsSender(HttpClient http, IOptions<SmsOptions> option
         !string.IsNullOrWhiteSpace(sms.Twilio.StatusCallbackUrl) ? sms.Twilio.StatusCallbackUrl
         : !string.IsNullOrWhiteSpace(sms.PublicBaseUrl) ? Combine(sms.PublicBaseUrl, SmsWebhooks.StatusPath)
         : null;
+
+    /// <summary>
+    /// The status callback of one outbox message: Twilio posts to it for every message it creates from the request, so
+    /// a message whose answer was lost (a timeout) reports itself and its SID can be attached to the right row.
+    /// </summary>
+    public static string? StatusCallbackUrl(SmsOptions sms, long outboxId) =>
+        StatusCallbackUrl(sms) is { } url
+            ? $"{url}{(url.Contains('?') ? '&' : '?')}{SmsWebhooks.OutboxIdParameter}={outboxId.ToString(CultureInfo.InvariantCulture)}"
+            : null;
 
     /// <summary>Twilio's message status as ours; anything new or unexpected counts as still queued.</summary>
     public static SmsStatus ToSmsStatus(string? status) => status?.ToLowerInvariant() switch

@@ -1,3 +1,4 @@
+using System.Globalization;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,8 @@ public static class SmsWebhooks
 {
     public const string StatusPath = "/sms/twilio/status";
     public const string InboundPath = "/sms/twilio/inbound";
+    /// <summary>The outbox row a status callback is about, in the callback URL the sender gives Twilio.</summary>
+    public const string OutboxIdParameter = "outboxId";
 
     private static readonly HashSet<string> OptOutWords =
         new(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"], StringComparer.OrdinalIgnoreCase);
@@ -57,11 +60,53 @@ public static class SmsWebhooks
         if (updated == 0)
         {
             if (string.IsNullOrEmpty(sid) || !await db.SmsMessages.AnyAsync(m => m.ProviderId == sid, ct))
+            {
+                if (await AttachToOutboxAsync(context.Request, db, form, sid, status, errorCode, now, logger, ct)) return Results.Ok();
                 logger.LogInformation("Twilio status {MessageStatus} for unknown message {MessageSid} ignored", form["MessageStatus"].ToString(), sid);
+            }
         }
         else
             logger.LogInformation("SMS {ProviderId} is now {Status}", sid, status);
         return Results.Ok();
+    }
+
+    /// <summary>
+    /// A callback for a message whose SID the outbox does not know: the send's answer was lost (a timeout, a crash) but
+    /// Twilio created the message. The callback URL names the outbox row, so the SID is attached to it; that moves the row
+    /// out of Sending, and the dispatcher, which reconciles and resends only rows in Sending, never sends it again.
+    /// </summary>
+    private static async Task<bool> AttachToOutboxAsync(HttpRequest request, AppDbContext db, IFormCollection form, string sid,
+        SmsStatus status, string? errorCode, DateTime now, ILogger logger, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(sid)
+            || !long.TryParse(request.Query[OutboxIdParameter].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var outboxId))
+            return false;
+        var row = db.SmsMessages.Where(m => m.Id == outboxId && m.ProviderId == null);
+        // A callback about another number is not about this row, whatever its URL says.
+        if (form["To"].ToString() is { Length: > 0 } to) row = row.Where(m => m.To == to);
+        var attached = await row.ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.ProviderId, sid)
+            .SetProperty(m => m.Status, status)
+            .SetProperty(m => m.SentAt, m => m.SentAt ?? now)
+            .SetProperty(m => m.DeliveredAt, m => status == SmsStatus.Delivered ? now : m.DeliveredAt)
+            .SetProperty(m => m.ErrorCode, errorCode)
+            .SetProperty(m => m.ErrorMessage, (string?)null)
+            .SetProperty(m => m.LeaseOwner, (string?)null)
+            .SetProperty(m => m.LeaseUntil, (DateTime?)null)
+            .SetProperty(m => m.UpdatedAt, now), ct);
+        if (attached > 0)
+        {
+            logger.LogInformation("SMS {SmsId} reported itself as {ProviderId} ({Status}) after its send's answer was lost; recorded, not sent again",
+                outboxId, sid, status);
+            return true;
+        }
+        if (await db.SmsMessages.AsNoTracking().Where(m => m.Id == outboxId).Select(m => m.ProviderId).FirstOrDefaultAsync(ct) is { } other)
+        {
+            logger.LogWarning("SMS {SmsId} was sent as {ProviderId} and Twilio reports another message, {MessageSid}, made for it: it went twice",
+                outboxId, other, sid);
+            return true;
+        }
+        return false;
     }
 
     private static async Task<IResult> InboundAsync(HttpContext context, IDbContextFactory<AppDbContext> dbFactory,
