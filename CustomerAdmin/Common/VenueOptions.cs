@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-
+using System.Globalization;
 
 namespace CustomerAdmin.Common;
 
@@ -31,11 +31,20 @@ public sealed class VenueOptions : IValidatableObject
 
     public DateTime ToVenue(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), Zone);
 
-    /// <summary>How pages show an event time: venue wall-clock time, the same for every member of staff wherever they sit.</summary>
     /// <summary>The venue's calendar day at this moment.</summary>
     public DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(ToVenue(time.GetUtcNow().UtcDateTime));
 
-    public string Display(DateTime utc) => ToVenue(utc).ToString("ddd d MMM yyyy, HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+    // Every time a page shows goes through one of these: venue wall-clock time, the same for every member of staff
+    // wherever they sit (the server's own zone means nothing to them).
+
+    /// <summary>An event's time, with its weekday: "Sat 14 Mar 2026, 19:30".</summary>
+    public string Display(DateTime utc) => ToVenue(utc).ToString("ddd d MMM yyyy, HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>When something happened, in lists and logs: "14 Mar 2026 19:30".</summary>
+    public string DisplayMoment(DateTime utc) => ToVenue(utc).ToString("d MMM yyyy HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>The venue's calendar day of a moment: "14 Mar 2026".</summary>
+    public string DisplayDate(DateTime utc) => ToVenue(utc).ToString("d MMM yyyy", CultureInfo.InvariantCulture);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext context)
     {
