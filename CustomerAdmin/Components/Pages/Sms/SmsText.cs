@@ -74,6 +74,10 @@ public static partial class SmsText
     public static string RenderEventDay(string body, DateTime eventStartUtc, DateTime nowUtc, VenueOptions venue) =>
         Render(body, new Dictionary<string, string> { [EventDay] = RelativeDay(eventStartUtc, nowUtc, venue) });
 
+    /// <summary>A stored body as the SMS log shows it: one still waiting to be sent says where its day will go.</summary>
+    public static string ForDisplay(string? body) =>
+        NeedsEventDay(body) ? Render(body!, new Dictionary<string, string> { [EventDay] = "[today/tomorrow/the weekday, when sent]" }) : body ?? "";
+
     /// <summary>Whether a body still waits for its <c>{{event_day}}</c>.</summary>
     public static bool NeedsEventDay(string? body) =>
         body is not null && PlaceholderPattern().Matches(body).Any(m => string.Equals(m.Groups[1].Value, EventDay, StringComparison.OrdinalIgnoreCase));
