@@ -295,6 +295,34 @@ public sealed class EventSmsTests
         Assert.Equal(10, messages.Count(m => m.Kind == SmsKind.Reminder24Hour && m.Status == SmsStatus.Pending));
     }
 
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task NoticesStillWaitingForQuietHoursToEndAreWithdrawnWhenOvertaken(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var (bookings, events, _) = Operations(database);
+        var ev = await AddEventAsync(database, Now.AddDays(10), ct);
+        for (var i = 0; i < 15; i++) await BookAsync(bookings, database, ev, seats: 1, ct);
+        // 22:30 at the venue: every notice written now waits until 09:00.
+        SetNow(_venue.Value.ToUtc(_venue.Value.ToVenue(Now).Date.AddHours(22).AddMinutes(30)));
+
+        var draft = EventDraft.From(ev, _venue.Value);
+        draft.Date = draft.Date!.Value.AddDays(1);
+        var first = await events.UpdateAsync(ev.Id, ev.Version, draft, notifyCustomers: true, user: Manager, ct: ct);
+        draft.Date = draft.Date!.Value.AddDays(1);
+        var second = await events.UpdateAsync(ev.Id, first.Version, draft, notifyCustomers: true, user: Manager, ct: ct);
+        await events.CancelAsync(ev.Id, notifyCustomers: true, Manager, ct: ct);
+        await events.ReopenAsync(ev.Id, Manager, ct: ct);
+
+        var messages = await MessagesAsync(database, ct);
+        Assert.All(messages.Where(m => m.Kind == SmsKind.EventMoved && m.EventVersion == first.Version),
+            m => Assert.Equal((SmsStatus.Skipped, EventOperations.MovedCode), (m.Status, m.ErrorCode)));
+        Assert.Equal(15, messages.Count(m => m.Kind == SmsKind.EventMoved && m.EventVersion == second.Version && m.Status == SmsStatus.Pending));
+        var cancelled = messages.Where(m => m.Kind == SmsKind.EventCancelled).ToList();
+        Assert.Equal(15, cancelled.Count);
+        Assert.All(cancelled, m => Assert.Equal((SmsStatus.Skipped, EventOperations.ReopenedCode), (m.Status, m.ErrorCode)));
+    }
+
     private SmsOutbox Outbox() => new(Options.Create(new SmsOptions()), _venue, _time);
 
     private (BookingOperations Bookings, EventOperations Events, ReminderScan Scan) Operations(TestDatabase database)

@@ -62,6 +62,7 @@ public sealed class EventOperations(
 
     public const string MovedCode = "event-moved";
     public const string CancelledCode = "event-cancelled";
+    public const string ReopenedCode = "event-reopened";
 
     public VenueOptions Venue => venue.Value;
 
@@ -139,6 +140,8 @@ public sealed class EventOperations(
         {
             await SkipPendingRemindersAsync(db, eventId, MovedCode, "The event was moved to another time.", now, ct);
             await RestoreRemindersAsync(db, eventId, startsAt, MovedCode, now, ct);
+            // A notice of an earlier move still waiting (quiet hours) would name a time that no longer holds.
+            await SkipPendingAsync(db, eventId, SmsKind.EventMoved, MovedCode, "The event was moved again.", now, ct);
             if (notifyCustomers) await EnqueueForBookingsAsync(db, ev, SmsKind.EventMoved, ct);
         }
         await db.SaveChangesAsync(ct);
@@ -197,6 +200,8 @@ public sealed class EventOperations(
         ev.UpdatedBy = db.Actor;
         ev.Version++;
         await RestoreRemindersAsync(db, eventId, ev.StartsAt, CancelledCode, now, ct);
+        // Cancellation notices still waiting (quiet hours) must not tell anyone the event is off now that it is on.
+        await SkipPendingAsync(db, eventId, SmsKind.EventCancelled, ReopenedCode, "The event was reopened before this was sent.", now, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return ev;
@@ -210,6 +215,15 @@ public sealed class EventOperations(
             outbox.Enqueue(db, templates, kind, booking.Customer!, booking, ev, db.Actor);
         return bookings.Count;
     }
+
+    private static Task<int> SkipPendingAsync(AppDbContext db, int eventId, SmsKind kind, string code, string message, DateTime now, CancellationToken ct) =>
+        db.SmsMessages
+            .Where(m => m.Status == SmsStatus.Pending && m.Kind == kind && m.EventId == eventId)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, SmsStatus.Skipped)
+                .SetProperty(m => m.ErrorCode, code)
+                .SetProperty(m => m.ErrorMessage, message)
+                .SetProperty(m => m.UpdatedAt, now), ct);
 
     private async Task RequireAsync(ClaimsPrincipal? user, string permission, string refusal)
     {
