@@ -126,4 +126,26 @@ public sealed class EventRightsComponentTests : AppComponentTest
         cut.WaitForAssertion(() => Assert.StartsWith("Hi Maria, we'll remind you before Jazz Night tomorrow",
             cut.Find("[data-testid=preview]").TextContent.Trim()));
     }
+
+    [Fact]
+    public async Task SmsLogShowsWhereAWaitingMessagesDayWillGo()
+    {
+        var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
+        var ev = await AddEventAsync(bookings: 0);
+        await using (var db = await Db.Inner.CreateDbContextAsync())
+        {
+            var now = DateTime.UtcNow;
+            db.SmsMessages.Add(new SmsMessage
+            {
+                CustomerId = ann.Id, EventId = ev.Id, Kind = SmsKind.Reminder24Hour, To = ann.PrimaryPhone!, Status = SmsStatus.Pending,
+                Body = "Hi Ann, see you {{event_day}} at Jazz night.", NextAttemptAt = now.AddHours(8), CreatedAt = now, UpdatedAt = now,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var cut = Render<CustomerSmsLog>(p => p.Add(c => c.CustomerId, ann.Id));
+
+        cut.WaitForAssertion(() => Assert.Contains("Hi Ann, see you [today/tomorrow/the weekday, when sent] at Jazz night.",
+            cut.Find("[data-testid=sms-rows]").TextContent));
+    }
 }

@@ -103,8 +103,8 @@ public sealed class EventOperations(
     /// <param name="expectedVersion">The version the user edited, so a change made meanwhile is not overwritten blindly.</param>
     /// <param name="notifyCustomers">When the start moves, text every booked customer the new time (needs <see cref="Permissions.SmsBulk"/>).</param>
     /// <param name="user">Who asks; checked only when <paramref name="notifyCustomers"/> is set.</param>
-    public async Task<Event> UpdateAsync(int eventId, int expectedVersion, EventDraft draft, string? actor = null, CancellationToken ct = default,
-        bool notifyCustomers = false, ClaimsPrincipal? user = null)
+    public async Task<Event> UpdateAsync(int eventId, int expectedVersion, EventDraft draft, bool notifyCustomers = false, ClaimsPrincipal? user = null,
+        string? actor = null, CancellationToken ct = default)
     {
         if (notifyCustomers)
             await RequireAsync(user, Permissions.SmsBulk, "Only managers can text the booked customers about a move; save without notifying them.");
