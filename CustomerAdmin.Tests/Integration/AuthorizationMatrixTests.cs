@@ -60,7 +60,7 @@ public sealed class AuthorizationMatrixTests
         {
             ["customers.read"] = all, ["customers.write"] = all, ["customers.delete"] = managers,
             ["customers.restore"] = admins, ["reports.view"] = managers, ["sms.send"] = all, ["sms.bulk"] = managers,
-            ["users.manage"] = admins, ["settings.manage"] = admins,
+            ["events.cancel"] = managers, ["users.manage"] = admins, ["settings.manage"] = admins,
         };
         Assert.Equal(expected.Keys.Order(), Permissions.Roles.Keys.Order());
         foreach (var (permission, roles) in expected)

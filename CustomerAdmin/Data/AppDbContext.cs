@@ -234,6 +234,10 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             e.HasIndex(m => new { m.BookingId, m.Kind, m.EventStartsAt }).IsUnique()
                 .HasFilter("\"Kind\" IN ('Reminder7Day', 'Reminder24Hour')")
                 .HasDatabaseName("UX_SmsMessages_Reminder");
+            // A move is told to each booking once, however often the save is clicked or retried.
+            e.HasIndex(m => new { m.BookingId, m.EventVersion }).IsUnique()
+                .HasFilter("\"Kind\" = 'EventMoved'")
+                .HasDatabaseName("UX_SmsMessages_EventMoved");
             e.HasOne(m => m.Customer).WithMany()
                 .HasForeignKey(m => m.CustomerId).IsRequired().OnDelete(DeleteBehavior.Restrict);
             e.HasOne(m => m.Booking).WithMany()

@@ -55,7 +55,8 @@ public class Booking
     public bool IsReminderOnly => Seats == 0;
 }
 
-public enum SmsKind { BookingConfirmation, BookingUpdate, Reminder7Day, Reminder24Hour, EventCancelled, Bulk, Manual }
+/// <summary>What a message is for. Stored by name, so new kinds go at the end without touching existing rows.</summary>
+public enum SmsKind { BookingConfirmation, BookingUpdate, Reminder7Day, Reminder24Hour, EventCancelled, Bulk, Manual, ReminderOnlyConfirmation, EventMoved }
 
 /// <summary>
 /// Where a message is. The order matters: a provider's status callback only ever moves a message forward
@@ -83,6 +84,8 @@ public class SmsMessage
     public Event? Event { get; set; }
     /// <summary>For reminders: the event start the reminder was computed from (part of the unique key).</summary>
     public DateTime? EventStartsAt { get; set; }
+    /// <summary>For event-moved messages: the event's version after the move, so each move tells a booking once (unique key).</summary>
+    public int? EventVersion { get; set; }
 
     public SmsKind Kind { get; set; }
     /// <summary>E.164, copied when enqueued: the number the message went to, even if the customer's changes later.</summary>

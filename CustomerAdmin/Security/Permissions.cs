@@ -29,6 +29,8 @@ public static class Permissions
     /// <summary>An SMS to one customer.</summary>
     public const string SmsSend = "sms.send";
     public const string SmsBulk = "sms.bulk";
+    /// <summary>Cancelling an event and reopening a cancelled one; texting its attendees about it also needs <see cref="SmsBulk"/>.</summary>
+    public const string EventsCancel = "events.cancel";
     public const string UsersManage = "users.manage";
     public const string SettingsManage = "settings.manage";
 
@@ -46,6 +48,7 @@ public static class Permissions
         [ReportsView] = _managers,
         [SmsSend] = _everyone,
         [SmsBulk] = _managers,
+        [EventsCancel] = _managers,
         [UsersManage] = _admins,
         [SettingsManage] = _admins,
     };

@@ -84,7 +84,9 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
             };
             db.Bookings.Add(booking);
             db.Activities.Add(Entry(customer.Id, ActivityKind.BookingMade, $"Booked {ev.Name}", Describe(booking.Seats, ev), now, db.Actor));
-            outbox.Enqueue(db, await outbox.TemplatesAsync(db, ct), SmsKind.BookingConfirmation, customer, booking, ev, db.Actor);
+            // A reminder-only booking has no seats to confirm: it gets its own wording ("we'll remind you").
+            var kind = booking.IsReminderOnly ? SmsKind.ReminderOnlyConfirmation : SmsKind.BookingConfirmation;
+            outbox.Enqueue(db, await outbox.TemplatesAsync(db, ct), kind, customer, booking, ev, db.Actor);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return new BookingResult(booking, AlreadyBooked: false);

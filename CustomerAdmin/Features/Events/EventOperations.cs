@@ -3,10 +3,14 @@ using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Sms;
+using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
+using System.Security.Claims;
 using CustomerAdmin.Data;
+using CustomerAdmin.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -52,13 +56,19 @@ public sealed class EventDraft
 /// write-locking the event row (<see cref="BookingOperations.LockEventAsync"/>), the same lock bookings take, so a
 /// capacity cut and a booking of the last seats can never both pass their checks.
 /// </summary>
-public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, IOptions<VenueOptions> venue, TimeProvider time)
+/// <remarks>
+/// Cancelling, reopening and texting the attendees check the acting user's permissions here, not only on the page:
+/// a hidden button protects nothing.
+/// </remarks>
+public sealed class EventOperations(
+    IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, IOptions<VenueOptions> venue, TimeProvider time, IAuthorizationService authorization)
 {
     /// <summary>Far above any real room; a typo with extra zeros is refused.</summary>
     public const int MaxCapacity = 100_000;
 
     public const string MovedCode = "event-moved";
     public const string CancelledCode = "event-cancelled";
+    public const string ReopenedCode = "event-reopened";
 
     public VenueOptions Venue => venue.Value;
 
@@ -97,8 +107,13 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
     }
 
     /// <param name="expectedVersion">The version the user edited, so a change made meanwhile is not overwritten blindly.</param>
-    public async Task<Event> UpdateAsync(int eventId, int expectedVersion, EventDraft draft, string? actor = null, CancellationToken ct = default)
+    /// <param name="notifyCustomers">When the start moves, text every booked customer the new time (needs <see cref="Permissions.SmsBulk"/>).</param>
+    /// <param name="user">Who asks; checked only when <paramref name="notifyCustomers"/> is set.</param>
+    public async Task<Event> UpdateAsync(int eventId, int expectedVersion, EventDraft draft, bool notifyCustomers = false, ClaimsPrincipal? user = null,
+        string? actor = null, CancellationToken ct = default)
     {
+        if (notifyCustomers)
+            await RequireAsync(user, Permissions.SmsBulk, "Only managers can text the booked customers about a move; save without notifying them.");
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (actor is not null) db.Actor = actor;
@@ -125,17 +140,29 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
         ev.UpdatedBy = db.Actor;
         ev.Version = expectedVersion + 1;
         // Reminders computed from the old start would arrive on the wrong day; the reminder scan enqueues new ones
-        // for the new start (its unique key includes the start), so only the pending ones are skipped here.
-        if (moved) await SkipPendingRemindersAsync(db, eventId, MovedCode, "The event was moved to another time.", now, ct);
+        // for the new start (its unique key includes the start), so only the pending ones are skipped here, and those
+        // skipped by an earlier move away from the new start come back.
+        if (moved)
+        {
+            await SkipPendingRemindersAsync(db, eventId, MovedCode, "The event was moved to another time.", now, ct);
+            await RestoreRemindersAsync(db, eventId, startsAt, MovedCode, now, ct);
+            // A notice of an earlier move still waiting (quiet hours) would name a time that no longer holds.
+            await SkipPendingAsync(db, eventId, SmsKind.EventMoved, MovedCode, "The event was moved again.", now, ct);
+            if (notifyCustomers) await EnqueueForBookingsAsync(db, ev, SmsKind.EventMoved, ct);
+        }
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return ev;
     }
 
     /// <summary>Cancels the event, skips its pending reminders and, when asked, tells every booked customer.</summary>
+    /// <param name="user">Who asks: needs <see cref="Permissions.EventsCancel"/>, and <see cref="Permissions.SmsBulk"/> to notify.</param>
     /// <returns>The cancelled event and how many cancellation messages were written to the outbox.</returns>
-    public async Task<(Event Event, int Notified)> CancelAsync(int eventId, bool notifyCustomers, string? actor = null, CancellationToken ct = default)
+    public async Task<(Event Event, int Notified)> CancelAsync(int eventId, bool notifyCustomers, ClaimsPrincipal? user, string? actor = null, CancellationToken ct = default)
     {
+        await RequireAsync(user, Permissions.EventsCancel, "Only managers and admins can cancel an event.");
+        if (notifyCustomers)
+            await RequireAsync(user, Permissions.SmsBulk, "Only managers can text the booked customers; cancel without notifying them.");
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (actor is not null) db.Actor = actor;
@@ -150,20 +177,85 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
         ev.Version++;
         await SkipPendingRemindersAsync(db, eventId, CancelledCode, "The event was cancelled.", now, ct);
 
-        var notified = 0;
-        if (notifyCustomers)
-        {
-            var bookings = await db.Bookings.AsNoTracking().Include(b => b.Customer).Where(b => b.EventId == eventId).ToListAsync(ct);
-            var templates = await outbox.TemplatesAsync(db, ct);
-            foreach (var booking in bookings)
-            {
-                outbox.Enqueue(db, templates, SmsKind.EventCancelled, booking.Customer!, booking, ev, db.Actor);
-                notified++;
-            }
-        }
+        var notified = notifyCustomers ? await EnqueueForBookingsAsync(db, ev, SmsKind.EventCancelled, ct) : 0;
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return (ev, notified);
+    }
+
+    /// <summary>
+    /// Puts a cancelled event back on the schedule. Its bookings stand; the reminders the cancellation dropped come back
+    /// (the reminder scan writes any that fell due meanwhile), and nobody is sent a confirmation again.
+    /// </summary>
+    /// <param name="user">Who asks: needs <see cref="Permissions.EventsCancel"/>.</param>
+    public async Task<Event> ReopenAsync(int eventId, ClaimsPrincipal? user, string? actor = null, CancellationToken ct = default)
+    {
+        await RequireAsync(user, Permissions.EventsCancel, "Only managers and admins can reopen a cancelled event.");
+        var now = time.GetUtcNow().UtcDateTime;
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (actor is not null) db.Actor = actor;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var ev = await BookingOperations.LockedEventAsync(db, eventId, ct);
+        if (ev.Status != EventStatus.Cancelled) throw new RuleViolationException("This event is not cancelled.");
+        if (ev.StartsAt <= now)
+            throw new RuleViolationException("This event's start has passed, so it cannot be reopened. Create a new event instead.");
+
+        ev.Status = EventStatus.Scheduled;
+        ev.CancelledAt = null;
+        ev.UpdatedAt = now;
+        ev.UpdatedBy = db.Actor;
+        ev.Version++;
+        await RestoreRemindersAsync(db, eventId, ev.StartsAt, CancelledCode, now, ct);
+        // Cancellation notices still waiting (quiet hours) must not tell anyone the event is off now that it is on.
+        await SkipPendingAsync(db, eventId, SmsKind.EventCancelled, ReopenedCode, "The event was reopened before this was sent.", now, ct);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return ev;
+    }
+
+    private async Task<int> EnqueueForBookingsAsync(AppDbContext db, Event ev, SmsKind kind, CancellationToken ct)
+    {
+        var bookings = await db.Bookings.AsNoTracking().Include(b => b.Customer).Where(b => b.EventId == ev.Id).ToListAsync(ct);
+        var templates = await outbox.TemplatesAsync(db, ct);
+        foreach (var booking in bookings)
+            outbox.Enqueue(db, templates, kind, booking.Customer!, booking, ev, db.Actor);
+        return bookings.Count;
+    }
+
+    private static Task<int> SkipPendingAsync(AppDbContext db, int eventId, SmsKind kind, string code, string message, DateTime now, CancellationToken ct) =>
+        db.SmsMessages
+            .Where(m => m.Status == SmsStatus.Pending && m.Kind == kind && m.EventId == eventId)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, SmsStatus.Skipped)
+                .SetProperty(m => m.ErrorCode, code)
+                .SetProperty(m => m.ErrorMessage, message)
+                .SetProperty(m => m.UpdatedAt, now), ct);
+
+    private async Task RequireAsync(ClaimsPrincipal? user, string permission, string refusal)
+    {
+        if (user is null || !(await authorization.AuthorizeAsync(user, permission)).Succeeded)
+            throw new PermissionDeniedException(refusal);
+    }
+
+    /// <summary>
+    /// Reminders for <paramref name="startsAt"/> that <paramref name="code"/> skipped while pending go back to pending,
+    /// as long as they still make sense now: a 7-day reminder only while more than a day is left (otherwise the scan
+    /// writes the 24-hour one), and only for bookings that still exist. The unique reminder key would otherwise keep
+    /// the scan from writing them again, and the customer would get no reminder at all.
+    /// </summary>
+    public static Task<int> RestoreRemindersAsync(AppDbContext db, int eventId, DateTime startsAt, string code, DateTime now, CancellationToken ct)
+    {
+        var dayLeft = startsAt > now + ReminderScan.DayLead;
+        return db.SmsMessages
+            .Where(m => m.Status == SmsStatus.Skipped && m.ErrorCode == code && m.EventId == eventId && m.EventStartsAt == startsAt
+                && m.BookingId != null && startsAt > now
+                && (m.Kind == SmsKind.Reminder24Hour || (m.Kind == SmsKind.Reminder7Day && dayLeft)))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, SmsStatus.Pending)
+                .SetProperty(m => m.ErrorCode, (string?)null)
+                .SetProperty(m => m.ErrorMessage, (string?)null)
+                .SetProperty(m => m.NextAttemptAt, now)
+                .SetProperty(m => m.UpdatedAt, now), ct);
     }
 
     /// <summary>Pending reminders of the event's bookings become skipped, with the reason in ErrorCode.</summary>
@@ -179,6 +271,9 @@ public sealed class EventOperations(IDbContextFactory<AppDbContext> dbFactory, S
                 .SetProperty(m => m.UpdatedAt, now), ct);
 
 }
+
+/// <summary>The acting user lacks the permission the operation needs; the message says which.</summary>
+public sealed class PermissionDeniedException(string message) : Exception(message);
 
 /// <summary>Someone else changed the event since the user loaded it.</summary>
 public sealed class StaleEventException() : Exception("Someone else changed this event meanwhile; it has been reloaded, please check and try again.");

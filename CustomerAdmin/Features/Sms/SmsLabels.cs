@@ -14,9 +14,11 @@ public static class SmsLabels
     public static string Of(SmsKind kind) => kind switch
     {
         SmsKind.BookingConfirmation => "Booking confirmation",
+        SmsKind.ReminderOnlyConfirmation => "Reminder-only confirmation",
         SmsKind.BookingUpdate => "Booking update",
         SmsKind.Reminder7Day => "7-day reminder",
         SmsKind.Reminder24Hour => "24-hour reminder",
+        SmsKind.EventMoved => "Event moved",
         SmsKind.EventCancelled => "Event cancelled",
         SmsKind.Bulk => "Bulk",
         SmsKind.Manual => "One-off",

@@ -37,16 +37,24 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
         : !customer.PrimaryPhoneSmsCapable ? ("not-sms-capable", "The customer's number cannot receive SMS (landline).")
         : null;
 
-    /// <summary>The placeholder values for one customer and (optionally) one booking.</summary>
-    public IReadOnlyDictionary<string, string> Values(Customer customer, Event? ev, int? seats, string language) =>
-        new Dictionary<string, string>
+    /// <summary>
+    /// The placeholder values for one customer and (optionally) one booking. <c>{{event_day}}</c> is not among them: it
+    /// stays in the body for the dispatcher, because "tomorrow" written now can be "today" when quiet hours or a rate
+    /// limit hold the message overnight. A message without an event has no day, so it is filled with nothing.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Values(Customer customer, Event? ev, int? seats, string language)
+    {
+        var values = new Dictionary<string, string>
         {
             [SmsText.FirstName] = (customer.IsIndividual ? customer.FirstName : customer.DisplayName ?? customer.Name) ?? "",
             [SmsText.EventName] = ev?.Name ?? "",
             [SmsText.EventDate] = ev is null ? "" : FormatEventDate(ev.StartsAt, language),
-            [SmsText.Seats] = seats?.ToString(CultureInfo.InvariantCulture) ?? "",
+            [SmsText.Seats] = seats is { } n ? SmsText.SeatsText(n) : "",
             [SmsText.VenuePhone] = Venue.Phone,
         };
+        if (ev is null) values[SmsText.EventDay] = "";
+        return values;
+    }
 
     public string FormatEventDate(DateTime startsAtUtc, string language)
     {
@@ -66,6 +74,7 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
         message.BookingId = booking.Id == 0 ? null : booking.Id;
         message.EventId = ev.Id;
         if (SmsMessage.IsReminder(kind)) message.EventStartsAt = ev.StartsAt;
+        if (kind == SmsKind.EventMoved) message.EventVersion = ev.Version;
         db.SmsMessages.Add(message);
         return message;
     }

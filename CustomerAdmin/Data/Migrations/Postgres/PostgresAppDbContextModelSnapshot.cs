@@ -840,6 +840,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Property<DateTime?>("EventStartsAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int?>("EventVersion")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(30)
@@ -889,6 +892,11 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasIndex("ProviderId")
                         .IsUnique();
+
+                    b.HasIndex("BookingId", "EventVersion")
+                        .IsUnique()
+                        .HasDatabaseName("UX_SmsMessages_EventMoved")
+                        .HasFilter("\"Kind\" = 'EventMoved'");
 
                     b.HasIndex("CustomerId", "CreatedAt");
 

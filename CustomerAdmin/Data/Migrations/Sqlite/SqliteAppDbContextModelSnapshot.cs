@@ -810,6 +810,9 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.Property<DateTime?>("EventStartsAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("EventVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(30)
@@ -859,6 +862,11 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
 
                     b.HasIndex("ProviderId")
                         .IsUnique();
+
+                    b.HasIndex("BookingId", "EventVersion")
+                        .IsUnique()
+                        .HasDatabaseName("UX_SmsMessages_EventMoved")
+                        .HasFilter("\"Kind\" = 'EventMoved'");
 
                     b.HasIndex("CustomerId", "CreatedAt");
 

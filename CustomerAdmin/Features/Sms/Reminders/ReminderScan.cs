@@ -115,16 +115,20 @@ public sealed class ReminderScan(
         return written;
     }
 
-    /// <summary>The next page of the event's bookings that lack this reminder for the event's current start time.</summary>
+    /// <summary>
+    /// The next page of the event's bookings that lack this reminder for the event's current start time. A booking made
+    /// after the reminder fell due is left out: its confirmation, seconds old, already says when the event is.
+    /// </summary>
     private static Task<List<SmsRecipient>> MissingAsync(AppDbContext db, DueEvent ev, SmsKind kind, int after, CancellationToken ct)
     {
         var eventId = ev.Id;
         var startsAt = ev.StartsAt;
+        var dueAt = startsAt - (kind == SmsKind.Reminder7Day ? SevenDayLead : DayLead);
         // NOT EXISTS must be answered from UX_SmsMessages_Reminder, whose filter is Kind IN ('Reminder7Day',
         // 'Reminder24Hour'). SQLite uses a partial index only when the query repeats that filter term as written
         // (Kind = 'Reminder7Day' alone is not enough: it scans the table per booking), so both are here, as literals.
         return db.Bookings.AsNoTracking()
-            .Where(b => b.EventId == eventId && b.Id > after)
+            .Where(b => b.EventId == eventId && b.Id > after && b.CreatedAt <= dueAt)
             .Where(b => !db.SmsMessages.Any(m => m.BookingId == b.Id
                 && (m.Kind == SmsKind.Reminder7Day || m.Kind == SmsKind.Reminder24Hour)
                 && m.Kind == EF.Constant(kind) && m.EventStartsAt == startsAt))

@@ -88,7 +88,7 @@ public sealed class SmsDispatcher(
         }
         candidates.AddRange(fresh);
 
-        var toSend = await ApplyRulesAsync(candidates, now, ct);
+        var toSend = await FillEventDayAsync(await ApplyRulesAsync(candidates, now, ct), ct);
         var recoveredIds = recovered.Select(m => m.Id).ToHashSet();
         var results = new System.Collections.Concurrent.ConcurrentQueue<(SmsMessage, SmsSendResult)>();
         await Parallel.ForEachAsync(toSend, new ParallelOptions { MaxDegreeOfParallelism = Options.Concurrency, CancellationToken = ct },
@@ -267,6 +267,37 @@ public sealed class SmsDispatcher(
             go.Add(message);
         }
         return go;
+    }
+
+    /// <summary>
+    /// Fills in <c>{{event_day}}</c> ("today", "tomorrow") by the venue's calendar at the moment of sending, not of
+    /// writing: quiet hours can hold a reminder written in the evening until the event's own morning. The text is stored
+    /// before the send, so a send whose outcome is later in doubt is reconciled against exactly what went out, and a
+    /// message whose lease was lost meanwhile is left to its new owner.
+    /// </summary>
+    private async Task<List<SmsMessage>> FillEventDayAsync(List<SmsMessage> messages, CancellationToken ct)
+    {
+        var waiting = messages.Where(m => m.EventId is not null && SmsText.NeedsEventDay(m.Body)).ToList();
+        if (waiting.Count == 0) return messages;
+        var now = Now();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var eventIds = waiting.Select(m => m.EventId!.Value).Distinct().ToList();
+        var starts = await db.Events.AsNoTracking().Where(e => eventIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.StartsAt, ct);
+        var lost = new HashSet<long>();
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            foreach (var message in waiting)
+            {
+                if (!starts.TryGetValue(message.EventId!.Value, out var start)) continue;
+                var body = TextInput.Truncate(SmsText.RenderEventDay(message.Body, message.EventStartsAt ?? start, now, venueOptions.Value), SmsMessage.BodyMax);
+                if (await Owned(db, message).ExecuteUpdateAsync(s => s.SetProperty(m => m.Body, body).SetProperty(m => m.UpdatedAt, now), ct) == 0)
+                    lost.Add(message.Id);
+                else
+                    message.Body = body;
+            }
+            await transaction.CommitAsync(ct);
+        }
+        return lost.Count == 0 ? messages : messages.Where(m => !lost.Contains(m.Id)).ToList();
     }
 
     /// <summary>Back to Pending for later, without counting the claim as an attempt (nothing was tried).</summary>
