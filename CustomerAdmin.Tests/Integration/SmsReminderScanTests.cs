@@ -5,6 +5,7 @@ using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -257,8 +258,8 @@ public sealed class SmsReminderScanTests
                 if (Interlocked.Exchange(ref _raced, 1) == 0) await race();
             });
             return database.Provider == DatabaseProvider.Sqlite
-                ? new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(database.ConnectionString).AddInterceptors(interceptor).Options)
-                : new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(database.ConnectionString).AddInterceptors(interceptor).Options);
+                ? new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(database.ConnectionString).AddInterceptors(interceptor).UseCustomerAdmin(null).Options)
+                : new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(database.ConnectionString).AddInterceptors(interceptor).UseCustomerAdmin(null).Options);
         }
     }
 

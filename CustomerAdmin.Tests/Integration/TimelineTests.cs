@@ -6,6 +6,7 @@ using CustomerAdmin.Features.Customers.Timeline;
 using CustomerAdmin.Features.Sales;
 using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -192,9 +193,9 @@ public class TimelineTests
     private static AppDbContext CreateContext(TestDatabase database, IInterceptor interceptor) => database.Provider switch
     {
         DatabaseProvider.Sqlite => new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>()
-            .UseSqlite(database.ConnectionString).AddInterceptors(interceptor).Options),
+            .UseSqlite(database.ConnectionString).AddInterceptors(interceptor).UseCustomerAdmin(null).Options),
         _ => new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>()
-            .UseNpgsql(database.ConnectionString).AddInterceptors(interceptor).Options),
+            .UseNpgsql(database.ConnectionString).AddInterceptors(interceptor).UseCustomerAdmin(null).Options),
     };
 
     private async Task AddHistoryAsync(TestDatabase database, int customerId, int n, int sequenceBase, CancellationToken ct)

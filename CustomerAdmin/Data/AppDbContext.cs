@@ -268,13 +268,40 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
     }
 
     /// <summary>
-    /// Not supported: every save runs the keepers of derived data, which read and write the database asynchronously.
-    /// Blocking on them here would tie up a thread per save (and deadlock under a synchronization context).
+    /// Only for saves that move no derived data (Identity's and the data-protection key store's own rows, which are
+    /// saved synchronously by their libraries). A save the keepers have database work for must be asynchronous:
+    /// blocking on that work would tie up a thread per save and deadlock under a synchronization context.
     /// </summary>
     public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
-        throw new NotSupportedException("Use SaveChangesAsync: saves keep derived data with asynchronous database work.");
+        InspectKeepers().Count == 0
+            ? base.SaveChanges(acceptAllChangesOnSuccess)
+            : throw new NotSupportedException("Use SaveChangesAsync: this save keeps derived data with asynchronous database work.");
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken ct = default)
+    {
+        var work = InspectKeepers();
+        if (work.Count == 0)
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
+
+        // Derived rows are replaced or moved in one transaction with the change, so a failed save (a concurrency
+        // conflict, a duplicate phone) leaves the old ones in place.
+        var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(ct) : null;
+        try
+        {
+            foreach (var w in work) await w.BeforeWriteAsync(this, ct);
+            var result = await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
+            foreach (var w in work) await w.AfterWriteAsync(this, ct);
+            if (own is not null) await own.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            if (own is not null) await own.DisposeAsync();
+        }
+    }
+
+    /// <summary>Asks every keeper what the pending changes mean for it; returns the database work they need.</summary>
+    private List<KeeperWork> InspectKeepers()
     {
         var keepers = _services.Keepers ?? throw new InvalidOperationException(
             "This context has no keepers of derived data (UseAppServices), so a save would leave history, search tokens and summaries behind.");
@@ -295,24 +322,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         {
             ChangeTracker.AutoDetectChangesEnabled = autoDetect;
         }
-        if (work.Count == 0)
-            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
-
-        // Derived rows are replaced or moved in one transaction with the change, so a failed save (a concurrency
-        // conflict, a duplicate phone) leaves the old ones in place.
-        var own = Database.CurrentTransaction is null ? await Database.BeginTransactionAsync(ct) : null;
-        try
-        {
-            foreach (var w in work) await w.BeforeWriteAsync(this, ct);
-            var result = await base.SaveChangesAsync(acceptAllChangesOnSuccess, ct);
-            foreach (var w in work) await w.AfterWriteAsync(this, ct);
-            if (own is not null) await own.CommitAsync(ct);
-            return result;
-        }
-        finally
-        {
-            if (own is not null) await own.DisposeAsync();
-        }
+        return work;
     }
 
     internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
