@@ -33,7 +33,7 @@ public sealed class DashboardQueryTests
     /// in Pune with a sale at 23:59 on 28 February. A deleted customer who bought in March. Esha created at 23:59 on
     /// 31 March, Farid at 00:00 on 1 April.
     /// </summary>
-    public static async Task SeedAsync(AppDbContext db, CancellationToken ct)
+    internal static async Task SeedAsync(AppDbContext db, CancellationToken ct)
     {
         var data = new BusinessData(db);
         var asha = data.Customer("Asha", "Rao", At(2, 10), "Mumbai");

@@ -99,7 +99,7 @@ public sealed class RowInserterTests
             Assert.True(await reader.ReadAsync(ct));
             var values = new List<string?>();
             for (var i = 0; i < columns.Count; i++) values.Add($"{columns[i]}={(reader.IsDBNull(i) ? "<null>" : reader.GetString(i))}");
-            Assert.Contains(values, v => v.EndsWith("<null>") || v.EndsWith("NULL"));
+            Assert.Contains(values, v => v!.EndsWith("<null>") || v.EndsWith("NULL"));
             return values;
         }
     }
