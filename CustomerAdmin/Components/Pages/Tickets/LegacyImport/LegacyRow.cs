@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using CustomerAdmin.Components.Pages.Customers;
+using CustomerAdmin.Components.Pages.Customers.Export;
 using CustomerAdmin.Data;
 
 namespace CustomerAdmin.Components.Pages.Tickets.LegacyImport;
@@ -92,7 +93,8 @@ public sealed class LegacyRowParser(LegacyColumnMap map, PhoneNormalizer phones)
         var f = record.Fields;
         if (f.Length < map.Width)
             return (null, $"The row has {f.Length} fields, the header has at least {map.Width}: a missing delimiter or a stray newline outside quotes?");
-        string Get(int i) => i < 0 ? "" : f[i].Trim();
+        // A file saved from this app's customer export has a quote in front of phones and formula-like text.
+        string Get(int i) => i < 0 ? "" : CsvText.Restore(f[i].Trim()).Trim();
 
         var legacyId = Get(map.LegacyCustomerId);
         if (legacyId.Length == 0) return (null, "The legacy customer id is empty.");
