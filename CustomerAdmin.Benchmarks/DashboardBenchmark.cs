@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using CustomerAdmin.Components.Pages.Customers;
-using CustomerAdmin.Components.Pages.Customers.Export;
 using CustomerAdmin.Components.Pages.Dashboard;
 using CustomerAdmin.Components.Pages.Events;
 using CustomerAdmin.Data;
@@ -101,13 +100,14 @@ public static class DashboardBenchmark
         var growth = export.PeakWorkingSet - export.WorkingSetBefore;
         return $"| {provider} | {customers:N0} | {tickets:N0} | {dashboard} | " +
             $"{export.Rows:N0} | {export.Bytes / 1024.0 / 1024.0:F0} MB | {export.Seconds:F1} | {export.ServerCpuSeconds:F1} | " +
+            $"{export.WarmSeconds:F1} | {export.WarmServerCpuSeconds:F1} | " +
             $"{export.WorkingSetBefore / 1024.0 / 1024.0:F0} MB | {export.PeakWorkingSet / 1024.0 / 1024.0:F0} MB | " +
             $"{(export.Seconds <= ExportTargetSeconds && growth < ExportTargetBytes ? "yes" : "no")} |";
     }
 
     public const string Header =
-        "| provider | customers | tickets | dashboard p50 ms | dashboard p95 ms | ≤ 300 ms | exported rows | file | export s (HTTP) | export CPU s (server) | server working set before | server peak | ≤ 30 s and < 300 MB growth |\n" +
-        "|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|---|";
+        "| provider | customers | tickets | dashboard p50 ms | dashboard p95 ms | ≤ 300 ms | exported rows | file | export s (HTTP) | export CPU s (server) | again: s | again: CPU s | server working set before | server peak | ≤ 30 s and < 300 MB growth |\n" +
+        "|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|---|";
 
     /// <summary>Tickets spread over customers and the last three years; ids and numbers 1..M, deterministic.</summary>
     private static IEnumerable<Ticket> Tickets(int customers, int count)
