@@ -39,6 +39,31 @@ public sealed class LegacyImportPageTests : AppComponentTest
     }
 
     [Fact]
+    public void UploadedFileWaitsInATempFileOnlyTheAppsUserCanRead()
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes");
+        SignInAs(AppRoles.Admin);
+        Services.AddSingleton(Options.Create(new LegacyImportOptions()));
+        Services.AddSingleton<LegacyImporter>();
+        var cut = RenderWithPopovers<LegacyImportPage>();
+        // Unique content, so the file is told apart from other tests' uploads in the shared temp folder.
+        var content = SampleCsv() + $"mode-check-{Guid.NewGuid():N},Ann Lee,212 736 5000,,,2020-01-01,Laptop,Broken,open,\n";
+
+        cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(content, "legacy-tickets.csv"));
+        cut.WaitForAssertion(() => Assert.Contains("legacy-tickets.csv", cut.Markup));
+
+        var upload = Assert.Single(Directory.GetFiles(Path.GetTempPath(), "customeradmin-import-*.csv"), f => Holds(f, content));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(upload));
+
+        // Another test's upload may be deleted between listing and reading.
+        static bool Holds(string path, string content)
+        {
+            try { return File.ReadAllText(path) == content; }
+            catch (IOException) { return false; }
+        }
+    }
+
+    [Fact]
     public async Task RunLeftRunningByADeadProcessShowsAsInterruptedWithUndo()
     {
         SignInAs(AppRoles.Admin);

@@ -1,5 +1,6 @@
 using System.Net;
 using CustomerAdmin.Data;
+using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -28,6 +29,7 @@ public class AppServer : IAsyncLifetime
     private readonly int _demoCustomers;
     private readonly string _databaseFolder =
         Path.Combine(Path.GetTempPath(), "customeradmin-e2e", Guid.NewGuid().ToString("N"));
+    private readonly DatabaseProvider _provider = DatabaseProvider.Sqlite;
     private readonly string _connectionString;
     private Factory? _factory;
 
@@ -41,6 +43,31 @@ public class AppServer : IAsyncLifetime
         {
             DataSource = Path.Combine(_databaseFolder, "customeradmin.db"),
         }.ToString();
+    }
+
+    private AppServer(TestDatabase database)
+    {
+        _provider = database.Provider;
+        _connectionString = database.ConnectionString;
+    }
+
+    /// <summary>
+    /// The app on Kestrel over a <see cref="TestDatabase"/> the test owns (either provider, already migrated), for HTTP
+    /// tests that run on both databases. Dispose the server before the database.
+    /// </summary>
+    public static async Task<AppServer> StartAsync(TestDatabase database)
+    {
+        var server = new AppServer(database);
+        try
+        {
+            await server.InitializeAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Base address with a trailing slash, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
@@ -60,7 +87,7 @@ public class AppServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_databaseFolder);
-        _factory = new Factory(_connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers);
+        _factory = new Factory(_provider, _connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers);
         _factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         // StartServer blocks while the host starts, which includes migrating and seeding the database.
         await Task.Run(_factory.StartServer, TestContext.Current.CancellationToken);
@@ -76,8 +103,9 @@ public class AppServer : IAsyncLifetime
         if (_factory is not null)
             await _factory.DisposeAsync();
         // Pooled connections keep the file open, which blocks deleting it on Windows.
-        using (var connection = new SqliteConnection(_connectionString))
-            SqliteConnection.ClearPool(connection);
+        if (_provider == DatabaseProvider.Sqlite)
+            using (var connection = new SqliteConnection(_connectionString))
+                SqliteConnection.ClearPool(connection);
         try
         {
             Directory.Delete(_databaseFolder, recursive: true);
@@ -89,7 +117,8 @@ public class AppServer : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    private sealed class Factory(string connectionString, string documentsFolder, int demoCustomers) : WebApplicationFactory<Program>
+    private sealed class Factory(DatabaseProvider provider, string connectionString, string documentsFolder, int demoCustomers)
+        : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -97,8 +126,8 @@ public class AppServer : IAsyncLifetime
             // (ConfigureAppConfiguration would apply too late). Setting the provider too keeps a developer's
             // Database__Provider=Postgres environment variable out of the tests.
             builder.UseEnvironment("Development");
-            builder.UseSetting("Database:Provider", nameof(DatabaseProvider.Sqlite));
-            builder.UseSetting("ConnectionStrings:Sqlite", connectionString);
+            builder.UseSetting("Database:Provider", provider.ToString());
+            builder.UseSetting(provider == DatabaseProvider.Sqlite ? "ConnectionStrings:Sqlite" : "ConnectionStrings:Postgres", connectionString);
             builder.UseSetting("Documents:Folder", documentsFolder);
             builder.UseSetting("Database:SeedDemoData", (demoCustomers > 0).ToString());
             builder.UseSetting("Database:DemoCustomers", demoCustomers.ToString());

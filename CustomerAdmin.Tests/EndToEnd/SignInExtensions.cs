@@ -1,4 +1,6 @@
+using System.Net;
 using CustomerAdmin.Security;
+using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -20,6 +22,22 @@ public static class SignInExtensions
         Assert.True(created.Succeeded, string.Join(" ", created.Errors.Select(e => e.Description)));
         Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
         return (email, password);
+    }
+
+    /// <summary>
+    /// A plain HTTP client (no browser) signed in as a new user with <paramref name="role"/> through the real sign-in
+    /// form, keeping its cookies, for downloads and headers over Kestrel.
+    /// </summary>
+    public static async Task<HttpClient> SignedInHttpClientAsync(this AppServer server, string role)
+    {
+        var (email, password) = await server.CreateUserAsync(role);
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = server.BaseUrl,
+        };
+        using var response = await SecurityTestApp.PostSignInAsync(client, email, password);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
     }
 
     /// <summary>Fills and posts the (static) sign-in page; does not wait for any particular page afterwards.</summary>

@@ -6,10 +6,15 @@ using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Events;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
+using CustomerAdmin.Tests.EndToEnd;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace CustomerAdmin.Tests.Integration;
 
@@ -188,6 +193,142 @@ public sealed class CustomerExportTests
         var lines = Encoding.UTF8.GetString(bytes[3..]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         Assert.Contains("Émile Zola", lines[1]);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task TwentyThousandCustomersDownloadWholeFromKestrelAndParseBack(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const int n = 20_000;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var stored = new Dictionary<int, Customer>();
+        await using (var db = database.CreateDbContext())
+        {
+            var customers = Enumerable.Range(0, n).Select(i =>
+            {
+                var c = TestCustomers.Individual($"First{i:D5}", i % 7 == 0 ? $"Ørsted, \"{i}\"" : $"Last{i:D5}",
+                    $"+1212{7_000_000 + i}", $"c{i}@example.com", tags: i % 3 == 0 ? "vip,regular" : null);
+                c.City = i % 2 == 0 ? "Boston" : "Zürich";
+                c.AddressLine1 = $"{i} Main St";
+                c.SortName = CustomerSearchIndex.SortNameFor(c);
+                CustomerHistoryKeeper.StampNew(c, Day.AddMinutes(i), "test");
+                return c;
+            }).ToList();
+            Assert.Equal(n, await db.InsertRowsAsync(customers, ct));
+            var byEmail = customers.ToDictionary(c => c.Email!);
+            await foreach (var row in db.Customers.Select(c => new { c.Id, c.Email }).AsAsyncEnumerable().WithCancellation(ct))
+                stored[row.Id] = byEmail[row.Email!];
+        }
+        await using var server = await AppServer.StartAsync(database);
+        var venue = server.Services.GetRequiredService<IOptions<VenueOptions>>().Value;
+        using var manager = await server.SignedInHttpClientAsync(AppRoles.Manager);
+
+        using var response = await manager.GetAsync(CustomerExportEndpoints.Path.TrimStart('/'), HttpCompletionOption.ResponseHeadersRead, ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var records = await ReadCsvAsync(await response.Content.ReadAsStreamAsync(ct), ct);
+
+        Assert.Equal("Id", records[0][0]);
+        var rows = records[1..];
+        Assert.Equal(n, rows.Count);
+        Assert.All(rows, r => Assert.Equal(records[0].Length, r.Length));
+        Assert.Equal(stored.Keys.Order(), rows.Select(r => int.Parse(r[0], CultureInfo.InvariantCulture)).Order());
+        foreach (var row in rows)
+        {
+            var c = stored[int.Parse(row[0], CultureInfo.InvariantCulture)];
+            Assert.Equal(c.FullName, row[1]);
+            Assert.Equal("'" + c.PrimaryPhone, row[5]);
+            Assert.Equal(c.Email, row[8]);
+            Assert.Equal(c.AddressLine1, row[9]);
+            Assert.Equal(c.City, row[11]);
+            Assert.Equal(c.Tags ?? "", row[15]);
+            Assert.Equal(venue.ToVenue(c.CreatedAt).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), row[16]);
+        }
+        // The list's default order (last name, then first name), so the file is the list the manager was looking at.
+        await using (var db = database.CreateDbContext())
+        {
+            var listed = await db.Filtered(new CustomerListFilter(), _phones).Sorted(CustomerSort.LastName, false).Select(c => c.Id).ToListAsync(ct);
+            Assert.Equal(listed, rows.Select(r => int.Parse(r[0], CultureInfo.InvariantCulture)));
+        }
+    }
+
+    /// <summary>What is stored, and what a spreadsheet must get in the cell: OWASP's CSV injection rule plus quoting.</summary>
+    private static readonly (string Stored, string Cell)[] HostileCells =
+    [
+        ("=HYPERLINK(\"http://evil.example\",\"x\")", "'=HYPERLINK(\"http://evil.example\",\"x\")"),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=1+2", "'\t=1+2"),
+        ("\r=1+2", "'\r=1+2"),
+        ("\n=1+2", "'\n=1+2"),
+        ("＝1+2", "'＝1+2"),
+        ("＋1+2", "'＋1+2"),
+        ("－1+2", "'－1+2"),
+        ("＠SUM(A1)", "'＠SUM(A1)"),
+        ("  =1+2", "'  =1+2"),
+        ("\u00a0@SUM(A1)", "'\u00a0@SUM(A1)"),
+        ("a;b=c", "a;b=c"),
+        ("12 Main St, Apt 5", "12 Main St, Apt 5"),
+        ("O'Brien = boss", "O'Brien = boss"),
+        ("1-800 Flowers", "1-800 Flowers"),
+    ];
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task HostileCellsComeBackNeutralisedOverHttpAndPhonesStillReadBack(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var cases = HostileCells;
+        await using (var db = database.CreateDbContext())
+        {
+            for (var i = 0; i < cases.Length; i++)
+            {
+                var c = TestCustomers.Individual("Case", $"{i:D2}", $"+1212736{5100 + i}");
+                c.AddressLine1 = cases[i].Stored;
+                db.Customers.Add(c);
+            }
+            await db.SaveChangesAsync(ct);
+        }
+        await using var server = await AppServer.StartAsync(database);
+        using var manager = await server.SignedInHttpClientAsync(AppRoles.Manager);
+
+        var bytes = await manager.GetByteArrayAsync(CustomerExportEndpoints.Path.TrimStart('/'), ct);
+        var rows = (await ReadCsvAsync(new MemoryStream(bytes), ct))[1..];
+
+        Assert.Equal(cases.Length, rows.Count);
+        var byName = rows.ToDictionary(r => r[1]);
+        for (var i = 0; i < cases.Length; i++)
+            Assert.Equal(cases[i].Cell, byName[$"Case {i:D2}"][9]);
+        // Excel in a locale with a decimal comma splits on ';': such a cell must be quoted as well.
+        Assert.Contains(",\"a;b=c\",", Encoding.UTF8.GetString(bytes));
+        // An E.164 phone starts with '+', so it gets the quote too (it also keeps a spreadsheet from reading it as a
+        // number); the app's own import reads an exported row back as what was stored, phone and text alike.
+        Assert.All(rows, r => Assert.StartsWith("'+1212736", r[5]));
+        string[] header = ["customer_id", "customer_name", "phone", "created_at", "item", "problem", "status", "amount", "ticket_id"];
+        var parser = new LegacyRowParser(LegacyColumnMap.FromHeader(header, new LegacyImportColumns()).Map!, _phones);
+        await using var read = database.CreateDbContext();
+        for (var i = 0; i < cases.Length; i++)
+        {
+            var row = byName[$"Case {i:D2}"];
+            var (legacy, error) = parser.Parse(new CsvRecord(2, [row[0], row[1], row[5], "2026-03-10", "Laptop", row[9], "open", "", "T-1"]));
+            Assert.Null(error);
+            var customer = await read.Customers.SingleAsync(c => c.LastName == $"{i:D2}", ct);
+            Assert.Equal(customer.PrimaryPhone, legacy!.Phone);
+            Assert.Equal(customer.AddressLine1!.Trim(), legacy.Problem);
+        }
+    }
+
+    /// <summary>Reads a whole CSV download with the app's own RFC 4180 reader (quotes, doubled quotes, newlines in fields).</summary>
+    private static async Task<List<string[]>> ReadCsvAsync(Stream body, CancellationToken ct)
+    {
+        using var reader = new StreamReader(body, CsvText.Encoding, detectEncodingFromByteOrderMarks: true);
+        var records = new List<string[]>();
+        await foreach (var record in new LegacyCsvReader(reader, ',', 100_000).ReadAsync(ct))
+        {
+            Assert.Null(record.Error);
+            records.Add(record.Fields);
+        }
+        return records;
     }
 
     private async Task<(string Text, int Count)> ExportAsync(TestDatabase database, CustomerListFilter filter, CancellationToken ct)

@@ -48,6 +48,7 @@ public sealed class DocumentDownloadTests : IDisposable
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
         Assert.Equal("Vertrag Müller.pdf", response.Content.Headers.ContentDisposition?.FileNameStar);
         Assert.Contains("nosniff", response.Headers.GetValues("X-Content-Type-Options"));
+        Assert.True(response.Headers.CacheControl?.NoStore, $"Cache-Control: {response.Headers.CacheControl}");
         Assert.Equal(DocumentContentTests.PdfBytes, await response.Content.ReadAsByteArrayAsync(ct));
 
         await store.DeleteAsync(stored.Document.Id, ct);

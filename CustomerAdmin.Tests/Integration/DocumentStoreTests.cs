@@ -48,6 +48,9 @@ public sealed class DocumentStoreTests : IDisposable
             var file = Assert.Single(FilesOnDisk());
             Assert.Equal(row.StoredName, Path.GetFileName(file));
             Assert.Equal(bytes, await File.ReadAllBytesAsync(file, ct));
+            // Written as a temporary file and renamed, which keeps its mode: only the app's user may read it.
+            if (!OperatingSystem.IsWindows())
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         }
 
         Assert.True(await store.DeleteAsync(stored.Document.Id, ct));

@@ -20,6 +20,8 @@ public static class DocumentEndpoints
             var path = store.PathOf(document);
             if (!File.Exists(path)) return Results.NotFound();
             http.Response.Headers.XContentTypeOptions = "nosniff";
+            // A customer's contract must not stay in a shared browser's or a proxy's cache after the user signs out.
+            http.Response.Headers.CacheControl = "no-store";
             return Results.File(path, document.ContentType, fileDownloadName: document.FileName, enableRangeProcessing: false);
         });
 }

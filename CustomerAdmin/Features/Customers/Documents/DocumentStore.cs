@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -86,7 +87,7 @@ public sealed class DocumentStore(IDbContextFactory<AppDbContext> factory, IOpti
         var headLength = 0;
         long size = 0;
         DocumentFormat? format = null;
-        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
+        await using (var file = PrivateFile.Create(temp, BufferSize))
         {
             var buffer = new byte[BufferSize];
             int read;

@@ -10,27 +10,54 @@ public static class CsvText
     public static readonly Encoding Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: true);
 
     /// <summary>
-    /// A text value as one field. A value a spreadsheet would run as a formula (starting with <c>=</c>, <c>+</c>,
-    /// <c>-</c>, <c>@</c>, a tab or a carriage return) gets a leading single quote, so it shows as text (OWASP's
-    /// advice); phone numbers in E.164 start with <c>+</c> and are quoted too, which keeps them from becoming numbers.
+    /// A text value as one field. A value a spreadsheet could run as a formula gets a leading single quote, so it shows
+    /// as text (OWASP's CSV injection advice): one starting with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, their
+    /// full-width forms, a tab, a carriage return or a line feed, also behind leading whitespace (spreadsheets skip it
+    /// before they look for a formula). E.164 phone numbers start with <c>+</c> and get the quote too, which also keeps
+    /// them from being read as numbers. A field with a comma, a semicolon (the delimiter Excel uses in locales with a
+    /// decimal comma), a quote or a line break is quoted.
     /// </summary>
     public static string Field(string? value)
     {
         if (string.IsNullOrEmpty(value)) return "";
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r') value = "'" + value;
-        return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 || value[0] == ' ' || value[^1] == ' '
+        if (StartsFormula(value)) value = "'" + value;
+        return value.AsSpan().IndexOfAny(",;\"\r\n") >= 0 || value[0] == ' ' || value[^1] == ' '
             ? "\"" + value.Replace("\"", "\"\"") + "\""
             : value;
     }
 
-    /// <summary>Writes one record; <paramref name="fields"/> are already escaped by <see cref="Field"/> or are numbers.</summary>
-    public static void WriteRecord(TextWriter writer, IReadOnlyList<string> fields)
+    /// <summary>
+    /// A cell read back from a file this app exported, without the quote <see cref="Field"/> put in front of it, so
+    /// importing an export gives back what was stored (<c>'+12127365000</c> is the phone <c>+12127365000</c>). A value
+    /// stored as a quote followed by a formula character comes back without its quote: the price of reading exports.
+    /// </summary>
+    public static string Restore(string cell) =>
+        cell.Length > 1 && cell[0] == '\'' && StartsFormula(cell.AsSpan(1)) ? cell[1..] : cell;
+
+    private static bool StartsFormula(ReadOnlySpan<char> value)
     {
+        foreach (var c in value)
+        {
+            if (c is '=' or '+' or '-' or '@' or '\t' or '\r' or '\n' or '＝' or '＋' or '－' or '＠') return true;
+            if (!char.IsWhiteSpace(c)) return false;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Writes one record, <paramref name="fields"/> already escaped by <see cref="Field"/> or numbers, through
+    /// <paramref name="line"/> (reused by the caller). Asynchronously: a <see cref="StreamWriter"/> writes to its stream
+    /// whenever its buffer fills, and an HTTP response body refuses synchronous writes.
+    /// </summary>
+    public static Task WriteRecordAsync(TextWriter writer, StringBuilder line, IReadOnlyList<string> fields, CancellationToken ct)
+    {
+        line.Clear();
         for (var i = 0; i < fields.Count; i++)
         {
-            if (i > 0) writer.Write(',');
-            writer.Write(fields[i]);
+            if (i > 0) line.Append(',');
+            line.Append(fields[i]);
         }
-        writer.Write("\r\n");
+        line.Append("\r\n");
+        return writer.WriteAsync(line, ct);
     }
 }

@@ -1,5 +1,7 @@
 using System.Globalization;
 using CustomerAdmin.Common;
+using System.Text;
+using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -35,7 +37,8 @@ public sealed class CustomerCsvExport(IDbContextFactory<AppDbContext> factory, P
         var customers = db.Filtered(filter, phones).AsNoTracking().Sorted(filter.Sort, filter.Descending).AsAsyncEnumerable();
 
         await using var writer = new StreamWriter(output, CsvText.Encoding, bufferSize: 64 * 1024, leaveOpen: true);
-        CsvText.WriteRecord(writer, _header.Select(CsvText.Field).ToArray());
+        var line = new StringBuilder(1024);
+        await CsvText.WriteRecordAsync(writer, line, _header.Select(CsvText.Field).ToArray(), ct);
         var count = 0;
         var fields = new string[_header.Length];
         // While one batch's statistics are fetched (on the second context, on another thread), the next batch is read
@@ -76,7 +79,7 @@ public sealed class CustomerCsvExport(IDbContextFactory<AppDbContext> factory, P
             foreach (var c in arrived.Value.Customers)
             {
                 Fill(fields, c, CustomerStats.Compute(c, totals!.GetValueOrDefault(c.Id) ?? CustomerStatsTotals.None), venue);
-                CsvText.WriteRecord(writer, fields);
+                await CsvText.WriteRecordAsync(writer, line, fields, ct);
                 if (++count % ReportEvery == 0)
                 {
                     await writer.FlushAsync(ct);

@@ -4,6 +4,8 @@ using System.Text;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Data;
 
 namespace CustomerAdmin.Features.Import.Legacy;
@@ -94,7 +96,8 @@ public sealed class LegacyRowParser(LegacyColumnMap map, PhoneNormalizer phones)
         var f = record.Fields;
         if (f.Length < map.Width)
             return (null, $"The row has {f.Length} fields, the header has at least {map.Width}: a missing delimiter or a stray newline outside quotes?");
-        string Get(int i) => i < 0 ? "" : f[i].Trim();
+        // A file saved from this app's customer export has a quote in front of phones and formula-like text.
+        string Get(int i) => i < 0 ? "" : CsvText.Restore(f[i].Trim()).Trim();
 
         var legacyId = Get(map.LegacyCustomerId);
         if (legacyId.Length == 0) return (null, "The legacy customer id is empty.");
