@@ -301,15 +301,18 @@ public static class SecuritySetup
                 size.MaxRequestBodySize = max;
             context.Features.Set<IFormFeature>(new FormFeature(context.Request,
                 new FormOptions { BufferBodyLengthLimit = max, ValueLengthLimit = max, MultipartBodyLengthLimit = max }));
+            // Read here, once, so that every later reader (antiforgery, the page, a webhook) gets this small form and
+            // none of them meets the oversized one as an error of its own.
             try
             {
-                await next(context);
+                await context.Request.ReadFormAsync(context.RequestAborted);
             }
-            catch (Exception e) when (!context.Response.HasStarted
-                && (e is InvalidDataException || e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }))
+            catch (Exception e) when (e is InvalidDataException || e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
             {
                 await RefuseFormAsync(context, max);
+                return;
             }
+            await next(context);
         });
     }
 
