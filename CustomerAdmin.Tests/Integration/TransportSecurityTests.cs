@@ -169,6 +169,43 @@ public sealed class TransportSecurityTests
     }
 
     [Fact]
+    public async Task ARenewedCertificateReadsTheKeysOfThePreviousOneWhenListed()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, ct: Ct);
+        using var folder = new TempFolder();
+        var old = WriteCertificate(folder.Path, "Pfx-Passw0rd", "old.pfx");
+        var renewed = WriteCertificate(folder.Path, "Pfx-Passw0rd", "renewed.pfx");
+        string cookie;
+        await using (var before = new SecurityTestApp(database, new Dictionary<string, string?>
+        {
+            ["DataProtection:CertificatePath"] = old, ["DataProtection:CertificatePassword"] = "Pfx-Passw0rd",
+        }))
+        {
+            var (email, password) = await before.CreateUserAsync(AppRoles.Staff);
+            using var signIn = await SecurityTestApp.PostSignInAsync(before.CreateBrowserlikeClient(), email, password);
+            var setCookie = signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("CustomerAdmin.Auth="));
+            cookie = setCookie[..setCookie.IndexOf(';')];
+        }
+
+        async Task<HttpStatusCode> CustomersWithCookieAsync(params (string Key, string? Value)[] settings)
+        {
+            await using var after = new SecurityTestApp(database, settings.ToDictionary(s => s.Key, s => s.Value));
+            var client = after.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions
+            {
+                AllowAutoRedirect = false, HandleCookies = false, BaseAddress = new Uri("https://localhost/"),
+            });
+            client.DefaultRequestHeaders.Add("Cookie", cookie);
+            using var page = await client.GetAsync("customers", Ct);
+            return page.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await CustomersWithCookieAsync(("DataProtection:CertificatePath", renewed),
+            ("DataProtection:CertificatePassword", "Pfx-Passw0rd"), ("DataProtection:PreviousCertificatePaths:0", old)));
+        Assert.Equal(HttpStatusCode.Redirect, await CustomersWithCookieAsync(("DataProtection:CertificatePath", renewed),
+            ("DataProtection:CertificatePassword", "Pfx-Passw0rd")));
+    }
+
+    [Fact]
     public async Task WithoutACertificateAProductionStartWarns()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, ct: Ct);
@@ -198,12 +235,12 @@ public sealed class TransportSecurityTests
     }
 
     /// <summary>A self-signed certificate with its private key, as a PFX file protected by <paramref name="password"/>.</summary>
-    private static string WriteCertificate(string folder, string password)
+    private static string WriteCertificate(string folder, string password, string name = "keys.pfx")
     {
         using var rsa = RSA.Create(2048);
         var request = new CertificateRequest("CN=CustomerAdmin test keys", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-        var path = Path.Combine(folder, "keys.pfx");
+        var path = Path.Combine(folder, name);
         File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx, password));
         return path;
     }

@@ -20,10 +20,17 @@ public sealed class KeyProtectionOptions : IValidatableObject
     /// <summary>The PFX file's password; keep it out of git (environment variable or user secrets).</summary>
     public string? CertificatePassword { get; set; }
 
+    /// <summary>
+    /// Certificates replaced by <see cref="CertificatePath"/>, still needed to read the keys they encrypted until those
+    /// expire; each PFX is opened with <see cref="CertificatePassword"/>.
+    /// </summary>
+    public string[] PreviousCertificatePaths { get; set; } = [];
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (string.IsNullOrEmpty(CertificatePath) && !string.IsNullOrEmpty(CertificatePassword))
-            yield return new ValidationResult("DataProtection:CertificatePassword is set but DataProtection:CertificatePath is not.",
+        if (string.IsNullOrEmpty(CertificatePath) && (!string.IsNullOrEmpty(CertificatePassword) || PreviousCertificatePaths.Length > 0))
+            yield return new ValidationResult(
+                "DataProtection:CertificatePassword or PreviousCertificatePaths is set but DataProtection:CertificatePath is not.",
                 [nameof(CertificatePath)]);
     }
 }
@@ -39,20 +46,31 @@ public static class KeyProtection
     {
         var options = builder.Configuration.GetSection(KeyProtectionOptions.Section).Get<KeyProtectionOptions>();
         if (options?.CertificatePath is not { Length: > 0 } path) return;
+        var current = Load(builder, "DataProtection:CertificatePath", path, options.CertificatePassword);
+        var previous = options.PreviousCertificatePaths
+            .Select((p, i) => Load(builder, $"DataProtection:PreviousCertificatePaths:{i}", p, options.CertificatePassword));
+        dataProtection.ProtectKeysWithCertificate(current);
+        // Decryption looks a key's certificate up by thumbprint among these, so a renewed certificate can still read
+        // the keys its predecessor encrypted.
+        dataProtection.UnprotectKeysWithAnyCertificate([current, .. previous]);
+    }
+
+    private static X509Certificate2 Load(IHostApplicationBuilder builder, string setting, string path, string? password)
+    {
         var fullPath = Path.GetFullPath(path, builder.Environment.ContentRootPath);
         X509Certificate2 certificate;
         try
         {
-            certificate = X509CertificateLoader.LoadPkcs12FromFile(fullPath, options.CertificatePassword);
+            certificate = X509CertificateLoader.LoadPkcs12FromFile(fullPath, password);
         }
         catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
         {
             throw new InvalidOperationException(
-                $"DataProtection:CertificatePath: cannot read the certificate {fullPath} ({e.Message}). Check the path and DataProtection:CertificatePassword.", e);
+                $"{setting}: cannot read the certificate {fullPath} ({e.Message}). Check the path and DataProtection:CertificatePassword.", e);
         }
         if (!certificate.HasPrivateKey)
-            throw new InvalidOperationException($"DataProtection:CertificatePath: {fullPath} has no private key, so the keys could not be decrypted.");
-        dataProtection.ProtectKeysWithCertificate(certificate);
+            throw new InvalidOperationException($"{setting}: {fullPath} has no private key, so the keys could not be decrypted.");
+        return certificate;
     }
 
     /// <summary>Says at start-up, in Production, that the keys in the database are stored in the clear.</summary>
