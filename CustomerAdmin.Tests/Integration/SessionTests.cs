@@ -80,6 +80,35 @@ public sealed class SessionTests
         await AssertSentToSignInAsync(staff);
     }
 
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task AnOpenPageEndsWhenItsSessionIsSignedOutElsewhere(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, ct: Ct);
+        await using var app = new SecurityTestApp(database);
+        var (email, password) = await app.CreateUserAsync(AppRoles.Staff);
+        var browser = app.CreateBrowserlikeClient();
+        (await SecurityTestApp.PostSignInAsync(browser, email, password)).Dispose();
+        // The user as a circuit holds it: what the sign-in cookie says, session included.
+        await using var scope = app.Services.CreateAsyncScope();
+        var signIn = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.SignInManager<AppUser>>();
+        var user = (await signIn.UserManager.FindByEmailAsync(email))!;
+        var principal = await signIn.CreateUserPrincipalAsync(user);
+        await using (var db = database.CreateDbContext())
+        {
+            var session = await db.UserTokens.SingleAsync(t => t.UserId == user.Id && t.LoginProvider == UserSessions.LoginProvider, Ct);
+            ((System.Security.Claims.ClaimsIdentity)principal.Identity!).AddClaim(new(UserSessions.ClaimType, session.Name));
+        }
+        var circuitCheck = ActivatorUtilities.CreateInstance<RevalidatingIdentityStateProvider>(app.Services);
+        var state = new Microsoft.AspNetCore.Components.Authorization.AuthenticationState(principal);
+        Assert.True(await circuitCheck.IsStillValidAsync(state, Ct));
+
+        var page = await browser.GetStringAsync("customers", Ct);
+        (await browser.PostAsync("account/sign-out",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = SignInLimitTests.Token(page) }), Ct)).Dispose();
+
+        Assert.False(await circuitCheck.IsStillValidAsync(state, Ct));
+    }
+
     [Fact]
     public async Task ASessionOlderThanTheMaximumAgeEnds()
     {
