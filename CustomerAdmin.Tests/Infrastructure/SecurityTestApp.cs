@@ -6,6 +6,7 @@ using CustomerAdmin.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -16,14 +17,20 @@ namespace CustomerAdmin.Tests.Infrastructure;
 /// sign-in, authorization and first-run behaviour over HTTP. Clients use https://localhost so cookies behave as in
 /// production, keep cookies, and do not follow redirects (tests look at where they point).
 /// </summary>
-public sealed class SecurityTestApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null)
+/// <param name="environment">The host environment; Production switches on what only a deployment has (Secure cookies, HTTPS).</param>
+/// <param name="services">Test-only service changes, applied after the app's own registrations.</param>
+public sealed class SecurityTestApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null,
+    string environment = "Development", Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
     public ConcurrentQueue<string> Log { get; } = new();
 
+    /// <summary>The same log lines with their level and category, for tests about what is logged how loudly.</summary>
+    public ConcurrentQueue<(LogLevel Level, string Category, string Message)> Entries { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(environment);
         builder.UseSetting("Database:Provider", database.Provider.ToString());
         builder.UseSetting(database.Provider == DatabaseProvider.Sqlite ? "ConnectionStrings:Sqlite" : "ConnectionStrings:Postgres",
             database.ConnectionString);
@@ -32,7 +39,9 @@ public sealed class SecurityTestApp(TestDatabase database, IReadOnlyDictionary<s
         builder.UseSetting("Logging:LogLevel:CustomerAdmin", "Information");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             builder.UseSetting(key, value);
-        builder.ConfigureLogging(logging => logging.AddProvider(new CaptureProvider(Log)));
+        builder.ConfigureLogging(logging => logging.AddProvider(new CaptureProvider(Log, Entries)));
+        if (services is not null)
+            builder.ConfigureTestServices(services);
     }
 
     public HttpClient CreateBrowserlikeClient() => CreateClient(new WebApplicationFactoryClientOptions
@@ -54,8 +63,9 @@ public sealed class SecurityTestApp(TestDatabase database, IReadOnlyDictionary<s
     }
 
     /// <summary>Posts the sign-in form as a browser would (token from the page, cookies kept) and returns the answer.</summary>
+    /// <param name="path">Where the form is posted; another spelling of the sign-in path reaches the same page.</param>
     public static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string email, string password,
-        bool withToken = true)
+        bool withToken = true, string path = "account/sign-in")
     {
         var ct = Xunit.TestContext.Current.CancellationToken;
         var form = new Dictionary<string, string> { ["_handler"] = "sign-in", ["Input.Email"] = email, ["Input.Password"] = password };
@@ -65,7 +75,7 @@ public sealed class SecurityTestApp(TestDatabase database, IReadOnlyDictionary<s
             form["__RequestVerificationToken"] = WebUtility.HtmlDecode(
                 Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value);
         }
-        return await client.PostAsync("account/sign-in", new FormUrlEncodedContent(form), ct);
+        return await client.PostAsync(path, new FormUrlEncodedContent(form), ct);
     }
 
     /// <summary>A client signed in as a new user with <paramref name="role"/>.</summary>
@@ -81,17 +91,22 @@ public sealed class SecurityTestApp(TestDatabase database, IReadOnlyDictionary<s
     private static void Check(IdentityResult result) =>
         Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
 
-    private sealed class CaptureProvider(ConcurrentQueue<string> log) : ILoggerProvider
+    private sealed class CaptureProvider(ConcurrentQueue<string> log, ConcurrentQueue<(LogLevel, string, string)> entries) : ILoggerProvider
     {
-        public ILogger CreateLogger(string categoryName) => new Logger(log);
+        public ILogger CreateLogger(string categoryName) => new Logger(log, entries, categoryName);
         public void Dispose() { }
 
-        private sealed class Logger(ConcurrentQueue<string> log) : ILogger
+        private sealed class Logger(ConcurrentQueue<string> log, ConcurrentQueue<(LogLevel, string, string)> entries, string category) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
             public bool IsEnabled(LogLevel logLevel) => true;
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception,
-                Func<TState, Exception?, string> formatter) => log.Enqueue(formatter(state, exception));
+                Func<TState, Exception?, string> formatter)
+            {
+                var message = formatter(state, exception);
+                log.Enqueue(message);
+                entries.Enqueue((logLevel, category, message));
+            }
         }
     }
 }

@@ -1,12 +1,18 @@
+using System.Net;
 using System.Threading.RateLimiting;
 using CustomerAdmin.Features.Users;
 using CustomerAdmin.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CustomerAdmin.Security;
 
@@ -19,6 +25,12 @@ public static class SecuritySetup
     public static readonly TimeSpan LockoutDuration = TimeSpan.FromMinutes(15);
 
     /// <summary>
+    /// The per-address limit on password posts, put on the sign-in and change-password pages by
+    /// <c>[EnableRateLimiting]</c>: it follows the endpoint, so every spelling of its path (case, trailing slash) counts.
+    /// </summary>
+    public const string PasswordRateLimitPolicy = "password-attempts";
+
+    /// <summary>
     /// Identity on the app's DbContext, cookie sign-in, the permission policies, a fallback policy that makes every
     /// endpoint require a signed-in user unless it says otherwise, data-protection keys in the database, and the
     /// rate limit on sign-in posts.
@@ -28,6 +40,8 @@ public static class SecuritySetup
         var services = builder.Services;
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<KeyProtectionOptions>().BindConfiguration(KeyProtectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         // Identity's stores and the key ring take a scoped context; it comes from the same factory as the rest.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
@@ -35,6 +49,13 @@ public static class SecuritySetup
         services.AddHttpContextAccessor();
         services.AddSingleton<CurrentUser>();
         services.AddScoped<CircuitHandler, ActorCircuitHandler>();
+        services.AddSingleton<UserCircuits>();
+        services.AddScoped<CircuitAdmission>();
+        services.AddScoped<CircuitHandler>(sp => sp.GetRequiredService<CircuitAdmission>());
+        services.AddSingleton<UserSessions>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<LogThrottle>();
+        services.AddHostedService<KeyProtection.UnprotectedKeysWarning>();
         services.AddCascadingAuthenticationState();
         services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityStateProvider>();
 
@@ -45,8 +66,24 @@ public static class SecuritySetup
             })
             .AddIdentityCookies();
         services.AddAppIdentity().AddSignInManager();
+        services.AddDataProtection().ProtectKeys(builder);
         // A locked user, a reset password or a changed role ends existing sign-ins within a minute.
-        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.Configure<SecurityStampValidatorOptions>(o =>
+        {
+            o.ValidationInterval = TimeSpan.FromMinutes(1);
+            // The refreshed principal is rebuilt from the user; it must keep the cookie's session.
+            o.OnRefreshingPrincipal = context =>
+            {
+                if (context.CurrentPrincipal?.FindFirst(UserSessions.ClaimType) is { } session
+                    && context.NewPrincipal?.Identity is System.Security.Claims.ClaimsIdentity identity)
+                    identity.AddClaim(new System.Security.Claims.Claim(UserSessions.ClaimType, session.Value));
+                return Task.CompletedTask;
+            };
+        });
+        // Secure cookies only: outside Development the app is reached over HTTPS (directly or through a TLS proxy,
+        // see ForwardedHeaders); Development keeps the plain-HTTP localhost address working.
+        var secure = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        services.PostConfigureAll<CookieAuthenticationOptions>(o => o.Cookie.SecurePolicy = secure);
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = SignInPath;
@@ -54,17 +91,27 @@ public static class SecuritySetup
             o.AccessDeniedPath = AccessDeniedPath;
             o.Cookie.Name = "CustomerAdmin.Auth";
             o.Cookie.HttpOnly = true;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.ExpireTimeSpan = TimeSpan.FromHours(10);
             o.SlidingExpiration = true;
+            o.Events.OnSigningIn = StartSessionAsync;
+            var checkStamp = o.Events.OnValidatePrincipal;
+            o.Events.OnValidatePrincipal = async context =>
+            {
+                if (context.Principal is null || !await context.HttpContext.RequestServices.GetRequiredService<UserSessions>()
+                        .IsActiveAsync(context.Principal, context.HttpContext.RequestAborted))
+                {
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+                    return;
+                }
+                await checkStamp(context);
+            };
         });
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "CustomerAdmin.Antiforgery";
-            // Secure whenever the request is HTTPS (directly or through a proxy that says so in X-Forwarded-Proto);
-            // Always would make antiforgery refuse the plain-HTTP localhost address the app starts on.
-            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.Cookie.SecurePolicy = secure;
             o.Cookie.SameSite = SameSiteMode.Strict;
         });
 
@@ -79,25 +126,31 @@ public static class SecuritySetup
             {
                 context.HttpContext.Response.ContentType = "text/plain; charset=utf-8";
                 await context.HttpContext.Response.WriteAsync(
-                    "Too many sign-in attempts from your address. Wait a minute, then go back and try again.", ct);
+                    "Too many password attempts from your address. Wait a minute, then go back and try again.", ct);
             };
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            // Page loads are free; only the posts that check a password count.
+            o.AddPolicy(PasswordRateLimitPolicy, context =>
             {
-                if (!HttpMethods.IsPost(context.Request.Method)
-                    || !context.Request.Path.Equals(SignInPath, StringComparison.OrdinalIgnoreCase))
+                if (!HttpMethods.IsPost(context.Request.Method))
                     return RateLimitPartition.GetNoLimiter("");
-                var permits = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<SecurityOptions>>()
-                    .Value.SignInAttemptsPerMinute;
+                var permits = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.SignInAttemptsPerMinute;
                 return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                     _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
             });
         });
 
-        // Behind a TLS-terminating proxy on the same machine the app still sees HTTPS (secure cookies) and the
-        // client's address (the sign-in rate limit); other proxies are added with KnownProxies/KnownNetworks.
-        services.Configure<ForwardedHeadersOptions>(o =>
-            o.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
-                | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto);
+        // Behind a TLS-terminating proxy the app still sees HTTPS (secure cookies) and the client's address (the
+        // sign-in rate limit), from the proxies that ForwardedHeaders:KnownProxies/KnownNetworks trust (loopback when unset).
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((o, proxies) =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.ForwardLimit = proxies.Value.ForwardLimit;
+            if (proxies.Value.KnownProxies.Length == 0 && proxies.Value.KnownNetworks.Length == 0) return;
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies.Value.KnownProxies) o.KnownProxies.Add(IPAddress.Parse(proxy));
+            foreach (var network in proxies.Value.KnownNetworks) o.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+        });
 
         services.AddSingleton<UserSeeder>();
         services.AddSingleton<UserAdministration>();
@@ -130,10 +183,27 @@ public static class SecuritySetup
             .AddDefaultTokenProviders();
     }
 
-    /// <summary>First in the pipeline: the proxy's view of the request, and security headers on every response.</summary>
+    /// <summary>
+    /// First in the pipeline: the proxy's view of the request, HTTPS outside Development, and security headers on
+    /// every response.
+    /// </summary>
     public static WebApplication UseSecurityHeaders(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        if (!app.Environment.IsDevelopment())
+            app.Use(static async (context, next) =>
+            {
+                // Secure cookies are never sent back over plain HTTP, so signing in could only fail obscurely; the health
+                // check stays reachable for a load balancer that probes over HTTP.
+                if (context.Request.IsHttps || context.Request.Path.StartsWithSegments("/health"))
+                {
+                    await next(context);
+                    return;
+                }
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                await context.Response.WriteAsync(HttpsRequiredMessage, context.RequestAborted);
+            });
         app.Use(static (context, next) =>
         {
             var headers = context.Response.Headers;
@@ -164,6 +234,7 @@ public static class SecuritySetup
             return next(context);
         });
         app.UseRateLimiter();
+        app.UseAnonymousFormLimit();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
@@ -172,11 +243,89 @@ public static class SecuritySetup
     /// <summary>Sign-out is a POST with an antiforgery token, so a link on another site cannot sign anyone out.</summary>
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost(SignOutPath, async (SignInManager<AppUser> signIn, [Microsoft.AspNetCore.Mvc.FromForm] string? returnUrl) =>
+        endpoints.MapPost(SignOutPath, async (HttpContext context, SignInManager<AppUser> signIn, UserSessions sessions,
+            [Microsoft.AspNetCore.Mvc.FromForm] string? returnUrl) =>
         {
+            // Ending the session on the server is what makes a copy of the cookie useless, not clearing it here.
+            await sessions.EndAsync(context.User, context.RequestAborted);
             await signIn.SignOutAsync();
             return TypedResults.LocalRedirect(SignInPath);
         });
         return endpoints;
+    }
+
+    public const string HttpsRequiredMessage =
+        "CustomerAdmin must be reached over HTTPS. Behind a TLS proxy, list the proxy in ForwardedHeaders:KnownProxies " +
+        "or ForwardedHeaders:KnownNetworks and have it send X-Forwarded-Proto (see the README's security section).";
+
+    /// <summary>
+    /// Gives every sign-in a server-side session (or keeps the current one when the same user's cookie is only
+    /// re-issued, as after a password change), named in the cookie.
+    /// </summary>
+    private static async Task StartSessionAsync(CookieSigningInContext context)
+    {
+        if (context.Principal?.Identity is not System.Security.Claims.ClaimsIdentity identity
+            || UserSessions.UserId(context.Principal) is not { } userId
+            || identity.HasClaim(c => c.Type == UserSessions.ClaimType))
+            return;
+        var current = context.HttpContext.User;
+        var sessions = context.HttpContext.RequestServices.GetRequiredService<UserSessions>();
+        var sessionId = UserSessions.UserId(current) == userId && current.FindFirst(UserSessions.ClaimType) is { } kept
+            && await sessions.IsActiveAsync(current, context.HttpContext.RequestAborted)
+            ? kept.Value
+            : await sessions.StartAsync(userId, context.HttpContext.RequestAborted);
+        identity.AddClaim(new System.Security.Claims.Claim(UserSessions.ClaimType, sessionId));
+    }
+
+    /// <summary>
+    /// Endpoints open to anonymous callers (sign-in, Twilio webhooks) take small forms only: a bigger one gets 413
+    /// before it is read, instead of filling memory or failing as a server error with a stack trace in the log.
+    /// </summary>
+    private static void UseAnonymousFormLimit(this WebApplication app)
+    {
+        app.Use(static async (context, next) =>
+        {
+            if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.HasFormContentType
+                || context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is null)
+            {
+                await next(context);
+                return;
+            }
+            var max = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value.AnonymousFormMaxBytes;
+            if (context.Request.ContentLength > max)
+            {
+                await RefuseFormAsync(context, max);
+                return;
+            }
+            // A body without Content-Length (chunked) is cut off by the server at the same size while it is read.
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+                size.MaxRequestBodySize = max;
+            context.Features.Set<IFormFeature>(new FormFeature(context.Request,
+                new FormOptions { BufferBodyLengthLimit = max, ValueLengthLimit = max, MultipartBodyLengthLimit = max }));
+            // Read here, once, so that every later reader (antiforgery, the page, a webhook) gets this small form and
+            // none of them meets the oversized one as an error of its own.
+            try
+            {
+                await context.Request.ReadFormAsync(context.RequestAborted);
+            }
+            catch (Exception e) when (e is InvalidDataException || e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+            {
+                await RefuseFormAsync(context, max);
+                return;
+            }
+            await next(context);
+        });
+    }
+
+    private static async Task RefuseFormAsync(HttpContext context, int max)
+    {
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SecuritySetup));
+        if (context.RequestServices.GetRequiredService<LogThrottle>().ShouldLog("anonymous-form-too-large", out var suppressed))
+            logger.LogWarning("Refused an anonymous form of {Length} bytes to {Path}: the limit is {Max} ({Suppressed} similar refusals not logged)",
+                context.Request.ContentLength, context.Request.Path, max, suppressed);
+        context.Response.Clear();
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        await context.Response.WriteAsync($"The form is too large (at most {max} bytes).", context.RequestAborted);
     }
 }

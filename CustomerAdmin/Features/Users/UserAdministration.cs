@@ -23,7 +23,7 @@ public sealed record UserResult(bool Succeeded, string? Error = null, string? Pa
 /// its own scope, so no DbContext outlives it (the page lives in a circuit for hours).
 /// </summary>
 public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFactory<AppDbContext> dbFactory,
-    TimeProvider time, ILogger<UserAdministration> logger)
+    UserSessions sessions, TimeProvider time, ILogger<UserAdministration> logger)
 {
     public const string LastAdminMessage = "This is the last administrator who can sign in: make someone else an admin first.";
 
@@ -77,6 +77,8 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
         var added = await users.AddToRolesAsync(user, roles.Except(current).ToList());
         if (!added.Succeeded) return Fail(added);
         await users.UpdateSecurityStampAsync(user);
+        // The new stamp ends circuits within a minute; ending the sessions stops the next request at once.
+        await sessions.EndAllAsync(user.Id);
         logger.LogInformation("Roles of user {UserId} set to {Roles}", user.Id, string.Join(", ", roles));
         return UserResult.Ok();
     }
@@ -93,6 +95,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
         var locked = await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue);
         if (!locked.Succeeded) return Fail(locked);
         await users.UpdateSecurityStampAsync(user);
+        await sessions.EndAllAsync(user.Id);
         logger.LogInformation("Locked user {UserId}", user.Id);
         return UserResult.Ok();
     }
@@ -122,6 +125,7 @@ public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFa
         var reset = await users.ResetPasswordAsync(user, token, password);
         if (!reset.Succeeded) return Fail(reset);
         await users.ResetAccessFailedCountAsync(user);
+        await sessions.EndAllAsync(user.Id);
         logger.LogInformation("Reset the password of user {UserId}", user.Id);
         return UserResult.Ok(password);
     }

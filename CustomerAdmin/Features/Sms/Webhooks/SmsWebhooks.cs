@@ -163,9 +163,14 @@ public static class SmsWebhooks
     private static async Task<IFormCollection?> VerifiedFormAsync(HttpContext context, SmsOptions options, ILogger logger, CancellationToken ct)
     {
         var token = options.Twilio.AuthToken;
+        // Refusals answer anonymous callers, so their warnings are throttled (LogThrottle): a flood of them cannot
+        // flood the log.
+        var throttle = context.RequestServices.GetRequiredService<CustomerAdmin.Security.LogThrottle>();
         if (string.IsNullOrEmpty(token))
         {
-            logger.LogWarning("Twilio webhook {Path} refused: Sms:Twilio:AuthToken is not set, so no signature can be checked", context.Request.Path);
+            if (throttle.ShouldLog("twilio-webhook-no-token", out var skipped))
+                logger.LogWarning("Twilio webhook {Path} refused: Sms:Twilio:AuthToken is not set, so no signature can be checked ({Suppressed} similar refusals not logged)",
+                    context.Request.Path, skipped);
             return null;
         }
         var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync(ct) : FormCollection.Empty;
@@ -173,7 +178,9 @@ public static class SmsWebhooks
         var url = TwilioSignature.PublicUrl(context.Request, options.PublicBaseUrl);
         if (TwilioSignature.IsValid(token, url, parameters, context.Request.Headers[TwilioSignature.Header].ToString()))
             return form;
-        logger.LogWarning("Twilio webhook {Path} refused: missing or invalid signature for {Url}", context.Request.Path, url);
+        if (throttle.ShouldLog("twilio-webhook-bad-signature", out var suppressed))
+            logger.LogWarning("Twilio webhook {Path} refused: missing or invalid signature for {Url} ({Suppressed} similar refusals not logged)",
+                context.Request.Path, url, suppressed);
         return null;
     }
 
