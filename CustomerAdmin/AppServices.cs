@@ -19,6 +19,7 @@ public static class AppServices
         builder.Services.AddOptions<CustomersOptions>().BindConfiguration(CustomersOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PhoneNormalizer>();
+        builder.Services.AddSingleton<CustomerOperations>();
         builder.Services.AddSingleton<CustomerCsvExport>();
         builder.Services.AddSingleton<ExportProgress>();
 

@@ -44,6 +44,7 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
         Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         Services.AddSingleton<IDbContextFactory<AppDbContext>>(Db);
         Services.AddSingleton(Phones);
+        Services.TryAddSingleton<CustomerOperations>();
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new CustomersOptions()));
         // The customer page's bookings section and the event pages book through the real operations and outbox.
