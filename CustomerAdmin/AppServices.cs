@@ -1,4 +1,5 @@
 using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Customers.Search;
@@ -23,6 +24,7 @@ public static class AppServices
         builder.Services.AddOptions<CustomersOptions>().BindConfiguration(CustomersOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PhoneNormalizer>();
+        builder.Services.AddSingleton<CustomerOperations>();
         builder.Services.AddSingleton<CustomerCsvExport>();
         builder.Services.AddSingleton<ExportProgress>();
 

@@ -1,6 +1,7 @@
 using Bunit;
 using Bunit.TestDoubles;
 using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Events;
@@ -38,16 +39,20 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
     protected PhoneNormalizer Phones { get; } = new("US");
     protected BunitAuthorizationContext Authorization { get; private set; } = null!;
 
+    /// <summary>The database the pages run on; a test class overrides it to run the same tests on PostgreSQL.</summary>
+    protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
     /// <summary>The venue of the pages and of the database contexts (whose days the dashboard summary counts).</summary>
     protected virtual VenueOptions Venue { get; } = new() { TimeZone = "America/New_York" };
 
     public async ValueTask InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, venue: Venue);
+        _database = await TestDatabase.CreateAsync(Provider, venue: Venue);
         Db = new CountingFactory(_database.Factory);
         Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         Services.AddSingleton<IDbContextFactory<AppDbContext>>(Db);
         Services.AddSingleton(Phones);
+        Services.TryAddSingleton<CustomerOperations>();
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new CustomersOptions()));
         // The customer page's bookings section and the event pages book through the real operations and outbox.

@@ -39,4 +39,53 @@ public class CustomerDocumentsComponentTests : AppComponentTest
         await using (var db = await Db.Inner.CreateDbContextAsync())
             Assert.Equal(0, await db.Documents.CountAsync());
     }
+
+    [Fact]
+    public async Task UploadPastTheCustomersQuotaShowsWhyAndStoresNothing()
+    {
+        var ct = Xunit.TestContext.Current.CancellationToken;
+        var folder = Path.Combine(Path.GetTempPath(), $"customeradmin-quota-{Guid.NewGuid():N}");
+        try
+        {
+            var store = new DocumentStore(Db, Microsoft.Extensions.Options.Options.Create(
+                    new DocumentsOptions { Folder = folder, MaxBytesPerCustomer = 3 * 1024 * 1024 }),
+                new QuotaTestEnvironment(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<DocumentStore>.Instance);
+            Services.AddSingleton(store);
+            var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
+            var twoMegabytes = PdfOf(2 * 1024 * 1024);
+            await store.SaveAsync(customer.Id, new MemoryStream(twoMegabytes), "contract.pdf", DocumentType.Contract, "ann", ct);
+
+            var cut = RenderPage<CustomerDocuments>(parameters: new Dictionary<string, object?> { ["CustomerId"] = customer.Id });
+            cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=document-row]")));
+            cut.FindComponent<Microsoft.AspNetCore.Components.Forms.InputFile>()
+                .UploadFiles(InputFileContent.CreateFromBinary(twoMegabytes, "invoice.pdf", contentType: "application/pdf"));
+
+            cut.WaitForAssertion(() => Assert.Contains("invoice.pdf: This customer's documents already take 2 MB of the 3 MB allowed per customer",
+                cut.Find("[data-testid=document-error]").TextContent));
+            Assert.Single(cut.FindAll("[data-testid=document-row]"));
+            await using var db = await Db.Inner.CreateDbContextAsync(ct);
+            Assert.Equal("contract.pdf", (await db.Documents.SingleAsync(ct)).FileName);
+            Assert.Single(Directory.GetFiles(folder));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static byte[] PdfOf(int length)
+    {
+        var bytes = new byte[length];
+        bytes.AsSpan().Fill((byte)'x');
+        DocumentContentTests.PdfBytes.AsSpan(0, Math.Min(64, DocumentContentTests.PdfBytes.Length)).CopyTo(bytes);
+        return bytes;
+    }
+
+    private sealed class QuotaTestEnvironment : Microsoft.Extensions.Hosting.IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Test";
+        public string ApplicationName { get; set; } = "CustomerAdmin";
+        public string ContentRootPath { get; set; } = Path.GetTempPath();
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+    }
 }

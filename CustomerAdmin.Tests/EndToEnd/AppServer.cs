@@ -27,6 +27,8 @@ namespace CustomerAdmin.Tests.EndToEnd;
 public class AppServer : IAsyncLifetime
 {
     private readonly int _demoCustomers;
+    private readonly string _environment = "Development";
+    private readonly bool _seedFromAppSettings;
     private readonly string _databaseFolder =
         Path.Combine(Path.GetTempPath(), "customeradmin-e2e", Guid.NewGuid().ToString("N"));
     private readonly DatabaseProvider _provider = DatabaseProvider.Sqlite;
@@ -70,6 +72,15 @@ public class AppServer : IAsyncLifetime
         }
     }
 
+    /// <param name="environment">The environment to start in; whether demo data is seeded is left to the app's own
+    /// appsettings files for it, as in a real start.</param>
+    /// <param name="demoCustomers">How many demo customers to seed if those files ask for demo data.</param>
+    protected AppServer(string environment, int demoCustomers) : this(demoCustomers)
+    {
+        _environment = environment;
+        _seedFromAppSettings = true;
+    }
+
     /// <summary>Base address with a trailing slash, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -87,7 +98,7 @@ public class AppServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_databaseFolder);
-        _factory = new Factory(_provider, _connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers);
+        _factory = new Factory(_provider, _connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers, _environment, _seedFromAppSettings);
         _factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         // StartServer blocks while the host starts, which includes migrating and seeding the database.
         await Task.Run(_factory.StartServer, TestContext.Current.CancellationToken);
@@ -117,19 +128,19 @@ public class AppServer : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    private sealed class Factory(DatabaseProvider provider, string connectionString, string documentsFolder, int demoCustomers)
-        : WebApplicationFactory<Program>
+    private sealed class Factory(DatabaseProvider provider, string connectionString, string documentsFolder, int demoCustomers,
+        string environment, bool seedFromAppSettings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             // Program reads the database settings before Build; only UseSetting values are visible that early
             // (ConfigureAppConfiguration would apply too late). Setting the provider too keeps a developer's
             // Database__Provider=Postgres environment variable out of the tests.
-            builder.UseEnvironment("Development");
+            builder.UseEnvironment(environment);
             builder.UseSetting("Database:Provider", provider.ToString());
             builder.UseSetting(provider == DatabaseProvider.Sqlite ? "ConnectionStrings:Sqlite" : "ConnectionStrings:Postgres", connectionString);
             builder.UseSetting("Documents:Folder", documentsFolder);
-            builder.UseSetting("Database:SeedDemoData", (demoCustomers > 0).ToString());
+            if (!seedFromAppSettings) builder.UseSetting("Database:SeedDemoData", (demoCustomers > 0).ToString());
             builder.UseSetting("Database:DemoCustomers", demoCustomers.ToString());
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
         }

@@ -22,6 +22,71 @@ public sealed class DocumentStoreTests : IDisposable
         new(database.Factory, Options.Create(new DocumentsOptions { Folder = _folder, MaxBytes = maxBytes }),
             new Env(), TimeProvider.System, NullLogger<DocumentStore>.Instance);
 
+    private const long Megabyte = 1024 * 1024;
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task UploadsStopAtTheDefaultPerCustomerQuotaWithNothingStoredForTheRefusedOne(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var customerId = await AddCustomerAsync(database, ct);
+        var store = Store(database);
+        Assert.Equal(100 * Megabyte, store.MaxBytesPerCustomer);
+        for (var i = 1; i <= 9; i++)
+            await store.SaveAsync(customerId, new EndlessPdfStream(10 * Megabyte), $"scan-{i}.pdf", DocumentType.Other, "ann", ct);
+        await store.SaveAsync(customerId, new EndlessPdfStream(6 * Megabyte), "scan-10.pdf", DocumentType.Other, "ann", ct);
+
+        // 96 MB stored: an 8 MB file is cut off once it passes the 4 MB left.
+        var eightMegabytes = new EndlessPdfStream(8 * Megabyte);
+        var refused = await Assert.ThrowsAsync<DocumentRejectedException>(() =>
+            store.SaveAsync(customerId, eightMegabytes, "big.pdf", DocumentType.Other, "ann", ct));
+        Assert.Equal("This customer's documents already take 96 MB of the 100 MB allowed per customer, so this file does not fit. " +
+            "Nothing was saved; delete documents they no longer need first.", refused.Message);
+        Assert.InRange(eightMegabytes.Position, 4 * Megabyte, 5 * Megabyte);
+        Assert.Equal(10, FilesOnDisk().Length);
+
+        // What is left still fits, to the byte.
+        await store.SaveAsync(customerId, new EndlessPdfStream(4 * Megabyte), "last.pdf", DocumentType.Other, "ann", ct);
+        Assert.Equal(100 * Megabyte, await store.UsedBytesAsync(customerId, ct));
+
+        var atQuota = new EndlessPdfStream(1024);
+        var full = await Assert.ThrowsAsync<DocumentRejectedException>(() =>
+            store.SaveAsync(customerId, atQuota, "note.pdf", DocumentType.Other, "ann", ct));
+        Assert.Contains("100 MB of the 100 MB allowed per customer", full.Message);
+        Assert.Equal(0, atQuota.Position);
+        await using (var db = database.CreateDbContext())
+            Assert.Equal(11, await db.Documents.CountAsync(d => d.CustomerId == customerId, ct));
+        Assert.Equal(11, FilesOnDisk().Length);
+
+        // The quota is per customer: another one still uploads.
+        var otherId = await AddCustomerAsync(database, ct, phone: "+12127365001");
+        await store.SaveAsync(otherId, new MemoryStream(DocumentContentTests.PdfBytes), "contract.pdf", DocumentType.Contract, "ann", ct);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task TheQuotaIsCheckedAgainAtTheInsert(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var customerId = await AddCustomerAsync(database, ct);
+        var store = StoreWithQuota(database, perCustomer: 3 * Megabyte);
+        // Another upload for the same customer finishes while this one is still streaming.
+        var stream = new EndlessPdfStream(2 * Megabyte, atHalf: () =>
+            store.SaveAsync(customerId, new EndlessPdfStream(2 * Megabyte), "first.pdf", DocumentType.Other, "ann", ct).GetAwaiter().GetResult());
+
+        var refused = await Assert.ThrowsAsync<DocumentRejectedException>(() =>
+            store.SaveAsync(customerId, stream, "second.pdf", DocumentType.Other, "ann", ct));
+
+        Assert.Contains("2 MB of the 3 MB allowed per customer", refused.Message);
+        await using var db = database.CreateDbContext();
+        Assert.Equal("first.pdf", (await db.Documents.SingleAsync(ct)).FileName);
+        Assert.Single(FilesOnDisk());
+    }
+
+    private DocumentStore StoreWithQuota(TestDatabase database, long perCustomer) =>
+        new(database.Factory, Options.Create(new DocumentsOptions { Folder = _folder, MaxBytesPerCustomer = perCustomer }),
+            new Env(), TimeProvider.System, NullLogger<DocumentStore>.Instance);
+
     private string[] FilesOnDisk() => Directory.Exists(_folder) ? Directory.GetFiles(_folder) : [];
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
@@ -126,19 +191,20 @@ public sealed class DocumentStoreTests : IDisposable
         Assert.Empty(FilesOnDisk());
     }
 
-    private static async Task<int> AddCustomerAsync(TestDatabase database, CancellationToken ct)
+    private static async Task<int> AddCustomerAsync(TestDatabase database, CancellationToken ct, string phone = "+12127365000")
     {
         await using var db = database.CreateDbContext();
-        var customer = TestCustomers.Individual("Ann", "Lee", "+12127365000");
+        var customer = TestCustomers.Individual("Ann", "Lee", phone);
         db.Customers.Add(customer);
         await db.SaveChangesAsync(ct);
         return customer.Id;
     }
 
     /// <summary>A PDF header followed by as many bytes as asked for, produced on demand so the test never holds them.</summary>
-    private sealed class EndlessPdfStream(long length) : Stream
+    private sealed class EndlessPdfStream(long length, Action? atHalf = null) : Stream
     {
         private long _position;
+        private Action? _atHalf = atHalf;
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
@@ -151,6 +217,11 @@ public sealed class DocumentStoreTests : IDisposable
             buffer.AsSpan(offset, n).Fill((byte)'x');
             if (_position == 0) "%PDF-1.7\n"u8[..Math.Min(n, 9)].CopyTo(buffer.AsSpan(offset));
             _position += n;
+            if (_atHalf is { } run && _position >= length / 2)
+            {
+                _atHalf = null;
+                run();
+            }
             return n;
         }
 

@@ -52,7 +52,7 @@ public class Customer
 
     [MaxLength(50)] public string? RegistrationNumber { get; set; }
     [MaxLength(50)] public string? TaxId { get; set; }
-    [MaxLength(LineMax)] public string? Website { get; set; }
+    [MaxLength(LineMax), WebAddress] public string? Website { get; set; }
 
     public CustomerStatus Status { get; set; } = CustomerStatus.Active;
     public CustomerTier Tier { get; set; } = CustomerTier.Standard;
@@ -121,7 +121,7 @@ public class Organization
     [Required, MaxLength(Customer.OrgNameMax)] public string Name { get; set; } = "";
     [MaxLength(Customer.PhoneMax)] public string? Phone { get; set; }
     [MaxLength(Customer.EmailMax), EmailAddress] public string? Email { get; set; }
-    [MaxLength(Customer.LineMax)] public string? Website { get; set; }
+    [MaxLength(Customer.LineMax), WebAddress] public string? Website { get; set; }
     [MaxLength(Customer.NameMax)] public string? City { get; set; }
     [MaxLength(Customer.NotesMax)] public string? Notes { get; set; }
     public DateTime CreatedAt { get; set; }

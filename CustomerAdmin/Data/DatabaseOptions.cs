@@ -13,8 +13,11 @@ public sealed class DatabaseOptions
     /// <summary>Apply pending migrations at start-up.</summary>
     public bool Migrate { get; set; } = true;
 
-    /// <summary>Fill an empty database with the demo set at start-up.</summary>
-    public bool SeedDemoData { get; set; } = true;
+    /// <summary>
+    /// Fill an empty database with the demo set (and the demo users) at start-up. Off unless asked for, so a published
+    /// app starts empty with only the first admin; <c>appsettings.Development.json</c> asks for it.
+    /// </summary>
+    public bool SeedDemoData { get; set; }
 
     [Range(0, 100_000)]
     public int DemoCustomers { get; set; } = 500;

@@ -47,8 +47,8 @@ public static class CustomerRules
         c.Tags = CustomerTags.Join(CustomerTags.Parse(c.Tags));
         if (c.Country is not null && (c.Country.Length != 2 || !c.Country.All(char.IsAsciiLetter)))
             errors[nameof(Customer.Country)] = "Use the two-letter country code, for example US or GB.";
-        if (c.Website is not null && !Uri.TryCreate(c.Website.Contains("://") ? c.Website : "https://" + c.Website, UriKind.Absolute, out _))
-            errors[nameof(Customer.Website)] = "Enter a web address like example.com.";
+        if (c.Website is not null && WebAddress.Parse(c.Website) is null)
+            errors[nameof(Customer.Website)] = WebAddress.Message;
         if (c.Status == CustomerStatus.Deleted)
             errors[nameof(Customer.Status)] = "Use Delete on the customer's page to delete a customer.";
         return errors;

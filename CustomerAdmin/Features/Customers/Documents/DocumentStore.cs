@@ -27,6 +27,8 @@ public sealed class DocumentStore(IDbContextFactory<AppDbContext> factory, IOpti
 
     public long MaxBytes => options.Value.MaxBytes;
 
+    public long MaxBytesPerCustomer => options.Value.MaxBytesPerCustomer;
+
     public string Folder => Path.GetFullPath(options.Value.Folder, environment.ContentRootPath);
 
     public string PathOf(CustomerDocument document) => PathOf(document.StoredName);
@@ -60,9 +62,13 @@ public sealed class DocumentStore(IDbContextFactory<AppDbContext> factory, IOpti
         var storedName = Guid.NewGuid().ToString("N");
         var temp = Path.Combine(Folder, $".{storedName}.part");
         var final = PathOf(storedName);
+        // Checked before the first byte is read, so a customer at the quota costs no disk at all; checked again at the
+        // insert, under a lock, for uploads to the same customer running side by side.
+        var used = await UsedBytesAsync(customerId, ct);
+        if (used >= MaxBytesPerCustomer) throw new DocumentRejectedException(QuotaMessage(used));
         try
         {
-            var (size, hash, format) = await WriteCheckedAsync(content, temp, name, ct);
+            var (size, hash, format) = await WriteCheckedAsync(content, temp, name, MaxBytesPerCustomer - used, used, ct);
             File.Move(temp, final);
             var document = new CustomerDocument
             {
@@ -80,7 +86,22 @@ public sealed class DocumentStore(IDbContextFactory<AppDbContext> factory, IOpti
         }
     }
 
-    private async Task<(long Size, string Hash, DocumentFormat Format)> WriteCheckedAsync(Stream content, string temp, string name, CancellationToken ct)
+    /// <summary>How many bytes this customer's documents take now.</summary>
+    public async Task<long> UsedBytesAsync(int customerId, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await UsedBytesAsync(db, customerId, ct);
+    }
+
+    private static async Task<long> UsedBytesAsync(AppDbContext db, int customerId, CancellationToken ct) =>
+        await db.Documents.Where(d => d.CustomerId == customerId).SumAsync(d => (long?)d.Size, ct) ?? 0;
+
+    private string QuotaMessage(long used) =>
+        $"This customer's documents already take {FormatSize(used)} of the {FormatSize(MaxBytesPerCustomer)} allowed per customer, " +
+        "so this file does not fit. Nothing was saved; delete documents they no longer need first.";
+
+    private async Task<(long Size, string Hash, DocumentFormat Format)> WriteCheckedAsync(Stream content, string temp, string name,
+        long room, long used, CancellationToken ct)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var head = new byte[DocumentContent.HeaderLength];
@@ -96,6 +117,7 @@ public sealed class DocumentStore(IDbContextFactory<AppDbContext> factory, IOpti
                 size += read;
                 // Counted while streaming: the declared size is the client's word, this is the fact.
                 if (size > MaxBytes) throw new DocumentRejectedException($"This file is larger than the limit of {FormatSize(MaxBytes)}.");
+                if (size > room) throw new DocumentRejectedException(QuotaMessage(used));
                 if (headLength < head.Length)
                 {
                     var take = Math.Min(read, head.Length - headLength);
@@ -129,8 +151,13 @@ public sealed class DocumentStore(IDbContextFactory<AppDbContext> factory, IOpti
         await using var db = await factory.CreateDbContextAsync(ct);
         db.Actor = document.UploadedBy ?? "system";
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (!await db.Customers.AnyAsync(c => c.Id == document.CustomerId && c.Status != CustomerStatus.Deleted, ct))
+        // A no-op write on the customer's row: two uploads for one customer queue here, so both cannot pass the quota.
+        var live = await db.Customers.Where(c => c.Id == document.CustomerId && c.Status != CustomerStatus.Deleted)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Version, c => c.Version), ct);
+        if (live == 0)
             throw new DocumentRejectedException("This customer has been deleted, so no document can be added.");
+        var used = await UsedBytesAsync(db, document.CustomerId, ct);
+        if (used + document.Size > MaxBytesPerCustomer) throw new DocumentRejectedException(QuotaMessage(used));
         db.Documents.Add(document);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);

@@ -1,0 +1,109 @@
+using System.ComponentModel.DataAnnotations;
+using CustomerAdmin.Common;
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CustomerAdmin.Features.Customers;
+
+/// <summary>The SMS consent a user set in the customer form: a deliberate opt-in or opt-out by staff.</summary>
+public sealed record ConsentChoice(bool OptedIn);
+
+/// <summary>
+/// Creating and editing a customer from the customer form: validate, apply the rules, write in one transaction. Only
+/// the fields the form edits are copied onto the stored row; statistics move with tickets and sales, and consent
+/// moves with the customer's own replies, so a form opened before either must never write them back.
+/// </summary>
+public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory, PhoneNormalizer phones, TimeProvider time)
+{
+    /// <summary>What the customer form edits, and therefore all an edit may change.</summary>
+    public static IReadOnlyList<string> FormFields { get; } =
+    [
+        nameof(Customer.Type), nameof(Customer.FirstName), nameof(Customer.LastName), nameof(Customer.Name),
+        nameof(Customer.DisplayName), nameof(Customer.OrganizationId), nameof(Customer.Status), nameof(Customer.Tier),
+        nameof(Customer.PrimaryPhone), nameof(Customer.PrimaryPhoneSmsCapable), nameof(Customer.SecondaryPhone),
+        nameof(Customer.WhatsAppPhone), nameof(Customer.Email), nameof(Customer.PreferredContactMethod),
+        nameof(Customer.PreferredLanguage), nameof(Customer.AddressLine1), nameof(Customer.AddressLine2),
+        nameof(Customer.City), nameof(Customer.State), nameof(Customer.PostalCode), nameof(Customer.Country),
+        nameof(Customer.RegistrationNumber), nameof(Customer.TaxId), nameof(Customer.Website), nameof(Customer.Tags),
+        nameof(Customer.Notes),
+    ];
+
+    /// <summary>
+    /// The form's values normalised (E.164 phones, tidy text) with every field error: the annotations and the rules.
+    /// The form shows the errors at their fields; the operations refuse to write while there are any.
+    /// </summary>
+    public (Customer Candidate, Dictionary<string, string> Errors) Check(Customer form)
+    {
+        var candidate = form.Copy();
+        var errors = CustomerRules.Normalize(candidate, phones);
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(candidate, new ValidationContext(candidate), results, validateAllProperties: true);
+        foreach (var r in results)
+            foreach (var member in r.MemberNames)
+                errors.TryAdd(member, r.ErrorMessage ?? "Check this field.");
+        return (candidate, errors);
+    }
+
+    public async Task<Customer> CreateAsync(Customer form, string? actor = null, CancellationToken ct = default)
+    {
+        var (candidate, errors) = Check(form);
+        RuleViolationException.ThrowFirst(errors);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (actor is not null) db.Actor = actor;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var customer = new Customer();
+        CopyFormFields(candidate, db.Entry(customer).CurrentValues);
+        if (form.SmsOptedIn) ApplyConsent(customer, new ConsentChoice(true), time.GetUtcNow().UtcDateTime);
+        db.Customers.Add(customer);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return customer;
+    }
+
+    /// <param name="expectedVersion">The version the form's user last saw; any other stored version is a conflict.</param>
+    /// <param name="consent">Set only when the user changed the consent box in this form; null keeps the stored consent.</param>
+    /// <exception cref="DbUpdateConcurrencyException">Someone saved the customer since <paramref name="expectedVersion"/>.</exception>
+    public async Task<Customer> UpdateAsync(int customerId, int expectedVersion, Customer form, ConsentChoice? consent,
+        string? actor = null, CancellationToken ct = default)
+    {
+        var (candidate, errors) = Check(form);
+        RuleViolationException.ThrowFirst(errors);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (actor is not null) db.Actor = actor;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var stored = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);
+        if (stored is null || stored.Status == CustomerStatus.Deleted)
+            throw new RuleViolationException("Someone deleted this customer while you were editing it, so your changes cannot be saved.");
+        var entry = db.Entry(stored);
+        // The update's WHERE compares the token with the version the user edited, so a save that lands between this
+        // read and the write is caught as well as one made before it.
+        entry.Property(c => c.Version).OriginalValue = expectedVersion;
+        CopyFormFields(candidate, entry.CurrentValues);
+        if (consent is not null && consent.OptedIn != stored.SmsOptedIn)
+            ApplyConsent(stored, consent, time.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return stored;
+    }
+
+    private static void CopyFormFields(Customer from, Microsoft.EntityFrameworkCore.ChangeTracking.PropertyValues to)
+    {
+        foreach (var field in FormFields)
+            to[field] = typeof(Customer).GetProperty(field)!.GetValue(from);
+    }
+
+    private static void ApplyConsent(Customer customer, ConsentChoice consent, DateTime now)
+    {
+        customer.SmsOptedIn = consent.OptedIn;
+        if (consent.OptedIn)
+        {
+            customer.SmsOptedInAt = now;
+            customer.SmsOptInSource = "staff";
+        }
+        else
+        {
+            customer.SmsOptedOutAt = now;
+            customer.SmsOptOutSource = "staff";
+        }
+    }
+}
