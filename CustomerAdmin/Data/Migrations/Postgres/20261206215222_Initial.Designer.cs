@@ -12,15 +12,15 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CustomerAdmin.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261123111738_AddTimelineAndDocuments")]
-    partial class AddTimelineAndDocuments
+    [Migration("20261206215222_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.14")
+                .HasAnnotation("ProductVersion", "10.0.12")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -45,6 +45,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasColumnType("character varying(100)");
 
                     b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ImportRunId")
                         .HasColumnType("integer");
 
                     b.Property<bool>("IsInternal")
@@ -81,6 +84,8 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ImportRunId");
+
                     b.HasIndex("SaleId");
 
                     b.HasIndex("TicketId");
@@ -90,6 +95,55 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("CustomerId", "OccurredAt", "Id");
 
                     b.ToTable("Activities");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.Booking", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("EventId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Notes")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int>("Seats")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EventId");
+
+                    b.HasIndex("CustomerId", "EventId")
+                        .IsUnique();
+
+                    b.ToTable("Bookings");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Customer", b =>
@@ -134,6 +188,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Property<string>("FirstName")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
+
+                    b.Property<int?>("ImportRunId")
+                        .HasColumnType("integer");
 
                     b.Property<string>("LastName")
                         .HasMaxLength(100)
@@ -186,6 +243,10 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)");
 
+                    b.Property<string>("SmsOptOutSource")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
                     b.Property<bool>("SmsOptedIn")
                         .HasColumnType("boolean");
 
@@ -216,6 +277,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Property<string>("TaxId")
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)");
+
+                    b.Property<int>("TicketCount")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Tier")
                         .IsRequired()
@@ -259,6 +323,8 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasIndex("Email");
 
+                    b.HasIndex("ImportRunId");
+
                     b.HasIndex("OrganizationId");
 
                     b.HasIndex("PrimaryPhone")
@@ -273,6 +339,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("City", "SortName");
 
                     b.HasIndex("SortName", "Id");
+
+                    b.HasIndex("TicketCount", "Id")
+                        .IsDescending(true, false);
 
                     b.ToTable("Customers");
                 });
@@ -389,6 +458,31 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.ToTable("CustomerSearchTokens");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.DashboardTotal", b =>
+                {
+                    b.Property<int>("Series")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Day")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Other")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Text")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("Value")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Series", "Day", "Other", "Text");
+
+                    b.HasIndex("Series", "Day", "Other", "Value");
+
+                    b.ToTable("DashboardTotals");
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.Equipment", b =>
                 {
                     b.Property<int>("Id")
@@ -435,6 +529,164 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("SerialKey");
 
                     b.ToTable("Equipment");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.Event", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Capacity")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<decimal>("Price")
+                        .HasPrecision(18, 2)
+                        .HasColumnType("numeric(18,2)");
+
+                    b.Property<DateTime>("StartsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartsAt");
+
+                    b.HasIndex("Status", "StartsAt");
+
+                    b.ToTable("Events");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.ImportRun", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("Conflicts")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CustomersCreated")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CustomersMatched")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("FileHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("RowsRead")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("RowsRejected")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StartedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("TicketsAlreadyImported")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TicketsImported")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("UndoneAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UndoneBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("ImportRuns");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.LegacyCustomerLink", b =>
+                {
+                    b.Property<string>("LegacyId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ImportRunId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("LegacyId");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("ImportRunId");
+
+                    b.ToTable("LegacyCustomerLinks");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Organization", b =>
@@ -545,6 +797,164 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.ToTable("SaleLines");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.SmsMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(1600)
+                        .HasColumnType("character varying(1600)");
+
+                    b.Property<int?>("BookingId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int?>("EventId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("EventStartsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("EventVersion")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
+
+                    b.Property<string>("Language")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<DateTime?>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ProviderId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int?>("Segments")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("SentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProviderId")
+                        .IsUnique();
+
+                    b.HasIndex("BookingId", "EventVersion")
+                        .IsUnique()
+                        .HasDatabaseName("UX_SmsMessages_EventMoved")
+                        .HasFilter("\"Kind\" = 'EventMoved'");
+
+                    b.HasIndex("CustomerId", "CreatedAt");
+
+                    b.HasIndex("EventId", "Kind");
+
+                    b.HasIndex("Status", "NextAttemptAt");
+
+                    b.HasIndex("To", "SentAt");
+
+                    b.HasIndex("BookingId", "Kind", "EventStartsAt")
+                        .IsUnique()
+                        .HasDatabaseName("UX_SmsMessages_Reminder")
+                        .HasFilter("\"Kind\" IN ('Reminder7Day', 'Reminder24Hour')");
+
+                    b.ToTable("SmsMessages");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.SmsTemplate", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasMaxLength(1600)
+                        .HasColumnType("character varying(1600)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
+
+                    b.Property<string>("Language")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Kind", "Language")
+                        .IsUnique();
+
+                    b.ToTable("SmsTemplates");
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.Ticket", b =>
                 {
                     b.Property<int>("Id")
@@ -574,9 +984,16 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasPrecision(18, 2)
                         .HasColumnType("numeric(18,2)");
 
+                    b.Property<int?>("ImportRunId")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Item")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("LegacyKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("Number")
                         .IsRequired()
@@ -625,6 +1042,11 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasIndex("EquipmentId");
 
+                    b.HasIndex("ImportRunId");
+
+                    b.HasIndex("LegacyKey")
+                        .IsUnique();
+
                     b.HasIndex("Number")
                         .IsUnique();
 
@@ -633,9 +1055,11 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("Sequence")
                         .IsUnique();
 
-                    b.HasIndex("CustomerId", "Status");
-
                     b.HasIndex("Status", "OpenedAt");
+
+                    b.HasIndex("Status", "ClosedAt", "CustomerId", "FinalAmount");
+
+                    b.HasIndex("CustomerId", "Status", "OpenedAt", "ClosedAt", "FinalAmount");
 
                     b.ToTable("Tickets");
                 });
@@ -869,6 +1293,11 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
+                    b.HasOne("CustomerAdmin.Data.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("ImportRunId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("CustomerAdmin.Data.Sale", "Sale")
                         .WithMany()
                         .HasForeignKey("SaleId")
@@ -886,8 +1315,32 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Navigation("Ticket");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.Booking", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.Customer", "Customer")
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("CustomerAdmin.Data.Event", "Event")
+                        .WithMany("Bookings")
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Customer");
+
+                    b.Navigation("Event");
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.Customer", b =>
                 {
+                    b.HasOne("CustomerAdmin.Data.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("ImportRunId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("CustomerAdmin.Data.Organization", "Organization")
                         .WithMany("Customers")
                         .HasForeignKey("OrganizationId")
@@ -938,6 +1391,23 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Navigation("Customer");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.LegacyCustomerLink", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.Customer", "Customer")
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CustomerAdmin.Data.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("ImportRunId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Customer");
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.Sale", b =>
                 {
                     b.HasOne("CustomerAdmin.Data.Customer", "Customer")
@@ -958,6 +1428,31 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.SmsMessage", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.Booking", "Booking")
+                        .WithMany()
+                        .HasForeignKey("BookingId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("CustomerAdmin.Data.Customer", "Customer")
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("CustomerAdmin.Data.Event", "Event")
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Booking");
+
+                    b.Navigation("Customer");
+
+                    b.Navigation("Event");
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.Ticket", b =>
                 {
                     b.HasOne("CustomerAdmin.Data.Customer", "Customer")
@@ -969,6 +1464,11 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasOne("CustomerAdmin.Data.Equipment", "Equipment")
                         .WithMany("Tickets")
                         .HasForeignKey("EquipmentId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("CustomerAdmin.Data.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("ImportRunId")
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Customer");
@@ -1037,6 +1537,11 @@ namespace CustomerAdmin.Data.Migrations.Postgres
             modelBuilder.Entity("CustomerAdmin.Data.Equipment", b =>
                 {
                     b.Navigation("Tickets");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.Event", b =>
+                {
+                    b.Navigation("Bookings");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Organization", b =>
