@@ -38,7 +38,9 @@ public static class HttpExport
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CustomerAdmin.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(baseUrl.ToString().TrimEnd('/'));
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // Development only because Production refuses plain HTTP (it expects a TLS-terminating proxy, and its cookies are
+        // Secure); the benchmark talks to Kestrel directly on loopback. The export's code path is the same.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Database__Provider"] = provider.ToString();
         start.Environment[$"ConnectionStrings__{provider}"] = connectionString;
         start.Environment["Database__SeedDemoData"] = "false";
