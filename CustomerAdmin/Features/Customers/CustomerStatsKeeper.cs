@@ -146,6 +146,10 @@ public sealed class CustomerStatsKeeper : DerivedDataKeeper
         }
 
         // As stored: the next save neither writes them again nor expects the old version.
-        static void Set<T>(PropertyEntry<Customer, T> property, T value) => (property.CurrentValue, property.OriginalValue) = (value, value);
+        static void Set<T>(PropertyEntry<Customer, T> property, T value)
+        {
+            (property.CurrentValue, property.OriginalValue) = (value, value);
+            property.IsModified = false;
+        }
     }
 }
