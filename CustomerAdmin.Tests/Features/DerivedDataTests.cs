@@ -51,6 +51,8 @@ public sealed class DerivedDataTests : IDisposable
         { DatabaseProvider.Sqlite, "customer history" },
         { DatabaseProvider.Sqlite, "dashboard summary" },
         { DatabaseProvider.Postgres, "dashboard summary" },
+        { DatabaseProvider.Sqlite, "customer statistics" },
+        { DatabaseProvider.Postgres, "customer statistics" },
     };
 
     [Theory, MemberData(nameof(KeepersSwitchedOff))]

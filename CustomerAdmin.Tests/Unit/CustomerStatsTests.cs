@@ -54,25 +54,6 @@ public class CustomerStatsTests
         Assert.Equal(33.33m, CustomerStats.Compute(new Customer(), new CustomerStatsTotals { Tickets = 3, ClosedTickets = 3, ClosedAmount = 99.99m }).AverageTicketValue);
 
     [Fact]
-    public void AddingAndRemovingAVisitRestoresTheStats()
-    {
-        var customer = new Customer { TotalSpent = 10m, VisitCount = 1, LastVisitAt = Day1 };
-        CustomerStatsQuery.AddVisit(customer, 99.99m, Day2);
-        Assert.Equal((109.99m, 2, (DateTime?)Day2), (customer.TotalSpent, customer.VisitCount, customer.LastVisitAt));
-
-        CustomerStatsQuery.RemoveVisit(customer, 99.99m, lastRemainingVisit: Day1);
-        Assert.Equal((10m, 1, (DateTime?)Day1), (customer.TotalSpent, customer.VisitCount, customer.LastVisitAt));
-    }
-
-    [Fact]
-    public void AnOlderVisitDoesNotMoveLastVisitBack()
-    {
-        var customer = new Customer { LastVisitAt = Day2 };
-        CustomerStatsQuery.AddVisit(customer, 1m, Day1);
-        Assert.Equal(Day2, customer.LastVisitAt);
-    }
-
-    [Fact]
     public void SaleTotalIsTheSumOfRoundedLines()
     {
         SaleLineDraft[] lines = [new() { Description = "Cable", Quantity = 3, UnitPrice = 2.50m }, new() { Description = "Fee", Quantity = 1, UnitPrice = 10m }];

@@ -1,5 +1,6 @@
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Dashboard;
@@ -10,7 +11,8 @@ namespace CustomerAdmin.Features;
 
 /// <summary>
 /// The one place where the keepers of derived data are registered, in the order they run on every save. A value
-/// computed from other rows (search tokens, field history, the dashboard summary, ticket counts) is kept by one of
+/// computed from other rows (search tokens, field history, the dashboard summary, ticket counts, a customer's
+/// total spent, visits and last visit) is kept by one of
 /// these, never by the code that changes the rows it comes from.
 /// </summary>
 public static class DerivedData
@@ -20,6 +22,7 @@ public static class DerivedData
         new SearchIndexKeeper(),
         new CustomerHistoryKeeper(),
         new DashboardSummaryKeeper(),
+        new CustomerStatsKeeper(),
     ];
 
     /// <summary><see cref="AppContextServicesExtensions.UseAppServices{TBuilder}"/> with the app's keepers (or, in tests, a subset of them).</summary>

@@ -157,7 +157,6 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
                     ticket.ClosedAt = closedAt;
                     ticket.FinalAmount = Math.Round(ticket.QuotedAmount.Value * faker.Random.Decimal(0.8m, 1.2m), 2);
                     ticket.UpdatedAt = ticket.ClosedAt.Value;
-                    CustomerStatsQuery.AddVisit(c, ticket.FinalAmount.Value, ticket.ClosedAt.Value);
                     db.Add(TicketTimeline.Ended(ticket, ticket.ClosedAt.Value, "demo"));
                 }
                 db.Add(ticket);
@@ -174,7 +173,6 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
                     CustomerId = c.Id, SoldAt = soldAt, Total = quantity * price, CreatedBy = "demo",
                     Lines = [new SaleLine { Description = faker.Commerce.ProductName(), Quantity = quantity, UnitPrice = price, LineTotal = quantity * price }],
                 };
-                CustomerStatsQuery.AddVisit(c, sale.Total, soldAt);
                 db.Add(sale);
                 db.Add(SystemEntry(c, ActivityKind.Sale, $"Sale of {Money.Format(sale.Total)}", sale.Lines[0].Description, soldAt, sale));
             }

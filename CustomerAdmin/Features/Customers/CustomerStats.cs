@@ -1,11 +1,5 @@
-using System.Data.Common;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
-using Microsoft.EntityFrameworkCore.Storage;
-using CustomerAdmin.Features.Customers.History;
-using CustomerAdmin.Features.Customers.Search;
 
 namespace CustomerAdmin.Features.Customers;
 
@@ -67,7 +61,7 @@ internal sealed class StatsPart
     public DateTime? LastClosed { get; init; }
 }
 
-/// <summary>The one place a customer's statistics are computed, and the one place the denormalised ones are moved.</summary>
+/// <summary>The one place a customer's statistics are computed for display (the denormalised ones are kept by <see cref="CustomerStatsKeeper"/>).</summary>
 public static class CustomerStatsQuery
 {
     /// <summary>How many customers' totals one <see cref="TotalsAsync"/> call of the export asks for.</summary>
@@ -132,95 +126,5 @@ public static class CustomerStatsQuery
     {
         var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == customerId, ct);
         return customer is null ? null : await db.StatsAsync(customer, ct);
-    }
-
-    /// <summary>A closed ticket or a sale: one more visit. Call inside the transaction that saves the change.</summary>
-    public static void AddVisit(Customer customer, decimal amount, DateTime at)
-    {
-        customer.TotalSpent += amount;
-        customer.VisitCount += 1;
-        if (customer.LastVisitAt is null || customer.LastVisitAt < at) customer.LastVisitAt = at;
-    }
-
-    /// <summary>
-    /// <see cref="AddVisit"/> for many customers at once, in the database: one prepared UPDATE per customer that adds
-    /// to what is stored (so a concurrent change to the customer is neither lost nor a reason to retry) and bumps the
-    /// version and update stamp as <c>SaveChanges</c> does for a statistics change, so an edit form opened before
-    /// sees the conflict. For bulk writers (the legacy import); call inside their transaction.
-    /// </summary>
-    public static async Task AddVisitsAsync(AppDbContext db, IReadOnlyDictionary<int, VisitTotals> visits, DateTime now, string actor,
-        CancellationToken ct = default)
-    {
-        if (visits.Count == 0) return;
-        var entity = db.Model.FindEntityType(typeof(Customer))!;
-        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-        var sql = db.GetService<ISqlGenerationHelper>();
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        string Name(string property) => sql.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!);
-        (string Name, ModelColumn Column, DbParameter Parameter) Column(string property)
-        {
-            var column = ModelColumn.For(entity.FindProperty(property)!);
-            return (Name(property), column, column.CreateParameter(command, "@" + property));
-        }
-        var (spent, spentColumn, amount) = Column(nameof(Customer.TotalSpent));
-        var (count, countColumn, visitCount) = Column(nameof(Customer.VisitCount));
-        var (last, lastColumn, at) = Column(nameof(Customer.LastVisitAt));
-        var version = Name(nameof(Customer.Version));
-        var (updatedAt, updatedAtColumn, nowParameter) = Column(nameof(Customer.UpdatedAt));
-        var (updatedBy, updatedByColumn, by) = Column(nameof(Customer.UpdatedBy));
-        var (id, idColumn, idParameter) = Column(nameof(Customer.Id));
-        command.CommandText = $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {spent} = {spent} + {amount.ParameterName}, "
-            + $"{count} = {count} + {visitCount.ParameterName}, "
-            + $"{last} = CASE WHEN {last} IS NULL OR {last} < {at.ParameterName} THEN {at.ParameterName} ELSE {last} END, "
-            + $"{version} = {version} + 1, {updatedAt} = {nowParameter.ParameterName}, {updatedBy} = {by.ParameterName} WHERE {id} = {idParameter.ParameterName}";
-        nowParameter.Value = updatedAtColumn.Convert(now);
-        by.Value = updatedByColumn.Convert(actor);
-        var prepared = false;
-        foreach (var (customerId, v) in visits)
-        {
-            amount.Value = spentColumn.Convert(v.Amount);
-            visitCount.Value = countColumn.Convert(v.Count);
-            at.Value = lastColumn.Convert(v.Last);
-            idParameter.Value = idColumn.Convert(customerId);
-            // After the first values are bound: Npgsql needs them to know the parameters' types.
-            if (!prepared) await command.PrepareAsync(ct);
-            prepared = true;
-            await command.ExecuteNonQueryAsync(ct);
-        }
-    }
-
-    /// <summary>
-    /// Takes a reopened ticket's amount and visit back out. The last visit is recomputed from what is still
-    /// counted, so pass the latest remaining visit (<see cref="LastVisitExceptAsync"/>).
-    /// </summary>
-    public static void RemoveVisit(Customer customer, decimal amount, DateTime? lastRemainingVisit)
-    {
-        customer.TotalSpent = Math.Max(0m, customer.TotalSpent - amount);
-        customer.VisitCount = Math.Max(0, customer.VisitCount - 1);
-        customer.LastVisitAt = lastRemainingVisit;
-    }
-
-    public static async Task<DateTime?> LastVisitExceptAsync(this AppDbContext db, int customerId, int exceptTicketId, CancellationToken ct = default)
-    {
-        var ticket = await db.Tickets.Where(t => t.CustomerId == customerId && t.Id != exceptTicketId && t.Status == TicketStatus.Closed)
-            .MaxAsync(t => t.ClosedAt, ct);
-        var sale = await db.Sales.Where(s => s.CustomerId == customerId).MaxAsync(s => (DateTime?)s.SoldAt, ct);
-        return ticket is null ? sale : sale is null || ticket > sale ? ticket : sale;
-    }
-}
-
-/// <summary>Visits to add to one customer's statistics (<see cref="CustomerStatsQuery.AddVisitsAsync"/>).</summary>
-public sealed class VisitTotals
-{
-    public decimal Amount { get; private set; }
-    public int Count { get; private set; }
-    public DateTime? Last { get; private set; }
-
-    public void Add(decimal amount, DateTime at)
-    {
-        Amount += amount;
-        Count++;
-        if (Last is null || Last < at) Last = at;
     }
 }

@@ -1,3 +1,4 @@
+using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
@@ -204,8 +205,7 @@ public static class DashboardSummary
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Track dashboard changes inside the transaction that makes them.");
-        if (existing.Length > 0 && db.Database.IsNpgsql())
-            await db.Database.ExecuteSqlAsync($"""SELECT 1 FROM "Customers" WHERE "Id" = ANY({existing}) ORDER BY "Id" FOR UPDATE""", ct);
+        await CustomerLocks.LockAsync(db, existing, ct);
         return await FactsAsync(db, existing, ct);
     }
 

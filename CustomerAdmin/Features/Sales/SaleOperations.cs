@@ -15,12 +15,11 @@ public sealed class SaleLineDraft
     public decimal LineTotal => decimal.Round(Quantity * (UnitPrice ?? 0m), 2, MidpointRounding.AwayFromZero);
 }
 
-/// <summary>A sale and the customer's stats move together, in one transaction, or not at all.</summary>
+/// <summary>A sale and the customer's stats move together, in one transaction, or not at all (<see cref="CustomerStatsKeeper"/>).</summary>
 public static class SaleOperations
 {
     public const int MaxLines = 100;
     public const int MaxQuantity = 10_000;
-    private const int Attempts = 5;
 
     /// <returns>Problems keyed by line index (-1 for the sale as a whole); empty when the sale can be saved.</returns>
     public static List<(int Line, string Message)> Validate(IReadOnlyList<SaleLineDraft> lines)
@@ -53,41 +52,33 @@ public static class SaleOperations
     {
         if (Validate(lines).Select(e => e.Line < 0 ? e.Message : $"Line {e.Line + 1}: {e.Message}").FirstOrDefault() is { } error)
             throw new RuleViolationException(error);
-        for (var attempt = 1; ; attempt++)
+        await using var db = await factory.CreateDbContextAsync(ct);
+        if (actor is not null) db.Actor = actor;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Locked before it is read, so a deletion cannot slip in between the check and the sale (the stats keeper locks
+        // it at the save anyway).
+        await CustomerLocks.LockAsync(db, [customerId], ct);
+        var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);
+        if (customer is null || customer.Status == CustomerStatus.Deleted)
+            throw new RuleViolationException("This customer has been deleted; choose another customer for the sale.");
+        var now = time.GetUtcNow().UtcDateTime;
+        var sale = new Sale
         {
-            await using var db = await factory.CreateDbContextAsync(ct);
-            if (actor is not null) db.Actor = actor;
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);
-            if (customer is null || customer.Status == CustomerStatus.Deleted)
-                throw new RuleViolationException("This customer has been deleted; choose another customer for the sale.");
-            var now = time.GetUtcNow().UtcDateTime;
-            var sale = new Sale
+            CustomerId = customerId, SoldAt = now, CreatedBy = db.Actor, Total = Total(lines),
+            Lines = lines.Select(l => new SaleLine
             {
-                CustomerId = customerId, SoldAt = now, CreatedBy = db.Actor, Total = Total(lines),
-                Lines = lines.Select(l => new SaleLine
-                {
-                    Description = l.Description!.Trim(), Quantity = l.Quantity, UnitPrice = l.UnitPrice!.Value, LineTotal = l.LineTotal,
-                }).ToList(),
-            };
-            db.Sales.Add(sale);
-            db.Activities.Add(new Activity
-            {
-                CustomerId = customerId, Sale = sale, Kind = ActivityKind.Sale, Subject = $"Sale of {Money.Format(sale.Total)}",
-                Body = Summary(sale.Lines),
-                OccurredAt = now, CreatedAt = now, CreatedBy = db.Actor,
-            });
-            CustomerStatsQuery.AddVisit(customer, sale.Total, now);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                await tx.CommitAsync(ct);
-                return sale;
-            }
-            catch (DbUpdateConcurrencyException) when (attempt < Attempts)
-            {
-                // The customer's stats moved meanwhile (another sale or ticket): reread and add to the new figures.
-            }
-        }
+                Description = l.Description!.Trim(), Quantity = l.Quantity, UnitPrice = l.UnitPrice!.Value, LineTotal = l.LineTotal,
+            }).ToList(),
+        };
+        db.Sales.Add(sale);
+        db.Activities.Add(new Activity
+        {
+            CustomerId = customerId, Sale = sale, Kind = ActivityKind.Sale, Subject = $"Sale of {Money.Format(sale.Total)}",
+            Body = Summary(sale.Lines),
+            OccurredAt = now, CreatedAt = now, CreatedBy = db.Actor,
+        });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return sale;
     }
 }

@@ -21,7 +21,8 @@ public sealed class TicketDraft
 /// <summary>
 /// Ticket changes that move a customer's stats or allocate a number. Each runs in one transaction on a fresh
 /// context, so a refused or failed change leaves nothing half-written, and is retried when a concurrent change
-/// (another ticket number taken, the customer's stats moved by someone else) got there first.
+/// (another ticket number taken, the ticket saved by someone else) got there first. The customer's stats move with
+/// the save (<see cref="CustomerStatsKeeper"/>).
 /// </summary>
 public static class TicketOperations
 {
@@ -119,8 +120,6 @@ public static class TicketOperations
             {
                 ticket.FinalAmount = finalAmount;
                 ticket.ClosedAt = now;
-                var customer = await db.Customers.FirstAsync(c => c.Id == ticket.CustomerId, ct);
-                CustomerStatsQuery.AddVisit(customer, finalAmount!.Value, now);
             }
             else if (to == TicketStatus.Cancelled)
             {
@@ -166,19 +165,13 @@ public static class TicketOperations
         });
     }
 
-    /// <summary>Back to open; a closed ticket's amount and visit leave the customer's stats in the same transaction.</summary>
+    /// <summary>Back to open; a closed ticket's amount and visit leave the customer's stats with the save.</summary>
     public static Task<Ticket> ReopenAsync(IDbContextFactory<AppDbContext> factory, int ticketId, int expectedVersion,
         TimeProvider time, string? actor = null, CancellationToken ct = default) =>
         UpdateAsync(factory, ticketId, expectedVersion, time, actor, ct, async (db, ticket, now) =>
         {
             if (!TicketWorkflow.CanReopen(ticket.Status))
                 throw new RuleViolationException("Only a closed or cancelled ticket can be reopened.");
-            if (ticket.Status == TicketStatus.Closed)
-            {
-                var customer = await db.Customers.FirstAsync(c => c.Id == ticket.CustomerId, ct);
-                var last = await db.LastVisitExceptAsync(ticket.CustomerId, ticket.Id, ct);
-                CustomerStatsQuery.RemoveVisit(customer, ticket.FinalAmount ?? 0m, last);
-            }
             db.Activities.Add(TicketTimeline.Reopened(ticket, now, db.Actor));
             ticket.Status = TicketStatus.Open;
             ticket.FinalAmount = null;
@@ -210,8 +203,7 @@ public static class TicketOperations
             }
             catch (DbUpdateConcurrencyException) when (attempt < Attempts)
             {
-                // The ticket or the customer's stats changed under us; the next attempt rereads both
-                // (and refuses if it was the ticket itself that someone else changed).
+                // The ticket changed under us; the next attempt rereads it and refuses the stale change.
             }
         }
     }

@@ -544,9 +544,8 @@ public sealed class LegacyImporter(
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var now = time.GetUtcNow().UtcDateTime;
 
-            // A fresh copy per attempt, so a retried batch starts from clean stats.
+            // A fresh copy per attempt, so a retried batch starts from a clean customer.
             var created = new Dictionary<CustomerRef, Customer>();
-            var visits = new Dictionary<int, VisitTotals>();
             foreach (var p in plan)
             {
                 if (p.Customer.Id == 0 && !created.ContainsKey(p.Customer))
@@ -554,14 +553,6 @@ public sealed class LegacyImporter(
                     var copy = p.Customer.Pending!.Copy();
                     copy.Id = 0;
                     created[p.Customer] = copy;
-                }
-                if (p.Row.Status != TicketStatus.Closed) continue;
-                // New customers start with their stats; customers already in the database get theirs added in place.
-                if (created.TryGetValue(p.Customer, out var owner)) CustomerStatsQuery.AddVisit(owner, p.Row.Amount!.Value, p.Row.CreatedAt);
-                else
-                {
-                    if (!visits.TryGetValue(p.Customer.Id, out var v)) visits[p.Customer.Id] = v = new();
-                    v.Add(p.Row.Amount!.Value, p.Row.CreatedAt);
                 }
             }
             db.ImportRuns.Attach(run);
@@ -627,9 +618,6 @@ public sealed class LegacyImporter(
                     await tokens.FlushAsync(ct);
                 }
                 report.Stages.Mark("search tokens");
-                await CustomerStatsQuery.AddVisitsAsync(db, visits, now, actor, ct);
-                report.Stages.Mark("matched customers' stats");
-
                 // Tickets, their timeline entries and the links are most of the rows: RowInserter (one prepared row per
                 // statement on SQLite, multi-row on PostgreSQL) in the same transaction, with columns and value
                 // conversions taken from the EF model (cents on SQLite, enum names).
@@ -644,6 +632,12 @@ public sealed class LegacyImporter(
                     await inserter.FlushAsync(ct);
                 }
                 report.Stages.Mark("tickets");
+                // The keeper's own recount, as for a ticket saved by staff: matched customers' stats move with a new
+                // version; new ones are counted without one, their creation being their stamp.
+                var save = new SaveInfo(now, actor);
+                await CustomerStatsKeeper.RecountAsync(db, plan.Select(p => p.Customer.Id).Where(id => id > 0).ToList(), save, ct);
+                await CustomerStatsKeeper.RecountAsync(db, realIds.Values, null, ct);
+                report.Stages.Mark("customers' stats");
                 // The numbers are ours until the commit (the lock above; SQLite's single writer): read the ids back by them.
                 var first = tickets[0].Sequence;
                 var ids = await db.Tickets.Where(t => t.Sequence >= first && t.Sequence < sequence)
@@ -794,39 +788,16 @@ public sealed class LegacyImporter(
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var summary = await DashboardSummary.BeginAsync(db, await db.Tickets.Where(t => t.ImportRunId == runId).Select(t => t.CustomerId)
             .Union(db.Customers.Where(c => c.ImportRunId == runId).Select(c => c.Id)).ToListAsync(ct), ct);
-        // Customers the import only matched: take the import's closed tickets back out of their stats.
-        var amounts = new Dictionary<int, List<decimal>>();
-        await foreach (var t in db.Tickets.AsNoTracking()
+        // Customers the import only matched: recounted once the import's tickets are gone.
+        var matched = await db.Tickets
             .Where(t => t.ImportRunId == runId && t.Status == TicketStatus.Closed && t.Customer!.ImportRunId != runId)
-            .Select(t => new { t.CustomerId, t.FinalAmount }).AsAsyncEnumerable().WithCancellation(ct))
-        {
-            if (!amounts.TryGetValue(t.CustomerId, out var list)) amounts[t.CustomerId] = list = [];
-            list.Add(t.FinalAmount ?? 0m);
-        }
-        foreach (var chunk in amounts.Keys.Chunk(500))
-        {
-            var ids = chunk.ToList();
-            var customers = await db.Customers.Where(c => ids.Contains(c.Id)).ToListAsync(ct);
-            var lastTicket = await db.Tickets
-                .Where(t => ids.Contains(t.CustomerId) && t.Status == TicketStatus.Closed && (t.ImportRunId == null || t.ImportRunId != runId))
-                .GroupBy(t => t.CustomerId).Select(g => new { g.Key, Last = g.Max(t => t.ClosedAt) }).ToDictionaryAsync(g => g.Key, g => g.Last, ct);
-            var lastSale = await db.Sales.Where(s => ids.Contains(s.CustomerId))
-                .GroupBy(s => s.CustomerId).Select(g => new { g.Key, Last = g.Max(s => s.SoldAt) }).ToDictionaryAsync(g => g.Key, g => (DateTime?)g.Last, ct);
-            foreach (var c in customers)
-            {
-                var ticket = lastTicket.GetValueOrDefault(c.Id);
-                var sale = lastSale.GetValueOrDefault(c.Id);
-                var last = ticket is null ? sale : sale is null || ticket > sale ? ticket : sale;
-                foreach (var amount in amounts[c.Id]) CustomerStatsQuery.RemoveVisit(c, amount, last);
-            }
-            await db.SaveChangesAsync(ct);
-            db.ChangeTracker.Clear();
-        }
+            .Select(t => t.CustomerId).Distinct().ToListAsync(ct);
         // The timeline entries the import wrote about its tickets go with them.
         await db.Activities.Where(a => a.ImportRunId == runId).ExecuteDeleteAsync(ct);
         var tickets = await db.Tickets.Where(t => t.ImportRunId == runId).ExecuteDeleteAsync(ct);
         await db.LegacyCustomerLinks.Where(l => l.ImportRunId == runId).ExecuteDeleteAsync(ct);
         var customersDeleted = await db.Customers.Where(c => c.ImportRunId == runId).ExecuteDeleteAsync(ct);
+        await CustomerStatsKeeper.RecountAsync(db, matched, new SaveInfo(time.GetUtcNow().UtcDateTime, actor), ct);
         await db.ImportRuns.Where(r => r.Id == runId).ExecuteUpdateAsync(s => s
             .SetProperty(r => r.Status, ImportRunStatus.Undone)
             .SetProperty(r => r.UndoneAt, time.GetUtcNow().UtcDateTime)
@@ -834,7 +805,7 @@ public sealed class LegacyImporter(
         await DashboardSummary.CompleteAsync(db, summary, ct: ct);
         await tx.CommitAsync(ct);
         return new(true, $"Import #{runId} undone: {tickets:N0} tickets and {customersDeleted:N0} customers it created were deleted; "
-            + $"{amounts.Count:N0} existing customers got their stats back.", tickets, customersDeleted, amounts.Count);
+            + $"{matched.Count:N0} existing customers got their stats back.", tickets, customersDeleted, matched.Count);
     }
 
     /// <summary>Counts and the capped list of issues; every issue also goes to the caller's callback as it happens.</summary>
