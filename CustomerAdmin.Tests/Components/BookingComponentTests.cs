@@ -1,6 +1,6 @@
 using Bunit;
-using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Events;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

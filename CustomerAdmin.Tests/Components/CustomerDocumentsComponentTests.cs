@@ -1,6 +1,6 @@
 using Bunit;
-using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Tests.Unit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using Bunit;
-using CustomerAdmin.Features.Customers.Timeline;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Customers.Timeline;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 

@@ -1,12 +1,12 @@
 using Bunit;
 using CustomerAdmin.Common;
+using CustomerAdmin.Data;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
-using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 

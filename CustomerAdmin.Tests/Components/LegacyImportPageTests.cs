@@ -1,11 +1,12 @@
+using System.Runtime.Versioning;
 using Bunit;
 using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Security;
+using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using CustomerAdmin.Tests.Infrastructure;
 
 namespace CustomerAdmin.Tests.Components;
 
@@ -39,10 +40,10 @@ public sealed class LegacyImportPageTests : AppComponentTest
     }
 
     [Fact]
+    [UnsupportedOSPlatform("windows")]
     public void UploadedFileWaitsInATempFileOnlyTheAppsUserCanRead()
     {
-        if (OperatingSystem.IsWindows())
-            Assert.Skip("Unix file modes");
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes");
         SignInAs(AppRoles.Admin);
         Services.AddSingleton(Options.Create(new LegacyImportOptions()));
         Services.AddSingleton<LegacyImporter>();

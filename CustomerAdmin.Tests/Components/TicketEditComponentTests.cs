@@ -1,6 +1,6 @@
 using Bunit;
-using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Tickets;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Tests.Components;
