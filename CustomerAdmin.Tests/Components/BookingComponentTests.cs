@@ -1,6 +1,6 @@
 using Bunit;
-using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Events;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -95,7 +95,7 @@ public sealed class BookingComponentTests : AppComponentTest
         cut.WaitForAssertion(() => Assert.Contains("already booked on Jazz night (2 seats)", cut.Find("[data-testid=booking-notice]").TextContent));
         Assert.Equal("2", cut.Find("#booking-seats").GetAttribute("value"));
         Assert.Contains("Save", cut.Find("[data-testid=booking-save]").TextContent);
-        await using var db = await Db.Inner.CreateDbContextAsync();
+        await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Single(db.Bookings);
     }
 
@@ -113,7 +113,7 @@ public sealed class BookingComponentTests : AppComponentTest
         cut.Find("#booking-form").Submit();
 
         cut.WaitForAssertion(() => Assert.Contains("Only 1 seat is left on Poetry slam", cut.Markup));
-        await using var db = await Db.Inner.CreateDbContextAsync();
+        await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Empty(db.Bookings);
     }
 
@@ -165,17 +165,17 @@ public sealed class BookingComponentTests : AppComponentTest
         cut.WaitForAssertion(() => Assert.Contains("Ann Lee", cut.Find(".mud-dialog").TextContent));
         cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Keep").Click();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-dialog")));
-        await using (var db = await Db.Inner.CreateDbContextAsync())
-            Assert.Equal(2, await db.Bookings.CountAsync());
+        await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
+            Assert.Equal(2, await db.Bookings.CountAsync(Xunit.TestContext.Current.CancellationToken));
 
         cut.Find("[data-testid=event-bookings] [data-testid=delete-booking]").Click();
         cut.WaitForAssertion(() => cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Delete").Click());
         cut.WaitForAssertion(() => Assert.Contains("Nobody is booked yet", cut.Find("[data-testid=event-bookings]").TextContent));
         Assert.Equal("8", cut.Find("[data-testid=remaining-seats]").TextContent);
-        await using (var db = await Db.Inner.CreateDbContextAsync())
+        await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
         {
-            Assert.Equal(bob.Id, (await db.Bookings.SingleAsync()).CustomerId);
-            Assert.DoesNotContain(await db.SmsMessages.ToListAsync(), m => m.Status != SmsStatus.Skipped);
+            Assert.Equal(bob.Id, (await db.Bookings.SingleAsync(Xunit.TestContext.Current.CancellationToken)).CustomerId);
+            Assert.DoesNotContain(await db.SmsMessages.ToListAsync(Xunit.TestContext.Current.CancellationToken), m => m.Status != SmsStatus.Skipped);
         }
     }
 

@@ -1,6 +1,6 @@
 using Bunit;
-using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Tests.Unit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,15 +29,15 @@ public class CustomerDocumentsComponentTests : AppComponentTest
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-dialog")));
         Assert.Single(cut.FindAll("[data-testid=document-row]"));
         Assert.True(File.Exists(file));
-        await using (var db = await Db.Inner.CreateDbContextAsync())
-            Assert.Equal(1, await db.Documents.CountAsync());
+        await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
+            Assert.Equal(1, await db.Documents.CountAsync(Xunit.TestContext.Current.CancellationToken));
 
         cut.Find("[data-testid=document-delete]").Click();
         cut.WaitForAssertion(() => cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Delete").Click());
         cut.WaitForAssertion(() => Assert.Contains("No documents yet.", cut.Find("[data-testid=documents]").TextContent));
         Assert.False(File.Exists(file));
-        await using (var db = await Db.Inner.CreateDbContextAsync())
-            Assert.Equal(0, await db.Documents.CountAsync());
+        await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
+            Assert.Equal(0, await db.Documents.CountAsync(Xunit.TestContext.Current.CancellationToken));
     }
 
     [Fact]

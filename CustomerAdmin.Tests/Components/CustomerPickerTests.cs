@@ -16,7 +16,7 @@ public class CustomerPickerTests : AppComponentTest
         var ann = await AddCustomerAsync("Ann", "Lee", "212-736-5000");
         await AddCustomerAsync("Bob", "Stone", "212-736-5001");
         // Ann had a ticket most recently, so she comes first even though Bob was created later.
-        await TicketOperations.CreateAsync(Db.Inner, new TicketDraft { CustomerId = ann.Id, Item = "Phone", Problem = "Cracked" }, TimeProvider.System);
+        await TicketOperations.CreateAsync(Db.Inner, new TicketDraft { CustomerId = ann.Id, Item = "Phone", Problem = "Cracked" }, TimeProvider.System, ct: Xunit.TestContext.Current.CancellationToken);
 
         var cut = RenderPicker();
         cut.Find("input#customer-picker").Focus();

@@ -1,6 +1,6 @@
 using Bunit;
-using CustomerAdmin.Features.Customers.Timeline;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Customers.Timeline;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
@@ -83,12 +83,12 @@ public sealed class CustomerDetailTimelineTests : AppComponentTest
     {
         var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
         var at = DateTime.UtcNow.AddHours(-2);
-        await using (var db = await Db.Inner.CreateDbContextAsync())
+        await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
         {
             db.Activities.AddRange(
                 new Activity { CustomerId = customer.Id, Kind = ActivityKind.Call, Body = "mine", OccurredAt = at, CreatedAt = at, CreatedBy = "staff@test.local" },
                 new Activity { CustomerId = customer.Id, Kind = ActivityKind.Meeting, Body = "theirs", OccurredAt = at.AddMinutes(1), CreatedAt = at, CreatedBy = "someone@test.local" });
-            await db.SaveChangesAsync();
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
         }
 
         var cut = Render<CustomerAdmin.Features.Customers.CustomerDetail>(p => p.Add(c => c.Id, customer.Id));

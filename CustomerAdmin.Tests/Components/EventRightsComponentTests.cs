@@ -1,12 +1,12 @@
 using Bunit;
 using CustomerAdmin.Common;
+using CustomerAdmin.Data;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
-using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 
@@ -62,20 +62,20 @@ public sealed class EventRightsComponentTests : AppComponentTest
         cut.WaitForAssertion(() => Assert.Contains("Notify booked customers by SMS (25)", cut.Find(".mud-dialog").TextContent));
         cut.Find("[data-testid=confirm-cancel-event]").Click();
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=event-cancelled]")));
-        await using (var db = await Db.Inner.CreateDbContextAsync())
+        await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
         {
-            Assert.Equal(EventStatus.Cancelled, (await db.Events.SingleAsync()).Status);
-            Assert.Equal(25, await db.SmsMessages.CountAsync(m => m.Kind == SmsKind.EventCancelled));
+            Assert.Equal(EventStatus.Cancelled, (await db.Events.SingleAsync(Xunit.TestContext.Current.CancellationToken)).Status);
+            Assert.Equal(25, await db.SmsMessages.CountAsync(m => m.Kind == SmsKind.EventCancelled, Xunit.TestContext.Current.CancellationToken));
         }
 
         cut.WaitForAssertion(() => cut.Find("[data-testid=reopen-event]").Click());
         cut.WaitForAssertion(() => cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Reopen event").Click());
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=event-cancelled]")));
         Assert.Single(cut.FindAll("[data-testid=cancel-event]"));
-        await using (var db = await Db.Inner.CreateDbContextAsync())
+        await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
         {
-            Assert.Equal(EventStatus.Scheduled, (await db.Events.SingleAsync()).Status);
-            Assert.Equal(25, await db.SmsMessages.CountAsync());
+            Assert.Equal(EventStatus.Scheduled, (await db.Events.SingleAsync(Xunit.TestContext.Current.CancellationToken)).Status);
+            Assert.Equal(25, await db.SmsMessages.CountAsync(Xunit.TestContext.Current.CancellationToken));
         }
     }
 
@@ -99,11 +99,11 @@ public sealed class EventRightsComponentTests : AppComponentTest
         manager.WaitForAssertion(() => Assert.Contains("Text the 12 booked customers the new time", manager.Find("[data-testid=move-notice]").TextContent));
 
         manager.Find("[data-testid=save-event]").Click();
-        await using var db = await Db.Inner.CreateDbContextAsync();
+        await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
         manager.WaitForAssertion(() => Assert.Equal(12, db.SmsMessages.Count(m => m.Kind == SmsKind.EventMoved)));
-        var moved = await db.Events.SingleAsync();
+        var moved = await db.Events.SingleAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Equal(ev.StartsAt.AddHours(-1), moved.StartsAt);
-        Assert.All(await db.SmsMessages.ToListAsync(), m => Assert.Equal(moved.Version, m.EventVersion));
+        Assert.All(await db.SmsMessages.ToListAsync(Xunit.TestContext.Current.CancellationToken), m => Assert.Equal(moved.Version, m.EventVersion));
     }
 
     /// <summary>One hour earlier, typed into the time picker as a user would.</summary>
@@ -137,7 +137,7 @@ public sealed class EventRightsComponentTests : AppComponentTest
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
         var ev = await AddEventAsync(bookings: 0);
-        await using (var db = await Db.Inner.CreateDbContextAsync())
+        await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
         {
             var now = DateTime.UtcNow;
             db.SmsMessages.Add(new SmsMessage
@@ -145,7 +145,7 @@ public sealed class EventRightsComponentTests : AppComponentTest
                 CustomerId = ann.Id, EventId = ev.Id, Kind = SmsKind.Reminder24Hour, To = ann.PrimaryPhone!, Status = SmsStatus.Pending,
                 Body = "Hi Ann, see you {{event_day}} at Jazz night.", NextAttemptAt = now.AddHours(8), CreatedAt = now, UpdatedAt = now,
             });
-            await db.SaveChangesAsync();
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
         }
 
         var cut = Render<CustomerSmsLog>(p => p.Add(c => c.CustomerId, ann.Id));

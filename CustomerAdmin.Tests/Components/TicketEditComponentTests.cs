@@ -1,6 +1,6 @@
 using Bunit;
-using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Tickets;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Tests.Components;
@@ -30,7 +30,7 @@ public sealed class TicketEditComponentTests : AppComponentTest
             Assert.Contains("$95.50", cut.Markup);
             Assert.Empty(cut.FindAll("[data-testid=save-ticket-edit]"));
         });
-        await using var db = await Db.Inner.CreateDbContextAsync();
+        await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
         var saved = await db.Tickets.SingleAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Equal(("Phone X", "Cracked screen and no sound", 95.50m, ticket.Version + 1), (saved.Item, saved.Problem, saved.QuotedAmount, saved.Version));
     }
@@ -47,7 +47,7 @@ public sealed class TicketEditComponentTests : AppComponentTest
         cut.Find("[data-testid=confirm-close]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("cannot be negative", cut.Markup));
-        await using var db = await Db.Inner.CreateDbContextAsync();
+        await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
         var saved = await db.Tickets.SingleAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Equal((TicketStatus.Open, (decimal?)null), (saved.Status, saved.FinalAmount));
     }
@@ -60,20 +60,20 @@ public sealed class TicketEditComponentTests : AppComponentTest
         var cut = RenderPage<TicketDetail>(ticket.Id);
         cut.WaitForElement("[data-testid=edit-ticket]").Click();
         cut.WaitForElement("#ticket-problem").Change("Mine");
-        await TicketOperations.ChangeStatusAsync(Db.Inner, ticket.Id, ticket.Version, TicketStatus.InProgress, null, TimeProvider.System, "someone");
+        await TicketOperations.ChangeStatusAsync(Db.Inner, ticket.Id, ticket.Version, TicketStatus.InProgress, null, TimeProvider.System, "someone", Xunit.TestContext.Current.CancellationToken);
 
         cut.Find("[data-testid=save-ticket-edit]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("Someone else changed this ticket", cut.Find("[data-testid=ticket-edit-conflict]").TextContent));
         Assert.Equal("Mine", cut.Find("#ticket-problem").GetAttribute("value"));
-        await using (var db = await Db.Inner.CreateDbContextAsync())
-            Assert.Equal("Cracked", (await db.Tickets.SingleAsync()).Problem);
+        await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
+            Assert.Equal("Cracked", (await db.Tickets.SingleAsync(Xunit.TestContext.Current.CancellationToken)).Problem);
 
         cut.Find("[data-testid=ticket-edit-keep-mine]").Click();
         cut.Find("[data-testid=save-ticket-edit]").Click();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=save-ticket-edit]")));
-        await using var after = await Db.Inner.CreateDbContextAsync();
-        var saved = await after.Tickets.SingleAsync();
+        await using var after = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
+        var saved = await after.Tickets.SingleAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Equal(("Mine", TicketStatus.InProgress), (saved.Problem, saved.Status));
     }
 
@@ -81,7 +81,7 @@ public sealed class TicketEditComponentTests : AppComponentTest
     public async Task EditingEquipmentUpdatesItsPageAndRefusesABlankType()
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
-        var laptop = await EquipmentOperations.CreateAsync(Db.Inner, ann.Id, new() { Type = "Laptop", SerialNumber = "A-1" }, TimeProvider.System);
+        var laptop = await EquipmentOperations.CreateAsync(Db.Inner, ann.Id, new() { Type = "Laptop", SerialNumber = "A-1" }, TimeProvider.System, Xunit.TestContext.Current.CancellationToken);
         var cut = RenderPage<EquipmentDetail>(laptop.Id);
 
         cut.WaitForElement("[data-testid=edit-equipment]").Click();
@@ -100,8 +100,8 @@ public sealed class TicketEditComponentTests : AppComponentTest
             Assert.Equal("Notebook: Dell", cut.Find("[data-testid=equipment-label]").TextContent);
             Assert.Contains("S/N b-2", cut.Find("[data-testid=equipment-serial]").TextContent);
         });
-        await using var db = await Db.Inner.CreateDbContextAsync();
-        var saved = await db.Equipment.SingleAsync();
+        await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
+        var saved = await db.Equipment.SingleAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Equal(("Notebook", "Dell", "B2", ann.Id), (saved.Type, saved.Make, saved.SerialKey, saved.CustomerId));
     }
 }

@@ -38,7 +38,7 @@ public sealed class DashboardJourneyTests(DashboardJourneyTests.DemoServer serve
 
         Assert.Matches(@"^customers-\d{4}-\d{2}-\d{2}\.csv$", download.SuggestedFilename);
         var path = await download.PathAsync();
-        var lines = (await File.ReadAllLinesAsync(path!)).Where(l => l.Length > 0).ToList();
+        var lines = (await File.ReadAllLinesAsync(path!, TestContext.Current.CancellationToken)).Where(l => l.Length > 0).ToList();
         Assert.Equal(int.Parse(shown) + 1, lines.Count);
         await Expect(Page.GetByText($"Export finished: {shown} customers.")).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("export-csv")).ToHaveTextAsync("Export CSV");

@@ -11,10 +11,10 @@ namespace CustomerAdmin.Tests.Infrastructure;
 /// </summary>
 public static class TestAuthorization
 {
-    private static readonly Lazy<IAuthorizationService> _app = new(() => Build(b => b.AddPermissionPolicies()));
+    private static readonly Lazy<IAuthorizationService> AppService = new(() => Build(b => b.AddPermissionPolicies()));
 
     /// <summary>The policies of <see cref="Permissions.Roles"/>, as the app registers them.</summary>
-    public static IAuthorizationService App => _app.Value;
+    public static IAuthorizationService App => AppService.Value;
 
     /// <summary>An authorization service over policies other than the app's (a role table the app might have one day).</summary>
     public static IAuthorizationService Build(Action<AuthorizationBuilder> policies)

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using CustomerAdmin.Data;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
-using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
@@ -23,12 +23,12 @@ namespace CustomerAdmin.Tests.Integration;
 public sealed class AuthorizationMatrixTests
 {
     /// <summary>Pages anyone may open: they show nothing about customers or users.</summary>
-    private static readonly string[] _publicPages = ["/account/sign-in", "/account/access-denied", "/not-found", "/Error"];
+    private static readonly string[] PublicPages = ["/account/sign-in", "/account/access-denied", "/not-found", "/Error"];
 
     /// <summary>Pages every signed-in user may open whatever their role.</summary>
-    private static readonly string[] _selfServicePages = ["/account/password"];
+    private static readonly string[] SelfServicePages = ["/account/password"];
 
-    private static readonly string?[] _callers = [null, AppRoles.Staff, AppRoles.Manager, AppRoles.Admin];
+    private static readonly string?[] Callers = [null, AppRoles.Staff, AppRoles.Manager, AppRoles.Admin];
 
     public static IEnumerable<(Type Page, string Route)> Pages() =>
         typeof(Program).Assembly.GetTypes()
@@ -43,8 +43,8 @@ public sealed class AuthorizationMatrixTests
         {
             var authorize = page.GetCustomAttributes<AuthorizeAttribute>().ToList();
             var anonymous = page.GetCustomAttribute<AllowAnonymousAttribute>() is not null;
-            if (anonymous && _publicPages.Contains(route)) continue;
-            if (_selfServicePages.Contains(route) && authorize.Count > 0) continue;
+            if (anonymous && PublicPages.Contains(route)) continue;
+            if (SelfServicePages.Contains(route) && authorize.Count > 0) continue;
             if (!anonymous && authorize.Count > 0 && authorize.All(a => a.Policy is { } p && Permissions.Roles.ContainsKey(p))) continue;
             unprotected.Add($"{page.Name} ({route})");
         }
@@ -103,7 +103,7 @@ public sealed class AuthorizationMatrixTests
         {
             var url = Regex.Replace(template, @"\{[^}]+\}", "1");
             var policy = page.GetCustomAttributes<AuthorizeAttribute>().Select(a => a.Policy).FirstOrDefault(p => p is not null);
-            foreach (var caller in _callers)
+            foreach (var caller in Callers)
             {
                 using var response = await clients[caller ?? "anonymous"].GetAsync(url.TrimStart('/'), Xunit.TestContext.Current.CancellationToken);
                 var expected = Expect(template, policy, caller);
@@ -162,10 +162,10 @@ public sealed class AuthorizationMatrixTests
 
     private static string Expect(string template, string? policy, string? role)
     {
-        if (_publicPages.Contains(template))
+        if (PublicPages.Contains(template))
             return template == "/account/access-denied" ? "forbidden" : "allowed";
         if (role is null) return "sign-in";
-        if (_selfServicePages.Contains(template)) return "allowed";
+        if (SelfServicePages.Contains(template)) return "allowed";
         return Permissions.Roles[policy!].Contains(role) ? "allowed" : "forbidden";
     }
 

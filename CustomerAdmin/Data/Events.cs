@@ -127,8 +127,6 @@ public class SmsMessage
         SmsStatus.Sent => 3,
         _ => 4,
     };
-
-    public bool IsFinal => Rank(Status) == 4 || Status == SmsStatus.Skipped;
 }
 
 /// <summary>The text of one kind of message in one language, with <c>{{placeholders}}</c>.</summary>

@@ -12,14 +12,14 @@ namespace CustomerAdmin.Security;
 /// </summary>
 public sealed class CurrentUser(IHttpContextAccessor http)
 {
-    private static readonly AsyncLocal<ClaimsPrincipal?> _circuitUser = new();
+    private static readonly AsyncLocal<ClaimsPrincipal?> CircuitUser = new();
 
-    public ClaimsPrincipal? Principal => _circuitUser.Value ?? http.HttpContext?.User;
+    public ClaimsPrincipal? Principal => CircuitUser.Value ?? http.HttpContext?.User;
 
     /// <summary>The signed-in user's name, or null when nobody is signed in (start-up, background work).</summary>
     public string? Name => Principal?.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : null;
 
-    internal static void SetCircuitUser(ClaimsPrincipal? user) => _circuitUser.Value = user;
+    internal static void SetCircuitUser(ClaimsPrincipal? user) => CircuitUser.Value = user;
 }
 
 /// <summary>Makes the circuit's signed-in user visible to <see cref="CurrentUser"/> while an event is handled.</summary>

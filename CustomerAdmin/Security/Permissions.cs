@@ -34,23 +34,23 @@ public static class Permissions
     public const string UsersManage = "users.manage";
     public const string SettingsManage = "settings.manage";
 
-    private static readonly string[] _everyone = [AppRoles.Admin, AppRoles.Manager, AppRoles.Staff];
-    private static readonly string[] _managers = [AppRoles.Admin, AppRoles.Manager];
-    private static readonly string[] _admins = [AppRoles.Admin];
+    private static readonly string[] Everyone = [AppRoles.Admin, AppRoles.Manager, AppRoles.Staff];
+    private static readonly string[] Managers = [AppRoles.Admin, AppRoles.Manager];
+    private static readonly string[] Admins = [AppRoles.Admin];
 
     /// <summary>Permission to the roles that hold it (see the design notes: Admin, Manager, Staff).</summary>
     public static IReadOnlyDictionary<string, string[]> Roles { get; } = new Dictionary<string, string[]>
     {
-        [CustomersRead] = _everyone,
-        [CustomersWrite] = _everyone,
-        [CustomersDelete] = _managers,
-        [CustomersRestore] = _admins,
-        [ReportsView] = _managers,
-        [SmsSend] = _everyone,
-        [SmsBulk] = _managers,
-        [EventsCancel] = _managers,
-        [UsersManage] = _admins,
-        [SettingsManage] = _admins,
+        [CustomersRead] = Everyone,
+        [CustomersWrite] = Everyone,
+        [CustomersDelete] = Managers,
+        [CustomersRestore] = Admins,
+        [ReportsView] = Managers,
+        [SmsSend] = Everyone,
+        [SmsBulk] = Managers,
+        [EventsCancel] = Managers,
+        [UsersManage] = Admins,
+        [SettingsManage] = Admins,
     };
 
     public static AuthorizationBuilder AddPermissionPolicies(this AuthorizationBuilder builder)

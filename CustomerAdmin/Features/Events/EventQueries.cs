@@ -1,7 +1,6 @@
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 
-
 namespace CustomerAdmin.Features.Events;
 
 public sealed record EventRow(int Id, string Name, DateTime StartsAt, EventStatus Status, int Capacity, int Booked, int Reminders, decimal Price)
@@ -19,9 +18,6 @@ public sealed record BookingRow(int Id, int Version, int CustomerId, string Cust
     DateTime StartsAt, EventStatus EventStatus, int Seats, string? Notes)
 {
     public bool IsReminderOnly => Seats == 0;
-
-    /// <summary>Seats and notes can still change: the event is scheduled and has not started.</summary>
-    public bool IsChangeable(DateTime nowUtc) => EventStatus == EventStatus.Scheduled && StartsAt > nowUtc;
 }
 
 /// <summary>The events feature's queries, each built in SQL (filter, search, sort, paging) and shared by its callers.</summary>

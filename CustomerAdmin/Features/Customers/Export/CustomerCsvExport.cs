@@ -1,8 +1,8 @@
 using System.Globalization;
-using CustomerAdmin.Common;
 using System.Text;
-using CustomerAdmin.Features.Events;
+using CustomerAdmin.Common;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Features.Customers.Export;
@@ -19,7 +19,7 @@ public sealed class CustomerCsvExport(IDbContextFactory<AppDbContext> factory, P
     /// <summary>How often progress is reported and the writer flushed, in rows.</summary>
     public const int ReportEvery = 5_000;
 
-    private static readonly string[] _header =
+    private static readonly string[] Header =
     [
         "Id", "Name", "Type", "Status", "Tier", "Primary phone", "Secondary phone", "WhatsApp", "Email", "Address line 1",
         "Address line 2", "City", "State", "Postal code", "Country", "Tags", "Created", "Tickets", "Open tickets",
@@ -38,9 +38,9 @@ public sealed class CustomerCsvExport(IDbContextFactory<AppDbContext> factory, P
 
         await using var writer = new StreamWriter(output, CsvText.Encoding, bufferSize: 64 * 1024, leaveOpen: true);
         var line = new StringBuilder(1024);
-        await CsvText.WriteRecordAsync(writer, line, _header.Select(CsvText.Field).ToArray(), ct);
+        await CsvText.WriteRecordAsync(writer, line, Header.Select(CsvText.Field).ToArray(), ct);
         var count = 0;
-        var fields = new string[_header.Length];
+        var fields = new string[Header.Length];
         // While one batch's statistics are fetched (on the second context, on another thread), the next batch is read
         // and the previous one written: reading, aggregating and writing overlap. At most three batches are held.
         var batch = new List<Customer>(CustomerStatsQuery.BatchSize);

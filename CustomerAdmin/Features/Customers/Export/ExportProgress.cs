@@ -13,7 +13,7 @@ public sealed record ExportState(int Rows, bool Finished, bool Failed, DateTime 
 /// </summary>
 public sealed class ExportProgress(TimeProvider time)
 {
-    private static readonly TimeSpan _keep = TimeSpan.FromHours(1);
+    private static readonly TimeSpan Keep = TimeSpan.FromHours(1);
     private readonly ConcurrentDictionary<string, ExportState> _exports = new();
 
     /// <summary>A token is a GUID in "N" format; anything else is ignored, so a caller cannot fill the table with junk.</summary>
@@ -26,7 +26,7 @@ public sealed class ExportProgress(TimeProvider time)
         _exports[token!] = new ExportState(rows, finished, failed, now);
         // Entries of pages that were closed before reading them would otherwise stay for the life of the process.
         foreach (var (key, state) in _exports)
-            if (now - state.UpdatedAt > _keep) _exports.TryRemove(key, out _);
+            if (now - state.UpdatedAt > Keep) _exports.TryRemove(key, out _);
     }
 
     public ExportState? Get(string token) => _exports.TryGetValue(token, out var state) ? state : null;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using CustomerAdmin.Data;
-using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Tickets;
 
 namespace CustomerAdmin.Features.Import.Legacy;
 
@@ -49,11 +49,6 @@ public sealed class LegacyCustomerMatcher
         if (!string.IsNullOrEmpty(phone)) _byPhone.TryAdd(phone, r);
         if (!string.IsNullOrEmpty(email)) _byEmail.TryAdd(email.ToLowerInvariant(), r);
     }
-
-    /// <summary>A legacy id linked to a customer loaded with <see cref="AddExisting"/>.</summary>
-    public void AddLink(string legacyId, CustomerRef customer) => _byLegacyId[legacyId] = customer;
-
-    public CustomerRef? ByLegacyId(string legacyId) => _byLegacyId.GetValueOrDefault(legacyId);
 
     public MatchResult Match(LegacyRow row)
     {
