@@ -102,7 +102,7 @@ public sealed class PostgresDialect : SqlDialect
 
     public override Task ConfigureDatabaseAsync(AppDbContext db, CancellationToken ct = default) => Task.CompletedTask;
 
-    public override Task BeginBulkWritesAsync(AppDbContext db, CancellationToken ct = default) => db.Database.OpenConnectionAsync(ct);
+    public override Task BeginBulkWritesAsync(AppDbContext db, CancellationToken ct = default) => Task.CompletedTask;
 
     public override Task EndBulkWritesAsync(AppDbContext db) => Task.CompletedTask;
 

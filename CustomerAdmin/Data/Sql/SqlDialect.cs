@@ -54,8 +54,8 @@ public abstract class SqlDialect
     public abstract Task ConfigureDatabaseAsync(AppDbContext db, CancellationToken ct = default);
 
     /// <summary>
-    /// Settings for a connection that writes in large batches (the legacy import); it opens the context's connection
-    /// and keeps it open. Undo with <see cref="EndBulkWritesAsync"/> when the work ends.
+    /// Settings for a connection that writes in large batches (the legacy import): on SQLite it opens the context's
+    /// connection, which keeps them while it stays open. Undo with <see cref="EndBulkWritesAsync"/> when the work ends.
     /// </summary>
     public abstract Task BeginBulkWritesAsync(AppDbContext db, CancellationToken ct = default);
 
