@@ -38,31 +38,35 @@ public sealed class PostgresDialect : SqlDialect
     /// READ COMMITTED a row another claimer changed and committed meanwhile is re-checked against its WHERE before it
     /// is locked, so a row already claimed is never taken again. The update then only touches rows this transaction holds.
     /// </remarks>
-    public override async Task<int> ClaimAsync<T>(AppDbContext db, IQueryable<T> due, int limit, Action<UpdateSettersBuilder<T>> set,
-        CancellationToken ct = default)
+    public override Task<int> ClaimAsync<T>(AppDbContext db, IQueryable<T> due, int limit, Action<UpdateSettersBuilder<T>> set,
+        CancellationToken ct = default) =>
+        Identifiers.Of(db).Entity<T>().FindPrimaryKey()!.Properties.Single().ClrType == typeof(long)
+            ? ClaimByKeyAsync<T, long>(db, due, limit, set, ct)
+            : ClaimByKeyAsync<T, int>(db, due, limit, set, ct);
+
+    private static async Task<int> ClaimByKeyAsync<T, TKey>(AppDbContext db, IQueryable<T> due, int limit, Action<UpdateSettersBuilder<T>> set,
+        CancellationToken ct) where T : class
     {
-        var idOf = IdOf<T>(Identifiers.Of(db).Entity<T>());
+        var keyOf = KeyOf<T, TKey>(Identifiers.Of(db).Entity<T>());
         await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
-        var ids = new List<int>(limit);
-        await using (var select = due.Take(limit).Select(idOf).CreateDbCommand())
+        var keys = new List<TKey>(limit);
+        await using (var select = due.Take(limit).Select(keyOf).CreateDbCommand())
         {
             select.CommandText += " FOR UPDATE SKIP LOCKED";
             select.Transaction = db.Database.CurrentTransaction!.GetDbTransaction();
             await using var reader = await select.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) ids.Add(reader.GetInt32(0));
+            while (await reader.ReadAsync(ct)) keys.Add(reader.GetFieldValue<TKey>(0));
         }
-        var claimed = ids.Count == 0 ? 0
-            : await db.Set<T>().Where(ContainsId(idOf, ids)).ExecuteUpdateAsync(set, ct);
+        var claimed = keys.Count == 0 ? 0
+            : await db.Set<T>().Where(KeyIn(keyOf, keys)).ExecuteUpdateAsync(set, ct);
         if (own is not null) await own.CommitAsync(ct);
         return claimed;
     }
 
-    private static Expression<Func<T, bool>> ContainsId<T>(Expression<Func<T, int>> idOf, List<int> ids)
-    {
-        var contains = Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(int)],
-            Expression.Constant(ids), idOf.Body);
-        return Expression.Lambda<Func<T, bool>>(contains, idOf.Parameters);
-    }
+    private static Expression<Func<T, bool>> KeyIn<T, TKey>(Expression<Func<T, TKey>> keyOf, List<TKey> keys) =>
+        Expression.Lambda<Func<T, bool>>(
+            Expression.Call(typeof(Enumerable), nameof(Enumerable.Contains), [typeof(TKey)], Expression.Constant(keys), keyOf.Body),
+            keyOf.Parameters);
 
     public override async Task AddToRowsAsync<T>(AppDbContext db, IReadOnlyCollection<T> rows, string valueProperty, CancellationToken ct = default)
     {

@@ -78,11 +78,12 @@ public abstract class SqlDialect
 
     private protected static DbException? Inner(Exception ex) => ex as DbException ?? ex.InnerException as DbException;
 
-    private protected static Expression<Func<T, int>> IdOf<T>(IEntityType entity)
+    /// <summary><c>row => EF.Property&lt;TKey&gt;(row, "Id")</c> for the entity's single-column key.</summary>
+    private protected static Expression<Func<T, TKey>> KeyOf<T, TKey>(IEntityType entity)
     {
         var row = Expression.Parameter(typeof(T), "row");
-        var id = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(int)], row, Expression.Constant(Identifiers.IdProperty(entity).Name));
-        return Expression.Lambda<Func<T, int>>(id, row);
+        var key = Expression.Call(typeof(EF), nameof(EF.Property), [typeof(TKey)], row, Expression.Constant(entity.FindPrimaryKey()!.Properties.Single().Name));
+        return Expression.Lambda<Func<T, TKey>>(key, row);
     }
 }
 
