@@ -113,10 +113,6 @@ public static class SqlDialects
     /// </summary>
     public static IReadOnlyIndex? UniqueIndex<T>(this DbUpdateException ex, params string[] properties) =>
         ex.Entries.FirstOrDefault()?.Metadata.Model is { } model ? model.UniqueIndex<T>(properties) : null;
-
-    /// <summary>The value <paramref name="value"/> is stored as in <typeparamref name="T"/>'s <paramref name="property"/> (an enum's name, cents).</summary>
-    public static object StoredValue<T>(this AppDbContext db, string property, object value) =>
-        ModelColumn.For(Identifiers.EntityOf<T>(db.Model).FindProperty(property)!).Convert(value);
 }
 
 /// <summary>Delimited table and column names of one model, as its provider writes them.</summary>

@@ -16,8 +16,8 @@ namespace CustomerAdmin.Features.Sms.Sending;
 /// <remarks>
 /// A pass claims due rows with a lease (Status = Sending, LeaseOwner = a token of this instance and pass,
 /// LeaseUntil) through the database's dialect, so concurrent claimers take disjoint rows (<c>FOR UPDATE SKIP LOCKED</c>
-/// on PostgreSQL; SQLite has one writer). Every later write is conditional on still holding the lease. A row found in Sending with an
-/// expired lease is one whose send may or may not have happened (the instance died, or the provider did not answer):
+/// on PostgreSQL; SQLite has one writer). Every later write is conditional on still holding the lease. A row found in
+/// Sending with an expired lease is one whose send may or may not have happened (the instance died, or the provider did not answer):
 /// it is reconciled against the provider's list of messages to that number before it is ever sent again.
 /// </remarks>
 public sealed class SmsDispatcher(
