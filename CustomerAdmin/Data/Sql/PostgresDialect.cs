@@ -26,8 +26,8 @@ public sealed class PostgresDialect : SqlDialect
         if (ids.Count == 0) return;
         var names = Identifiers.Of(db);
         var id = names.Id<T>();
-        await db.Database.ExecuteSqlRawAsync(
-            $"SELECT 1 FROM {names.Table<T>()} WHERE {id} = ANY({{0}}) ORDER BY {id} FOR UPDATE", [ids.ToArray()], ct);
+        var sql = $"SELECT 1 FROM {names.Table<T>()} WHERE {id} = ANY({{0}}) ORDER BY {id} FOR UPDATE";
+        await db.Database.ExecuteSqlRawAsync(sql, [ids.ToArray()], ct);
     }
 
     public override async Task AdvisoryLockAsync(AppDbContext db, long key, CancellationToken ct = default) =>
@@ -89,7 +89,8 @@ public sealed class PostgresDialect : SqlDialect
                 }
                 tuples.Append(')');
             }
-            await db.Database.ExecuteSqlRawAsync(upsert.Head + tuples + upsert.Tail, values, ct);
+            var sql = upsert.Head + tuples + upsert.Tail;
+            await db.Database.ExecuteSqlRawAsync(sql, values, ct);
         }
     }
 
@@ -99,9 +100,8 @@ public sealed class PostgresDialect : SqlDialect
         if (values.Count == 0) return;
         var names = Identifiers.Of(db);
         var (ids, news) = (values.Select(v => v.Key).ToArray(), values.Select(v => v.Value).ToArray());
-        await db.Database.ExecuteSqlRawAsync(
-            $"UPDATE {names.Table<T>()} AS t SET {names.Column<T>(property)} = v.n FROM unnest({{0}}, {{1}}) AS v(id, n) WHERE t.{names.Id<T>()} = v.id",
-            [ids, news], ct);
+        var sql = $"UPDATE {names.Table<T>()} AS t SET {names.Column<T>(property)} = v.n FROM unnest({{0}}, {{1}}) AS v(id, n) WHERE t.{names.Id<T>()} = v.id";
+        await db.Database.ExecuteSqlRawAsync(sql, [ids, news], ct);
     }
 
     public override Task ConfigureDatabaseAsync(AppDbContext db, CancellationToken ct = default) => Task.CompletedTask;
@@ -110,8 +110,11 @@ public sealed class PostgresDialect : SqlDialect
 
     public override Task EndBulkWritesAsync(AppDbContext db) => Task.CompletedTask;
 
-    public override async Task VacuumAsync<T>(AppDbContext db, CancellationToken ct = default) =>
-        await db.Database.ExecuteSqlRawAsync("VACUUM (ANALYZE) " + Identifiers.Of(db).Table<T>(), ct);
+    public override async Task VacuumAsync<T>(AppDbContext db, CancellationToken ct = default)
+    {
+        var sql = "VACUUM (ANALYZE) " + Identifiers.Of(db).Table<T>();
+        await db.Database.ExecuteSqlRawAsync(sql, ct);
+    }
 
     public override bool IsUniqueViolation(Exception ex, IReadOnlyIndex index) =>
         Inner(ex) is PostgresException { SqlState: UniqueViolation } pg && pg.ConstraintName == index.GetDatabaseName();

@@ -13,7 +13,8 @@ namespace CustomerAdmin.Data.Sql;
 /// Everything the app writes by hand in SQL, and every difference between SQLite and PostgreSQL, in one place: feature
 /// code asks the context's dialect (<see cref="SqlDialects.Sql"/>) and never which database it is on. Table and
 /// column names come from the EF model and values go through its converters, so a renamed column or an enum stored
-/// differently cannot leave a statement behind.
+/// differently cannot leave a statement behind; values are always parameters, so the statements built as strings
+/// hold nothing a user typed.
 /// </summary>
 public abstract class SqlDialect
 {
@@ -63,8 +64,11 @@ public abstract class SqlDialect
     public abstract Task EndBulkWritesAsync(AppDbContext db);
 
     /// <summary>Fresh planner statistics for <typeparamref name="T"/>'s table (after it was rewritten).</summary>
-    public Task AnalyzeAsync<T>(AppDbContext db, CancellationToken ct = default) where T : class =>
-        db.Database.ExecuteSqlRawAsync("ANALYZE " + Identifiers.Of(db).Table<T>(), ct);
+    public Task AnalyzeAsync<T>(AppDbContext db, CancellationToken ct = default) where T : class
+    {
+        var sql = "ANALYZE " + Identifiers.Of(db).Table<T>();
+        return db.Database.ExecuteSqlRawAsync(sql, ct);
+    }
 
     /// <summary>
     /// Outside any transaction: reclaims the dead row versions of <typeparamref name="T"/>'s table left by a rewrite and
