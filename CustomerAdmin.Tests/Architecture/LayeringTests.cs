@@ -109,7 +109,7 @@ public sealed class LayeringTests
         .ToDictionary(o => o.Value);
 
     /// <summary>The types, methods and fields a method body's IL names (calls, newobj, ldfld, typeof, casts…).</summary>
-    private static IEnumerable<MemberInfo> BodyReferences(MethodBase method)
+    internal static IEnumerable<MemberInfo> BodyReferences(MethodBase method)
     {
         var il = method.GetMethodBody()?.GetILAsByteArray();
         if (il is null) yield break;

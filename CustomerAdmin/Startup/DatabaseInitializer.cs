@@ -1,4 +1,5 @@
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using CustomerAdmin.Features;
 using CustomerAdmin.Features.Dashboard;
 using CustomerAdmin.Security;
@@ -21,8 +22,7 @@ public sealed class DatabaseInitializer(
         if (options.Value.Migrate)
         {
             await db.Database.MigrateAsync(ct);
-            if (db.Database.IsSqlite())
-                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            await db.Sql().ConfigureDatabaseAsync(db, ct);
         }
         // A database from before the dashboard summary, or counted in another time zone, is counted again (once).
         if (await DashboardSummary.EnsureAsync(db, ct: ct))

@@ -1,4 +1,5 @@
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers.Search;
@@ -79,7 +80,5 @@ public static class CustomerRules
 
     /// <summary>True when the database refused the save because another live customer has this primary phone.</summary>
     public static bool IsDuplicatePhone(DbUpdateException ex) =>
-        ex.InnerException?.Message is { } m &&
-        (m.Contains("UX_Customers_PrimaryPhone_NotDeleted", StringComparison.OrdinalIgnoreCase)
-         || m.Contains("Customers.PrimaryPhone", StringComparison.OrdinalIgnoreCase));
+        ex.UniqueIndex<Customer>(nameof(Customer.PrimaryPhone)) is { } index && SqlDialects.IsUniqueViolation(ex, index);
 }

@@ -1,6 +1,7 @@
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 
@@ -205,7 +206,7 @@ public static class DashboardSummary
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Track dashboard changes inside the transaction that makes them.");
-        await CustomerLocks.LockAsync(db, existing, ct);
+        await db.Sql().LockRowsAsync<Customer>(db, existing, ct);
         return await FactsAsync(db, existing, ct);
     }
 
@@ -254,29 +255,8 @@ public static class DashboardSummary
     public static async Task ApplyAddedAsync(AppDbContext db, Added added, CancellationToken ct = default)
     {
         await ApplyAsync(db, added.Delta, ct);
-        // One prepared statement per customer on SQLite, not a recount.
-        await SetTicketCountsAsync(db, added.TicketCounts.ToList(), ct);
-    }
-
-    private static async Task SetTicketCountsAsync(AppDbContext db, List<KeyValuePair<int, int>> counts, CancellationToken ct)
-    {
-        if (counts.Count == 0) return;
-        if (!db.Database.IsSqlite())
-        {
-            var (ids, values) = (counts.Select(c => c.Key).ToArray(), counts.Select(c => c.Value).ToArray());
-            await db.Database.ExecuteSqlAsync($"""
-                UPDATE "Customers" AS c SET "TicketCount" = v.n FROM unnest({ids}, {values}) AS v(id, n) WHERE c."Id" = v.id
-                """, ct);
-            return;
-        }
-        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
-        await using var cmd = db.CreateCommand("""UPDATE "Customers" SET "TicketCount" = $n WHERE "Id" = $id""");
-        var (n, id) = (cmd.AddParameter("$n"), cmd.AddParameter("$id"));
-        foreach (var (customer, count) in counts)
-        {
-            (n.Value, id.Value) = (count, customer);
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
+        // Set, not recounted.
+        await db.Sql().SetByIdAsync<Customer>(db, nameof(Customer.TicketCount), added.TicketCounts, ct);
     }
 
     private static async Task MoveAsync(AppDbContext db, Tracked tracked, Dictionary<Key, long> after, int[] customerIds, CancellationToken ct)
@@ -292,53 +272,15 @@ public static class DashboardSummary
         }
     }
 
-    private const int RowsPerStatement = 1000;
-
-    private const string Upsert = """
-        INSERT INTO "DashboardTotals" ("Series", "Day", "Other", "Text", "Value") VALUES {0}
-        ON CONFLICT ("Series", "Day", "Other", "Text") DO UPDATE SET "Value" = "DashboardTotals"."Value" + excluded."Value"
-        """;
-
-    /// <summary>
-    /// Adds each value to its row (creating it at zero). On SQLite one prepared single-row statement reused for every
-    /// row (binding thousands of parameters by name costs more than the rows; see <see cref="RowInserter{T}"/>); on
-    /// PostgreSQL a thousand rows per statement, each statement being a round trip.
-    /// </summary>
+    /// <summary>Adds each value to its row (creating it at zero).</summary>
     public static async Task ApplyAsync(AppDbContext db, IReadOnlyDictionary<Key, long> delta, CancellationToken ct = default)
     {
         // In key order: a rebuild's rows then lie in the table as its reads walk the key.
         var rows = delta.Where(d => d.Value != 0).OrderBy(d => d.Key.Series).ThenBy(d => d.Key.Day).ThenBy(d => d.Key.Other)
-            .ThenBy(d => d.Key.Text, StringComparer.Ordinal).ToList();
-        if (rows.Count == 0) return;
-        if (db.Database.IsSqlite())
-        {
-            await using var open = await db.Database.KeepConnectionOpenAsync(ct);
-            await using var cmd = db.CreateCommand(string.Format(Upsert, "($s, $d, $o, $t, $v)"));
-            var parameters = new[] { "$s", "$d", "$o", "$t", "$v" }.Select(name => cmd.AddParameter(name)).ToArray();
-            foreach (var (key, value) in rows)
-            {
-                (parameters[0].Value, parameters[1].Value, parameters[2].Value, parameters[3].Value, parameters[4].Value) =
-                    ((int)key.Series, key.Day, key.Other, key.Text, value);
-                await cmd.ExecuteNonQueryAsync(ct);
-            }
-            return;
-        }
-        for (var start = 0; start < rows.Count; start += RowsPerStatement)
-        {
-            var chunk = rows.Skip(start).Take(RowsPerStatement).ToList();
-            var values = new object[chunk.Count * 5];
-            var tuples = new System.Text.StringBuilder();
-            for (var i = 0; i < chunk.Count; i++)
-            {
-                var (key, value) = chunk[i];
-                if (i > 0) tuples.Append(", ");
-                tuples.Append($"({{{i * 5}}}, {{{i * 5 + 1}}}, {{{i * 5 + 2}}}, {{{i * 5 + 3}}}, {{{i * 5 + 4}}})");
-                (values[i * 5], values[i * 5 + 1], values[i * 5 + 2], values[i * 5 + 3], values[i * 5 + 4]) =
-                    ((int)key.Series, key.Day, key.Other, key.Text, value);
-            }
-            // The tuples' {n} are EF's parameter placeholders (string.Format leaves its argument's braces alone).
-            await db.Database.ExecuteSqlRawAsync(string.Format(Upsert, tuples), values, ct);
-        }
+            .ThenBy(d => d.Key.Text, StringComparer.Ordinal)
+            .Select(d => new DashboardTotal { Series = d.Key.Series, Day = d.Key.Day, Other = d.Key.Other, Text = d.Key.Text, Value = d.Value })
+            .ToList();
+        await db.Sql().AddToRowsAsync(db, rows, nameof(DashboardTotal.Value), ct);
     }
 
     /// <summary>True when the summary was counted in this venue's time zone and the current scheme.</summary>
@@ -395,7 +337,7 @@ public static class DashboardSummary
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.TicketCount, c => db.Tickets.Count(t => t.CustomerId == c.Id)), ct);
             // The table's statistics were those of an empty or very different table: without fresh ones a planner may
             // read all of it instead of the key range.
-            await db.Database.ExecuteSqlRawAsync("ANALYZE \"DashboardTotals\"", ct);
+            await db.Sql().AnalyzeAsync<DashboardTotal>(db, ct);
             db.Database.SetCommandTimeout(timeout);
             if (own is null) return;
             await own.CommitAsync(ct);
@@ -404,8 +346,7 @@ public static class DashboardSummary
         {
             if (own is not null) await own.DisposeAsync();
         }
-        if (db.Database.IsNpgsql())
-            await db.Database.ExecuteSqlRawAsync("VACUUM (ANALYZE) \"DashboardTotals\"", ct);
+        await db.Sql().VacuumAsync<DashboardTotal>(db, ct);
     }
 
     /// <summary>

@@ -7,6 +7,7 @@ using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Features.Events;
@@ -190,9 +191,7 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
     }
 
     public static bool IsDuplicate(DbUpdateException ex) =>
-        ex.InnerException?.Message is { } m
-        && (m.Contains("IX_Bookings_CustomerId_EventId", StringComparison.OrdinalIgnoreCase)
-            || m.Contains("Bookings.CustomerId, Bookings.EventId", StringComparison.OrdinalIgnoreCase));
+        ex.UniqueIndex<Booking>(nameof(Booking.CustomerId), nameof(Booking.EventId)) is { } index && SqlDialects.IsUniqueViolation(ex, index);
 
     /// <summary>The event (tracked), its row write-locked for the rest of the transaction: see <see cref="LockEventAsync"/>.</summary>
     internal static async Task<Event> LockedEventAsync(AppDbContext db, int eventId, CancellationToken ct)

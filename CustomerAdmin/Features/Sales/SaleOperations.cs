@@ -2,6 +2,7 @@ using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Features.Sales;
@@ -57,7 +58,7 @@ public static class SaleOperations
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Locked before it is read, so a deletion cannot slip in between the check and the sale (the stats keeper locks
         // it at the save anyway).
-        await CustomerLocks.LockAsync(db, [customerId], ct);
+        await db.Sql().LockRowsAsync<Customer>(db, [customerId], ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);
         if (customer is null || customer.Status == CustomerStatus.Deleted)
             throw new RuleViolationException("This customer has been deleted; choose another customer for the sale.");

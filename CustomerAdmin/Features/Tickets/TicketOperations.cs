@@ -2,6 +2,7 @@ using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Features.Tickets;
@@ -81,7 +82,7 @@ public static class TicketOperations
                 await tx.CommitAsync(ct);
                 return ticket;
             }
-            catch (DbUpdateException ex) when (IsNumberClash(ex) && attempt < Attempts)
+            catch (DbUpdateException ex) when (IsNumberClash(db, ex) && attempt < Attempts)
             {
                 // Someone else took this number between our read and our insert: read the new maximum and try again,
                 // after a short random pause so the losers of one round do not collide again in the next.
@@ -100,8 +101,7 @@ public static class TicketOperations
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Allocate ticket numbers inside the transaction that inserts the tickets.");
-        if (db.Database.IsNpgsql())
-            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({NumberLockKey})", ct);
+        await db.Sql().AdvisoryLockAsync(db, NumberLockKey, ct);
         return (await db.Tickets.MaxAsync(t => (int?)t.Sequence, ct) ?? 0) + 1;
     }
 
@@ -209,10 +209,9 @@ public static class TicketOperations
     }
 
     /// <summary>True when the database refused a ticket number another writer took first (on SaveChanges or a raw insert).</summary>
-    public static bool IsNumberClash(Exception ex) =>
-        (ex is DbUpdateException ? ex.InnerException?.Message : ex.Message) is { } m
-        && (m.Contains("IX_Tickets_Sequence", StringComparison.OrdinalIgnoreCase) || m.Contains("IX_Tickets_Number", StringComparison.OrdinalIgnoreCase)
-            || m.Contains("Tickets.Sequence", StringComparison.OrdinalIgnoreCase) || m.Contains("Tickets.Number", StringComparison.OrdinalIgnoreCase));
+    public static bool IsNumberClash(AppDbContext db, Exception ex) =>
+        db.Sql().IsUniqueViolation(ex, db.Model.UniqueIndex<Ticket>(nameof(Ticket.Sequence)))
+        || db.Sql().IsUniqueViolation(ex, db.Model.UniqueIndex<Ticket>(nameof(Ticket.Number)));
 }
 
 /// <summary>Someone else changed the ticket since the user loaded it.</summary>

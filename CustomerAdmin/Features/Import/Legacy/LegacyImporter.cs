@@ -7,6 +7,7 @@ using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Dashboard;
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using CustomerAdmin.Features.Tickets;
@@ -515,26 +516,6 @@ public sealed class LegacyImporter(
         };
     }
 
-    /// <summary>
-    /// SQLite page cache for the import's connection (the default is 2 MB). A batch inserts all over the ticket,
-    /// timeline and search-token indexes and looks its keys up in the legacy-key index; with the default cache it reads,
-    /// spills and rewrites the same pages again and again. A fixed size, so memory stays flat however long the file is;
-    /// given back when the run ends (<see cref="ResetCacheAsync"/>).
-    /// </summary>
-    private const string SqliteImportCache = "PRAGMA cache_size = -262144"; // 256 MB
-
-    /// <summary>Only in WAL mode (see <see cref="BatchContextAsync"/>).</summary>
-    private const string SqliteImportSync = "PRAGMA synchronous = NORMAL";
-
-    /// <summary>
-    /// Only in WAL mode: the import's connection copies the write-ahead log into the database when it passes 262,144
-    /// pages (1 GB at SQLite's default page size) instead of 1,000. A batch rewrites most pages of the randomly keyed
-    /// indexes (legacy keys, customer ids, tokens), so with the default every batch's pages were copied and the file
-    /// synced at its commit; now a page rewritten by several batches is copied once. Measured at 1,000,000 rows: commits
-    /// 29 → 23 s (docs/benchmarks.md). The log file can grow to about that size during an import.
-    /// </summary>
-    private const string SqliteImportCheckpoint = "PRAGMA wal_autocheckpoint = 262144";
-
     private async Task WriteAsync(List<Planned> plan, ImportRun run, ImportReport report, string actor, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
@@ -678,7 +659,7 @@ public sealed class LegacyImporter(
                 await tx.CommitAsync(ct);
                 report.Stages.Mark("commit");
             }
-            catch (DbException ex) when (attempt < Attempts && TicketOperations.IsNumberClash(ex))
+            catch (DbException ex) when (attempt < Attempts && TicketOperations.IsNumberClash(db, ex))
             {
                 // Only on SQLite with another writer in between, which its single write lock rules out: redo the batch.
                 continue;
@@ -693,49 +674,23 @@ public sealed class LegacyImporter(
     }
 
     /// <summary>
-    /// A context for one step of a batch; on SQLite its connection gets the import's page cache and, when the database
-    /// is in WAL mode, <c>synchronous = NORMAL</c>.
+    /// A context for one batch, its connection set up for bulk writes (on SQLite a large page cache and, in WAL mode,
+    /// fewer syncs and checkpoints: see <see cref="SqliteDialect"/>).
     /// </summary>
-    /// <remarks>
-    /// The default (FULL) syncs the write-ahead log at every commit; NORMAL syncs it only when a checkpoint copies it
-    /// into the database (less often during an import: <see cref="SqliteImportCheckpoint"/>). In WAL mode that is still
-    /// crash-safe: a process or OS crash or a power cut leaves a consistent database holding whole batches, and can
-    /// only lose the last committed batches, which the run's heartbeat and "run the same file again" (nothing is
-    /// imported twice) already cover. In rollback-journal mode NORMAL could
-    /// corrupt the file on a power cut, so there the default stays. These settings belong to the connection and leave
-    /// with it at the end of the run (<see cref="ResetCacheAsync"/>).
-    /// </remarks>
     private async Task<AppDbContext> BatchContextAsync(CancellationToken ct)
     {
         var db = await factory.CreateDbContextAsync(ct);
-        if (db.Database.IsSqlite())
-        {
-            await db.Database.OpenConnectionAsync(ct);
-            await db.Database.ExecuteSqlRawAsync(SqliteImportCache, ct);
-            var connection = db.Database.GetDbConnection();
-            await using var mode = connection.CreateCommand();
-            mode.CommandText = "PRAGMA journal_mode";
-            if (await mode.ExecuteScalarAsync(ct) is string journal && journal.Equals("wal", StringComparison.OrdinalIgnoreCase))
-            {
-                await db.Database.ExecuteSqlRawAsync(SqliteImportSync, ct);
-                await db.Database.ExecuteSqlRawAsync(SqliteImportCheckpoint, ct);
-            }
-        }
+        await db.Sql().BeginBulkWritesAsync(db, ct);
         return db;
     }
 
-    /// <summary>
-    /// Gives the batches' page cache back. The connection they used is pooled, and which pooled connection (or pooled
-    /// context) the next lease gets is not known, so a PRAGMA on "a" connection may miss it: the idle SQLite
-    /// connections are closed instead (connections in use are discarded when they are returned).
-    /// </summary>
+    /// <summary>Gives the batches' connection settings (SQLite's page cache) back.</summary>
     private async Task ResetCacheAsync()
     {
         try
         {
             await using var db = await factory.CreateDbContextAsync();
-            if (db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection sqlite)
-                Microsoft.Data.Sqlite.SqliteConnection.ClearPool(sqlite);
+            await db.Sql().EndBulkWritesAsync(db);
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException)
         {

@@ -5,6 +5,7 @@ using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Features.Sms.Reminders;
@@ -83,7 +84,7 @@ public sealed class ReminderScan(
                 await db.InsertRowsAsync(messages, ct);
                 written += messages.Count;
             }
-            catch (DbException ex) when (IsDuplicateReminder(ex))
+            catch (DbException ex) when (IsDuplicateReminder(db, ex))
             {
                 // Another instance wrote some of this page between our read and our insert: keep the rest.
                 logger.LogInformation("Reminder batch for event {EventId} met reminders written elsewhere; inserting one by one", ev.Id);
@@ -107,7 +108,7 @@ public sealed class ReminderScan(
                 await db.SaveChangesAsync(ct);
                 written++;
             }
-            catch (DbUpdateException ex) when (IsDuplicateReminder(ex))
+            catch (DbUpdateException ex) when (IsDuplicateReminder(db, ex))
             {
                 logger.LogDebug("Reminder {Kind} for booking {BookingId} already written by another instance", kind, row.BookingId);
             }
@@ -144,13 +145,9 @@ public sealed class ReminderScan(
         return outbox.Enqueue(db, templates, kind, row.ToCustomer(), row.ToBooking(ev.Id), @event);
     }
 
-    /// <summary>A violation of UX_SmsMessages_Reminder (SQLite names the columns, PostgreSQL the index).</summary>
-    public static bool IsDuplicateReminder(Exception ex) =>
-        (ex as DbUpdateException)?.InnerException?.Message is { } m ? IsDuplicateReminderMessage(m) : IsDuplicateReminderMessage(ex.Message);
-
-    private static bool IsDuplicateReminderMessage(string m) =>
-        m.Contains("UX_SmsMessages_Reminder", StringComparison.OrdinalIgnoreCase)
-        || m.Contains("SmsMessages.BookingId", StringComparison.OrdinalIgnoreCase);
+    /// <summary>A violation of the unique key that makes a reminder impossible to enqueue twice.</summary>
+    public static bool IsDuplicateReminder(AppDbContext db, Exception ex) =>
+        db.Sql().IsUniqueViolation(ex, db.Model.UniqueIndex<SmsMessage>(nameof(SmsMessage.BookingId), nameof(SmsMessage.Kind), nameof(SmsMessage.EventStartsAt)));
 
     private sealed record DueEvent(int Id, string Name, DateTime StartsAt);
 }

@@ -4,6 +4,7 @@ using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -14,9 +15,9 @@ namespace CustomerAdmin.Features.Sms.Sending;
 /// </summary>
 /// <remarks>
 /// A pass claims due rows with a lease (Status = Sending, LeaseOwner = a token of this instance and pass,
-/// LeaseUntil); PostgreSQL claims with <c>FOR UPDATE SKIP LOCKED</c> so concurrent claimers take disjoint rows, SQLite
-/// has one writer. Every later write is conditional on still holding the lease. A row found in Sending with an
-/// expired lease is one whose send may or may not have happened (the instance died, or the provider did not answer):
+/// LeaseUntil) through the database's dialect, so concurrent claimers take disjoint rows (<c>FOR UPDATE SKIP LOCKED</c>
+/// on PostgreSQL; SQLite has one writer). Every later write is conditional on still holding the lease. A row found in
+/// Sending with an expired lease is one whose send may or may not have happened (the instance died, or the provider did not answer):
 /// it is reconciled against the provider's list of messages to that number before it is ever sent again.
 /// </remarks>
 public sealed class SmsDispatcher(
@@ -108,45 +109,21 @@ public sealed class SmsDispatcher(
         var token = $"{_instance}:{Interlocked.Increment(ref _claims)}";
         var until = now + Options.LeaseDuration;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (db.Database.IsNpgsql())
-        {
-            // SKIP LOCKED: concurrent claimers pass over rows another is claiming instead of waiting and re-claiming them;
-            // under READ COMMITTED the locked row's WHERE is re-checked, so a row already claimed is never taken again.
-            if (expiredLeases)
-                await db.Database.ExecuteSqlInterpolatedAsync($"""
-                    UPDATE "SmsMessages" SET "LeaseOwner" = {token}, "LeaseUntil" = {until}, "Attempts" = "Attempts" + 1, "UpdatedAt" = {now}
-                    WHERE "Id" IN (SELECT "Id" FROM "SmsMessages" WHERE "Status" = 'Sending' AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
-                                   ORDER BY "LeaseUntil" LIMIT {limit} FOR UPDATE SKIP LOCKED)
-                      AND "Status" = 'Sending'
-                    """, ct);
-            else
-                await db.Database.ExecuteSqlInterpolatedAsync($"""
-                    UPDATE "SmsMessages" SET "Status" = 'Sending', "LeaseOwner" = {token}, "LeaseUntil" = {until},
-                        "Attempts" = "Attempts" + 1, "LastAttemptAt" = {now}, "UpdatedAt" = {now}
-                    WHERE "Id" IN (SELECT "Id" FROM "SmsMessages" WHERE "Status" = 'Pending' AND "NextAttemptAt" <= {now}
-                                   ORDER BY "NextAttemptAt", "Id" LIMIT {limit} FOR UPDATE SKIP LOCKED)
-                      AND "Status" = 'Pending'
-                    """, ct);
-        }
-        else if (expiredLeases)
-        {
-            await db.SmsMessages.Where(m => m.Status == SmsStatus.Sending && (m.LeaseUntil == null || m.LeaseUntil < now))
-                .OrderBy(m => m.LeaseUntil).Take(limit)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(m => m.LeaseOwner, token).SetProperty(m => m.LeaseUntil, until)
+        // Concurrent claimers (other instances) take disjoint rows: see SqlDialect.ClaimAsync.
+        if (expiredLeases)
+            await db.Sql().ClaimAsync(db,
+                db.SmsMessages.Where(m => m.Status == SmsStatus.Sending && (m.LeaseUntil == null || m.LeaseUntil < now)).OrderBy(m => m.LeaseUntil),
+                limit,
+                s => s.SetProperty(m => m.LeaseOwner, token).SetProperty(m => m.LeaseUntil, until)
                     .SetProperty(m => m.Attempts, m => m.Attempts + 1).SetProperty(m => m.UpdatedAt, now), ct);
-        }
         else
-        {
-            // SQLite has one writer at a time, so this statement is the whole claim.
-            await db.SmsMessages.Where(m => m.Status == SmsStatus.Pending && m.NextAttemptAt <= now)
-                .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).Take(limit)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(m => m.Status, SmsStatus.Sending)
+            await db.Sql().ClaimAsync(db,
+                db.SmsMessages.Where(m => m.Status == SmsStatus.Pending && m.NextAttemptAt <= now).OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id),
+                limit,
+                s => s.SetProperty(m => m.Status, SmsStatus.Sending)
                     .SetProperty(m => m.LeaseOwner, token).SetProperty(m => m.LeaseUntil, until)
                     .SetProperty(m => m.Attempts, m => m.Attempts + 1).SetProperty(m => m.LastAttemptAt, now)
                     .SetProperty(m => m.UpdatedAt, now), ct);
-        }
         return await db.SmsMessages.AsNoTracking().Include(m => m.Customer)
             .Where(m => m.LeaseOwner == token && m.Status == SmsStatus.Sending)
             .OrderBy(m => m.NextAttemptAt).ThenBy(m => m.Id).ToListAsync(ct);
