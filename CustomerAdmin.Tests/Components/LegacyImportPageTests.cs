@@ -3,8 +3,6 @@ using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Security;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using CustomerAdmin.Tests.Infrastructure;
 
 namespace CustomerAdmin.Tests.Components;
@@ -17,8 +15,6 @@ public sealed class LegacyImportPageTests : AppComponentTest
     public async Task DryRunOfTheSampleShowsCountsIssuesAndPreviewAndWritesNothing()
     {
         SignInAs(AppRoles.Admin);
-        Services.AddSingleton(Options.Create(new LegacyImportOptions()));
-        Services.AddSingleton<LegacyImporter>();
         var cut = RenderWithPopovers<LegacyImportPage>();
 
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(SampleCsv(), "legacy-tickets.csv"));
@@ -43,8 +39,6 @@ public sealed class LegacyImportPageTests : AppComponentTest
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes");
         SignInAs(AppRoles.Admin);
-        Services.AddSingleton(Options.Create(new LegacyImportOptions()));
-        Services.AddSingleton<LegacyImporter>();
         var cut = RenderWithPopovers<LegacyImportPage>();
         // Unique content, so the file is told apart from other tests' uploads in the shared temp folder.
         var content = SampleCsv() + $"mode-check-{Guid.NewGuid():N},Ann Lee,212 736 5000,,,2020-01-01,Laptop,Broken,open,\n";
@@ -67,8 +61,6 @@ public sealed class LegacyImportPageTests : AppComponentTest
     public async Task RunLeftRunningByADeadProcessShowsAsInterruptedWithUndo()
     {
         SignInAs(AppRoles.Admin);
-        Services.AddSingleton(Options.Create(new LegacyImportOptions()));
-        Services.AddSingleton<LegacyImporter>();
         int crashed, live;
         await using (var db = await Db.Inner.CreateDbContextAsync())
         {

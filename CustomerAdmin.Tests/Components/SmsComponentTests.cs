@@ -7,8 +7,6 @@ using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TestContext = Xunit.TestContext;
 
@@ -23,11 +21,6 @@ public sealed class SmsComponentTests : AppComponentTest
         var venue = Options.Create(new VenueOptions { TimeZone = "UTC", Phone = "+1 555 0100" });
         Services.AddSingleton(Options.Create(_sms));
         Services.AddSingleton(venue);
-        Services.AddSingleton<SmsOutbox>();
-        Services.AddSingleton<IHostApplicationLifetime, StillRunning>();
-        Services.AddSingleton(NullLoggerFactory.Instance);
-        Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
-        Services.AddSingleton<BulkSms>();
     }
 
     [Fact]
@@ -303,13 +296,5 @@ public sealed class SmsComponentTests : AppComponentTest
             ErrorMessage = error, CreatedAt = at, UpdatedAt = at, NextAttemptAt = at, Segments = 1,
         });
         await db.SaveChangesAsync();
-    }
-
-    private sealed class StillRunning : IHostApplicationLifetime
-    {
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-        public void StopApplication() { }
     }
 }
