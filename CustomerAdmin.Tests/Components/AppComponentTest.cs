@@ -108,18 +108,16 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
             b.CloseComponent();
         });
 
-    protected async Task<Customer> AddCustomerAsync(string first, string last, string phone, string? email = null, string? city = null)
-    {
-        await using var db = await Db.Inner.CreateDbContextAsync();
-        var customer = new Customer
+    protected TestData Data => new(Db.Inner);
+
+    /// <summary>A customer with the phone as staff type it, and no address but the city.</summary>
+    protected Task<Customer> AddCustomerAsync(string first, string last, string phone, string? email = null, string? city = null) =>
+        Data.CustomerAsync(first, last, Phones.Check(phone).E164!, c =>
         {
-            Type = CustomerType.Individual, FirstName = first, LastName = last,
-            PrimaryPhone = Phones.Check(phone).E164!, Email = email, City = city,
-        };
-        db.Customers.Add(customer);
-        await db.SaveChangesAsync();
-        return customer;
-    }
+            c.Email = email;
+            c.City = city;
+            c.Country = null;
+        });
 
     private sealed class TestHostEnvironment : IHostEnvironment
     {

@@ -185,15 +185,15 @@ public sealed class SmsComponentTests : AppComponentTest
     public async Task BulkPageCountsRecipientsAndSaysWhoIsExcludedAndWhy()
     {
         SignInAs(AppRoles.Manager);
-        var eventId = await AddEventAsync(EventStatus.Scheduled);
-        await BookAsync(eventId, await AddCustomerAsync("Ann", "Lee", "+1 212 555 0101"), seats: 2);
+        var eventId = (await Data.EventAsync("Gala", DateTime.UtcNow.AddDays(3), 500)).Id;
+        await Data.BookingAsync((await AddCustomerAsync("Ann", "Lee", "+1 212 555 0101")).Id, eventId, seats: 2);
         var optedOut = await AddCustomerAsync("Bob", "Ray", "+1 212 555 0102");
         await UpdateCustomerAsync(optedOut.Id, c => c.SmsOptedOutAt = DateTime.UtcNow);
-        await BookAsync(eventId, optedOut, seats: 1);
+        await Data.BookingAsync(optedOut.Id, eventId, seats: 1);
         var landline = await AddCustomerAsync("Cy", "Fox", "+1 212 555 0103");
         await UpdateCustomerAsync(landline.Id, c => c.PrimaryPhoneSmsCapable = false);
-        await BookAsync(eventId, landline, seats: 1);
-        await BookAsync(eventId, await AddCustomerAsync("Dee", "Ash", "+1 212 555 0104"), seats: 0);
+        await Data.BookingAsync(landline.Id, eventId, seats: 1);
+        await Data.BookingAsync((await AddCustomerAsync("Dee", "Ash", "+1 212 555 0104")).Id, eventId, seats: 0);
 
         var cut = RenderPage<EventBulkSms>(eventId);
         cut.WaitForAssertion(() =>
@@ -216,7 +216,7 @@ public sealed class SmsComponentTests : AppComponentTest
     public async Task BulkPageRefusesACancelledEvent()
     {
         SignInAs(AppRoles.Manager);
-        var eventId = await AddEventAsync(EventStatus.Cancelled);
+        var eventId = (await Data.EventAsync("Gala", DateTime.UtcNow.AddDays(3), 500, e => e.Status = EventStatus.Cancelled)).Id;
 
         var cut = RenderPage<EventBulkSms>(eventId);
 
@@ -227,7 +227,7 @@ public sealed class SmsComponentTests : AppComponentTest
     [Fact]
     public async Task BulkSendQueuesOneRenderedMessagePerBookingInTheBackground()
     {
-        var eventId = await AddEventAsync(EventStatus.Scheduled);
+        var eventId = (await Data.EventAsync("Gala", DateTime.UtcNow.AddDays(3), 500)).Id;
         await using (var setup = Db.Inner.CreateDbContext())
         {
             for (var i = 0; i < BulkSms.BatchSize + 5; i++)
@@ -268,22 +268,6 @@ public sealed class SmsComponentTests : AppComponentTest
         await using var db = Db.Inner.CreateDbContext();
         var customer = await db.Customers.SingleAsync(c => c.Id == id);
         change(customer);
-        await db.SaveChangesAsync();
-    }
-
-    private async Task<int> AddEventAsync(EventStatus status)
-    {
-        await using var db = Db.Inner.CreateDbContext();
-        var ev = new Event { Name = "Gala", StartsAt = DateTime.UtcNow.AddDays(3), Capacity = 500, Status = status, Version = 1 };
-        db.Events.Add(ev);
-        await db.SaveChangesAsync();
-        return ev.Id;
-    }
-
-    private async Task BookAsync(int eventId, Customer customer, int seats)
-    {
-        await using var db = Db.Inner.CreateDbContext();
-        db.Bookings.Add(new Booking { EventId = eventId, CustomerId = customer.Id, Seats = seats, Version = 1 });
         await db.SaveChangesAsync();
     }
 

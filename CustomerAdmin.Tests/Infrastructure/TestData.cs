@@ -5,10 +5,13 @@ namespace CustomerAdmin.Tests.Infrastructure;
 
 /// <summary>
 /// The one way a test arranges records: each is written through its own short-lived context, with minimal valid values,
-/// and <c>with</c> sets only the fields the test is about.
+/// and <c>with</c> sets only the fields the test is about. Events and bookings are created and updated at the
+/// <paramref name="time"/>'s now (the system clock unless a test gives its own).
 /// </summary>
-public sealed class TestData(IDbContextFactory<AppDbContext> factory)
+public sealed class TestData(IDbContextFactory<AppDbContext> factory, TimeProvider? time = null)
 {
+    private DateTime Now => (time ?? TimeProvider.System).GetUtcNow().UtcDateTime;
+
     public const string Phone = "+12127365000";
 
     public Task<Customer> CustomerAsync(string firstName = "Ann", string lastName = "Lee", string phoneE164 = Phone,
@@ -22,7 +25,7 @@ public sealed class TestData(IDbContextFactory<AppDbContext> factory)
     public Task<Event> EventAsync(string name, DateTime startsAt, int capacity, Action<Event>? with = null,
         CancellationToken ct = default)
     {
-        var ev = new Event { Name = name, StartsAt = startsAt, Capacity = capacity, Version = 1 };
+        var ev = new Event { Name = name, StartsAt = startsAt, Capacity = capacity, CreatedAt = Now, UpdatedAt = Now, Version = 1 };
         with?.Invoke(ev);
         return AddAsync(ev, ct);
     }
@@ -31,7 +34,7 @@ public sealed class TestData(IDbContextFactory<AppDbContext> factory)
     public Task<Booking> BookingAsync(int customerId, int eventId, int seats, Action<Booking>? with = null,
         CancellationToken ct = default)
     {
-        var booking = new Booking { CustomerId = customerId, EventId = eventId, Seats = seats, Version = 1 };
+        var booking = new Booking { CustomerId = customerId, EventId = eventId, Seats = seats, CreatedAt = Now, UpdatedAt = Now, Version = 1 };
         with?.Invoke(booking);
         return AddAsync(booking, ct);
     }

@@ -30,7 +30,7 @@ public class BookingTests
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
         var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable, ct: ct)).Id;
-        var ev = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
 
         var result = await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = 2, Notes = "aisle" }, ct: ct);
 
@@ -52,7 +52,7 @@ public class BookingTests
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
         var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable, ct: ct)).Id;
-        var ev = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 2, Priced, ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 2, Priced, ct);
 
         var refused = await Assert.ThrowsAsync<RuleViolationException>(() =>
             bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = 3 }, ct: ct));
@@ -72,7 +72,7 @@ public class BookingTests
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
         var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable, ct: ct)).Id;
-        var ev = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
         var first = await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = 2 }, ct: ct);
 
         var second = await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = 5 }, ct: ct);
@@ -92,7 +92,7 @@ public class BookingTests
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
         var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable, ct: ct)).Id;
-        var ev = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
             bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = 1 }, ct: ct), ct)));
@@ -110,7 +110,7 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
-        var ev = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 5, Priced, ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 5, Priced, ct);
         var early = (await database.Data.CustomerAsync(phoneE164: "+12127365100", with: SmsCapable, ct: ct)).Id;
         await bookings.CreateAsync(new BookingDraft { CustomerId = early, EventId = ev.Id, Seats = 2 }, ct: ct);
         var customers = new List<int>();
@@ -143,7 +143,7 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, events) = Operations(database);
-        var ev = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
         await bookings.CreateAsync(new BookingDraft { CustomerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable, ct: ct)).Id, EventId = ev.Id, Seats = 4 }, ct: ct);
         var draft = EventDraft.From(ev, _venue.Value);
         draft.Capacity = 3;
@@ -166,10 +166,10 @@ public class BookingTests
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, events) = Operations(database);
         var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable, ct: ct)).Id;
-        var past = await database.Data.EventAsync("Jazz night", Now + TimeSpan.FromHours(-1), 10, Priced, ct);
-        var cancelled = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
+        var past = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now + TimeSpan.FromHours(-1), 10, Priced, ct);
+        var cancelled = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
         await events.CancelAsync(cancelled.Id, notifyCustomers: false, Manager, ct: ct);
-        var open = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
+        var open = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
 
         var pastRefusal = await Assert.ThrowsAsync<RuleViolationException>(() =>
             bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = past.Id, Seats = 1 }, ct: ct));
@@ -193,7 +193,7 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
-        var ev = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 4, Priced, ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 4, Priced, ct);
         await bookings.CreateAsync(new BookingDraft { CustomerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable, ct: ct)).Id, EventId = ev.Id, Seats = 2 }, ct: ct);
         var mine = (await bookings.CreateAsync(new BookingDraft { CustomerId = (await database.Data.CustomerAsync(phoneE164: "+12127365002", with: SmsCapable, ct: ct)).Id, EventId = ev.Id, Seats = 1 }, ct: ct)).Booking;
 
@@ -215,7 +215,7 @@ public class BookingTests
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
         var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable, ct: ct)).Id;
-        var ev = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
         var booking = (await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = 2 }, ct: ct)).Booking;
         await AddReminderAsync(database, booking, ev, SmsStatus.Pending, ct);
 
@@ -235,8 +235,8 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, events) = Operations(database);
-        var quiet = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
-        var loud = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
+        var quiet = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
+        var loud = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
         var ann = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable, ct: ct)).Id;
         var bob = (await database.Data.CustomerAsync(phoneE164: "+12127365002", with: SmsCapable, ct: ct)).Id;
         foreach (var ev in new[] { quiet, loud })
@@ -271,7 +271,7 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, events) = Operations(database);
-        var ev = await database.Data.EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced, ct);
         var booking = (await bookings.CreateAsync(new BookingDraft { CustomerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable, ct: ct)).Id, EventId = ev.Id, Seats = 1 }, ct: ct)).Booking;
         await AddReminderAsync(database, booking, ev, SmsStatus.Pending, ct);
 
@@ -316,10 +316,10 @@ public class BookingTests
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, events) = Operations(database);
         var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable, ct: ct)).Id;
-        var coming = await database.Data.EventAsync("Spring gala", Now.AddDays(10), 10, Priced, ct);
-        var alsoComing = await database.Data.EventAsync("Poetry slam", Now.AddDays(10), 10, Priced, ct);
-        var over = await database.Data.EventAsync("Winter ball", Now + TimeSpan.FromDays(-3), 10, Priced, ct);
-        await database.Data.BookingAsync(customerId, over.Id, seats: 1, b => { b.CreatedAt = Now; b.UpdatedAt = Now; }, ct);
+        var coming = await new TestData(database.Factory, _time).EventAsync("Spring gala", Now.AddDays(10), 10, Priced, ct);
+        var alsoComing = await new TestData(database.Factory, _time).EventAsync("Poetry slam", Now.AddDays(10), 10, Priced, ct);
+        var over = await new TestData(database.Factory, _time).EventAsync("Winter ball", Now + TimeSpan.FromDays(-3), 10, Priced, ct);
+        await new TestData(database.Factory, _time).BookingAsync(customerId, over.Id, seats: 1, ct: ct);
         var booking = (await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = coming.Id, Seats = 0 }, ct: ct)).Booking;
         await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = alsoComing.Id, Seats = 2 }, ct: ct);
         await events.CancelAsync(alsoComing.Id, notifyCustomers: false, Manager, ct: ct);
@@ -346,13 +346,7 @@ public class BookingTests
 
     private static void SmsCapable(Customer customer) => customer.PrimaryPhoneSmsCapable = true;
 
-    /// <summary>For an event written directly, so a test can place one in the past.</summary>
-    private void Priced(Event ev)
-    {
-        ev.Price = 12.5m;
-        ev.CreatedAt = Now;
-        ev.UpdatedAt = Now;
-    }
+    private static void Priced(Event ev) => ev.Price = 12.5m;
 
     /// <summary>A reminder as the reminder scan would write it.</summary>
     private async Task AddReminderAsync(TestDatabase database, Booking booking, Event ev, SmsStatus status, CancellationToken ct)
