@@ -18,35 +18,46 @@ public static class AppServices
     public static IHostApplicationBuilder AddCustomerAdmin(this IHostApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddMudServices();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddCustomerAdmin(builder.Configuration, builder.Environment);
+        return builder;
+    }
 
-        builder.Services.AddOptions<CustomersOptions>().BindConfiguration(CustomersOptions.Section)
+    /// <summary>
+    /// The features' services without the Blazor host, so the component tests (whose renderer is bUnit's) register
+    /// exactly what the app registers.
+    /// </summary>
+    public static IServiceCollection AddCustomerAdmin(this IServiceCollection services, IConfiguration configuration,
+        IHostEnvironment environment)
+    {
+        services.AddMudServices();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddOptions<CustomersOptions>().BindConfiguration(CustomersOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<PhoneNormalizer>();
-        builder.Services.AddSingleton<CustomerOperations>();
-        builder.Services.AddSingleton<CustomerCsvExport>();
-        builder.Services.AddSingleton<ExportProgress>();
+        services.AddSingleton<PhoneNormalizer>();
+        services.AddSingleton<CustomerOperations>();
+        services.AddSingleton<CustomerCsvExport>();
+        services.AddSingleton<ExportProgress>();
 
-        builder.Services.AddOptions<LegacyImportOptions>().BindConfiguration(LegacyImportOptions.Section)
+        services.AddOptions<LegacyImportOptions>().BindConfiguration(LegacyImportOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<LegacyImporter>();
+        services.AddSingleton<LegacyImporter>();
 
-        var webRoot = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, "wwwroot")) + Path.DirectorySeparatorChar;
-        builder.Services.AddOptions<DocumentsOptions>().BindConfiguration(DocumentsOptions.Section)
+        var webRoot = Path.GetFullPath(Path.Combine(environment.ContentRootPath, "wwwroot")) + Path.DirectorySeparatorChar;
+        services.AddOptions<DocumentsOptions>().BindConfiguration(DocumentsOptions.Section)
             .ValidateDataAnnotations()
             // Anything under wwwroot is served to anyone by URL, past the permission check on /documents/{id}.
-            .Validate(o => string.IsNullOrWhiteSpace(o.Folder) || !(Path.GetFullPath(o.Folder, builder.Environment.ContentRootPath) + Path.DirectorySeparatorChar)
+            .Validate(o => string.IsNullOrWhiteSpace(o.Folder) || !(Path.GetFullPath(o.Folder, environment.ContentRootPath) + Path.DirectorySeparatorChar)
                     .StartsWith(webRoot, StringComparison.OrdinalIgnoreCase),
                 "Documents:Folder must be outside wwwroot.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<DocumentStore>();
+        services.AddSingleton<DocumentStore>();
 
-        builder.Services.AddOptions<VenueOptions>().BindConfiguration(VenueOptions.Section)
+        services.AddOptions<VenueOptions>().BindConfiguration(VenueOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<EventOperations>();
-        builder.Services.AddSingleton<BookingOperations>();
-        builder.AddSms();
-        return builder;
+        services.AddSingleton<EventOperations>();
+        services.AddSingleton<BookingOperations>();
+        services.AddSms(configuration);
+        return services;
     }
 }

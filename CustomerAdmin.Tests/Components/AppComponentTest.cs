@@ -1,22 +1,15 @@
 using Bunit;
 using Bunit.TestDoubles;
+using CustomerAdmin;
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Documents;
-using CustomerAdmin.Features.Customers.Search;
-using CustomerAdmin.Features.Events;
-using CustomerAdmin.Features.Sms;
-using CustomerAdmin.Features.Sms.Sending;
-using CustomerAdmin.Features.Sms.Templates;
-using CustomerAdmin.Features.Sms.Webhooks;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using MudBlazor;
 using MudBlazor.Services;
@@ -37,7 +30,7 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
 
     protected CountingFactory Db { get; private set; } = null!;
     protected PhoneNormalizer Phones { get; } = new("US");
-    protected BunitAuthorizationContext Authorization { get; private set; } = null!;
+    protected BunitAuthorizationContext Authorization { get; }
 
     /// <summary>The database the pages run on; a test class overrides it to run the same tests on PostgreSQL.</summary>
     protected virtual DatabaseProvider Provider => DatabaseProvider.Sqlite;
@@ -45,30 +38,32 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
     /// <summary>The venue of the pages and of the database contexts (whose days the dashboard summary counts).</summary>
     protected virtual VenueOptions Venue { get; } = new() { TimeZone = "America/New_York" };
 
+    protected AppComponentTest()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            // Pages with a documents section need the store; its folder is only touched by an upload.
+            [$"{DocumentsOptions.Section}:{nameof(DocumentsOptions.Folder)}"] = Path.Combine(Path.GetTempPath(), "customeradmin-bunit-documents"),
+        }).Build();
+        var environment = new TestHostEnvironment();
+        Services.AddSingleton<IConfiguration>(configuration);
+        Services.AddSingleton<IHostEnvironment>(environment);
+        // The web host gives these to the app; bUnit renders without one.
+        Services.AddSingleton<IHostApplicationLifetime, StillRunning>();
+        Services.AddCustomerAdmin(configuration, environment);
+        // What a test controls; a test class may override more in its constructor or test (the last registration wins).
+        Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
+        Services.AddSingleton(Options.Create(Venue));
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Authorization = AddAuthorization();
+        SignInAs(AppRoles.Staff);
+    }
+
     public async ValueTask InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync(Provider, venue: Venue);
         Db = new CountingFactory(_database.Factory);
-        Services.AddMudServices(o => o.PopoverOptions.CheckForPopoverProvider = false);
         Services.AddSingleton<IDbContextFactory<AppDbContext>>(Db);
-        Services.AddSingleton(Phones);
-        Services.TryAddSingleton<CustomerOperations>();
-        Services.AddSingleton(TimeProvider.System);
-        Services.AddSingleton(Options.Create(new CustomersOptions()));
-        // The customer page's bookings section and the event pages book through the real operations and outbox.
-        // TryAdd: a test class that registers its own options in its constructor (which runs first) keeps them.
-        Services.TryAddSingleton(Options.Create(Venue));
-        Services.TryAddSingleton(Options.Create(new SmsOptions()));
-        Services.TryAddSingleton<SmsOutbox>();
-        Services.TryAddSingleton<BookingOperations>();
-        Services.TryAddSingleton<EventOperations>();
-        Services.AddSingleton(new CustomerAdmin.Features.Customers.Export.ExportProgress(TimeProvider.System));
-        // Pages with a documents section need the store; its folder is only touched by an upload, and none happen here.
-        Services.AddSingleton(new DocumentStore(Db, Options.Create(new DocumentsOptions { Folder = Path.Combine(Path.GetTempPath(), "customeradmin-bunit-documents") }),
-            new TestHostEnvironment(), TimeProvider.System, NullLogger<DocumentStore>.Instance));
-        JSInterop.Mode = JSRuntimeMode.Loose;
-        Authorization = AddAuthorization();
-        SignInAs(AppRoles.Staff);
     }
 
     /// <summary>The rendered components see a signed-in user with this role and the permissions it holds.</summary>
@@ -113,18 +108,16 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
             b.CloseComponent();
         });
 
-    protected async Task<Customer> AddCustomerAsync(string first, string last, string phone, string? email = null, string? city = null)
-    {
-        await using var db = await Db.Inner.CreateDbContextAsync();
-        var customer = new Customer
+    protected TestData Data => new(Db.Inner);
+
+    /// <summary>A customer with the phone as staff type it, and no address but the city.</summary>
+    protected Task<Customer> AddCustomerAsync(string first, string last, string phone, string? email = null, string? city = null) =>
+        Data.CustomerAsync(first, last, Phones.Check(phone).E164!, c =>
         {
-            Type = CustomerType.Individual, FirstName = first, LastName = last,
-            PrimaryPhone = Phones.Check(phone).E164!, Email = email, City = city,
-        };
-        db.Customers.Add(customer);
-        await db.SaveChangesAsync();
-        return customer;
-    }
+            c.Email = email;
+            c.City = city;
+            c.Country = null;
+        });
 
     private sealed class TestHostEnvironment : IHostEnvironment
     {
@@ -132,6 +125,14 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
         public string ApplicationName { get; set; } = "CustomerAdmin";
         public string ContentRootPath { get; set; } = Path.GetTempPath();
         public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+    }
+
+    private sealed class StillRunning : IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+        public void StopApplication() { }
     }
 
     public sealed class CountingFactory(IDbContextFactory<AppDbContext> inner) : IDbContextFactory<AppDbContext>

@@ -10,23 +10,6 @@ namespace CustomerAdmin.Tests.Components;
 
 public sealed class BookingComponentTests : AppComponentTest
 {
-    private async Task<Event> AddEventAsync(string name, int capacity, int inDays = 10)
-    {
-        await using var db = await Db.Inner.CreateDbContextAsync();
-        var now = DateTime.UtcNow;
-        var ev = new Event { Name = name, StartsAt = now.AddDays(inDays), Capacity = capacity, CreatedAt = now, UpdatedAt = now, Version = 1 };
-        db.Events.Add(ev);
-        await db.SaveChangesAsync();
-        return ev;
-    }
-
-    private async Task BookAsync(int customerId, int eventId, int seats, string? notes = null)
-    {
-        await using var db = await Db.Inner.CreateDbContextAsync();
-        db.Bookings.Add(new Booking { CustomerId = customerId, EventId = eventId, Seats = seats, Notes = notes, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow, Version = 1 });
-        await db.SaveChangesAsync();
-    }
-
     /// <summary>The dialog inside the providers MainLayout gives it, opened as the pages open it.</summary>
     private async Task<IRenderedComponent<Bunit.Rendering.ContainerFragment>> ShowDialogAsync(DialogParameters<BookingDialog> parameters)
     {
@@ -47,8 +30,8 @@ public sealed class BookingComponentTests : AppComponentTest
     public async Task CustomerBookingsKeepsActiveBookingsApartFromReminders()
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
-        await BookAsync(ann.Id, (await AddEventAsync("Jazz night", 10)).Id, 2, "aisle");
-        await BookAsync(ann.Id, (await AddEventAsync("Charity gala", 10)).Id, 0);
+        await Data.BookingAsync(ann.Id, (await Data.EventAsync("Jazz night", DateTime.UtcNow.AddDays(10), 10)).Id, 2, b => b.Notes = "aisle");
+        await Data.BookingAsync(ann.Id, (await Data.EventAsync("Charity gala", DateTime.UtcNow.AddDays(10), 10)).Id, 0);
 
         var cut = Render<CustomerBookings>(p => p.Add(c => c.CustomerId, ann.Id));
 
@@ -70,7 +53,7 @@ public sealed class BookingComponentTests : AppComponentTest
     public async Task ReadOnlyCustomerBookingsOffersNoChanges()
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
-        await BookAsync(ann.Id, (await AddEventAsync("Jazz night", 10)).Id, 2);
+        await Data.BookingAsync(ann.Id, (await Data.EventAsync("Jazz night", DateTime.UtcNow.AddDays(10), 10)).Id, 2);
 
         var cut = Render<CustomerBookings>(p => p.Add(c => c.CustomerId, ann.Id).Add(c => c.ReadOnly, true));
 
@@ -84,8 +67,8 @@ public sealed class BookingComponentTests : AppComponentTest
     public async Task BookingAnEventTwiceOpensTheExistingBookingWithAMessage()
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
-        var jazz = await AddEventAsync("Jazz night", 10);
-        await BookAsync(ann.Id, jazz.Id, 2, "aisle");
+        var jazz = await Data.EventAsync("Jazz night", DateTime.UtcNow.AddDays(10), 10);
+        await Data.BookingAsync(ann.Id, jazz.Id, 2, b => b.Notes = "aisle");
         var cut = await ShowDialogAsync(new DialogParameters<BookingDialog> { { d => d.CustomerId, ann.Id } });
 
         var picker = cut.FindComponent<MudAutocomplete<EventOption>>();
@@ -103,7 +86,7 @@ public sealed class BookingComponentTests : AppComponentTest
     public async Task SeatsTakenMeanwhileAreRefusedAtTheSeatsField()
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
-        var small = await AddEventAsync("Poetry slam", 1);
+        var small = await Data.EventAsync("Poetry slam", DateTime.UtcNow.AddDays(10), 1);
         var cut = await ShowDialogAsync(new DialogParameters<BookingDialog> { { d => d.CustomerId, ann.Id } });
 
         var picker = cut.FindComponent<MudAutocomplete<EventOption>>();
@@ -122,9 +105,9 @@ public sealed class BookingComponentTests : AppComponentTest
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
         var bob = await AddCustomerAsync("Bob", "Marsh", "+1 212 555 0101");
-        var jazz = await AddEventAsync("Jazz night", 8);
-        await BookAsync(ann.Id, jazz.Id, 2, "aisle");
-        await BookAsync(bob.Id, jazz.Id, 0);
+        var jazz = await Data.EventAsync("Jazz night", DateTime.UtcNow.AddDays(10), 8);
+        await Data.BookingAsync(ann.Id, jazz.Id, 2, b => b.Notes = "aisle");
+        await Data.BookingAsync(bob.Id, jazz.Id, 0);
 
         var cut = Render<EventDetail>(p => p.Add(c => c.Id, jazz.Id));
 
@@ -145,9 +128,9 @@ public sealed class BookingComponentTests : AppComponentTest
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
         var bob = await AddCustomerAsync("Bob", "Marsh", "+1 212 555 0101");
-        var jazz = await AddEventAsync("Jazz night", 8);
-        await BookAsync(ann.Id, jazz.Id, 2);
-        await BookAsync(bob.Id, jazz.Id, 0);
+        var jazz = await Data.EventAsync("Jazz night", DateTime.UtcNow.AddDays(10), 8);
+        await Data.BookingAsync(ann.Id, jazz.Id, 2);
+        await Data.BookingAsync(bob.Id, jazz.Id, 0);
         var cut = Render(b =>
         {
             b.OpenComponent<MudPopoverProvider>(0);
@@ -183,7 +166,7 @@ public sealed class BookingComponentTests : AppComponentTest
     public async Task ManagersSeeMessageAttendeesLink()
     {
         SignInAs(AppRoles.Manager);
-        var jazz = await AddEventAsync("Jazz night", 8);
+        var jazz = await Data.EventAsync("Jazz night", DateTime.UtcNow.AddDays(10), 8);
 
         var cut = Render<EventDetail>(p => p.Add(c => c.Id, jazz.Id));
 

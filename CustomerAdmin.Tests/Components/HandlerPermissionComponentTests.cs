@@ -10,7 +10,6 @@ using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace CustomerAdmin.Tests.Components;
 
@@ -40,8 +39,6 @@ public sealed class HandlerPermissionComponentTests : AppComponentTest
     public async Task ImportingAfterLosingTheSettingsRightAsksNothingAndWritesNothing()
     {
         SignInAs(AppRoles.Admin);
-        Services.AddSingleton(Options.Create(new LegacyImportOptions()));
-        Services.AddSingleton<LegacyImporter>();
         var cut = RenderPage<LegacyImportPage>();
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(File.ReadAllText(SampleFiles.LegacyTickets), "legacy-tickets.csv"));
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=import-run]").HasAttribute("disabled")));
@@ -62,8 +59,6 @@ public sealed class HandlerPermissionComponentTests : AppComponentTest
     public async Task UndoingAnImportAfterLosingTheSettingsRightKeepsIt()
     {
         SignInAs(AppRoles.Admin);
-        Services.AddSingleton(Options.Create(new LegacyImportOptions()));
-        Services.AddSingleton<LegacyImporter>();
         var report = await Services.GetRequiredService<LegacyImporter>().RunAsync(SampleFiles.LegacyTickets, "legacy-tickets.csv", dryRun: false,
             "admin@test.local", null, null, Xunit.TestContext.Current.CancellationToken);
         var cut = RenderPage<LegacyImportPage>();

@@ -18,8 +18,6 @@ public sealed class LegacyImportPageTests : AppComponentTest
     public async Task DryRunOfTheSampleShowsCountsIssuesAndPreviewAndWritesNothing()
     {
         SignInAs(AppRoles.Admin);
-        Services.AddSingleton(Options.Create(new LegacyImportOptions()));
-        Services.AddSingleton<LegacyImporter>();
         var cut = RenderWithPopovers<LegacyImportPage>();
 
         cut.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromText(SampleCsv(), "legacy-tickets.csv"));
@@ -45,8 +43,6 @@ public sealed class LegacyImportPageTests : AppComponentTest
     {
         Assert.SkipWhen(OperatingSystem.IsWindows(), "Unix file modes");
         SignInAs(AppRoles.Admin);
-        Services.AddSingleton(Options.Create(new LegacyImportOptions()));
-        Services.AddSingleton<LegacyImporter>();
         var cut = RenderWithPopovers<LegacyImportPage>();
         // Unique content, so the file is told apart from other tests' uploads in the shared temp folder.
         var content = SampleCsv() + $"mode-check-{Guid.NewGuid():N},Ann Lee,212 736 5000,,,2020-01-01,Laptop,Broken,open,\n";
@@ -69,8 +65,6 @@ public sealed class LegacyImportPageTests : AppComponentTest
     public async Task RunLeftRunningByADeadProcessShowsAsInterruptedWithUndo()
     {
         SignInAs(AppRoles.Admin);
-        Services.AddSingleton(Options.Create(new LegacyImportOptions()));
-        Services.AddSingleton<LegacyImporter>();
         int crashed, live;
         await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
         {

@@ -282,10 +282,6 @@ public sealed class SaleComponentTests : AppComponentTest
         Assert.Equal("Ann Lee", Text(customer));
     }
 
-    private async Task<Ticket> OpenTicketAsync(Equipment equipment, string problem, DateTime openedAt) =>
-        await TicketOperations.CreateAsync(Db.Inner, new TicketDraft { CustomerId = equipment.CustomerId, EquipmentId = equipment.Id, Problem = problem },
-            new FakeTimeProvider(new DateTimeOffset(openedAt)));
-
     [Fact]
     public async Task EquipmentPageListsItsTicketsNewestOpenedFirstAndNoOthers()
     {
@@ -293,9 +289,9 @@ public sealed class SaleComponentTests : AppComponentTest
         var laptop = await EquipmentOperations.CreateAsync(Db.Inner, ann.Id, new() { Type = "Laptop", SerialNumber = "A-1" }, TimeProvider.System, Ct);
         var phone = await EquipmentOperations.CreateAsync(Db.Inner, ann.Id, new() { Type = "Phone", SerialNumber = "P-1" }, TimeProvider.System, Ct);
         // The later repair gets the lower number, so the list's order can only come from the opening dates.
-        var recent = await OpenTicketAsync(laptop, "Fan noise", new DateTime(2026, 3, 10, 12, 0, 0, DateTimeKind.Utc));
-        var first = await OpenTicketAsync(laptop, "No boot", new DateTime(2025, 11, 20, 12, 0, 0, DateTimeKind.Utc));
-        var other = await OpenTicketAsync(phone, "Cracked", new DateTime(2025, 12, 1, 12, 0, 0, DateTimeKind.Utc));
+        var recent = await Data.TicketAsync(laptop.CustomerId, new DateTime(2026, 3, 10, 12, 0, 0, DateTimeKind.Utc), d => { d.EquipmentId = laptop.Id; d.Item = null; d.Problem = "Fan noise"; });
+        var first = await Data.TicketAsync(laptop.CustomerId, new DateTime(2025, 11, 20, 12, 0, 0, DateTimeKind.Utc), d => { d.EquipmentId = laptop.Id; d.Item = null; d.Problem = "No boot"; });
+        var other = await Data.TicketAsync(phone.CustomerId, new DateTime(2025, 12, 1, 12, 0, 0, DateTimeKind.Utc), d => { d.EquipmentId = phone.Id; d.Item = null; d.Problem = "Cracked"; });
 
         var cut = RenderPage<EquipmentDetail>(laptop.Id);
 

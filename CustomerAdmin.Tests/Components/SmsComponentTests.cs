@@ -7,8 +7,6 @@ using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TestContext = Xunit.TestContext;
 
@@ -23,11 +21,6 @@ public sealed class SmsComponentTests : AppComponentTest
         var venue = Options.Create(new VenueOptions { TimeZone = "UTC", Phone = "+1 555 0100" });
         Services.AddSingleton(Options.Create(_sms));
         Services.AddSingleton(venue);
-        Services.AddSingleton<SmsOutbox>();
-        Services.AddSingleton<IHostApplicationLifetime, StillRunning>();
-        Services.AddSingleton(NullLoggerFactory.Instance);
-        Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>));
-        Services.AddSingleton<BulkSms>();
     }
 
     [Fact]
@@ -192,15 +185,15 @@ public sealed class SmsComponentTests : AppComponentTest
     public async Task BulkPageCountsRecipientsAndSaysWhoIsExcludedAndWhy()
     {
         SignInAs(AppRoles.Manager);
-        var eventId = await AddEventAsync(EventStatus.Scheduled);
-        await BookAsync(eventId, await AddCustomerAsync("Ann", "Lee", "+1 212 555 0101"), seats: 2);
+        var eventId = (await Data.EventAsync("Gala", DateTime.UtcNow.AddDays(3), 500)).Id;
+        await Data.BookingAsync((await AddCustomerAsync("Ann", "Lee", "+1 212 555 0101")).Id, eventId, seats: 2);
         var optedOut = await AddCustomerAsync("Bob", "Ray", "+1 212 555 0102");
         await UpdateCustomerAsync(optedOut.Id, c => c.SmsOptedOutAt = DateTime.UtcNow);
-        await BookAsync(eventId, optedOut, seats: 1);
+        await Data.BookingAsync(optedOut.Id, eventId, seats: 1);
         var landline = await AddCustomerAsync("Cy", "Fox", "+1 212 555 0103");
         await UpdateCustomerAsync(landline.Id, c => c.PrimaryPhoneSmsCapable = false);
-        await BookAsync(eventId, landline, seats: 1);
-        await BookAsync(eventId, await AddCustomerAsync("Dee", "Ash", "+1 212 555 0104"), seats: 0);
+        await Data.BookingAsync(landline.Id, eventId, seats: 1);
+        await Data.BookingAsync((await AddCustomerAsync("Dee", "Ash", "+1 212 555 0104")).Id, eventId, seats: 0);
 
         var cut = RenderPage<EventBulkSms>(eventId);
         cut.WaitForAssertion(() =>
@@ -223,7 +216,7 @@ public sealed class SmsComponentTests : AppComponentTest
     public async Task BulkPageRefusesACancelledEvent()
     {
         SignInAs(AppRoles.Manager);
-        var eventId = await AddEventAsync(EventStatus.Cancelled);
+        var eventId = (await Data.EventAsync("Gala", DateTime.UtcNow.AddDays(3), 500, e => e.Status = EventStatus.Cancelled)).Id;
 
         var cut = RenderPage<EventBulkSms>(eventId);
 
@@ -234,7 +227,7 @@ public sealed class SmsComponentTests : AppComponentTest
     [Fact]
     public async Task BulkSendQueuesOneRenderedMessagePerBookingInTheBackground()
     {
-        var eventId = await AddEventAsync(EventStatus.Scheduled);
+        var eventId = (await Data.EventAsync("Gala", DateTime.UtcNow.AddDays(3), 500)).Id;
         await using (var setup = Db.Inner.CreateDbContext())
         {
             for (var i = 0; i < BulkSms.BatchSize + 5; i++)
@@ -278,22 +271,6 @@ public sealed class SmsComponentTests : AppComponentTest
         await db.SaveChangesAsync();
     }
 
-    private async Task<int> AddEventAsync(EventStatus status)
-    {
-        await using var db = Db.Inner.CreateDbContext();
-        var ev = new Event { Name = "Gala", StartsAt = DateTime.UtcNow.AddDays(3), Capacity = 500, Status = status, Version = 1 };
-        db.Events.Add(ev);
-        await db.SaveChangesAsync();
-        return ev.Id;
-    }
-
-    private async Task BookAsync(int eventId, Customer customer, int seats)
-    {
-        await using var db = Db.Inner.CreateDbContext();
-        db.Bookings.Add(new Booking { EventId = eventId, CustomerId = customer.Id, Seats = seats, Version = 1 });
-        await db.SaveChangesAsync();
-    }
-
     private async Task AddMessageAsync(int customerId, string body, DateTime at, SmsStatus status, string? code = null, string? error = null)
     {
         await using var db = Db.Inner.CreateDbContext();
@@ -303,13 +280,5 @@ public sealed class SmsComponentTests : AppComponentTest
             ErrorMessage = error, CreatedAt = at, UpdatedAt = at, NextAttemptAt = at, Segments = 1,
         });
         await db.SaveChangesAsync();
-    }
-
-    private sealed class StillRunning : IHostApplicationLifetime
-    {
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-        public void StopApplication() { }
     }
 }

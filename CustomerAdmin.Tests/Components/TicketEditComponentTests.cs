@@ -8,14 +8,12 @@ namespace CustomerAdmin.Tests.Components;
 /// <summary>Correcting a ticket and a piece of equipment after they were created, from their pages.</summary>
 public sealed class TicketEditComponentTests : AppComponentTest
 {
-    private async Task<Ticket> OpenTicketAsync(int customerId) =>
-        await TicketOperations.CreateAsync(Db.Inner, new TicketDraft { CustomerId = customerId, Item = "Phone", Problem = "Cracked", QuotedAmount = 80m }, TimeProvider.System);
 
     [Fact]
     public async Task EditingATicketSavesItsNewDetailsAndShowsThem()
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
-        var ticket = await OpenTicketAsync(ann.Id);
+        var ticket = await Data.TicketAsync(ann.Id, with: d => { d.Problem = "Cracked"; d.QuotedAmount = 80m; });
         var cut = RenderPage<TicketDetail>(ticket.Id);
 
         cut.WaitForElement("[data-testid=edit-ticket]").Click();
@@ -39,7 +37,7 @@ public sealed class TicketEditComponentTests : AppComponentTest
     public async Task ClosingWithATypedNegativeAmountSaysSoInsteadOfClosingAtZero()
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
-        var ticket = await OpenTicketAsync(ann.Id);
+        var ticket = await Data.TicketAsync(ann.Id, with: d => { d.Problem = "Cracked"; d.QuotedAmount = 80m; });
         var cut = RenderPage<TicketDetail>(ticket.Id);
 
         cut.WaitForElement("[data-testid=move-closed]").Click();
@@ -56,7 +54,7 @@ public sealed class TicketEditComponentTests : AppComponentTest
     public async Task EditingATicketSomeoneElseChangedKeepsWhatWasTypedAndSaysSo()
     {
         var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
-        var ticket = await OpenTicketAsync(ann.Id);
+        var ticket = await Data.TicketAsync(ann.Id, with: d => { d.Problem = "Cracked"; d.QuotedAmount = 80m; });
         var cut = RenderPage<TicketDetail>(ticket.Id);
         cut.WaitForElement("[data-testid=edit-ticket]").Click();
         cut.WaitForElement("#ticket-problem").Change("Mine");

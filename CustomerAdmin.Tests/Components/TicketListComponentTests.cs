@@ -16,7 +16,7 @@ public class TicketListComponentTests : AppComponentTest
         var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
         var numbers = new List<string>();
         for (var day = 1; day <= TicketList.PageSize + 2; day++)
-            numbers.Add((await OpenAsync(customer.Id, new DateTime(2026, 3, day, 15, 0, 0, DateTimeKind.Utc))).Number);
+            numbers.Add((await Data.TicketAsync(customer.Id, new DateTime(2026, 3, day, 15, 0, 0, DateTimeKind.Utc))).Number);
 
         var cut = RenderAt("/tickets?page=2");
 
@@ -43,12 +43,12 @@ public class TicketListComponentTests : AppComponentTest
         var at10 = new DateTime(2026, 3, 10, 15, 0, 0, DateTimeKind.Utc);
         var tickets = new Dictionary<string, Ticket>
         {
-            ["first"] = await OpenAsync(customer.Id, at10, TicketPriority.High, "bob"),
-            ["later"] = await OpenAsync(customer.Id, at10.AddDays(2), TicketPriority.High, "bob"),
-            ["alice"] = await OpenAsync(customer.Id, at10, TicketPriority.High, "alice"),
-            ["normal"] = await OpenAsync(customer.Id, at10, TicketPriority.Normal, "bob"),
-            ["evening"] = await OpenAsync(customer.Id, new DateTime(2026, 3, 10, 3, 0, 0, DateTimeKind.Utc), TicketPriority.High, "bob"),
-            ["busy"] = await OpenAsync(customer.Id, at10.AddDays(1), TicketPriority.High, "bob"),
+            ["first"] = await Data.TicketAsync(customer.Id, at10, d => { d.Priority = TicketPriority.High; d.Assignee = "bob"; }),
+            ["later"] = await Data.TicketAsync(customer.Id, at10.AddDays(2), d => { d.Priority = TicketPriority.High; d.Assignee = "bob"; }),
+            ["alice"] = await Data.TicketAsync(customer.Id, at10, d => { d.Priority = TicketPriority.High; d.Assignee = "alice"; }),
+            ["normal"] = await Data.TicketAsync(customer.Id, at10, d => { d.Priority = TicketPriority.Normal; d.Assignee = "bob"; }),
+            ["evening"] = await Data.TicketAsync(customer.Id, new DateTime(2026, 3, 10, 3, 0, 0, DateTimeKind.Utc), d => { d.Priority = TicketPriority.High; d.Assignee = "bob"; }),
+            ["busy"] = await Data.TicketAsync(customer.Id, at10.AddDays(1), d => { d.Priority = TicketPriority.High; d.Assignee = "bob"; }),
         };
         var busy = tickets["busy"];
         await TicketOperations.ChangeStatusAsync(Db.Inner, busy.Id, busy.Version, TicketStatus.InProgress, null,
@@ -72,12 +72,4 @@ public class TicketListComponentTests : AppComponentTest
 
     private static List<string> Numbers(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut) =>
         cut.FindAll("td[data-label=Number]").Select(td => td.TextContent.Trim()).ToList();
-
-    private async Task<Ticket> OpenAsync(int customerId, DateTime openedAt, TicketPriority priority = TicketPriority.Normal, string? assignee = null)
-    {
-        // The ticket is opened at the clock's time; a clock of its own, as the tickets are not opened in time order.
-        return await TicketOperations.CreateAsync(Db.Inner,
-            new TicketDraft { CustomerId = customerId, Item = "Phone", Problem = "Cracked screen", Priority = priority, Assignee = assignee },
-            new FakeTimeProvider(new DateTimeOffset(openedAt)), ct: Xunit.TestContext.Current.CancellationToken);
-    }
 }

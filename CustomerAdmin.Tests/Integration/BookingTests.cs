@@ -29,8 +29,8 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
-        var customerId = await AddCustomerAsync(database, "+12127365001", ct);
-        var ev = await AddEventAsync(database, capacity: 10, ct: ct);
+        var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable)).Id;
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced);
 
         var result = await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = 2, Notes = "aisle" }, ct: ct);
 
@@ -51,8 +51,8 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
-        var customerId = await AddCustomerAsync(database, "+12127365001", ct);
-        var ev = await AddEventAsync(database, capacity: 2, ct: ct);
+        var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable)).Id;
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 2, Priced);
 
         var refused = await Assert.ThrowsAsync<RuleViolationException>(() =>
             bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = 3 }, ct: ct));
@@ -71,8 +71,8 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
-        var customerId = await AddCustomerAsync(database, "+12127365001", ct);
-        var ev = await AddEventAsync(database, capacity: 10, ct: ct);
+        var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable)).Id;
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced);
         var first = await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = 2 }, ct: ct);
 
         var second = await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = 5 }, ct: ct);
@@ -91,8 +91,8 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
-        var customerId = await AddCustomerAsync(database, "+12127365001", ct);
-        var ev = await AddEventAsync(database, capacity: 10, ct: ct);
+        var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable)).Id;
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
             bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = 1 }, ct: ct), ct)));
@@ -110,11 +110,11 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
-        var ev = await AddEventAsync(database, capacity: 5, ct: ct);
-        var early = await AddCustomerAsync(database, "+12127365100", ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 5, Priced);
+        var early = (await database.Data.CustomerAsync(phoneE164: "+12127365100", with: SmsCapable)).Id;
         await bookings.CreateAsync(new BookingDraft { CustomerId = early, EventId = ev.Id, Seats = 2 }, ct: ct);
         var customers = new List<int>();
-        for (var i = 0; i < 10; i++) customers.Add(await AddCustomerAsync(database, $"+1212736{5200 + i}", ct));
+        for (var i = 0; i < 10; i++) customers.Add((await database.Data.CustomerAsync(phoneE164: $"+1212736{5200 + i}", with: SmsCapable)).Id);
 
         // Each task has its own context (the operation makes one), as ten members of staff would.
         var outcomes = await Task.WhenAll(customers.Select(id => Task.Run(async () =>
@@ -143,8 +143,8 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, events) = Operations(database);
-        var ev = await AddEventAsync(database, capacity: 10, ct: ct);
-        await bookings.CreateAsync(new BookingDraft { CustomerId = await AddCustomerAsync(database, "+12127365001", ct), EventId = ev.Id, Seats = 4 }, ct: ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced);
+        await bookings.CreateAsync(new BookingDraft { CustomerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable)).Id, EventId = ev.Id, Seats = 4 }, ct: ct);
         var draft = EventDraft.From(ev, _venue.Value);
         draft.Capacity = 3;
 
@@ -165,11 +165,11 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, events) = Operations(database);
-        var customerId = await AddCustomerAsync(database, "+12127365001", ct);
-        var past = await AddEventAsync(database, capacity: 10, startsIn: TimeSpan.FromHours(-1), ct: ct);
-        var cancelled = await AddEventAsync(database, capacity: 10, ct: ct);
+        var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable)).Id;
+        var past = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now + TimeSpan.FromHours(-1), 10, Priced);
+        var cancelled = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced);
         await events.CancelAsync(cancelled.Id, notifyCustomers: false, Manager, ct: ct);
-        var open = await AddEventAsync(database, capacity: 10, ct: ct);
+        var open = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced);
 
         var pastRefusal = await Assert.ThrowsAsync<RuleViolationException>(() =>
             bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = past.Id, Seats = 1 }, ct: ct));
@@ -193,9 +193,9 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
-        var ev = await AddEventAsync(database, capacity: 4, ct: ct);
-        await bookings.CreateAsync(new BookingDraft { CustomerId = await AddCustomerAsync(database, "+12127365001", ct), EventId = ev.Id, Seats = 2 }, ct: ct);
-        var mine = (await bookings.CreateAsync(new BookingDraft { CustomerId = await AddCustomerAsync(database, "+12127365002", ct), EventId = ev.Id, Seats = 1 }, ct: ct)).Booking;
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 4, Priced);
+        await bookings.CreateAsync(new BookingDraft { CustomerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable)).Id, EventId = ev.Id, Seats = 2 }, ct: ct);
+        var mine = (await bookings.CreateAsync(new BookingDraft { CustomerId = (await database.Data.CustomerAsync(phoneE164: "+12127365002", with: SmsCapable)).Id, EventId = ev.Id, Seats = 1 }, ct: ct)).Booking;
 
         await Assert.ThrowsAsync<RuleViolationException>(() => bookings.UpdateAsync(mine.Id, mine.Version, 3, null, ct: ct));
         var changed = await bookings.UpdateAsync(mine.Id, mine.Version, 2, "wheelchair", ct: ct);
@@ -214,8 +214,8 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, _) = Operations(database);
-        var customerId = await AddCustomerAsync(database, "+12127365001", ct);
-        var ev = await AddEventAsync(database, capacity: 10, ct: ct);
+        var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable)).Id;
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced);
         var booking = (await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = 2 }, ct: ct)).Booking;
         await AddReminderAsync(database, booking, ev, SmsStatus.Pending, ct);
 
@@ -235,10 +235,10 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, events) = Operations(database);
-        var quiet = await AddEventAsync(database, capacity: 10, ct: ct);
-        var loud = await AddEventAsync(database, capacity: 10, ct: ct);
-        var ann = await AddCustomerAsync(database, "+12127365001", ct);
-        var bob = await AddCustomerAsync(database, "+12127365002", ct);
+        var quiet = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced);
+        var loud = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced);
+        var ann = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable)).Id;
+        var bob = (await database.Data.CustomerAsync(phoneE164: "+12127365002", with: SmsCapable)).Id;
         foreach (var ev in new[] { quiet, loud })
         {
             var attending = (await bookings.CreateAsync(new BookingDraft { CustomerId = ann, EventId = ev.Id, Seats = 2 }, ct: ct)).Booking;
@@ -271,8 +271,8 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, events) = Operations(database);
-        var ev = await AddEventAsync(database, capacity: 10, ct: ct);
-        var booking = (await bookings.CreateAsync(new BookingDraft { CustomerId = await AddCustomerAsync(database, "+12127365001", ct), EventId = ev.Id, Seats = 1 }, ct: ct)).Booking;
+        var ev = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced);
+        var booking = (await bookings.CreateAsync(new BookingDraft { CustomerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable)).Id, EventId = ev.Id, Seats = 1 }, ct: ct)).Booking;
         await AddReminderAsync(database, booking, ev, SmsStatus.Pending, ct);
 
         var draft = EventDraft.From(ev, _venue.Value);
@@ -315,11 +315,11 @@ public class BookingTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var (bookings, events) = Operations(database);
-        var customerId = await AddCustomerAsync(database, "+12127365001", ct);
-        var coming = await AddEventAsync(database, capacity: 10, name: "Spring gala", ct: ct);
-        var alsoComing = await AddEventAsync(database, capacity: 10, name: "Poetry slam", ct: ct);
-        var over = await AddEventAsync(database, capacity: 10, name: "Winter ball", startsIn: TimeSpan.FromDays(-3), ct: ct);
-        await AddBookingAsync(database, customerId, over.Id, ct);
+        var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable)).Id;
+        var coming = await new TestData(database.Factory, _time).EventAsync("Spring gala", Now.AddDays(10), 10, Priced);
+        var alsoComing = await new TestData(database.Factory, _time).EventAsync("Poetry slam", Now.AddDays(10), 10, Priced);
+        var over = await new TestData(database.Factory, _time).EventAsync("Winter ball", Now + TimeSpan.FromDays(-3), 10, Priced);
+        await new TestData(database.Factory, _time).BookingAsync(customerId, over.Id, seats: 1);
         var booking = (await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = coming.Id, Seats = 0 }, ct: ct)).Booking;
         await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = alsoComing.Id, Seats = 2 }, ct: ct);
         await events.CancelAsync(alsoComing.Id, notifyCustomers: false, Manager, ct: ct);
@@ -344,36 +344,9 @@ public class BookingTests
         return (new BookingOperations(database.Factory, outbox, _time), new EventOperations(database.Factory, outbox, _venue, _time, TestAuthorization.App));
     }
 
-    private static async Task<int> AddCustomerAsync(TestDatabase database, string phone, CancellationToken ct)
-    {
-        await using var db = database.CreateDbContext();
-        var customer = TestCustomers.Individual("Ann", "Lee", phone);
-        customer.PrimaryPhoneSmsCapable = true;
-        db.Customers.Add(customer);
-        await db.SaveChangesAsync(ct);
-        return customer.Id;
-    }
+    private static void SmsCapable(Customer customer) => customer.PrimaryPhoneSmsCapable = true;
 
-    /// <summary>An event written directly, so a test can place one in the past.</summary>
-    private async Task<Event> AddEventAsync(TestDatabase database, int capacity, TimeSpan? startsIn = null, string name = "Jazz night", CancellationToken ct = default)
-    {
-        await using var db = database.CreateDbContext();
-        var ev = new Event
-        {
-            Name = name, StartsAt = Now + (startsIn ?? TimeSpan.FromDays(10)), Capacity = capacity, Price = 12.5m,
-            CreatedAt = Now, UpdatedAt = Now, Version = 1,
-        };
-        db.Events.Add(ev);
-        await db.SaveChangesAsync(ct);
-        return ev;
-    }
-
-    private async Task AddBookingAsync(TestDatabase database, int customerId, int eventId, CancellationToken ct)
-    {
-        await using var db = database.CreateDbContext();
-        db.Bookings.Add(new Booking { CustomerId = customerId, EventId = eventId, Seats = 1, CreatedAt = Now, UpdatedAt = Now, Version = 1 });
-        await db.SaveChangesAsync(ct);
-    }
+    private static void Priced(Event ev) => ev.Price = 12.5m;
 
     /// <summary>A reminder as the reminder scan would write it.</summary>
     private async Task AddReminderAsync(TestDatabase database, Booking booking, Event ev, SmsStatus status, CancellationToken ct)

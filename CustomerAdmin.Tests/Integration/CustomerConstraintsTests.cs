@@ -13,7 +13,7 @@ public class CustomerConstraintsTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        await AddAsync(database, TestCustomers.Individual("Ann", "Lee", Phone));
+        await database.Data.CustomerAsync();
 
         await using var db = database.CreateDbContext();
         db.Customers.Add(TestCustomers.Individual("Bob", "Stone", Phone));
@@ -30,7 +30,7 @@ public class CustomerConstraintsTests
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var blocked = TestCustomers.Individual("Ann", "Lee", Phone);
         blocked.Status = CustomerStatus.Blocked;
-        await AddAsync(database, blocked);
+        await database.Data.AddAsync(blocked);
 
         await using var db = database.CreateDbContext();
         db.Customers.Add(TestCustomers.Individual("Bob", "Stone", Phone));
@@ -42,7 +42,7 @@ public class CustomerConstraintsTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var id = await AddAsync(database, TestCustomers.Individual("Ann", "Lee", Phone));
+        var id = (await database.Data.CustomerAsync()).Id;
         await using (var db = database.CreateDbContext())
         {
             var ann = await db.Customers.SingleAsync(c => c.Id == id, ct);
@@ -50,7 +50,7 @@ public class CustomerConstraintsTests
             await db.SaveChangesAsync(ct);
         }
 
-        await AddAsync(database, TestCustomers.Individual("Bob", "Stone", Phone));
+        await database.Data.CustomerAsync("Bob", "Stone");
         // A second deleted record with that phone is fine too: only live records must be unique.
         await using (var db = database.CreateDbContext())
         {
@@ -72,8 +72,8 @@ public class CustomerConstraintsTests
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         var deleted = TestCustomers.Individual("Ann", "Lee", Phone);
         deleted.Status = CustomerStatus.Deleted;
-        var id = await AddAsync(database, deleted);
-        await AddAsync(database, TestCustomers.Individual("Bob", "Stone", Phone));
+        var id = (await database.Data.AddAsync(deleted)).Id;
+        await database.Data.CustomerAsync("Bob", "Stone");
 
         await using var db = database.CreateDbContext();
         var ann = await db.Customers.SingleAsync(c => c.Id == id, ct);
@@ -86,7 +86,7 @@ public class CustomerConstraintsTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var id = await AddAsync(database, TestCustomers.Individual("Ann", "Lee", Phone));
+        var id = (await database.Data.CustomerAsync()).Id;
 
         await using var first = database.CreateDbContext();
         await using var second = database.CreateDbContext();
@@ -115,7 +115,7 @@ public class CustomerConstraintsTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var id = await AddAsync(database, TestCustomers.Individual("Ann", "Lee", Phone));
+        var id = (await database.Data.CustomerAsync()).Id;
 
         await using var db = database.CreateDbContext();
         var ann = await db.Customers.SingleAsync(c => c.Id == id, ct);
@@ -127,13 +127,5 @@ public class CustomerConstraintsTests
         await db.SaveChangesAsync(ct);
 
         Assert.Equal(3, ann.Version);
-    }
-
-    private static async Task<int> AddAsync(TestDatabase database, Customer customer)
-    {
-        await using var db = database.CreateDbContext();
-        db.Customers.Add(customer);
-        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-        return customer.Id;
     }
 }

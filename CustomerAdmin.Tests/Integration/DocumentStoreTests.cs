@@ -29,7 +29,7 @@ public sealed class DocumentStoreTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var store = Store(database);
         Assert.Equal(100 * Megabyte, store.MaxBytesPerCustomer);
         for (var i = 1; i <= 9; i++)
@@ -59,7 +59,7 @@ public sealed class DocumentStoreTests : IDisposable
         Assert.Equal(11, FilesOnDisk().Length);
 
         // The quota is per customer: another one still uploads.
-        var otherId = await AddCustomerAsync(database, ct, phone: "+12127365001");
+        var otherId = (await database.Data.CustomerAsync(phoneE164: "+12127365001")).Id;
         await store.SaveAsync(otherId, new MemoryStream(DocumentContentTests.PdfBytes), "contract.pdf", DocumentType.Contract, "ann", ct);
     }
 
@@ -68,7 +68,7 @@ public sealed class DocumentStoreTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var store = StoreWithQuota(database, perCustomer: 3 * Megabyte);
         // Another upload for the same customer finishes while this one is still streaming.
         var stream = new EndlessPdfStream(2 * Megabyte, atHalf: () =>
@@ -94,7 +94,7 @@ public sealed class DocumentStoreTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var store = Store(database);
         var bytes = DocumentContentTests.PdfBytes;
 
@@ -129,7 +129,7 @@ public sealed class DocumentStoreTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
 
         var refused = await Assert.ThrowsAsync<DocumentRejectedException>(() =>
             Store(database).SaveAsync(customerId, new MemoryStream(DocumentContentTests.ExeBytes), "invoice.pdf", DocumentType.Invoice, "ann", ct));
@@ -143,7 +143,7 @@ public sealed class DocumentStoreTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var twoGigabytes = new EndlessPdfStream(2L * 1024 * 1024 * 1024);
 
         var refused = await Assert.ThrowsAsync<DocumentRejectedException>(() =>
@@ -160,7 +160,7 @@ public sealed class DocumentStoreTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
 
         var stored = await Store(database).SaveAsync(customerId, new MemoryStream(DocumentContentTests.PdfBytes), "../../appsettings.pdf",
             DocumentType.Other, "ann", ct);
@@ -189,15 +189,6 @@ public sealed class DocumentStoreTests : IDisposable
         await using var db = database.CreateDbContext();
         Assert.Equal(0, await db.Documents.CountAsync(ct));
         Assert.Empty(FilesOnDisk());
-    }
-
-    private static async Task<int> AddCustomerAsync(TestDatabase database, CancellationToken ct, string phone = "+12127365000")
-    {
-        await using var db = database.CreateDbContext();
-        var customer = TestCustomers.Individual("Ann", "Lee", phone);
-        db.Customers.Add(customer);
-        await db.SaveChangesAsync(ct);
-        return customer.Id;
     }
 
     /// <summary>A PDF header followed by as many bytes as asked for, produced on demand so the test never holds them.</summary>

@@ -33,8 +33,8 @@ public sealed class EventDayDispatchTests
         var scan = new ReminderScan(rig.Database.Factory, outbox, rig.Time, NullLogger<ReminderScan>.Instance);
         var dispatcher = rig.Dispatcher();
         // A late show on Friday at 22:00, and a morning one on Saturday at 10:00.
-        var lateShow = await AddEventAsync(rig, "Late show", rig.Venue.ToUtc(new DateTime(2026, 6, 12, 22, 0, 0)));
-        var matinee = await AddEventAsync(rig, "Matinee", rig.Venue.ToUtc(new DateTime(2026, 6, 13, 10, 0, 0)));
+        var lateShow = await new TestData(rig.Database.Factory, rig.Time).EventAsync("Late show", rig.Venue.ToUtc(new DateTime(2026, 6, 12, 22, 0, 0)), 200);
+        var matinee = await new TestData(rig.Database.Factory, rig.Time).EventAsync("Matinee", rig.Venue.ToUtc(new DateTime(2026, 6, 13, 10, 0, 0)), 200);
         var maria = await rig.CustomerAsync("+16175550101");
         var john = await rig.CustomerAsync("+16175550102");
         await bookings.CreateAsync(new BookingDraft { CustomerId = maria.Id, EventId = lateShow.Id, Seats = 2 }, ct: Ct);
@@ -71,13 +71,4 @@ public sealed class EventDayDispatchTests
     }
 
     private static string Sent(SmsRig rig, Customer customer) => rig.Posts.Last(p => p.Form["To"] == customer.PrimaryPhone).Form["Body"];
-
-    private static async Task<Event> AddEventAsync(SmsRig rig, string name, DateTime startsAt)
-    {
-        await using var db = rig.Database.CreateDbContext();
-        var ev = new Event { Name = name, StartsAt = startsAt, Capacity = 200, CreatedAt = rig.Now, UpdatedAt = rig.Now, Version = 1 };
-        db.Events.Add(ev);
-        await db.SaveChangesAsync(Ct);
-        return ev;
-    }
 }

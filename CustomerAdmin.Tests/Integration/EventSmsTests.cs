@@ -40,7 +40,7 @@ public sealed class EventSmsTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
         var (bookings, _, scan) = Operations(database);
-        var ev = await AddEventAsync(database, Now.AddDays(10), ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Gala", Now.AddDays(10), 500);
         var early = await BookAsync(bookings, database, ev, seats: 2, ct);
 
         SetNow(ev.StartsAt - TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
@@ -68,7 +68,7 @@ public sealed class EventSmsTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
         var (bookings, _, _) = Operations(database);
-        var ev = await AddEventAsync(database, Now.AddDays(10), ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Gala", Now.AddDays(10), 500);
 
         var one = await BookAsync(bookings, database, ev, seats: 1, ct);
         var reminderOnly = await BookAsync(bookings, database, ev, seats: 0, ct);
@@ -95,7 +95,7 @@ public sealed class EventSmsTests
             await db.SaveChangesAsync(ct);
         }
         var (bookings, _, _) = Operations(database);
-        var ev = await AddEventAsync(database, Now.AddDays(10), ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Gala", Now.AddDays(10), 500);
 
         await BookAsync(bookings, database, ev, seats: 0, ct);
 
@@ -108,7 +108,7 @@ public sealed class EventSmsTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
         var (bookings, events, scan) = Operations(database);
-        var ev = await AddEventAsync(database, Now.AddDays(10), ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Gala", Now.AddDays(10), 500);
         var booked = new List<Booking>();
         for (var i = 0; i < 60; i++) booked.Add(await BookAsync(bookings, database, ev, seats: i % 4, ct, optedOut: i % 20 == 7));
         SetNow(ev.StartsAt - TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
@@ -156,7 +156,7 @@ public sealed class EventSmsTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
         var (bookings, events, scan) = Operations(database);
-        var ev = await AddEventAsync(database, Now.AddDays(10), ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Gala", Now.AddDays(10), 500);
         for (var i = 0; i < 20; i++) await BookAsync(bookings, database, ev, seats: 1, ct);
         // Due at 19:00 UTC, 14:00 at the venue; quiet hours are not involved.
         SetNow(ev.StartsAt - TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
@@ -182,7 +182,7 @@ public sealed class EventSmsTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
         var (bookings, events, _) = Operations(database);
-        var ev = await AddEventAsync(database, Now.AddDays(10), ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Gala", Now.AddDays(10), 500);
         await BookAsync(bookings, database, ev, seats: 1, ct);
         var draft = EventDraft.From(ev, _venue.Value);
         draft.Date = draft.Date!.Value.AddDays(1);
@@ -204,7 +204,7 @@ public sealed class EventSmsTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
         var (bookings, events, _) = Operations(database);
-        var ev = await AddEventAsync(database, Now.AddDays(10), ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Gala", Now.AddDays(10), 500);
         for (var i = 0; i < 30; i++) await BookAsync(bookings, database, ev, seats: 2, ct);
 
         await Assert.ThrowsAsync<PermissionDeniedException>(() => events.CancelAsync(ev.Id, notifyCustomers: true, Staff, ct: ct));
@@ -231,7 +231,7 @@ public sealed class EventSmsTests
             .AddPolicy(Permissions.SmsBulk, p => p.RequireRole(AppRoles.Manager)));
         var (bookings, _, _) = Operations(database);
         var events = new EventOperations(database.Factory, Outbox(), _venue, _time, authorization);
-        var ev = await AddEventAsync(database, Now.AddDays(10), ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Gala", Now.AddDays(10), 500);
         for (var i = 0; i < 30; i++) await BookAsync(bookings, database, ev, seats: 1, ct);
 
         var refused = await Assert.ThrowsAsync<PermissionDeniedException>(() => events.CancelAsync(ev.Id, notifyCustomers: true, Staff, ct: ct));
@@ -251,7 +251,7 @@ public sealed class EventSmsTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
         var (bookings, events, scan) = Operations(database);
-        var ev = await AddEventAsync(database, Now.AddDays(10), ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Gala", Now.AddDays(10), 500);
         var booked = new List<Booking>();
         for (var i = 0; i < 40; i++) booked.Add(await BookAsync(bookings, database, ev, seats: i % 3, ct));
         SetNow(ev.StartsAt - TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
@@ -287,7 +287,7 @@ public sealed class EventSmsTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
         var (bookings, events, scan) = Operations(database);
-        var ev = await AddEventAsync(database, Now.AddDays(10), ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Gala", Now.AddDays(10), 500);
         for (var i = 0; i < 10; i++) await BookAsync(bookings, database, ev, seats: 1, ct);
         SetNow(ev.StartsAt - TimeSpan.FromDays(7) + TimeSpan.FromMinutes(1));
         Assert.Equal(10, await scan.RunOnceAsync(ct));
@@ -308,7 +308,7 @@ public sealed class EventSmsTests
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
         var (bookings, events, _) = Operations(database);
-        var ev = await AddEventAsync(database, Now.AddDays(10), ct);
+        var ev = await new TestData(database.Factory, _time).EventAsync("Gala", Now.AddDays(10), 500);
         for (var i = 0; i < 15; i++) await BookAsync(bookings, database, ev, seats: 1, ct);
         // 22:30 at the venue: every notice written now waits until 09:00.
         SetNow(_venue.Value.ToUtc(_venue.Value.ToVenue(Now).Date.AddHours(22).AddMinutes(30)));
@@ -339,28 +339,12 @@ public sealed class EventSmsTests
             new ReminderScan(database.Factory, outbox, _time, NullLogger<ReminderScan>.Instance));
     }
 
-    private async Task<Event> AddEventAsync(TestDatabase database, DateTime startsAt, CancellationToken ct)
-    {
-        await using var db = database.CreateDbContext();
-        var ev = new Event { Name = "Gala", StartsAt = startsAt, Capacity = 500, CreatedAt = Now, UpdatedAt = Now, Version = 1 };
-        db.Events.Add(ev);
-        await db.SaveChangesAsync(ct);
-        return ev;
-    }
-
     /// <summary>A new customer booked through <see cref="BookingOperations"/>, as staff book them.</summary>
     private async Task<Booking> BookAsync(BookingOperations bookings, TestDatabase database, Event ev, int seats, CancellationToken ct, bool optedOut = false)
     {
-        int customerId;
-        await using (var db = database.CreateDbContext())
-        {
-            var customer = TestCustomers.Individual("Ann", "Lee", $"+1212555{++_phone:0000}");
-            if (optedOut) customer.SmsOptedOutAt = Now;
-            db.Customers.Add(customer);
-            await db.SaveChangesAsync(ct);
-            customerId = customer.Id;
-        }
-        return (await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = ev.Id, Seats = seats }, ct: ct)).Booking;
+        var customer = await database.Data.CustomerAsync(phoneE164: $"+1212555{++_phone:0000}",
+            with: c => c.SmsOptedOutAt = optedOut ? Now : null);
+        return (await bookings.CreateAsync(new BookingDraft { CustomerId = customer.Id, EventId = ev.Id, Seats = seats }, ct: ct)).Booking;
     }
 
     private static async Task<List<SmsMessage>> MessagesAsync(TestDatabase database, CancellationToken ct)

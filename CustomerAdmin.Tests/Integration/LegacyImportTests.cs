@@ -53,10 +53,7 @@ public sealed class LegacyImportTests : IDisposable
     /// <summary>A customer who existed before the import, with one real closed ticket of 10.</summary>
     private async Task<int> AddPatAsync(TestDatabase database, CancellationToken ct)
     {
-        await using var db = database.CreateDbContext();
-        var pat = TestCustomers.Individual("Pat", "Existing", "+19175550111");
-        db.Customers.Add(pat);
-        await db.SaveChangesAsync(ct);
+        var pat = await database.Data.CustomerAsync("Pat", "Existing", "+19175550111");
         var ticket = await TicketOperations.CreateAsync(database.Factory, new() { CustomerId = pat.Id, Item = "Phone", Problem = "Cracked" }, _time, ct: ct);
         await TicketOperations.ChangeStatusAsync(database.Factory, ticket.Id, ticket.Version, TicketStatus.Closed, 10m, _time, ct: ct);
         return pat.Id;

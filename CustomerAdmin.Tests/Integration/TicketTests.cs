@@ -20,7 +20,7 @@ public class TicketTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var earlier = await OpenAsync(database, customerId, ct);
         var ticket = await OpenAsync(database, customerId, ct);
 
@@ -52,7 +52,7 @@ public class TicketTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var ticket = await OpenAsync(database, customerId, ct);
 
         var negative = await Assert.ThrowsAsync<RuleViolationException>(() =>
@@ -83,7 +83,7 @@ public class TicketTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var ticket = await OpenAsync(database, customerId, ct);
         await TicketOperations.ChangeStatusAsync(database.Factory, ticket.Id, ticket.Version, TicketStatus.Closed, 10m, _time, ct: ct);
 
@@ -98,7 +98,7 @@ public class TicketTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var first = await OpenAsync(database, customerId, ct);
         var second = await OpenAsync(database, customerId, ct);
         Assert.Equal("T-000001", first.Number);
@@ -118,7 +118,7 @@ public class TicketTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var open = await OpenAsync(database, customerId, ct);
         var closed = await OpenAsync(database, customerId, ct);
         await TicketOperations.ChangeStatusAsync(database.Factory, closed.Id, closed.Version, TicketStatus.Closed, 5m, _time, ct: ct);
@@ -149,7 +149,7 @@ public class TicketTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         await using (var db = database.CreateDbContext())
         {
             (await db.Customers.SingleAsync(c => c.Id == customerId, ct)).Status = CustomerStatus.Deleted;
@@ -172,7 +172,7 @@ public class TicketTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var sale = await SaleOperations.CreateAsync(database.Factory, customerId,
             [new SaleLineDraft { Description = "Cable", Quantity = 3, UnitPrice = 2.50m }, new SaleLineDraft { Description = "Fee", UnitPrice = 0.99m }], _time, ct: ct);
         Assert.Equal(8.49m, sale.Total);
@@ -191,7 +191,7 @@ public class TicketTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         int equipmentId;
         await using (var db = database.CreateDbContext())
         {
@@ -230,7 +230,7 @@ public class TicketTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var ticket = await OpenAsync(database, customerId, ct);
         var laptop = await EquipmentOperations.CreateAsync(database.Factory, customerId, new() { Type = "Laptop", SerialNumber = "sn-1" }, _time, ct);
         int strangersEquipment;
@@ -291,7 +291,7 @@ public class TicketTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var ticket = await OpenAsync(database, await AddCustomerAsync(database, ct), ct);
+        var ticket = await OpenAsync(database, (await database.Data.CustomerAsync()).Id, ct);
         var mine = TicketOperations.DraftOf(ticket);
         mine.Problem = "Mine";
         await TicketOperations.ChangeStatusAsync(database.Factory, ticket.Id, ticket.Version, TicketStatus.InProgress, null, _time, ct: ct);
@@ -308,7 +308,7 @@ public class TicketTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var ticket = await OpenAsync(database, customerId, ct);
         ticket = await TicketOperations.ChangeStatusAsync(database.Factory, ticket.Id, ticket.Version, TicketStatus.Closed, 90m, _time, ct: ct);
         var draft = TicketOperations.DraftOf(ticket);
@@ -329,7 +329,7 @@ public class TicketTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var scanner = await EquipmentOperations.CreateAsync(database.Factory, customerId, new() { Type = "Scanner", SerialNumber = "OLD-1" }, _time, ct);
 
         await EquipmentOperations.UpdateAsync(database.Factory, scanner.Id,
@@ -362,13 +362,4 @@ public class TicketTests
     private Task<Ticket> OpenAsync(TestDatabase database, int customerId, CancellationToken ct) =>
         TicketOperations.CreateAsync(database.Factory,
             new TicketDraft { CustomerId = customerId, Item = "Phone", Problem = "Cracked screen", QuotedAmount = 80m }, _time, ct: ct);
-
-    private static async Task<int> AddCustomerAsync(TestDatabase database, CancellationToken ct)
-    {
-        await using var db = database.CreateDbContext();
-        var customer = TestCustomers.Individual("Ann", "Lee", Phone);
-        db.Customers.Add(customer);
-        await db.SaveChangesAsync(ct);
-        return customer.Id;
-    }
 }

@@ -27,7 +27,7 @@ public class TimelineTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
 
         var ticket = await TicketOperations.CreateAsync(database.Factory,
             new TicketDraft { CustomerId = customerId, Item = "Laptop", Problem = "Does not boot" }, _time, "ann", ct);
@@ -58,7 +58,7 @@ public class TimelineTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
 
         await using (var db = database.CreateDbContext())
         {
@@ -84,7 +84,7 @@ public class TimelineTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var start = _time.GetUtcNow().UtcDateTime;
         await using (var db = database.CreateDbContext())
         {
@@ -120,7 +120,7 @@ public class TimelineTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var customerId = await AddCustomerAsync(database, ct);
+        var customerId = (await database.Data.CustomerAsync()).Id;
         var draft = new ActivityDraft { Kind = ActivityKind.Note, NoteType = NoteType.Complaint, IsInternal = true, Body = "Waited an hour", OccurredAt = _time.GetUtcNow().UtcDateTime };
         var annsNote = await ActivityOperations.AddAsync(database.Factory, customerId, draft, Ann, _time, ct);
 
@@ -164,8 +164,8 @@ public class TimelineTests
     {
         var ct = TestContext.Current.CancellationToken;
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
-        var small = await AddCustomerAsync(database, ct, Phone);
-        var large = await AddCustomerAsync(database, ct, "+12127365001");
+        var small = (await database.Data.CustomerAsync()).Id;
+        var large = (await database.Data.CustomerAsync(phoneE164: "+12127365001")).Id;
         await AddHistoryAsync(database, small, 3, 0, ct);
         await AddHistoryAsync(database, large, 300, 1000, ct);
 
@@ -222,15 +222,6 @@ public class TimelineTests
             });
         }
         await db.SaveChangesAsync(ct);
-    }
-
-    private static async Task<int> AddCustomerAsync(TestDatabase database, CancellationToken ct, string phone = Phone)
-    {
-        await using var db = database.CreateDbContext();
-        var customer = TestCustomers.Individual("Ann", "Lee", phone);
-        db.Customers.Add(customer);
-        await db.SaveChangesAsync(ct);
-        return customer.Id;
     }
 
     /// <summary>Counts the commands <see cref="DirectSql"/> announces on one connection (other tests run alongside).</summary>

@@ -79,15 +79,8 @@ public sealed class SmsRig : IAsyncDisposable
         ? new Factory(() => new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(Database.ConnectionString).UseCustomerAdmin(Time).Options))
         : new Factory(() => new PostgresAppDbContext(new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(Database.ConnectionString).UseCustomerAdmin(Time).Options));
 
-    public async Task<Customer> CustomerAsync(string phone = "+16175550101")
-    {
-        await using var db = Database.CreateDbContext();
-        var customer = TestCustomers.Individual("Maria", "Lopez", phone);
-        customer.SmsOptedIn = true;
-        db.Customers.Add(customer);
-        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-        return customer;
-    }
+    public Task<Customer> CustomerAsync(string phone = "+16175550101") =>
+        Database.Data.CustomerAsync("Maria", "Lopez", phone, c => c.SmsOptedIn = true);
 
     public async Task<SmsMessage> EnqueueAsync(Customer customer, string body, SmsKind kind = SmsKind.BookingConfirmation,
         string? to = null, Action<SmsMessage>? change = null)

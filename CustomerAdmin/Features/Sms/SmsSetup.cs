@@ -10,9 +10,8 @@ public static class SmsSetup
     /// (runs when <c>Sms:RunDispatcher</c> is true), the reminder scan (when <c>Sms:RunReminderScan</c> is true) and the
     /// bulk sender.
     /// </summary>
-    public static IHostApplicationBuilder AddSms(this IHostApplicationBuilder builder)
+    public static IServiceCollection AddSms(this IServiceCollection services, IConfiguration configuration)
     {
-        var services = builder.Services;
         services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SmsOutbox>();
         services.AddSingleton<ReminderScan>();
@@ -20,7 +19,7 @@ public static class SmsSetup
         // Always registered; it reads Sms:RunReminderScan when it starts, so configuration added late still counts.
         services.AddHostedService<ReminderScheduler>();
 
-        var provider = builder.Configuration.GetSection(SmsOptions.Section).GetValue<SmsProvider?>(nameof(SmsOptions.Provider)) ?? SmsProvider.Log;
+        var provider = configuration.GetSection(SmsOptions.Section).GetValue<SmsProvider?>(nameof(SmsOptions.Provider)) ?? SmsProvider.Log;
         if (provider == SmsProvider.Twilio)
         {
             services.AddHttpClient<ISmsSender, TwilioSmsSender>(client =>
@@ -38,6 +37,6 @@ public static class SmsSetup
         }
         services.AddSingleton<SmsDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<SmsDispatcher>());
-        return builder;
+        return services;
     }
 }
