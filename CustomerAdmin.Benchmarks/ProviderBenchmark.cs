@@ -80,8 +80,8 @@ public static class ProviderBenchmark
             {
                 // Alternate the two so both see the same machine state; the first runs only warm up. Whichever runs a
                 // term first reads its pages into the cache (SQLite's page cache belongs to the pooled connection both
-                // use), and the second finds them there: measured at 200,000 customers that moved 40–70 µs at p50 from
-                // the second to the first, so each goes first on every other term.
+                // use), and the second finds them there, which moved a visible part of p50 from the second to the first
+                // (docs/benchmarks.md), so each goes first on every other term.
                 Task<double> App() => TimeAsync(() => AppAsync(terms[i]));
                 Task<double> Ado() => TimeAsync(() => SqlRecorder.ReplayAsync(ado, adoConnectionString, commands[i]));
                 double appMs, adoMs;

@@ -119,10 +119,10 @@ public sealed class DashboardSummaryTests : IDisposable
     public void DistinctDaysArePairedWithTheDayBefore()
     {
         var zone = TimeZoneInfo.Utc;
-        var into = new Dictionary<DashboardSummary.Key, long>();
-        var customer = new DashboardSummary.CustomerFacts(1, new DateTime(2026, 1, 1), CustomerType.Individual, CustomerStatus.Active, "Pune");
+        var into = new Dictionary<DashboardContributions.Key, long>();
+        var customer = new DashboardContributions.CustomerFacts(1, new DateTime(2026, 1, 1), CustomerType.Individual, CustomerStatus.Active, "Pune");
         DateTime At(int month, int day) => new(2026, month, day, 10, 0, 0, DateTimeKind.Utc);
-        DashboardSummary.Contribute(into, customer,
+        DashboardContributions.Contribute(into, customer,
             [
                 new(1, TicketStatus.Closed, At(1, 2), At(1, 5), 10m),
                 new(1, TicketStatus.Closed, At(1, 3), At(1, 5), 20m), // the same purchase day again
@@ -132,16 +132,16 @@ public sealed class DashboardSummaryTests : IDisposable
 
         int Day(int month, int day) => new DateOnly(2026, month, day).DayNumber;
         var purchases = into.Where(e => e.Key.Series == DashboardSeries.PurchaseDays).Select(e => (e.Key.Day, e.Key.Other, e.Value)).Order().ToList();
-        Assert.Equal([(Day(1, 5), DashboardSummary.NoDay, 1L), (Day(3, 7), Day(1, 5), 1L)], purchases);
+        Assert.Equal([(Day(1, 5), DashboardContributions.NoDay, 1L), (Day(3, 7), Day(1, 5), 1L)], purchases);
         var activity = into.Where(e => e.Key.Series == DashboardSeries.ActivityMonths).Select(e => (e.Key.Day, e.Key.Other, e.Value)).Order().ToList();
-        Assert.Equal([(Day(1, 1), DashboardSummary.NoDay, 1L), (Day(1, 1), Day(1, 2), 1L), (Day(2, 1), Day(1, 3), 1L), (Day(3, 1), Day(2, 1), 1L)], activity);
+        Assert.Equal([(Day(1, 1), DashboardContributions.NoDay, 1L), (Day(1, 1), Day(1, 2), 1L), (Day(2, 1), Day(1, 3), 1L), (Day(3, 1), Day(2, 1), 1L)], activity);
         Assert.Equal(3000L, into[new(DashboardSeries.Revenue, Day(1, 5), 0)]);
         Assert.Equal(1L, into[new(DashboardSeries.CityCustomers, 0, 3, "Pune")]);
         Assert.Equal(1L, into[new(DashboardSeries.OpenTickets, 0, (int)TicketStatus.Open)]);
 
         // A deleted customer keeps only what the ticket figures count.
-        var deleted = new Dictionary<DashboardSummary.Key, long>();
-        DashboardSummary.Contribute(deleted, customer with { Status = CustomerStatus.Deleted }, [new(1, TicketStatus.Closed, At(1, 2), At(1, 5), 10m)], [], zone);
+        var deleted = new Dictionary<DashboardContributions.Key, long>();
+        DashboardContributions.Contribute(deleted, customer with { Status = CustomerStatus.Deleted }, [new(1, TicketStatus.Closed, At(1, 2), At(1, 5), 10m)], [], zone);
         Assert.Equal([DashboardSeries.ClosedTickets, DashboardSeries.TurnaroundMs], deleted.Keys.Select(k => k.Series).Order());
     }
 }

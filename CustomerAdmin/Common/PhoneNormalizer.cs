@@ -20,7 +20,7 @@ public sealed class PhoneNormalizer(IOptions<CustomersOptions> options)
     /// The fewest digits a number of the default region can have when typed without a country code, from
     /// libphonenumber's metadata (10 in the US; 0 for a region it does not know): fewer digits cannot be a valid number
     /// there (a trunk prefix only adds digits; the shorter "local only" lengths, 7 in the US, are never valid without
-    /// the area code), so search-as-you-type need not parse them (a parse costs about 20 µs, as much as the search's SQL).
+    /// the area code), so search-as-you-type need not parse them (a parse costs as much as the search's SQL: docs/benchmarks.md).
     /// </summary>
     public int ShortestNationalNumber { get; } = ShortestFor(options.Value.DefaultRegion.ToUpperInvariant());
 

@@ -22,11 +22,10 @@ public sealed class RowInserter<T> : IAsyncDisposable where T : class
 {
     // On SQLite one row per statement, prepared once: an INSERT of several rows inside a transaction needs a
     // statement journal (to undo a half-done statement), which holds a copy of every page the statement touches and
-    // spills to a temporary file past 64 KB; the legacy import wrote 7.5 GB of them for 100,000 tickets at 3 rows per
-    // statement. Binding by name also costs time that grows with the square of the parameter count. Without a journal
-    // and with the statement reused, a row costs little more than SQLite's own work. PostgreSQL is fastest with few
-    // large statements (9,500 reminders: 1.4 s at 26,000 parameters, 2.9 s at 130: each statement is a round trip)
-    // and allows 65,535.
+    // spills to a temporary file past 64 KB (gigabytes of them in a legacy import at 3 rows per statement). Binding by
+    // name also costs time that grows with the square of the parameter count. Without a journal and with the statement
+    // reused, a row costs little more than SQLite's own work. PostgreSQL is fastest with few large statements (each
+    // statement is a round trip) and allows 65,535. Figures: docs/benchmarks.md, "Figures behind the code's comments".
     private const int PostgresMaxParameters = 30_000;
 
     private readonly AppDbContext _db;

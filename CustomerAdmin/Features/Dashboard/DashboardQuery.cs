@@ -208,7 +208,7 @@ public static class DashboardQuery
 
     /// <summary>
     /// Distinct live customers with a day of the series in [first, last]: the day-pair rows whose earlier day is before
-    /// <paramref name="first"/> (see <see cref="DashboardSummary"/>). Whole months inside the range are read from the
+    /// <paramref name="first"/> (see <see cref="DashboardContributions"/>). Whole months inside the range are read from the
     /// month rows, the days before the first and after the last whole month from the day rows.
     /// </summary>
     private static async Task<Distinct> DistinctAsync(AppDbContext db, DashboardSeries days, DashboardSeries months, DateOnly first, DateOnly last,
@@ -233,7 +233,7 @@ public static class DashboardQuery
         foreach (var (series, from, to) in ranges)
         {
             var sums = await db.DashboardTotals.Where(t => t.Series == series && t.Day >= from && t.Day <= to && t.Other < start)
-                .GroupBy(t => 1).Select(g => new { All = g.Sum(t => t.Value), First = g.Sum(t => t.Other == DashboardSummary.NoDay ? t.Value : 0) })
+                .GroupBy(t => 1).Select(g => new { All = g.Sum(t => t.Value), First = g.Sum(t => t.Other == DashboardContributions.NoDay ? t.Value : 0) })
                 .ToListAsync(ct);
             if (sums is [var row]) (customers, firstTime) = (customers + row.All, firstTime + row.First);
         }

@@ -11,8 +11,8 @@ namespace CustomerAdmin.Features.Customers.Search;
 /// <para>
 /// A plain command on the context's own connection (<see cref="DirectSql"/>) whose columns and conversions come from
 /// the EF model (<see cref="EntityReader{T}"/>), not an EF query: it runs for every customer page and edit form, and
-/// measured on SQLite (200,000 customers) the compiled EF query with its Include cost about 25–30 µs more than the same
-/// statement, which itself takes SQLite 70–90 µs (docs/benchmarks.md). The result is what
+/// the compiled EF query with its Include added about a third to what the same statement costs SQLite (figures in
+/// docs/benchmarks.md). The result is what
 /// <c>db.Customers.AsNoTracking().Include(c => c.Organization).FirstOrDefault(c => c.Id == id)</c> returns
 /// (CustomerLookupTests compares the two on both providers), except that the organisation's own
 /// <see cref="Organization.Customers"/> is left empty.

@@ -20,11 +20,10 @@ internal sealed record SuggestionRow(int Id, CustomerType Type, string? FirstNam
 /// connection (<see cref="DirectSql"/>), with table and column names, parameter types and value conversions taken
 /// from the EF model (as <see cref="RowInserter{T}"/> does).
 /// <para>
-/// Why not EF queries: measured on SQLite (200,000 customers, same pooled context and open connection), a compiled
-/// EF query added about 20 µs per token range and 50 µs for the rows of ten ids (the id list is expanded into
-/// parameters on every call) to statements that take SQLite 20–60 µs, so a suggestion cost EF 2–4 times what its SQL
-/// cost; the same statements as commands on the context's connection cost what plain ADO.NET does
-/// (docs/benchmarks.md). Everything else about customers, including the list page's search (<see
+/// Why not EF queries: a compiled EF query added more to each token range and to the rows of ten ids (the id list is
+/// expanded into parameters on every call) than SQLite takes for the statements themselves, so a suggestion cost EF
+/// several times what its SQL cost; the same statements as commands on the context's connection cost what plain
+/// ADO.NET does (figures in docs/benchmarks.md). Everything else about customers, including the list page's search (<see
 /// cref="CustomerSearch.Matching"/>), stays in EF. Works on both providers: only <c>LIMIT</c> and <c>EXISTS</c>.
 /// </para>
 /// </summary>

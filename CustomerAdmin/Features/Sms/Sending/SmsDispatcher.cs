@@ -1,3 +1,4 @@
+// Whole at ~470 lines: one worker's send cycle (claim under a lease, rules, send, record, reconcile), every step guarded by the same lease check.
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Reminders;
