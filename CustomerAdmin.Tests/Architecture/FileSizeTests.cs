@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using CustomerAdmin.Tests.EndToEnd;
 
 namespace CustomerAdmin.Tests.Architecture;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using CustomerAdmin.Data;
-using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

@@ -1,6 +1,5 @@
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
-using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using static Microsoft.Playwright.Assertions;
 

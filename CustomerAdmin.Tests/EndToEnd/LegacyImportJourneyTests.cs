@@ -1,4 +1,3 @@
-using CustomerAdmin.Tests.Infrastructure;
 using System.Text.RegularExpressions;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;

@@ -1,6 +1,5 @@
 using System.Net;
 using CustomerAdmin.Security;
-using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
-using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static Microsoft.Playwright.Assertions;

@@ -1,6 +1,4 @@
 using CustomerAdmin.Security;
-using CustomerAdmin.Tests.Infrastructure;
-using CustomerAdmin.Tests.Unit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;

@@ -10,7 +10,6 @@ using CustomerAdmin.Features.Dashboard;
 using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Sales;
 using CustomerAdmin.Features.Tickets;
-using CustomerAdmin.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

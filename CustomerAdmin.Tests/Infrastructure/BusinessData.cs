@@ -30,7 +30,7 @@ public sealed class BusinessData(AppDbContext db)
         var sequence = ++_sequence;
         var ticket = new Ticket
         {
-            Customer = customer, Sequence = sequence, Number = Data.Ticket.FormatNumber(sequence), Problem = "Test",
+            Customer = customer, Sequence = sequence, Number = CustomerAdmin.Data.Ticket.FormatNumber(sequence), Problem = "Test",
             Status = status, OpenedAt = openedAt, ClosedAt = closedAt, UpdatedAt = openedAt,
             FinalAmount = status == TicketStatus.Closed ? amount ?? 0m : null,
         };

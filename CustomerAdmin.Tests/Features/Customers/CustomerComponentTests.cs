@@ -1,0 +1,131 @@
+using Bunit;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.Search;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CustomerAdmin.Tests.Features.Customers;
+
+public sealed class CustomerComponentTests : AppComponentTest
+{
+    [Fact]
+    public async Task ListRendersOnePageOfCustomersSortedByLastName()
+    {
+        for (var i = 0; i < 30; i++)
+            await AddCustomerAsync($"First{i:00}", $"Last{29 - i:00}", $"+1 212 64{i % 10} {i:0000}");
+
+        var cut = Render<CustomerList>();
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("30 customers", cut.Find("[data-testid=customer-count]").TextContent.Trim());
+            var names = cut.FindAll("tbody tr td:first-child").Select(td => td.TextContent.Trim()).ToList();
+            Assert.Equal(CustomerList.PageSize, names.Count);
+            Assert.Equal("First29 Last00", names[0]);
+            Assert.Equal("First28 Last01", names[1]);
+        });
+    }
+
+    [Theory]
+    [InlineData("%", 0)]
+    [InlineData("'", 0)]
+    [InlineData("ann", 1)]
+    [InlineData("0100", 1)]
+    public async Task ListSearchFiltersByTermAndTreatsWildcardsAsText(string term, int expected)
+    {
+        await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
+        await AddCustomerAsync("Bob", "Stone", "+1 212 555 0199");
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>()
+            .NavigateTo("/customers?q=" + Uri.EscapeDataString(term));
+
+        var cut = Render<CustomerList>();
+
+        cut.WaitForAssertion(() =>
+            Assert.Equal($"{expected} customers", cut.Find("[data-testid=customer-count]").TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task SearchBoxDebouncesKeystrokesAndShowsSuggestions()
+    {
+        await AddCustomerAsync("José", "Álvarez", "+1 415 555 0142", city: "Austin");
+        await AddCustomerAsync("Joseph", "Smith", "+1 415 555 0199");
+        await AddCustomerAsync("Mary", "Jones", "+1 415 555 0123");
+
+        var cut = RenderWithPopovers<GlobalSearch>();
+        var before = Db.Created;
+        var input = cut.Find("#global-search");
+        input.Input("j");
+        input.Input("jo");
+        input.Input("jos");
+
+        cut.WaitForAssertion(() =>
+        {
+            var suggestions = cut.FindAll("[data-testid=suggestion]");
+            Assert.Equal(2, suggestions.Count);
+            Assert.Contains("José Álvarez", suggestions[0].TextContent);
+            Assert.Contains("Austin", suggestions[0].TextContent);
+        }, TimeSpan.FromSeconds(5));
+        // Three quick keystrokes, one trip to the database.
+        Assert.Equal(1, Db.Created - before);
+    }
+
+    [Fact]
+    public void FormShowsFieldMessagesForMissingNamesAndBadPhone()
+    {
+        var cut = RenderWithPopovers<CustomerEdit>();
+        cut.Find("#primary-phone").Change("call me 😀");
+
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() =>
+        {
+            var text = cut.Markup;
+            Assert.Contains("Enter the first name.", text);
+            Assert.Contains("Enter the last name.", text);
+            Assert.Contains("A phone number may contain only digits", text);
+        });
+        Assert.Equal(0, Db.Inner.CreateDbContext().Customers.Count());
+    }
+
+    [Fact]
+    public async Task FormWarnsAboutExistingCustomerWithSameEmailBeforeSaving()
+    {
+        var existing = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100", email: "ann@example.com");
+        var cut = RenderWithPopovers<CustomerEdit>();
+        cut.Find("#first-name").Change("Anne");
+        cut.Find("#last-name").Change("Lee");
+        cut.Find("#primary-phone").Change("(646) 555-0177");
+        cut.Find("#email").Change("ANN@example.com");
+
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() =>
+        {
+            var warning = cut.Find("[data-testid=duplicates]");
+            Assert.Contains("This looks like an existing customer", warning.TextContent);
+            Assert.Equal($"/customers/{existing.Id}", warning.QuerySelector("a")!.GetAttribute("href"));
+        });
+        await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal(1, await db.Customers.CountAsync(Xunit.TestContext.Current.CancellationToken));
+
+        // Saving again confirms this is a different person.
+        cut.Find("form").Submit();
+        cut.WaitForAssertion(() => Assert.Equal(2, Db.Inner.CreateDbContext().Customers.Count()));
+    }
+
+    [Fact]
+    public async Task FormRefusesSecondCustomerWithSamePhoneAtTheField()
+    {
+        await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
+        var cut = RenderWithPopovers<CustomerEdit>();
+        cut.Find("#first-name").Change("Bob");
+        cut.Find("#last-name").Change("Stone");
+        cut.Find("#primary-phone").Change("212-555-0100");
+
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains("Another customer already has this phone number", cut.Markup));
+        await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal(1, await db.Customers.CountAsync(Xunit.TestContext.Current.CancellationToken));
+    }
+}

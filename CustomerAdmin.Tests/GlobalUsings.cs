@@ -1,0 +1,25 @@
+// The test folders mirror the app's (Features/<Feature>/...); shared fixtures and helpers live in several of them.
+global using CustomerAdmin.Tests.Architecture;
+global using CustomerAdmin.Tests.Common;
+global using CustomerAdmin.Tests.Data;
+global using CustomerAdmin.Tests.EndToEnd;
+global using CustomerAdmin.Tests.Features;
+global using CustomerAdmin.Tests.Features.Customers;
+global using CustomerAdmin.Tests.Features.Customers.Documents;
+global using CustomerAdmin.Tests.Features.Customers.Export;
+global using CustomerAdmin.Tests.Features.Customers.History;
+global using CustomerAdmin.Tests.Features.Customers.Search;
+global using CustomerAdmin.Tests.Features.Customers.Timeline;
+global using CustomerAdmin.Tests.Features.Dashboard;
+global using CustomerAdmin.Tests.Features.Events;
+global using CustomerAdmin.Tests.Features.Import.Legacy;
+global using CustomerAdmin.Tests.Features.Sales;
+global using CustomerAdmin.Tests.Features.Sms;
+global using CustomerAdmin.Tests.Features.Sms.Reminders;
+global using CustomerAdmin.Tests.Features.Sms.Sending;
+global using CustomerAdmin.Tests.Features.Sms.Templates;
+global using CustomerAdmin.Tests.Features.Sms.Webhooks;
+global using CustomerAdmin.Tests.Features.Tickets;
+global using CustomerAdmin.Tests.Infrastructure;
+global using CustomerAdmin.Tests.Security;
+global using CustomerAdmin.Tests.Startup;

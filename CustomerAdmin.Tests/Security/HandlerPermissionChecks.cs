@@ -1,0 +1,195 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
+using CustomerAdmin.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+
+namespace CustomerAdmin.Tests.Security;
+
+/// <summary>
+/// Reads the compiled IL of every component in the app to find the methods that write (a DbContext save, a bulk
+/// update or delete, raw SQL, or a call into a writing class such as an <c>*Operations</c> class) and whether each
+/// write is reached only through a server-side permission check (<see cref="AuthorizationExtensions.AllowsAsync"/> or
+/// <see cref="IAuthorizationService"/>). A button's handler is compiled to a method of the component (async ones to a
+/// state machine, inline lambdas to closures); all of those are read, so a handler cannot hide its write in a helper.
+/// </summary>
+/// <remarks>
+/// IL rather than the .razor source: the compiler has already resolved every call, including ones written through
+/// extension methods, aliases and helper methods, and markup-bound handlers (<c>OnClick="SaveAsync"</c>) appear as the
+/// delegates the render tree creates. The analysis is per component: a write is guarded when the method making it
+/// checks a permission before its first write, or when every method of the component that calls it is guarded.
+/// </remarks>
+public static class HandlerPermissionChecks
+{
+    /// <summary>Classes whose asynchronous methods write (named by suffix, so a new <c>FooOperations</c> is covered).</summary>
+    private static readonly string[] WriterSuffixes = ["Operations", "Deletion", "Administration", "Importer", "Store", "BulkSms", "Outbox", "SmsConsent"];
+
+    /// <summary>Reads on writing classes: methods whose names start like this change nothing.</summary>
+    private static readonly string[] ReadPrefixes = ["Load", "Find", "Count", "Read", "Used", "Booked", "Search", "Get", "List", "Preview", "Templates", "Audience"];
+
+    private static readonly string[] EfWrites = ["SaveChanges", "SaveChangesAsync", "ExecuteUpdate", "ExecuteUpdateAsync", "ExecuteDelete",
+        "ExecuteDeleteAsync", "ExecuteSqlRaw", "ExecuteSqlRawAsync", "ExecuteSqlInterpolated", "ExecuteSqlInterpolatedAsync", "ExecuteSql", "ExecuteSqlAsync"];
+
+    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(f => (OpCode)f.GetValue(null)!)
+        .ToDictionary(o => o.Value);
+
+    public sealed record Finding(Type Component, string Method, string Write);
+
+    /// <summary>Every write in a component that can run without a permission check having passed first.</summary>
+    public static List<Finding> UncheckedWrites(Assembly app) =>
+        app.GetTypes()
+            .Where(t => typeof(IComponent).IsAssignableFrom(t) && !t.IsAbstract && !IsCompilerGenerated(t))
+            .SelectMany(Analyse)
+            .ToList();
+
+    public static List<Finding> Analyse(Type component)
+    {
+        var methods = OwnMethods(component).ToList();
+        var calls = methods.ToDictionary(m => m, Calls);
+        var callers = methods.ToDictionary(m => m, _ => new List<MethodBase>());
+        foreach (var (method, body) in calls)
+            foreach (var (_, target) in body)
+                foreach (var callee in Bodies(target, methods))
+                    if (callee != method) callers[callee].Add(method);
+
+        // A helper such as UserList.RunAsync(operation) checks and then invokes the delegate it was given: a lambda
+        // handed to one by its caller is reached only through that check.
+        var runners = methods.Where(m => ChecksBeforeInvoking(calls[m])).ToHashSet();
+        bool PassesToRunner(MethodBase caller) => calls[caller].Any(c => Bodies(c.Target, methods).Any(runners.Contains));
+
+        var guarded = new Dictionary<MethodBase, bool>();
+        bool IsGuarded(MethodBase m, HashSet<MethodBase> visiting)
+        {
+            if (guarded.TryGetValue(m, out var known)) return known;
+            if (!visiting.Add(m)) return true; // a cycle adds no unguarded way in
+            var result = ChecksFirst(calls[m])
+                || (callers[m].Count > 0 && callers[m].All(c => IsGuarded(c, visiting) || (IsLambda(m) && PassesToRunner(c))));
+            visiting.Remove(m);
+            return guarded[m] = result;
+        }
+
+        var findings = new List<Finding>();
+        foreach (var (method, body) in calls)
+        {
+            var write = body.FirstOrDefault(c => IsWrite(c.Target)).Target;
+            if (write is null) continue;
+            if (IsGuarded(method, [])) continue;
+            findings.Add(new Finding(component, Owner(method), $"{write.DeclaringType?.Name}.{write.Name}"));
+        }
+        return findings;
+    }
+
+    /// <summary>The component's methods and those the compiler generated for it (async state machines, lambdas).</summary>
+    private static IEnumerable<MethodBase> OwnMethods(Type type)
+    {
+        const BindingFlags all = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+        foreach (var m in type.GetMethods(all).Where(m => m.GetMethodBody() is not null)) yield return m;
+        foreach (var c in type.GetConstructors(all).Where(m => m.GetMethodBody() is not null)) yield return c;
+        foreach (var nested in type.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic))
+            foreach (var m in OwnMethods(nested))
+                yield return m;
+    }
+
+    /// <summary>The methods of the component a reference runs: itself, or for an async method its state machine's MoveNext.</summary>
+    private static IEnumerable<MethodBase> Bodies(MethodBase target, List<MethodBase> methods)
+    {
+        if (methods.Contains(target)) yield return target;
+        if (target.GetCustomAttribute<StateMachineAttribute>() is { } machine
+            && machine.StateMachineType.GetMethod("MoveNext", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public) is { } moveNext
+            && methods.Contains(moveNext))
+            yield return moveNext;
+    }
+
+    private static bool ChecksBeforeInvoking(List<(int Offset, MethodBase Target)> body)
+    {
+        var check = body.FirstOrDefault(c => IsCheck(c.Target));
+        return check.Target is not null
+            && body.Any(c => c.Offset > check.Offset && c.Target.Name == "Invoke" && typeof(Delegate).IsAssignableFrom(c.Target.DeclaringType));
+    }
+
+    private static bool IsLambda(MethodBase m) =>
+        m.Name.Contains(">b__") || (m.Name == "MoveNext" && m.DeclaringType?.Name.Contains(">b__") == true);
+
+    private static bool ChecksFirst(List<(int Offset, MethodBase Target)> body)
+    {
+        var check = body.FirstOrDefault(c => IsCheck(c.Target));
+        if (check.Target is null) return false;
+        var write = body.FirstOrDefault(c => IsWrite(c.Target));
+        return write.Target is null || check.Offset < write.Offset;
+    }
+
+    private static bool IsCheck(MethodBase m) =>
+        (m.DeclaringType == typeof(AuthorizationExtensions) && m.Name == nameof(AuthorizationExtensions.AllowsAsync))
+        || (typeof(IAuthorizationService).IsAssignableFrom(m.DeclaringType) || m.DeclaringType == typeof(AuthorizationServiceExtensions))
+            && m.Name == nameof(IAuthorizationService.AuthorizeAsync);
+
+    public static bool IsWrite(MethodBase m)
+    {
+        var declaring = m.DeclaringType;
+        if (declaring is null) return false;
+        if (EfWrites.Contains(m.Name) && (typeof(DbContext).IsAssignableFrom(declaring) || declaring.Namespace?.StartsWith("Microsoft.EntityFrameworkCore") == true))
+            return true;
+        return declaring.Assembly == typeof(Program).Assembly
+            && !typeof(IComponent).IsAssignableFrom(declaring)
+            && WriterSuffixes.Any(s => declaring.Name.EndsWith(s, StringComparison.Ordinal))
+            && m.Name.EndsWith("Async", StringComparison.Ordinal)
+            && !ReadPrefixes.Any(p => m.Name.StartsWith(p, StringComparison.Ordinal));
+    }
+
+    /// <summary>Every method a body calls or takes a delegate to, with the IL offset of the reference.</summary>
+    private static List<(int Offset, MethodBase Target)> Calls(MethodBase method)
+    {
+        var il = method.GetMethodBody()?.GetILAsByteArray() ?? [];
+        var found = new List<(int, MethodBase)>();
+        var typeArgs = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
+        var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
+        for (var i = 0; i < il.Length;)
+        {
+            var offset = i;
+            OpCode op;
+            if (il[i] == 0xFE) { op = OpCodesByValue[unchecked((short)(0xFE00 | il[i + 1]))]; i += 2; }
+            else { op = OpCodesByValue[il[i]]; i += 1; }
+            switch (op.OperandType)
+            {
+                case OperandType.InlineMethod:
+                    var token = BitConverter.ToInt32(il, i);
+                    try
+                    {
+                        if (method.Module.ResolveMethod(token, typeArgs, methodArgs) is { } target) found.Add((offset, target));
+                    }
+                    catch (ArgumentException)
+                    {
+                        // A generic member that cannot be resolved out of context: never a write or a check here.
+                    }
+                    i += 4;
+                    break;
+                case OperandType.InlineSwitch:
+                    var count = BitConverter.ToInt32(il, i);
+                    i += 4 + 4 * count;
+                    break;
+                case OperandType.InlineNone: break;
+                case OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar: i += 1; break;
+                case OperandType.InlineVar: i += 2; break;
+                case OperandType.InlineI8 or OperandType.InlineR: i += 8; break;
+                default: i += 4; break;
+            }
+        }
+        return found;
+    }
+
+    private static bool IsCompilerGenerated(Type t) => t.GetCustomAttribute<CompilerGeneratedAttribute>() is not null;
+
+    /// <summary>"SaveAsync" for a state machine's MoveNext or a lambda inside SaveAsync, so findings name the source method.</summary>
+    private static string Owner(MethodBase m)
+    {
+        var name = m.Name == "MoveNext" && m.DeclaringType is { } machine ? machine.Name : m.Name;
+        var trimmed = name.TrimStart('<');
+        var end = trimmed.IndexOf('>');
+        var owner = end > 0 ? trimmed[..end] : name;
+        return IsLambda(m) ? owner + " (lambda)" : owner;
+    }
+}

@@ -1,0 +1,57 @@
+using Bunit;
+using CustomerAdmin.Components.Layout;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Data;
+using CustomerAdmin.Security;
+
+namespace CustomerAdmin.Tests.Security;
+
+public sealed class PermissionComponentTests : AppComponentTest
+{
+    [Fact]
+    public void NavigationShowsUsersOnlyToAdmins()
+    {
+        var staff = Render<NavMenu>();
+        Assert.Contains("Customers", staff.Markup);
+        Assert.Empty(staff.FindAll("[data-testid=nav-users]"));
+
+        SignInAs(AppRoles.Admin);
+        var admin = Render<NavMenu>();
+        Assert.Single(admin.FindAll("[data-testid=nav-users]"));
+    }
+
+    [Fact]
+    public async Task StaffSeeNoDeleteButtonAndCannotRestore()
+    {
+        var customer = await AddCustomerAsync("Ada", "Lovelace", "+1 212 555 0100");
+        var cut = Render<CustomerDetail>(p => p.Add(c => c.Id, customer.Id));
+        cut.WaitForAssertion(() => Assert.Contains("Ada Lovelace", cut.Markup));
+        Assert.DoesNotContain(cut.FindAll("button"), b => b.TextContent.Trim() == "Delete");
+
+        await using (var db = Db.Inner.CreateDbContext())
+        {
+            var stored = await db.Customers.FindAsync([customer.Id], Xunit.TestContext.Current.CancellationToken);
+            stored!.Status = CustomerStatus.Deleted;
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+        }
+        var deleted = Render<CustomerDetail>(p => p.Add(c => c.Id, customer.Id));
+        deleted.WaitForAssertion(() => Assert.Contains("An administrator can restore it", deleted.Markup));
+        Assert.DoesNotContain(deleted.FindAll("button"), b => b.TextContent.Trim() == "Restore");
+    }
+
+    [Fact]
+    public async Task AdminsSeeRestoreOnADeletedCustomer()
+    {
+        SignInAs(AppRoles.Admin);
+        var customer = await AddCustomerAsync("Ada", "Lovelace", "+1 212 555 0100");
+        await using (var db = Db.Inner.CreateDbContext())
+        {
+            var stored = await db.Customers.FindAsync([customer.Id], Xunit.TestContext.Current.CancellationToken);
+            stored!.Status = CustomerStatus.Deleted;
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+        }
+        var cut = Render<CustomerDetail>(p => p.Add(c => c.Id, customer.Id));
+        cut.WaitForAssertion(() => Assert.Contains(cut.FindAll("button"), b => b.TextContent.Trim() == "Restore"));
+    }
+}
