@@ -38,8 +38,8 @@ public sealed class SqliteDialect : SqlDialect
     /// Only in WAL mode: the bulk writer's connection copies the write-ahead log into the database when it passes
     /// 262,144 pages (1 GB at SQLite's default page size) instead of 1,000. A batch rewrites most pages of the randomly
     /// keyed indexes (legacy keys, customer ids, tokens), so with the default every batch's pages were copied and the
-    /// file synced at its commit; now a page rewritten by several batches is copied once. Measured at 1,000,000 rows:
-    /// commits 29 → 23 s (docs/benchmarks.md). The log file can grow to about that size during an import.
+    /// file synced at its commit; now a page rewritten by several batches is copied once (the
+    /// commits' time before and after is in docs/benchmarks.md). The log file can grow to about that size during an import.
     /// </summary>
     private const string BulkCheckpoint = "PRAGMA wal_autocheckpoint = 262144";
 
