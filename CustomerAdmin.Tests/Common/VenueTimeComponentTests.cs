@@ -34,6 +34,7 @@ public sealed class VenueTimeComponentTests : AppComponentTest
         cut.WaitForAssertion(() => Assert.Contains("2026-02-28 22:30", cut.Markup));
         Assert.DoesNotContain("2026-03-01 03:30", cut.Markup);
         Assert.Contains("America/New_York", cut.Find("[data-testid=history-zone]").TextContent);
+        Assert.DoesNotContain("UTC", cut.Markup);
     }
 
     [Fact]
