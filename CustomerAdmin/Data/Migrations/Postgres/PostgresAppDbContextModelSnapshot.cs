@@ -480,6 +480,72 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.ToTable("DashboardTotals");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.DuplicatePair", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("CustomerAId")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CustomerBId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime>("FoundAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerBId");
+
+                    b.HasIndex("CustomerAId", "CustomerBId")
+                        .IsUnique();
+
+                    b.HasIndex("State", "Level", "Score");
+
+                    b.ToTable("DuplicatePairs");
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.Equipment", b =>
                 {
                     b.Property<int>("Id")
@@ -1375,6 +1441,25 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.DuplicatePair", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.Customer", "CustomerA")
+                        .WithMany()
+                        .HasForeignKey("CustomerAId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CustomerAdmin.Data.Customer", "CustomerB")
+                        .WithMany()
+                        .HasForeignKey("CustomerBId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("CustomerA");
+
+                    b.Navigation("CustomerB");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Equipment", b =>

@@ -464,6 +464,70 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.ToTable("DashboardTotals");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.DuplicatePair", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CustomerAId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CustomerBId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("FoundAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Level")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reasons")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Signature")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerBId");
+
+                    b.HasIndex("CustomerAId", "CustomerBId")
+                        .IsUnique();
+
+                    b.HasIndex("State", "Level", "Score");
+
+                    b.ToTable("DuplicatePairs");
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.Equipment", b =>
                 {
                     b.Property<int>("Id")
@@ -1335,6 +1399,25 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.DuplicatePair", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.Customer", "CustomerA")
+                        .WithMany()
+                        .HasForeignKey("CustomerAId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("CustomerAdmin.Data.Customer", "CustomerB")
+                        .WithMany()
+                        .HasForeignKey("CustomerBId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("CustomerA");
+
+                    b.Navigation("CustomerB");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Equipment", b =>

@@ -3,17 +3,6 @@ using System.ComponentModel.DataAnnotations;
 namespace CustomerAdmin.Data;
 
 /// <summary>
-/// How a run ended. Cancelled, Failed and Interrupted runs keep the batches they committed (each whole, with the
-/// stats it moved) and can be undone or finished by importing the same file again.
-/// </summary>
-public enum ImportRunStatus
-{
-    Running, Completed, Failed, Cancelled, Undone,
-    /// <summary>Left "Running" by a process that stopped without saying so (it died, or lost its database).</summary>
-    Interrupted,
-}
-
-/// <summary>
 /// One run of the legacy ticket import. It owns what it created: tickets and customers carry its id, as do the
 /// legacy-id links it wrote, so "undo this import" removes exactly those and nothing that existed before.
 /// </summary>
@@ -46,16 +35,4 @@ public class ImportRun
 
     public DateTime? UndoneAt { get; set; }
     [MaxLength(100)] public string? UndoneBy { get; set; }
-}
-
-/// <summary>Which customer a legacy customer id became, so a later file with the same id finds the same customer.</summary>
-public class LegacyCustomerLink
-{
-    public const int LegacyIdMax = 100;
-
-    [MaxLength(LegacyIdMax)] public string LegacyId { get; set; } = "";
-    public int CustomerId { get; set; }
-    public Customer? Customer { get; set; }
-    /// <summary>The run that wrote this link; undoing it removes the link.</summary>
-    public int ImportRunId { get; set; }
 }

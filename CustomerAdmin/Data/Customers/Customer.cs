@@ -2,14 +2,6 @@ using System.ComponentModel.DataAnnotations;
 
 namespace CustomerAdmin.Data;
 
-public enum CustomerType { Individual, Hospital, Clinic, Lab, Manufacturer, Dealer }
-
-public enum CustomerStatus { Active, Inactive, Blocked, Deleted }
-
-public enum CustomerTier { Standard, Premium, Vip }
-
-public enum ContactMethod { Phone, Sms, WhatsApp, Email }
-
 /// <summary>One clean record per real customer; tickets, sales and bookings point here by foreign key.</summary>
 public class Customer
 {
@@ -113,51 +105,4 @@ public class Customer
     public string FullName => !string.IsNullOrWhiteSpace(DisplayName)
         ? DisplayName!
         : IsIndividual ? $"{FirstName} {LastName}".Trim() : Name ?? "";
-}
-
-public class Organization
-{
-    public int Id { get; set; }
-    [Required, MaxLength(Customer.OrgNameMax)] public string Name { get; set; } = "";
-    [MaxLength(Customer.PhoneMax)] public string? Phone { get; set; }
-    [MaxLength(Customer.EmailMax), EmailAddress] public string? Email { get; set; }
-    [MaxLength(Customer.LineMax), WebAddress] public string? Website { get; set; }
-    [MaxLength(Customer.NameMax)] public string? City { get; set; }
-    [MaxLength(Customer.NotesMax)] public string? Notes { get; set; }
-    public DateTime CreatedAt { get; set; }
-    public List<Customer> Customers { get; set; } = [];
-}
-
-/// <summary>Field-level history of a customer, written automatically on save.</summary>
-public class CustomerChange
-{
-    public const string CreatedField = "(created)";
-
-    public long Id { get; set; }
-    public int CustomerId { get; set; }
-    public Customer? Customer { get; set; }
-    [MaxLength(100)] public string Field { get; set; } = "";
-    public string? OldValue { get; set; }
-    public string? NewValue { get; set; }
-    public DateTime ChangedAt { get; set; }
-    [MaxLength(100)] public string? ChangedBy { get; set; }
-}
-
-/// <summary>
-/// What a <see cref="CustomerSearchToken"/> holds. <see cref="NamePair"/> is two name words in one key, the first cut
-/// to one and to two letters ("j smith", "jo smith"), so a two-word term is a single range scan however common each
-/// word is on its own.
-/// </summary>
-public enum SearchTokenKind : byte { Name = 1, Phone = 2, Email = 3, Tag = 4, NamePair = 5 }
-
-/// <summary>
-/// One normalised search key of a non-deleted customer. Prefix searches become B-tree range scans on
-/// (Kind, Token) in both databases; phones are stored with their digits reversed so "last digits" is a prefix.
-/// </summary>
-public class CustomerSearchToken
-{
-    public const int TokenMax = 100;
-    public int CustomerId { get; set; }
-    public SearchTokenKind Kind { get; set; }
-    [MaxLength(TokenMax)] public string Token { get; set; } = "";
 }

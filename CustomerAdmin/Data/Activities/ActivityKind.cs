@@ -1,0 +1,11 @@
+namespace CustomerAdmin.Data;
+
+/// <summary>
+/// What a timeline entry is. The first four are written by staff; the rest by the operation that caused them, in
+/// the same transaction, so the timeline is one table and pages with one query.
+/// </summary>
+public enum ActivityKind
+{
+    Call, Email, Meeting, Note, TicketOpened, TicketClosed, TicketReopened, Sale, ContactChanged,
+    BookingMade, BookingChanged, BookingCancelled, SmsReply, SmsOptedOut, SmsOptedIn,
+}

@@ -1,0 +1,3 @@
+namespace CustomerAdmin.Data;
+
+public enum NoteType { General, Complaint, Feedback, Request }

@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CustomerAdmin.Data;
+
+/// <summary>Field-level history of a customer, written automatically on save.</summary>
+public class CustomerChange
+{
+    public const string CreatedField = "(created)";
+
+    public long Id { get; set; }
+    public int CustomerId { get; set; }
+    public Customer? Customer { get; set; }
+    [MaxLength(100)] public string Field { get; set; } = "";
+    public string? OldValue { get; set; }
+    public string? NewValue { get; set; }
+    public DateTime ChangedAt { get; set; }
+    [MaxLength(100)] public string? ChangedBy { get; set; }
+}

@@ -1,0 +1,3 @@
+namespace CustomerAdmin.Data;
+
+public enum CustomerType { Individual, Hospital, Clinic, Lab, Manufacturer, Dealer }

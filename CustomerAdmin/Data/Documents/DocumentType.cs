@@ -1,0 +1,3 @@
+namespace CustomerAdmin.Data;
+
+public enum DocumentType { Contract, Invoice, Agreement, Other }

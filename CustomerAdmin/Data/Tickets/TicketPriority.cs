@@ -1,0 +1,3 @@
+namespace CustomerAdmin.Data;
+
+public enum TicketPriority { Low, Normal, High, Urgent }

@@ -1,0 +1,3 @@
+namespace CustomerAdmin.Data;
+
+public enum TicketStatus { Open, InProgress, WaitingForParts, Ready, Closed, Cancelled }
