@@ -2,6 +2,7 @@ using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Features.Tickets;
@@ -16,7 +17,7 @@ public static class EquipmentSearch
         var q = db.Equipment.AsNoTracking();
         if (Equipment.KeyOf(serial) is { } key)
         {
-            var hi = SearchText.PrefixUpperBound(key);
+            var hi = PrefixRange.UpperBound(key);
             q = q.Where(e => string.Compare(e.SerialKey, key) >= 0 && string.Compare(e.SerialKey, hi) < 0);
         }
         return q.OrderBy(e => e.SerialKey).ThenBy(e => e.Id).Take(limit)

@@ -3,6 +3,7 @@ using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Primitives;
@@ -86,7 +87,7 @@ public static partial class TicketListQuery
         var customerSearch = !SearchQuery.Parse(text, phones).IsEmpty;
         var serial = Equipment.KeyOf(text);
         var bySerial = serial is { Length: >= 3 };
-        var serialHi = bySerial ? SearchText.PrefixUpperBound(serial!) : "";
+        var serialHi = bySerial ? PrefixRange.UpperBound(serial!) : "";
         return tickets.Where(t => (sequence != null && t.Sequence == sequence)
             || (customerSearch && customers.Contains(t.CustomerId))
             || (bySerial && t.Equipment != null && string.Compare(t.Equipment.SerialKey, serial) >= 0 && string.Compare(t.Equipment.SerialKey, serialHi) < 0));

@@ -1,4 +1,5 @@
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
@@ -14,7 +15,8 @@ public sealed record CustomerSuggestion(int Id, string Name, string PrimaryPhone
 /// </summary>
 public static class CustomerSearch
 {
-    public const int SuggestionLimit = 10;
+    /// <summary>Suggestions shown; <see cref="SearchTokenSql.CandidateRows"/> reads six times as many token rows.</summary>
+    public const int SuggestionLimit = SearchTokenSql.CandidateRows / 6;
 
     /// <summary>Best matches first: the exact phone, then name prefixes, then phone suffixes, emails and tags.</summary>
     public static async Task<List<CustomerSuggestion>> SuggestAsync(this AppDbContext db, SearchQuery query,
@@ -23,7 +25,7 @@ public static class CustomerSearch
         if (query.IsEmpty) return [];
         // A suggestion is two to five statements; one open connection for all of them, not one per statement.
         await using var open = await db.Database.KeepConnectionOpenAsync(ct);
-        var sql = SearchSql.For(db);
+        var sql = SearchTokenSql.For(db);
         var ids = new List<int>(limit);
 
         if (query.ExactPhone is { } exact)
@@ -53,7 +55,7 @@ public static class CustomerSearch
     /// range is then exact); otherwise the longer word goes whole after the shorter one's lead ("co marg" for "marg coo"),
     /// and the cut word, like any third word, filters that range (an index probe per candidate).
     /// </summary>
-    private static Task<List<int>> NameMatchesAsync(AppDbContext db, SearchSql sql, IReadOnlyList<string> words, CancellationToken ct)
+    private static Task<List<int>> NameMatchesAsync(AppDbContext db, SearchTokenSql sql, IReadOnlyList<string> words, CancellationToken ct)
     {
         var (first, second) = PairOrder(words[0], words[1]);
         var lead = CustomerSearchIndex.PairLead(first);
@@ -76,7 +78,7 @@ public static class CustomerSearch
         var tokens = db.CustomerSearchTokens;
         if (query.PhoneSuffix is { } suffix)
         {
-            var hi = SearchText.PrefixUpperBound(suffix);
+            var hi = PrefixRange.UpperBound(suffix);
             // A national number with a trunk prefix ("020 7946 0018" in the UK) is not a suffix of its E.164 form,
             // so the whole valid number must also be matched exactly, as SuggestAsync does.
             if (query.ExactPhone is { } exact)
@@ -87,7 +89,7 @@ public static class CustomerSearch
         }
         if (query.Words.Count == 1 && query.EmailPrefix is { } email)
         {
-            var (word, wordHi, emailHi) = (query.Words[0], SearchText.PrefixUpperBound(query.Words[0]), SearchText.PrefixUpperBound(email));
+            var (word, wordHi, emailHi) = (query.Words[0], PrefixRange.UpperBound(query.Words[0]), PrefixRange.UpperBound(email));
             return customers.Where(c => tokens.Any(t => t.CustomerId == c.Id && (
                 ((t.Kind == SearchTokenKind.Name || t.Kind == SearchTokenKind.Tag) && string.Compare(t.Token, word) >= 0 && string.Compare(t.Token, wordHi) < 0)
                 || (t.Kind == SearchTokenKind.Email && string.Compare(t.Token, email) >= 0 && string.Compare(t.Token, emailHi) < 0))));
@@ -95,13 +97,13 @@ public static class CustomerSearch
         // A term with an @ and several words ("ann.lee@example.com") is an address: its words are not name words.
         if (query.EmailPrefix is { } emailOnly && (query.Words.Count == 0 || emailOnly.Contains('@')))
         {
-            var hi = SearchText.PrefixUpperBound(emailOnly);
+            var hi = PrefixRange.UpperBound(emailOnly);
             return customers.Where(c => tokens.Any(t => t.CustomerId == c.Id && t.Kind == SearchTokenKind.Email
                 && string.Compare(t.Token, emailOnly) >= 0 && string.Compare(t.Token, hi) < 0));
         }
         foreach (var word in query.Words)
         {
-            var hi = SearchText.PrefixUpperBound(word);
+            var hi = PrefixRange.UpperBound(word);
             customers = customers.Where(c => tokens.Any(t => t.CustomerId == c.Id
                 && (t.Kind == SearchTokenKind.Name || t.Kind == SearchTokenKind.Tag)
                 && string.Compare(t.Token, word) >= 0 && string.Compare(t.Token, hi) < 0));

@@ -59,16 +59,4 @@ public static class SearchText
         token.Length <= Data.CustomerSearchToken.TokenMax ? token
         : char.IsHighSurrogate(token[Data.CustomerSearchToken.TokenMax - 1]) ? token[..(Data.CustomerSearchToken.TokenMax - 1)]
         : token[..Data.CustomerSearchToken.TokenMax];
-
-    /// <summary>
-    /// The smallest string greater than every string that starts with <paramref name="prefix"/>, in ordinal
-    /// (code point) order, which is how both databases compare the token column.
-    /// </summary>
-    public static string PrefixUpperBound(string prefix)
-    {
-        var last = prefix[^1];
-        if (char.IsLowSurrogate(last) && prefix.Length >= 2)
-            return prefix[..^2] + char.ConvertFromUtf32(char.ConvertToUtf32(prefix[^2], last) + 1);
-        return prefix[..^1] + (char)(last + 1);
-    }
 }

@@ -7,33 +7,34 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
-using CustomerAdmin.Features.Customers;
-using CustomerAdmin.Features.Customers.History;
+namespace CustomerAdmin.Data.Sql;
 
-namespace CustomerAdmin.Features.Customers.Search;
-
-internal sealed record SuggestionRow(int Id, CustomerType Type, string? FirstName, string? LastName, string? Name,
+/// <summary>The columns a search suggestion shows of one customer.</summary>
+public sealed record SuggestionRow(int Id, CustomerType Type, string? FirstName, string? LastName, string? Name,
     string? DisplayName, string PrimaryPhone, string? City);
 
 /// <summary>
-/// The statements of <see cref="CustomerSearch.SuggestAsync"/>, sent as plain commands on the context's own open
+/// The statements of search-as-you-type (<c>CustomerSearch.SuggestAsync</c> in Features/Customers/Search), sent as plain commands on the context's own open
 /// connection (<see cref="DirectSql"/>), with table and column names, parameter types and value conversions taken
 /// from the EF model (as <see cref="RowInserter{T}"/> does).
 /// <para>
 /// Why not EF queries: a compiled EF query added more to each token range and to the rows of ten ids (the id list is
 /// expanded into parameters on every call) than SQLite takes for the statements themselves, so a suggestion cost EF
 /// several times what its SQL cost; the same statements as commands on the context's connection cost what plain
-/// ADO.NET does (figures in docs/benchmarks.md). Everything else about customers, including the list page's search (<see
-/// cref="CustomerSearch.Matching"/>), stays in EF. Works on both providers: only <c>LIMIT</c> and <c>EXISTS</c>.
+/// ADO.NET does (figures in docs/benchmarks.md). Everything else about customers, including the list page's search
+/// (<c>CustomerSearch.Matching</c>), stays in EF. Works on both providers: only <c>LIMIT</c> and <c>EXISTS</c>.
 /// </para>
 /// </summary>
-internal sealed class SearchSql
+public sealed class SearchTokenSql
 {
-    /// <summary>Token rows read per lookup; a customer can match one term by several words, so read a few more than are shown.</summary>
-    public const int CandidateRows = 6 * CustomerSearch.SuggestionLimit;
+    /// <summary>
+    /// Token rows read per lookup: six times the ten suggestions shown (<c>CustomerSearch.SuggestionLimit</c>), since a
+    /// customer can match one term by several words.
+    /// </summary>
+    public const int CandidateRows = 60;
 
     // Per model, as compiled queries are: a process can hold several (one per provider, one per host in the tests).
-    private static readonly ConditionalWeakTable<IModel, SearchSql> Built = new();
+    private static readonly ConditionalWeakTable<IModel, SearchTokenSql> Built = new();
 
     private readonly ModelColumn _kind, _token, _status, _type;
     private readonly string _tokens, _tokenKind, _tokenText, _tokenCustomer;
@@ -41,9 +42,9 @@ internal sealed class SearchSql
     private readonly ConcurrentDictionary<int, string> _rangeSql = new(), _rowsSql = new();
     private readonly string _exactSql;
 
-    public static SearchSql For(AppDbContext db) => Built.GetValue(db.Model, _ => new SearchSql(db));
+    public static SearchTokenSql For(AppDbContext db) => Built.GetValue(db.Model, _ => new SearchTokenSql(db));
 
-    private SearchSql(AppDbContext db)
+    private SearchTokenSql(AppDbContext db)
     {
         var sql = db.GetService<ISqlGenerationHelper>();
         var tokenEntity = db.Model.FindEntityType(typeof(CustomerSearchToken))!;
@@ -88,12 +89,12 @@ internal sealed class SearchSql
         await using var command = db.CreateCommand(_rangeSql.GetOrAdd(nameWords.Count, RangeText));
         Add(command, _kind, "@kind", kind);
         Add(command, _token, "@lo", prefix);
-        Add(command, _token, "@hi", SearchText.PrefixUpperBound(prefix));
+        Add(command, _token, "@hi", PrefixRange.UpperBound(prefix));
         if (nameWords.Count > 0) Add(command, _kind, "@name", SearchTokenKind.Name);
         for (var i = 0; i < nameWords.Count; i++)
         {
             Add(command, _token, $"@lo{i}", nameWords[i]);
-            Add(command, _token, $"@hi{i}", SearchText.PrefixUpperBound(nameWords[i]));
+            Add(command, _token, $"@hi{i}", PrefixRange.UpperBound(nameWords[i]));
         }
         return await ReadIdsAsync(command, ct);
     }
