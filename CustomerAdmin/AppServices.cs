@@ -5,6 +5,7 @@ using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Import.Legacy;
+using CustomerAdmin.Features.Organizations;
 using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
@@ -36,6 +37,7 @@ public static class AppServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PhoneNormalizer>();
         services.AddSingleton<CustomerOperations>();
+        services.AddSingleton<OrganizationOperations>();
         services.AddSingleton<CustomerCsvExport>();
         services.AddSingleton<ExportProgress>();
 

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Reflection.Emit;
 
 namespace CustomerAdmin.Tests.Architecture;
 
@@ -7,7 +6,7 @@ namespace CustomerAdmin.Tests.Architecture;
 /// <c>Data/</c> is the lowest layer: the DbContext, entities, migrations and SQL know nothing of the features built
 /// on them. Read from the compiled assembly (signatures, attributes and every method body's IL, lambdas and async
 /// state machines included), not from source text, so a fully qualified name or a <c>global using</c> cannot hide a
-/// reference.
+/// reference (<see cref="IlReader"/>).
 /// </summary>
 public sealed class LayeringTests
 {
@@ -44,13 +43,12 @@ public sealed class LayeringTests
         {
             foreach (var used in Signature(type))
                 Check(type, "uses", used);
-            const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-            foreach (var method in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
+            foreach (var method in IlReader.Methods(type))
             {
                 foreach (var used in MethodSignature(method))
                     Check(type, "uses", used);
-                foreach (var member in BodyReferences(method))
-                    Check(type, "calls", member.DeclaringType ?? (member as Type));
+                foreach (var reference in IlReader.References(method))
+                    Check(type, "calls", reference.Member.DeclaringType ?? (reference.Member as Type));
             }
         }
         return offences.ToList();
@@ -85,7 +83,7 @@ public sealed class LayeringTests
 
     private static IEnumerable<Type> Signature(Type type)
     {
-        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        const BindingFlags all = IlReader.Declared;
         if (type.BaseType is { } b) yield return b;
         foreach (var i in type.GetInterfaces()) yield return i;
         foreach (var a in type.GetCustomAttributesData()) yield return a.AttributeType;
@@ -101,59 +99,5 @@ public sealed class LayeringTests
         var body = method.GetMethodBody();
         if (body is null) yield break;
         foreach (var local in body.LocalVariables) yield return local.LocalType;
-    }
-
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!)
-        .ToDictionary(o => o.Value);
-
-    /// <summary>The types, methods and fields a method body's IL names (calls, newobj, ldfld, typeof, casts…).</summary>
-    internal static IEnumerable<MemberInfo> BodyReferences(MethodBase method)
-    {
-        var il = method.GetMethodBody()?.GetILAsByteArray();
-        if (il is null) yield break;
-        var typeArgs = method.DeclaringType is { IsGenericType: true } d ? d.GetGenericArguments() : null;
-        var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        var i = 0;
-        while (i < il.Length)
-        {
-            var code = il[i] == 0xFE ? OpCodesByValue[(short)(0xFE00 | il[i + 1])] : OpCodesByValue[il[i]];
-            i += code.Size;
-            switch (code.OperandType)
-            {
-                case OperandType.InlineMethod:
-                case OperandType.InlineField:
-                case OperandType.InlineType:
-                case OperandType.InlineTok:
-                    var token = BitConverter.ToInt32(il, i);
-                    MemberInfo? member = null;
-                    try { member = method.Module.ResolveMember(token, typeArgs, methodArgs); }
-                    catch (ArgumentException) { }
-                    if (member is not null) yield return member;
-                    i += 4;
-                    break;
-                case OperandType.InlineSwitch:
-                    i += 4 + 4 * BitConverter.ToInt32(il, i);
-                    break;
-                case OperandType.InlineI8:
-                case OperandType.InlineR:
-                    i += 8;
-                    break;
-                case OperandType.InlineNone:
-                    break;
-                case OperandType.ShortInlineBrTarget:
-                case OperandType.ShortInlineI:
-                case OperandType.ShortInlineVar:
-                    i += 1;
-                    break;
-                case OperandType.InlineVar:
-                    i += 2;
-                    break;
-                default:
-                    i += 4;
-                    break;
-            }
-        }
     }
 }

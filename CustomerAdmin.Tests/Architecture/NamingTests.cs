@@ -10,9 +10,6 @@ namespace CustomerAdmin.Tests.Architecture;
 /// </summary>
 public sealed class NamingTests
 {
-    private const BindingFlags Declared =
-        BindingFlags.DeclaredOnly | BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
-
     private static readonly Assembly App = typeof(CustomerAdmin.Data.AppDbContext).Assembly;
 
     [Fact]
@@ -44,8 +41,8 @@ public sealed class NamingTests
     private static List<string> NamingOffences(Assembly assembly) =>
         (from type in WrittenTypes(assembly)
          where type == typeof(Misnamed) || assembly != typeof(Misnamed).Assembly
-         from field in type.GetFields(Declared)
-         where field.IsPrivate && !Generated(field)
+         from field in type.GetFields(IlReader.Declared)
+         where field.IsPrivate && !IlReader.IsGenerated(field)
          let pascal = field.IsLiteral || (field.IsStatic && field.IsInitOnly)
          where pascal ? !IsPascal(field.Name) : !IsUnderscoreCamel(field.Name)
          select $"{type.FullName}.{field.Name}").ToList();
@@ -53,18 +50,13 @@ public sealed class NamingTests
     private static List<string> AsyncOffences(Assembly assembly) =>
         (from type in WrittenTypes(assembly)
          where type == typeof(Misnamed) || assembly != typeof(Misnamed).Assembly
-         from method in type.GetMethods(Declared)
-         where method.GetCustomAttribute<AsyncStateMachineAttribute>() is not null && !Generated(method)
+         from method in type.GetMethods(IlReader.Declared)
+         where method.GetCustomAttribute<AsyncStateMachineAttribute>() is not null && !IlReader.IsGenerated(method)
              && !method.Name.EndsWith("Async", StringComparison.Ordinal)
          select $"{type.FullName}.{method.Name}").ToList();
 
     private static IEnumerable<Type> WrittenTypes(Assembly assembly) =>
-        assembly.GetTypes().Where(t => !Generated(t) && t.Namespace?.StartsWith("CustomerAdmin", StringComparison.Ordinal) == true);
-
-    // Backing fields, lambdas, state machines and captured parameters carry names no one wrote ("<Name>k__BackingField").
-    private static bool Generated(MemberInfo member) =>
-        member.Name.Contains('<', StringComparison.Ordinal) || member.IsDefined(typeof(CompilerGeneratedAttribute))
-        || (member.DeclaringType is { } declaring && Generated(declaring));
+        assembly.GetTypes().Where(t => !IlReader.IsGenerated(t) && t.Namespace?.StartsWith("CustomerAdmin", StringComparison.Ordinal) == true);
 
     private static bool IsPascal(string name) => char.IsUpper(name[0]) && !name.Contains('_', StringComparison.Ordinal);
 

@@ -5,8 +5,8 @@ namespace CustomerAdmin.Tests.Architecture;
 
 /// <summary>
 /// Which database the app runs on is asked in one place, the SQL dialect under <c>Data/</c>: feature code asks the
-/// dialect for what it needs instead of branching on the provider. Read from the compiled assembly's IL (see
-/// <see cref="LayeringTests"/>), lambdas and async state machines included.
+/// dialect for what it needs instead of branching on the provider. Read from the compiled assembly's IL
+/// (<see cref="IlReader"/>), lambdas and async state machines included.
 /// </summary>
 public sealed class ProviderChecksTests
 {
@@ -37,13 +37,12 @@ public sealed class ProviderChecksTests
 
     private static List<(Type Caller, string Describe)> ProviderChecks()
     {
-        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
         var found = new List<(Type, string)>();
         foreach (var type in App.GetTypes())
         {
-            foreach (var method in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
+            foreach (var method in IlReader.Methods(type))
             {
-                foreach (var member in LayeringTests.BodyReferences(method).Where(IsProviderCheck))
+                foreach (var member in IlReader.References(method).Select(r => r.Member).Where(IsProviderCheck))
                     found.Add((type, $"{type.FullName}.{method.Name} calls {member.DeclaringType?.Name}.{member.Name}"));
             }
         }

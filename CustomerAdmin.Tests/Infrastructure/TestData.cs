@@ -10,7 +10,7 @@ namespace CustomerAdmin.Tests.Infrastructure;
 /// and <c>with</c> sets only the fields the test is about. Events and bookings are created and updated at the
 /// <paramref name="time"/>'s now (the system clock unless a test gives its own). Every call ends when the test is cancelled.
 /// </summary>
-public sealed class TestData(IDbContextFactory<AppDbContext> factory, TimeProvider? time = null)
+public sealed partial class TestData(IDbContextFactory<AppDbContext> factory, TimeProvider? time = null)
 {
     private DateTime Now => (time ?? TimeProvider.System).GetUtcNow().UtcDateTime;
 
@@ -49,6 +49,15 @@ public sealed class TestData(IDbContextFactory<AppDbContext> factory, TimeProvid
         with?.Invoke(draft);
         var clock = openedAt is { } at ? new FakeTimeProvider(new DateTimeOffset(at)) : time ?? TimeProvider.System;
         return TicketOperations.CreateAsync(factory, draft, clock, ct: TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Many records at exact times, added by <paramref name="arrange"/> to one context and written by one save (see <see cref="Batch"/>).</summary>
+    public async Task BatchAsync(Action<Batch> arrange)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        arrange(new Batch(db));
+        await db.SaveChangesAsync(ct);
     }
 
     /// <summary>Any record (with the records it points at), saved as it is.</summary>

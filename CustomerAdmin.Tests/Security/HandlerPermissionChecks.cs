@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 using CustomerAdmin.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -32,23 +31,18 @@ public static class HandlerPermissionChecks
     private static readonly string[] EfWrites = ["SaveChanges", "SaveChangesAsync", "ExecuteUpdate", "ExecuteUpdateAsync", "ExecuteDelete",
         "ExecuteDeleteAsync", "ExecuteSqlRaw", "ExecuteSqlRawAsync", "ExecuteSqlInterpolated", "ExecuteSqlInterpolatedAsync", "ExecuteSql", "ExecuteSqlAsync"];
 
-    private static readonly Dictionary<short, OpCode> OpCodesByValue = typeof(OpCodes)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Select(f => (OpCode)f.GetValue(null)!)
-        .ToDictionary(o => o.Value);
-
     public sealed record Finding(Type Component, string Method, string Write);
 
     /// <summary>Every write in a component that can run without a permission check having passed first.</summary>
     public static List<Finding> UncheckedWrites(Assembly app) =>
         app.GetTypes()
-            .Where(t => typeof(IComponent).IsAssignableFrom(t) && !t.IsAbstract && !IsCompilerGenerated(t))
+            .Where(t => typeof(IComponent).IsAssignableFrom(t) && !t.IsAbstract && !IlReader.IsGenerated(t))
             .SelectMany(Analyse)
             .ToList();
 
     public static List<Finding> Analyse(Type component)
     {
-        var methods = OwnMethods(component).ToList();
+        var methods = IlReader.MethodsWithNested(component).ToList();
         var calls = methods.ToDictionary(m => m, Calls);
         var callers = methods.ToDictionary(m => m, _ => new List<MethodBase>());
         foreach (var (method, body) in calls)
@@ -81,17 +75,6 @@ public static class HandlerPermissionChecks
             findings.Add(new Finding(component, Owner(method), $"{write.DeclaringType?.Name}.{write.Name}"));
         }
         return findings;
-    }
-
-    /// <summary>The component's methods and those the compiler generated for it (async state machines, lambdas).</summary>
-    private static IEnumerable<MethodBase> OwnMethods(Type type)
-    {
-        const BindingFlags all = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
-        foreach (var m in type.GetMethods(all).Where(m => m.GetMethodBody() is not null)) yield return m;
-        foreach (var c in type.GetConstructors(all).Where(m => m.GetMethodBody() is not null)) yield return c;
-        foreach (var nested in type.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic))
-            foreach (var m in OwnMethods(nested))
-                yield return m;
     }
 
     /// <summary>The methods of the component a reference runs: itself, or for an async method its state machine's MoveNext.</summary>
@@ -141,47 +124,8 @@ public static class HandlerPermissionChecks
     }
 
     /// <summary>Every method a body calls or takes a delegate to, with the IL offset of the reference.</summary>
-    private static List<(int Offset, MethodBase Target)> Calls(MethodBase method)
-    {
-        var il = method.GetMethodBody()?.GetILAsByteArray() ?? [];
-        var found = new List<(int, MethodBase)>();
-        var typeArgs = method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null;
-        var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
-        for (var i = 0; i < il.Length;)
-        {
-            var offset = i;
-            OpCode op;
-            if (il[i] == 0xFE) { op = OpCodesByValue[unchecked((short)(0xFE00 | il[i + 1]))]; i += 2; }
-            else { op = OpCodesByValue[il[i]]; i += 1; }
-            switch (op.OperandType)
-            {
-                case OperandType.InlineMethod:
-                    var token = BitConverter.ToInt32(il, i);
-                    try
-                    {
-                        if (method.Module.ResolveMethod(token, typeArgs, methodArgs) is { } target) found.Add((offset, target));
-                    }
-                    catch (ArgumentException)
-                    {
-                        // A generic member that cannot be resolved out of context: never a write or a check here.
-                    }
-                    i += 4;
-                    break;
-                case OperandType.InlineSwitch:
-                    var count = BitConverter.ToInt32(il, i);
-                    i += 4 + 4 * count;
-                    break;
-                case OperandType.InlineNone: break;
-                case OperandType.ShortInlineBrTarget or OperandType.ShortInlineI or OperandType.ShortInlineVar: i += 1; break;
-                case OperandType.InlineVar: i += 2; break;
-                case OperandType.InlineI8 or OperandType.InlineR: i += 8; break;
-                default: i += 4; break;
-            }
-        }
-        return found;
-    }
-
-    private static bool IsCompilerGenerated(Type t) => t.GetCustomAttribute<CompilerGeneratedAttribute>() is not null;
+    private static List<(int Offset, MethodBase Target)> Calls(MethodBase method) =>
+        IlReader.References(method).Where(r => r.IsCall).Select(r => (r.Offset, (MethodBase)r.Member)).ToList();
 
     /// <summary>"SaveAsync" for a state machine's MoveNext or a lambda inside SaveAsync, so findings name the source method.</summary>
     private static string Owner(MethodBase m)

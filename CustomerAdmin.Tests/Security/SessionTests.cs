@@ -125,6 +125,31 @@ public sealed class SessionTests
         await AssertSentToSignInAsync(browser);
     }
 
+    [Fact]
+    public async Task StaticFilesAreServedWithoutASessionLookupAndPagesStillCheck()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, ct: Ct);
+        await using var app = new SecurityTestApp(database);
+        var (email, password) = await app.CreateUserAsync(AppRoles.Staff);
+        var browser = app.CreateBrowserlikeClient();
+        (await SecurityTestApp.PostSignInAsync(browser, email, password)).Dispose();
+        await AssertSignedInAsync(browser);
+
+        // The session ends elsewhere (another instance signed it out): only a lookup can know.
+        await using (var db = database.CreateDbContext())
+            await db.UserTokens.Where(t => t.LoginProvider == UserSessions.LoginProvider).ExecuteDeleteAsync(Ct);
+
+        foreach (var file in new[] { "app.css", "app.js", "favicon.svg" })
+        {
+            using var response = await browser.GetAsync(file, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            // A lookup would have found the session gone and cleared the cookie in this very response.
+            Assert.False(response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("CustomerAdmin.Auth=", StringComparison.Ordinal)),
+                $"{file} looked the session up");
+        }
+        await AssertSentToSignInAsync(browser);
+    }
+
     private static string AuthCookie(HttpResponseMessage signIn)
     {
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);

@@ -159,6 +159,29 @@ public sealed class SignInLimitTests
     }
 
     [Fact]
+    public async Task ChangePasswordShowsEachRefusalAtItsField()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, ct: Ct);
+        await using var app = new SecurityTestApp(database, new Dictionary<string, string?> { ["Security:SignInAttemptsPerMinute"] = "1000" });
+        var (email, password) = await app.CreateUserAsync(AppRoles.Staff);
+        var client = app.CreateBrowserlikeClient();
+        (await SecurityTestApp.PostSignInAsync(client, email, password)).Dispose();
+
+        using var wrong = await PostChangePasswordAsync(client, "Wrong-Password-1", "New-Passw0rd-Long");
+        using var weak = await PostChangePasswordAsync(client, password, "aaaaaaaaaaaaaaaa");
+
+        // Between the field's input and the next field's label: under the field it is about.
+        static string Field(string html, string id, string next) =>
+            html[html.IndexOf($"id=\"{id}\"", StringComparison.Ordinal)..html.IndexOf($"for=\"{next}\"", StringComparison.Ordinal)];
+        var wrongHtml = await wrong.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("The current password is not right.", Field(wrongHtml, "current-password", "new-password"));
+        Assert.DoesNotContain("data-testid=\"password-form-errors\"", wrongHtml);
+        var weakHtml = await weak.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("uppercase", Field(weakHtml, "new-password", "confirm-password"));
+        Assert.DoesNotContain("data-testid=\"password-changed\"", weakHtml);
+    }
+
+    [Fact]
     public async Task ChangePasswordPostsAreRateLimited()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, ct: Ct);

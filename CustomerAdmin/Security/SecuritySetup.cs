@@ -98,6 +98,11 @@ public static class SecuritySetup
             var checkStamp = o.Events.OnValidatePrincipal;
             o.Events.OnValidatePrincipal = async context =>
             {
+                // Static files (scripts, styles, icons) are open to anyone and say nothing about the user: checking the
+                // session for each would cost a database lookup per file of every page load. The page itself, its
+                // circuit and every endpoint that needs a user are checked.
+                if (context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.StaticAssets.StaticAssetDescriptor>() is not null)
+                    return;
                 if (context.Principal is null || !await context.HttpContext.RequestServices.GetRequiredService<UserSessions>()
                         .IsActiveAsync(context.Principal, context.HttpContext.RequestAborted))
                 {

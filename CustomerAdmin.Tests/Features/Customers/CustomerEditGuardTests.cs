@@ -142,13 +142,11 @@ public sealed class PostgresCustomerOverwriteTests : CustomerOverwriteTests
 /// <summary>Web addresses on the customer and organisation forms, and how a stored one is shown.</summary>
 public sealed class WebAddressComponentTests : AppComponentTest
 {
-    private async Task<Customer> AddClinicAsync(string? website)
+    private Task<Customer> AddClinicAsync(string? website)
     {
-        await using var db = await Db.Inner.CreateDbContextAsync();
-        var clinic = new Customer { Type = CustomerType.Clinic, Name = "Harbor Clinic", PrimaryPhone = "+12125550140", Website = website };
-        db.Customers.Add(clinic);
-        await db.SaveChangesAsync();
-        return clinic;
+        var clinic = TestCustomers.Organisation("Harbor Clinic", "+12125550140");
+        clinic.Website = website;
+        return Data.AddAsync(clinic);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class CustomerListFilterTests
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         await using (var db = database.CreateDbContext())
         {
-            var data = new BusinessData(db);
+            var data = new TestData.Batch(db);
             var none = data.Customer("No", "Tickets", Day.AddDays(-10));
             var two = data.Customer("Two", "Tickets", Day);
             data.Ticket(two, Day, TicketStatus.Closed, Day, 100m);

@@ -34,7 +34,7 @@ public sealed class DashboardQueryTests
     /// </summary>
     internal static async Task SeedAsync(AppDbContext db, CancellationToken ct)
     {
-        var data = new BusinessData(db);
+        var data = new TestData.Batch(db);
         var asha = data.Customer("Asha", "Rao", At(2, 10), "Mumbai");
         data.Ticket(asha, At(3, 2, 10), TicketStatus.Closed, At(3, 31, 23, 59), 100m);
         data.Ticket(asha, At(2, 5), TicketStatus.Closed, At(2, 20), 50m);

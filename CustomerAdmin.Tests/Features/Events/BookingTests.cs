@@ -20,7 +20,6 @@ public class BookingTests
     private readonly IOptions<VenueOptions> _venue = Options.Create(new VenueOptions { TimeZone = "America/New_York" });
 
     private DateTime Now => _time.GetUtcNow().UtcDateTime;
-    private static readonly System.Security.Claims.ClaimsPrincipal Manager = TestAuthorization.User(CustomerAdmin.Security.AppRoles.Manager);
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
     public async Task BookingWritesConfirmationSmsAndTimelineEntryWithIt(DatabaseProvider provider)
@@ -167,7 +166,7 @@ public class BookingTests
         var customerId = (await database.Data.CustomerAsync(phoneE164: "+12127365001", with: SmsCapable)).Id;
         var past = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now + TimeSpan.FromHours(-1), 10, Priced);
         var cancelled = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced);
-        await events.CancelAsync(cancelled.Id, notifyCustomers: false, Manager, ct: ct);
+        await events.CancelAsync(cancelled.Id, notifyCustomers: false, ct: ct);
         var open = await new TestData(database.Factory, _time).EventAsync("Jazz night", Now.AddDays(10), 10, Priced);
 
         var pastRefusal = await Assert.ThrowsAsync<RuleViolationException>(() =>
@@ -246,8 +245,8 @@ public class BookingTests
             await AddReminderAsync(database, reminderOnly, ev, SmsStatus.Sent, ct);
         }
 
-        var (cancelledQuietly, none) = await events.CancelAsync(quiet.Id, notifyCustomers: false, Manager, ct: ct);
-        var (_, notified) = await events.CancelAsync(loud.Id, notifyCustomers: true, Manager, ct: ct);
+        var (cancelledQuietly, none) = await events.CancelAsync(quiet.Id, notifyCustomers: false, ct: ct);
+        var (_, notified) = await events.CancelAsync(loud.Id, notifyCustomers: true, ct: ct);
 
         Assert.Equal((EventStatus.Cancelled, Now, 0), (cancelledQuietly.Status, cancelledQuietly.CancelledAt, none));
         Assert.Equal(2, notified);
@@ -321,7 +320,7 @@ public class BookingTests
         await new TestData(database.Factory, _time).BookingAsync(customerId, over.Id, seats: 1);
         var booking = (await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = coming.Id, Seats = 0 }, ct: ct)).Booking;
         await bookings.CreateAsync(new BookingDraft { CustomerId = customerId, EventId = alsoComing.Id, Seats = 2 }, ct: ct);
-        await events.CancelAsync(alsoComing.Id, notifyCustomers: false, Manager, ct: ct);
+        await events.CancelAsync(alsoComing.Id, notifyCustomers: false, ct: ct);
 
         await using (var db = database.CreateDbContext())
         {
@@ -340,7 +339,7 @@ public class BookingTests
     private (BookingOperations Bookings, EventOperations Events) Operations(TestDatabase database)
     {
         var outbox = new SmsOutbox(Options.Create(new SmsOptions()), _venue, _time);
-        return (new BookingOperations(database.Factory, outbox, _time), new EventOperations(database.Factory, outbox, _venue, _time, TestAuthorization.App));
+        return (new BookingOperations(database.Factory, outbox, _time), new EventOperations(database.Factory, outbox, _venue, _time));
     }
 
     private static void SmsCapable(Customer customer) => customer.PrimaryPhoneSmsCapable = true;

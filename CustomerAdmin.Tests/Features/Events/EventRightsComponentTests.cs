@@ -9,6 +9,8 @@ using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 
 namespace CustomerAdmin.Tests.Features.Events;
 
@@ -19,21 +21,78 @@ public sealed class EventRightsComponentTests : AppComponentTest
 
     private async Task<Event> AddEventAsync(int bookings, EventStatus status = EventStatus.Scheduled)
     {
-        await using var db = await Db.Inner.CreateDbContextAsync();
         var now = DateTime.UtcNow;
-        var ev = new Event
+        var ev = await Data.EventAsync("Jazz night", now.Date.AddDays(12).AddHours(23), 100, e =>
         {
-            Name = "Jazz night", StartsAt = now.Date.AddDays(12).AddHours(23), Capacity = 100, Status = status,
-            CancelledAt = status == EventStatus.Cancelled ? now : null, CreatedAt = now, UpdatedAt = now, Version = 1,
-        };
-        db.Events.Add(ev);
+            e.Status = status;
+            e.CancelledAt = status == EventStatus.Cancelled ? now : null;
+        });
         for (var i = 0; i < bookings; i++)
         {
-            var customer = new Customer { Type = CustomerType.Individual, FirstName = "Guest", LastName = $"No{i}", PrimaryPhone = $"+1212555{++_phone:0000}" };
-            db.Bookings.Add(new Booking { Customer = customer, Event = ev, Seats = 1 + i % 2, CreatedAt = now, UpdatedAt = now, Version = 1 });
+            var guest = await Data.CustomerAsync("Guest", $"No{i}", $"+1212555{++_phone:0000}");
+            await Data.BookingAsync(guest.Id, ev.Id, seats: 1 + i % 2);
         }
-        await db.SaveChangesAsync();
         return ev;
+    }
+
+    private IEnumerable<string> Snackbars() => Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => s.Message ?? "");
+
+    private (EventStatus Status, DateTime StartsAt, int Messages) Stored(SmsKind kind)
+    {
+        using var db = Db.Inner.CreateDbContext();
+        var ev = db.Events.AsNoTracking().Single();
+        return (ev.Status, ev.StartsAt, db.SmsMessages.Count(m => m.Kind == kind));
+    }
+
+    [Fact]
+    public async Task CancellingAfterLosingTheRightCancelsNothing()
+    {
+        SignInAs(AppRoles.Manager);
+        var ev = await AddEventAsync(bookings: 3);
+        var cut = RenderPage<EventDetail>(ev.Id);
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=cancel-event]")));
+
+        // Demoted while the page is open: the button is still on screen.
+        SignInAs(AppRoles.Staff);
+        cut.Find("[data-testid=cancel-event]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains(Snackbars(), m => m.Contains("does not allow cancelling", StringComparison.Ordinal)));
+        Assert.Empty(cut.FindAll(".mud-dialog"));
+        Assert.Equal((EventStatus.Scheduled, 0), (Stored(SmsKind.EventCancelled).Status, Stored(SmsKind.EventCancelled).Messages));
+    }
+
+    [Fact]
+    public async Task CancellingWithNoticesAfterLosingBulkSmsCancelsNothing()
+    {
+        SignInAs(AppRoles.Manager);
+        var ev = await AddEventAsync(bookings: 5);
+        var cut = RenderPage<EventDetail>(ev.Id);
+        cut.WaitForAssertion(() => cut.Find("[data-testid=cancel-event]").Click());
+        cut.WaitForAssertion(() => Assert.Contains("Notify booked customers by SMS (5)", cut.Find(".mud-dialog").TextContent));
+
+        // While the dialog is open the user keeps the right to cancel but loses bulk SMS: the two are checked apart.
+        Authorization.SetPolicies(Permissions.CustomersRead, Permissions.CustomersWrite, Permissions.EventsCancel);
+        cut.Find("[data-testid=confirm-cancel-event]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains(Snackbars(), m => m.Contains("Only managers can text the booked customers", StringComparison.Ordinal)));
+        Assert.Equal((EventStatus.Scheduled, 0), (Stored(SmsKind.EventCancelled).Status, Stored(SmsKind.EventCancelled).Messages));
+    }
+
+    [Fact]
+    public async Task MovingWithNoticesAfterLosingBulkSmsMovesNothing()
+    {
+        SignInAs(AppRoles.Manager);
+        var ev = await AddEventAsync(bookings: 4);
+        var cut = RenderPage<EventEdit>(ev.Id);
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("#event-name")));
+        ChangeStartTime(cut);
+        cut.WaitForAssertion(() => Assert.Contains("Text the 4 booked customers the new time", cut.Find("[data-testid=move-notice]").TextContent));
+
+        SignInAs(AppRoles.Staff);
+        cut.Find("[data-testid=save-event]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("Only managers can text the booked customers about a move", cut.Markup));
+        Assert.Equal((ev.StartsAt, 0), (Stored(SmsKind.EventMoved).StartsAt, Stored(SmsKind.EventMoved).Messages));
     }
 
     [Fact]

@@ -232,7 +232,7 @@ public sealed class SaleComponentTests : AppComponentTest
     private async Task<(Customer Ann, Customer Bob, Sale Old, Sale Newest, Sale Middle)> SeedSalesAsync()
     {
         await using var db = await Db.Inner.CreateDbContextAsync(Ct);
-        var data = new BusinessData(db);
+        var data = new TestData.Batch(db);
         var ann = data.Customer("Ann", "Lee", new DateTime(2025, 12, 1, 0, 0, 0, DateTimeKind.Utc));
         var bob = data.Customer("Bob", "Stone", new DateTime(2025, 12, 1, 0, 0, 0, DateTimeKind.Utc));
         // Written out of date order, so ids alone would list them wrongly.

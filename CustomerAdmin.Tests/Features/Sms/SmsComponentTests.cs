@@ -96,6 +96,52 @@ public sealed class SmsComponentTests : AppComponentTest
     }
 
     [Fact]
+    public async Task TemplatesPageSaysSoWhenAnotherAdminSavedTheTemplateMeanwhileAndKeepsTheText()
+    {
+        SignInAs(AppRoles.Admin);
+        var cut = RenderWithPopovers<SmsTemplates>();
+        cut.WaitForAssertion(() => cut.Find("#template-body"));
+        cut.Find("#template-body").Input("Mine {{first_name}}");
+
+        // Another admin saves the same kind and language first.
+        await Services.GetRequiredService<SmsTemplateOperations>().SaveAsync(SmsKind.BookingConfirmation, "en", "Theirs {{first_name}}",
+            expectedVersion: null, "other@test.local", TestContext.Current.CancellationToken);
+        cut.Find("form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains(Services.GetRequiredService<MudBlazor.ISnackbar>().ShownSnackbars,
+            s => (s.Message ?? "").Contains("Someone else saved this template meanwhile", StringComparison.Ordinal)));
+        Assert.Equal("Theirs {{first_name}}", StoredTemplate().Body);
+        cut.WaitForAssertion(() => Assert.Contains("other@test.local", cut.Find("[data-testid=template-state]").TextContent));
+        Assert.Equal("Theirs {{first_name}}", StoredTemplate().Body);
+
+        // Having seen theirs, the admin saves the text still in the box over it.
+        cut.Find("form").Submit();
+        cut.WaitForAssertion(() => Assert.Equal(("Mine {{first_name}}", "admin@test.local"), (StoredTemplate().Body, StoredTemplate().UpdatedBy)));
+    }
+
+    private SmsTemplate StoredTemplate()
+    {
+        using var db = Db.Inner.CreateDbContext();
+        return db.SmsTemplates.AsNoTracking().Single();
+    }
+
+    [Fact]
+    public async Task OneOffSendToACustomerWhoOptedOutSinceTheDialogOpenedIsRefused()
+    {
+        var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
+        var cut = RenderPage<CustomerSmsLog>(parameters: new Dictionary<string, object?> { [nameof(CustomerSmsLog.CustomerId)] = customer.Id });
+        cut.WaitForElement("[data-testid=send-sms]").Click();
+        cut.WaitForElement("#sms-text").Input("Your repair is ready.");
+
+        await UpdateCustomerAsync(customer.Id, c => c.SmsOptedOutAt = DateTime.UtcNow);
+        cut.Find("#send-sms-form").Submit();
+
+        cut.WaitForAssertion(() => Assert.Contains("opted out", cut.Find("[data-testid=sms-refusal]").TextContent));
+        await using var db = Db.Inner.CreateDbContext();
+        Assert.Equal(0, await db.SmsMessages.CountAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task CustomerSmsLogSaysLogOnlyAndListsMessagesNewestFirst()
     {
         var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");

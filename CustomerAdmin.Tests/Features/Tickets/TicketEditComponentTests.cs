@@ -1,7 +1,9 @@
 using Bunit;
 using CustomerAdmin.Data;
 using CustomerAdmin.Features.Tickets;
+using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CustomerAdmin.Tests.Features.Tickets;
 
@@ -31,6 +33,49 @@ public sealed class TicketEditComponentTests : AppComponentTest
         await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
         var saved = await db.Tickets.SingleAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Equal(("Phone X", "Cracked screen and no sound", 95.50m, ticket.Version + 1), (saved.Item, saved.Problem, saved.QuotedAmount, saved.Version));
+    }
+
+    /// <summary>The message under the input, as the user sees it at the field.</summary>
+    private static string FieldMessage(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut, string input) =>
+        cut.Find(input).Closest(".mud-input-control")!.QuerySelector(".mud-input-helper-text.mud-input-error")?.TextContent.Trim() ?? "";
+
+    [Fact]
+    public async Task NewTicketShowsEachRefusalAtItsFieldTheOperationsOwnRulesToo()
+    {
+        var ann = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
+        Services.GetRequiredService<NavigationManager>().NavigateTo($"/tickets/new?customer={ann.Id}");
+        var cut = RenderPage<TicketNew>();
+        cut.WaitForAssertion(() => Assert.StartsWith("Ann Lee", cut.Find("input#customer-picker").GetAttribute("value")));
+
+        cut.Find("#ticket-quote").Change("-5");
+        cut.Find("[data-testid=save-ticket]").Click();
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("The quoted amount cannot be negative.", FieldMessage(cut, "#ticket-quote"));
+            Assert.Equal("Describe the problem.", FieldMessage(cut, "#ticket-problem"));
+            Assert.StartsWith("Say what was brought in", FieldMessage(cut, "#ticket-item"));
+        });
+        Assert.Empty(cut.FindAll("[data-testid=ticket-error]"));
+
+        // Typing in a field clears its message; the operation's own rule (the customer was deleted meanwhile) shows at
+        // the customer field.
+        cut.Find("#ticket-quote").Change("20");
+        cut.Find("#ticket-problem").Change("Cracked screen");
+        cut.Find("#ticket-item").Change("Phone");
+        cut.WaitForAssertion(() => Assert.Equal("", FieldMessage(cut, "#ticket-quote")));
+        await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
+        {
+            var stored = await db.Customers.SingleAsync(c => c.Id == ann.Id, Xunit.TestContext.Current.CancellationToken);
+            stored.Status = CustomerStatus.Deleted;
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+        }
+        cut.Find("[data-testid=save-ticket]").Click();
+
+        cut.WaitForAssertion(() => Assert.StartsWith("This customer has been deleted", FieldMessage(cut, "input#customer-picker")));
+        Assert.Empty(cut.FindAll("[data-testid=ticket-error]"));
+        await using var check = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
+        Assert.False(await check.Tickets.AnyAsync(Xunit.TestContext.Current.CancellationToken));
     }
 
     [Fact]

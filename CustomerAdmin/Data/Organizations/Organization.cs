@@ -12,5 +12,7 @@ public class Organization
     [MaxLength(Customer.NameMax)] public string? City { get; set; }
     [MaxLength(Customer.NotesMax)] public string? Notes { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Concurrency token: goes up by one with every save of the organisation form.</summary>
+    [ConcurrencyCheck] public int Version { get; set; }
     public List<Customer> Customers { get; set; } = [];
 }

@@ -12,4 +12,6 @@ public class SmsTemplate
     [MaxLength(SmsMessage.BodyMax)] public string Body { get; set; } = "";
     public DateTime UpdatedAt { get; set; }
     [MaxLength(100)] public string? UpdatedBy { get; set; }
+    /// <summary>Concurrency token: goes up by one with every save, so two admins editing one template see each other.</summary>
+    [ConcurrencyCheck] public int Version { get; set; }
 }

@@ -17,7 +17,7 @@ public sealed class PostgresDialect : SqlDialect
     private const int RowsPerStatement = 1000;
 
     /// <summary>unique_violation.</summary>
-    private const string UniqueViolation = "23505";
+    private const string UniqueViolation = "23505", LockNotAvailable = "55P03", DeadlockDetected = "40P01";
 
     private PostgresDialect() { }
 
@@ -115,6 +115,8 @@ public sealed class PostgresDialect : SqlDialect
         var sql = "VACUUM (ANALYZE) " + Identifiers.Of(db).Table<T>();
         await db.Database.ExecuteSqlRawAsync(sql, ct);
     }
+
+    public override bool IsBusy(Exception ex) => Inner(ex) is PostgresException { SqlState: LockNotAvailable or DeadlockDetected };
 
     public override bool IsUniqueViolation(Exception ex, IReadOnlyIndex index) =>
         Inner(ex) is PostgresException { SqlState: UniqueViolation } pg && pg.ConstraintName == index.GetDatabaseName();

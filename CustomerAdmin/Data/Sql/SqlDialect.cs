@@ -80,6 +80,9 @@ public abstract class SqlDialect
     /// <summary>True when <paramref name="ex"/> (or the exception inside it) is this database refusing a duplicate key of <paramref name="index"/>.</summary>
     public abstract bool IsUniqueViolation(Exception ex, IReadOnlyIndex index);
 
+    /// <summary>True when <paramref name="ex"/> (or the exception inside it) is this database refusing a lock another connection holds.</summary>
+    public abstract bool IsBusy(Exception ex);
+
     private protected static DbException? Inner(Exception ex) => ex as DbException ?? ex.InnerException as DbException;
 
     /// <summary><c>row => EF.Property&lt;TKey&gt;(row, "Id")</c> for the entity's single-column key.</summary>
@@ -102,6 +105,12 @@ public static class SqlDialects
     /// </summary>
     public static bool IsUniqueViolation(Exception ex, IReadOnlyIndex index) =>
         PostgresDialect.Instance.IsUniqueViolation(ex, index) || SqliteDialect.Instance.IsUniqueViolation(ex, index);
+
+    /// <summary>
+    /// True when <paramref name="ex"/> is a database refusing a lock another connection holds (SQLite's "database is
+    /// locked", PostgreSQL's lock timeout or deadlock), whichever database threw it.
+    /// </summary>
+    public static bool IsBusy(Exception ex) => PostgresDialect.Instance.IsBusy(ex) || SqliteDialect.Instance.IsBusy(ex);
 
     /// <summary>The unique index of <typeparamref name="T"/> over exactly these properties, in this order.</summary>
     public static IReadOnlyIndex UniqueIndex<T>(this IReadOnlyModel model, params string[] properties)

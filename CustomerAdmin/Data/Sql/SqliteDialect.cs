@@ -14,7 +14,7 @@ public sealed class SqliteDialect : SqlDialect
     public static readonly SqliteDialect Instance = new();
 
     /// <summary>SQLITE_CONSTRAINT, and its extended codes for a UNIQUE index and a PRIMARY KEY.</summary>
-    private const int Constraint = 19, ConstraintUnique = 2067, ConstraintPrimaryKey = 1555;
+    private const int Constraint = 19, ConstraintUnique = 2067, ConstraintPrimaryKey = 1555, Busy = 5, Locked = 6;
 
     /// <summary>
     /// Page cache for a bulk writer's connection (the default is 2 MB). A batch of the legacy import inserts all over
@@ -116,6 +116,8 @@ public sealed class SqliteDialect : SqlDialect
     }
 
     public override Task VacuumAsync<T>(AppDbContext db, CancellationToken ct = default) => Task.CompletedTask;
+
+    public override bool IsBusy(Exception ex) => Inner(ex) is SqliteException { SqliteErrorCode: Busy or Locked };
 
     /// <remarks>
     /// SQLite names no constraint in a field; its message lists the index's columns as <c>table.column</c>

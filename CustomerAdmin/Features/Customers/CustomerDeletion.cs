@@ -24,7 +24,7 @@ public static class CustomerDeletion
         var events = await db.Bookings.Where(b => b.CustomerId == customerId
                 && b.Event!.Status == EventStatus.Scheduled && b.Event.StartsAt > nowUtc)
             .OrderBy(b => b.Event!.StartsAt).Select(b => new { b.Event!.Name, b.Event.StartsAt }).Take(50).ToListAsync(ct);
-        return events.Select(e => $"{e.Name} ({e.StartsAt:d MMM yyyy})").ToList();
+        return events.Select(e => $"{e.Name} ({db.Venue.DisplayDate(e.StartsAt)})").ToList();
     }
 
     /// <returns>Null when the customer may be deleted, otherwise the message that says why not.</returns>

@@ -86,6 +86,44 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
         return stored;
     }
 
+    /// <summary>
+    /// Soft-deletes the customer, unless work is still open for them or they are booked on an event to come
+    /// (<see cref="CustomerDeletion.Refusal"/>): the refusal is a <see cref="RuleViolationException"/> naming them.
+    /// </summary>
+    /// <returns>The customer as now stored, or null when there is no such customer.</returns>
+    public Task<Customer?> DeleteAsync(int customerId, string? actor = null, CancellationToken ct = default) =>
+        SetStatusAsync(customerId, CustomerStatus.Deleted, actor, ct);
+
+    /// <summary>Brings a deleted customer back; refused when another live customer now has their phone number.</summary>
+    /// <returns>The customer as now stored, or null when there is no such customer.</returns>
+    public Task<Customer?> RestoreAsync(int customerId, string? actor = null, CancellationToken ct = default) =>
+        SetStatusAsync(customerId, CustomerStatus.Active, actor, ct);
+
+    private async Task<Customer?> SetStatusAsync(int customerId, CustomerStatus status, string? actor, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (actor is not null) db.Actor = actor;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var customer = await db.Customers.Include(c => c.Organization).FirstOrDefaultAsync(c => c.Id == customerId, ct);
+        if (customer is null) return null;
+        if (status == CustomerStatus.Deleted
+            && CustomerDeletion.Refusal(customer.FullName, await db.OpenTicketNumbersAsync(customer.Id, ct),
+                await db.FutureBookingsAsync(customer.Id, time.GetUtcNow().UtcDateTime, ct)) is { } refusal)
+            throw new RuleViolationException(refusal);
+        customer.Status = status;
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (CustomerRules.IsDuplicatePhone(ex))
+        {
+            throw new RuleViolationException(
+                "It cannot be restored: another customer now has the same phone number. Change one of the two first.", nameof(Customer.PrimaryPhone));
+        }
+        await tx.CommitAsync(ct);
+        return customer;
+    }
+
     private static void CopyFormFields(Customer from, Microsoft.EntityFrameworkCore.ChangeTracking.PropertyValues to)
     {
         foreach (var field in FormFields)

@@ -14,8 +14,8 @@ namespace CustomerAdmin.Features.Dashboard;
 /// <para>
 /// Every row is the sum of each customer's <em>contribution</em> (<see cref="DashboardContributions"/>), a pure function of the
 /// customer and their tickets and sales. A change is applied as "the affected customers' contributions after, minus
-/// before", read inside the transaction that makes the change (<see cref="AppDbContext"/> does it on every save; bulk
-/// writers call <see cref="TrackAsync"/>), so the summary moves with the data or not at all, and a rebuild from the
+/// before", read inside the transaction that makes the change (<see cref="AppDbContext"/> does it on every save through
+/// <see cref="DashboardSummaryKeeper"/>; the bulk paths apply what they add with <see cref="ApplyAddedAsync"/>), so the summary moves with the data or not at all, and a rebuild from the
 /// data (<see cref="RebuildAsync"/>) gives the same rows.
 /// </para>
 /// </summary>
@@ -41,19 +41,6 @@ public static class DashboardSummary
         var sales = await db.Sales.Where(s => EF.Parameter(ids).Contains(s.CustomerId))
             .Select(s => new SaleFacts(s.CustomerId, s.SoldAt, s.Total)).ToListAsync(ct);
         return new(customers, tickets, sales);
-    }
-
-    /// <summary>
-    /// Runs <paramref name="change"/> (which must not commit) between <see cref="BeginAsync"/> and
-    /// <see cref="CompleteAsync"/>.
-    /// </summary>
-    public static async Task<T> TrackAsync<T>(AppDbContext db, IReadOnlyCollection<int> customerIds, Func<Task<T>> change,
-        Func<IEnumerable<int>>? customersAfter = null, CancellationToken ct = default)
-    {
-        var tracked = await BeginAsync(db, customerIds, ct);
-        var result = await change();
-        await CompleteAsync(db, tracked, customersAfter?.Invoke(), ct);
-        return result;
     }
 
     /// <summary>What the affected customers contributed before a change; see <see cref="CompleteAsync"/>.</summary>

@@ -14,6 +14,8 @@ public static class SmsSetup
     {
         services.AddOptions<SmsOptions>().BindConfiguration(SmsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SmsOutbox>();
+        services.AddSingleton<SmsOperations>();
+        services.AddSingleton<Templates.SmsTemplateOperations>();
         services.AddSingleton<ReminderScan>();
         services.AddSingleton<BulkSms>();
         // Always registered; it reads Sms:RunReminderScan when it starts, so configuration added late still counts.

@@ -60,10 +60,11 @@ public static class TicketOperations
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == draft.CustomerId, ct);
             if (customer is null || customer.Status == CustomerStatus.Deleted)
-                throw new RuleViolationException("This customer has been deleted, so no ticket can be opened for them. Choose another customer.");
+                throw new RuleViolationException("This customer has been deleted, so no ticket can be opened for them. Choose another customer.",
+                    nameof(TicketDraft.CustomerId));
             if (draft.EquipmentId is { } equipmentId
                 && !await db.Equipment.AnyAsync(q => q.Id == equipmentId && q.CustomerId == customer.Id, ct))
-                throw new RuleViolationException("That equipment does not belong to this customer.");
+                throw new RuleViolationException("That equipment does not belong to this customer.", nameof(TicketDraft.EquipmentId));
 
             var sequence = await NextSequenceAsync(db, ct);
             var now = time.GetUtcNow().UtcDateTime;

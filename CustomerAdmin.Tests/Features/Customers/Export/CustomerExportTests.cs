@@ -30,7 +30,7 @@ public sealed class CustomerExportTests
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         await using (var db = database.CreateDbContext())
         {
-            var data = new BusinessData(db);
+            var data = new TestData.Batch(db);
             data.Customer("=HYPERLINK(\"http://evil\")", "Attacker", Day, city: "Mumbai");
             data.Customer("Zoë", "Ørsted-北京", Day, city: "Mumbai");
             data.Customer("@Sum", "Other", Day, city: "Pune");
@@ -60,7 +60,7 @@ public sealed class CustomerExportTests
         int id;
         await using (var db = database.CreateDbContext())
         {
-            var data = new BusinessData(db);
+            var data = new TestData.Batch(db);
             var ann = data.Customer("Ann", "Lee", Day.AddDays(-100));
             data.Ticket(ann, Day.AddDays(-50), TicketStatus.Closed, Day.AddDays(-40), 100.10m);
             data.Ticket(ann, Day.AddDays(-30), TicketStatus.Closed, Day.AddDays(-20), 50m);
@@ -97,7 +97,7 @@ public sealed class CustomerExportTests
         var ids = new int[n];
         await using (var db = database.CreateDbContext())
         {
-            var data = new BusinessData(db);
+            var data = new TestData.Batch(db);
             var concert = data.Event("Concert", Day.AddDays(20), 100);
             var gala = data.Event("Gala", Day.AddDays(30), 100);
             var customers = Enumerable.Range(0, n).Select(i => data.Customer("C", $"{i:D5}", Day.AddMinutes(i))).ToArray();
@@ -141,7 +141,7 @@ public sealed class CustomerExportTests
         await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
         await using (var db = database.CreateDbContext())
         {
-            var data = new BusinessData(db);
+            var data = new TestData.Batch(db);
             for (var i = 0; i < 3 * CustomerStatsQuery.BatchSize; i++) data.Customer("C", $"{i:D5}", Day);
             await db.SaveChangesAsync(ct);
         }
@@ -170,7 +170,7 @@ public sealed class CustomerExportTests
         await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, ct: ct);
         await using (var db = database.CreateDbContext())
         {
-            var data = new BusinessData(db);
+            var data = new TestData.Batch(db);
             data.Customer("Émile", "Zola", Day, city: "Paris");
             data.Customer("Ann", "Lee", Day, city: "Boston");
             await db.SaveChangesAsync(ct);

@@ -371,6 +371,29 @@ public sealed class LegacyImportTests : IDisposable
         Assert.Equal(1, await db.Customers.CountAsync(ct));
     }
 
+    [Fact]
+    public async Task ADatabaseLockedWhenABatchStartsFailsTheRunWithAClearMessage()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, _time, ct: ct);
+        await AddPatAsync(database, ct);
+        var locked = new LockedAtBegin();
+        // Armed once the first batch (John's two tickets) is written: the second batch cannot start its transaction.
+        var report = await Importer(database.FactoryWith(locked)).RunAsync(WriteFile(Header + Rows), "legacy.csv", dryRun: false, "test",
+            new Hook<ImportProgress>(_ => locked.Armed = true), ct: ct);
+
+        Assert.True(locked.Fired);
+        Assert.False(report.Succeeded);
+        Assert.Contains("the database is busy", report.FatalError);
+        Assert.Contains("database is locked", report.FatalError);
+        Assert.Contains("2 tickets from earlier batches are kept", report.FatalError);
+        await using var db = database.CreateDbContext();
+        var run = await db.ImportRuns.SingleAsync(ct);
+        Assert.Equal((ImportRunStatus.Failed, report.FatalError), (run.Status, run.Error));
+        Assert.NotNull(run.FinishedAt);
+        Assert.Equal(2, await db.Tickets.CountAsync(t => t.ImportRunId == run.Id, ct));
+    }
+
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
     public async Task CancellingMidBatchKeepsOnlyWholeBatchesUnderACancelledRunThatCanBeUndone(DatabaseProvider provider)
     {
@@ -493,6 +516,21 @@ public sealed class LegacyImportTests : IDisposable
     private sealed class Hook<T>(Action<T> action) : IProgress<T>
     {
         public void Report(T value) => action(value);
+    }
+
+    /// <summary>Once armed, every transaction fails to start as SQLite's does while another process holds the write lock.</summary>
+    private sealed class LockedAtBegin : DbTransactionInterceptor
+    {
+        public volatile bool Armed;
+        public bool Fired { get; private set; }
+
+        public override ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData,
+            InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
+        {
+            if (!Armed) return ValueTask.FromResult(result);
+            Fired = true;
+            throw new Microsoft.Data.Sqlite.SqliteException("SQLite Error 5: 'database is locked'.", 5);
+        }
     }
 
     /// <summary>Once armed, cancels the import at the next commit: the batch's rows are all written but not committed.</summary>

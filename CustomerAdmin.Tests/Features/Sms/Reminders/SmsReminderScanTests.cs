@@ -279,26 +279,19 @@ public sealed class SmsReminderScanTests
         return await db.SmsMessages.AsNoTracking().OrderBy(m => m.Id).ToListAsync(ct);
     }
 
-    private static async Task<Event> AddEventAsync(TestDatabase database, DateTime startsAt, EventStatus status = EventStatus.Scheduled)
-    {
-        await using var db = database.CreateDbContext();
-        var ev = new Event { Name = "Gala", StartsAt = startsAt, Capacity = 100, Status = status, Version = 1 };
-        db.Events.Add(ev);
-        await db.SaveChangesAsync();
-        return ev;
-    }
+    /// <summary>Records written at the fake clock's now, so each booking is older than the reminders that fall due later.</summary>
+    private TestData Data(TestDatabase database) => new(database.Factory, _time);
+
+    private Task<Event> AddEventAsync(TestDatabase database, DateTime startsAt, EventStatus status = EventStatus.Scheduled) =>
+        Data(database).EventAsync("Gala", startsAt, 100, e => e.Status = status);
 
     private async Task<Booking> AddBookingAsync(TestDatabase database, Event ev, int seats, bool optedOut = false, string? language = null)
     {
-        await using var db = database.CreateDbContext();
-        var customer = new Customer
+        var customer = await Data(database).CustomerAsync("Ann", "Lee", $"+1212555{++_phone:0000}", c =>
         {
-            Type = CustomerType.Individual, FirstName = "Ann", LastName = "Lee", PrimaryPhone = $"+1212555{++_phone:0000}",
-            SmsOptedOutAt = optedOut ? _time.GetUtcNow().UtcDateTime : null, PreferredLanguage = language,
-        };
-        var booking = new Booking { Customer = customer, EventId = ev.Id, Seats = seats, Version = 1 };
-        db.Bookings.Add(booking);
-        await db.SaveChangesAsync();
-        return booking;
+            c.SmsOptedOutAt = optedOut ? _time.GetUtcNow().UtcDateTime : null;
+            c.PreferredLanguage = language;
+        });
+        return await Data(database).BookingAsync(customer.Id, ev.Id, seats);
     }
 }

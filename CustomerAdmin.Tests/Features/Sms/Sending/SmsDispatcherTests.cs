@@ -171,8 +171,11 @@ public sealed class SmsDispatcherTests
     public async Task TimedOutSendIsReconciledThenSentAgain()
     {
         await using var rig = await SmsRig.CreateAsync();
-        rig.Options.SendTimeout = TimeSpan.FromMilliseconds(200);
-        rig.Twilio.OnSend = (_, n) => n == 1 ? new FakeTwilioReply(201, Delay: TimeSpan.FromSeconds(5)) : null;
+        // The first answer never comes in time. The timeout is long enough for the request to reach Twilio even on a
+        // loaded machine (a request cut off before it arrives is another case: nothing to reconcile), and far shorter
+        // than the answer's delay, so the outcome is unknown whatever the load.
+        rig.Options.SendTimeout = TimeSpan.FromSeconds(1);
+        rig.Twilio.OnSend = (_, n) => n == 1 ? new FakeTwilioReply(201, Delay: TimeSpan.FromMinutes(5)) : null;
         var message = await rig.EnqueueAsync(await rig.CustomerAsync(), "Hello");
         var dispatcher = rig.Dispatcher();
 
@@ -180,6 +183,10 @@ public sealed class SmsDispatcherTests
         var unresolved = await rig.LoadAsync(message.Id);
         Assert.Equal(SmsStatus.Sending, unresolved.Status);
         Assert.Equal("unknown-outcome", unresolved.ErrorCode);
+        Assert.Single(rig.Posts);
+        // Every later answer comes at once: the rig's usual timeout keeps a slow machine from turning one of them (the
+        // lookups, the resend) into a second unknown outcome.
+        rig.Options.SendTimeout = TimeSpan.FromSeconds(10);
 
         // Not found at the first look, but still inside the unknown-outcome window: held and looked at again, not resent.
         rig.Time.Advance(rig.Options.MaxRetryDelay);

@@ -1,8 +1,10 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -118,10 +120,22 @@ public sealed partial class LegacyImporter(
             report.FatalError = "The import was cancelled. " + WrittenSoFar(report, run);
             if (run is not null) await FinishRunAsync(run, report, ImportRunStatus.Cancelled, report.FatalError);
         }
-        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        // DbException: a batch's transaction can fail to start (SQLite's "database is locked" from BeginTransactionAsync
+        // while another process writes), outside any save that would wrap it in a DbUpdateException.
+        catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            report.FatalError = $"The import stopped: {(ex.InnerException ?? ex).Message} " + WrittenSoFar(report, run);
-            if (run is not null) await FinishRunAsync(run, report, ImportRunStatus.Failed, report.FatalError);
+            var cause = SqlDialects.IsBusy(ex)
+                ? $"the database is busy: another program holds its write lock ({(ex.InnerException ?? ex).Message}). Try again when it is done."
+                : (ex.InnerException ?? ex).Message;
+            report.FatalError = $"The import stopped: {cause} " + WrittenSoFar(report, run);
+            try
+            {
+                if (run is not null) await FinishRunAsync(run, report, ImportRunStatus.Failed, report.FatalError);
+            }
+            catch (DbException)
+            {
+                // Still locked out: the run's heartbeat stops, so it is marked interrupted (with the same advice) later.
+            }
         }
         finally
         {
