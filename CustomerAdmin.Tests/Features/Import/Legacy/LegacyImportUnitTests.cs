@@ -2,6 +2,7 @@ using System.Text;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Import.Files;
 using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Data;
 
@@ -161,12 +162,12 @@ public class LegacyCsvTests
     public async Task InvalidUtf8IsReadAsWindows1252WithAWarning()
     {
         var bytes = Encoding.Latin1.GetBytes("name\nZoë Müller\n");
-        var info = await LegacyCsvReader.InspectAsync(new MemoryStream(bytes), TestContext.Current.CancellationToken);
+        var info = await TextFileInspector.InspectAsync(new MemoryStream(bytes), TestContext.Current.CancellationToken);
 
         Assert.NotNull(info.EncodingWarning);
         Assert.Equal("Zoë Müller", info.Encoding.GetString(bytes).Split('\n')[1]);
 
-        var utf8 = await LegacyCsvReader.InspectAsync(new MemoryStream(Encoding.UTF8.GetBytes("name\nZoë Müller\n")), TestContext.Current.CancellationToken);
+        var utf8 = await TextFileInspector.InspectAsync(new MemoryStream(Encoding.UTF8.GetBytes("name\nZoë Müller\n")), TestContext.Current.CancellationToken);
         Assert.Null(utf8.EncodingWarning);
     }
 

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Features.Customers;
@@ -7,9 +6,6 @@ namespace CustomerAdmin.Features.Import.Legacy;
 
 /// <summary>One CSV record: its fields and the physical line it starts on; <see cref="Error"/> when it could not be read.</summary>
 public sealed record CsvRecord(long Line, string[] Fields, string? Error = null);
-
-/// <summary>What a first pass over the raw bytes found out: the encoding to read with, the file's hash and size.</summary>
-public sealed record CsvFileInfo(Encoding Encoding, string? EncodingWarning, string Sha256, long Length);
 
 /// <summary>
 /// A streaming RFC 4180 reader (quotes, doubled quotes, delimiters and newlines inside quoted fields). It never
@@ -21,42 +17,6 @@ public sealed class LegacyCsvReader(TextReader reader, char delimiter, int maxRe
     private readonly StringBuilder _field = new();
     private readonly List<string> _fields = [];
     private long _line = 1;
-
-    static LegacyCsvReader() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
-
-    /// <summary>
-    /// Reads the bytes once: valid UTF-8 (with or without BOM) is read as UTF-8; anything else as Windows-1252, the
-    /// usual encoding of spreadsheets saved on Windows, with a warning so the admin checks accented names.
-    /// </summary>
-    public static async Task<CsvFileInfo> InspectAsync(Stream stream, CancellationToken ct = default)
-    {
-        var decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[81920];
-        var chars = new char[buffer.Length + 4];
-        long length = 0;
-        long? invalidAt = null;
-        int read;
-        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
-        {
-            sha.AppendData(buffer, 0, read);
-            if (invalidAt is null)
-            {
-                try
-                {
-                    decoder.GetChars(buffer, 0, read, chars, 0, flush: false);
-                }
-                catch (DecoderFallbackException ex)
-                {
-                    invalidAt = length + Math.Max(0, ex.Index);
-                }
-            }
-            length += read;
-        }
-        var hash = Convert.ToHexStringLower(sha.GetHashAndReset());
-        if (invalidAt is null) return new(new UTF8Encoding(false), null, hash, length);
-        return new(Encoding.GetEncoding(1252), $"The file is not valid UTF-8 (first bad byte near offset {invalidAt:N0}); it was read as Windows-1252. Check accented names in the preview, or save the file as UTF-8.", hash, length);
-    }
 
     public async IAsyncEnumerable<CsvRecord> ReadAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {

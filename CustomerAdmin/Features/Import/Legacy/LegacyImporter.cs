@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Import.Files;
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
@@ -37,7 +38,7 @@ public sealed partial class LegacyImporter(
         try
         {
             await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-            var info = await LegacyCsvReader.InspectAsync(stream, ct);
+            var info = await TextFileInspector.InspectAsync(stream, ct);
             if (info.Length == 0) return Fail(report, "The file is empty.");
             report.EncodingWarning = info.EncodingWarning;
             if (info.EncodingWarning is not null) state.Issue(0, ImportIssueKind.Warning, info.EncodingWarning);

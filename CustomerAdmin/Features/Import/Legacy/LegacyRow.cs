@@ -5,6 +5,7 @@ using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Import.Values;
 using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Data;
 
@@ -112,7 +113,7 @@ public sealed class LegacyRowParser(LegacyColumnMap map, PhoneNormalizer phones)
         if (rawPhone.Length > 0)
         {
             var check = phones.Check(rawPhone);
-            if (!check.IsValid) return (null, $"The phone \"{Shorten(rawPhone)}\" cannot be read: {check.Error}");
+            if (!check.IsValid) return (null, $"The phone \"{ImportCells.Shorten(rawPhone)}\" cannot be read: {check.Error}");
             phone = check.E164;
             smsCapable = check.SmsCapable;
         }
@@ -122,18 +123,18 @@ public sealed class LegacyRowParser(LegacyColumnMap map, PhoneNormalizer phones)
         {
             var check = phones.Check(rawWhatsApp);
             if (check.IsValid) whatsApp = check.E164;
-            else Warnings.Add($"The WhatsApp number \"{Shorten(rawWhatsApp)}\" was ignored: {check.Error}");
+            else Warnings.Add($"The WhatsApp number \"{ImportCells.Shorten(rawWhatsApp)}\" was ignored: {check.Error}");
         }
         var email = Get(map.Email).ToLowerInvariant();
-        if (email.Length > 0 && (email.Length > Customer.EmailMax || !IsEmail(email)))
+        if (email.Length > 0 && (email.Length > Customer.EmailMax || !ImportCells.IsEmail(email)))
         {
-            Warnings.Add($"The email \"{Shorten(email)}\" was ignored: it is not an email address.");
+            Warnings.Add($"The email \"{ImportCells.Shorten(email)}\" was ignored: it is not an email address.");
             email = "";
         }
 
         var rawDate = Get(map.CreatedAt);
         if (!TryDate(rawDate, out var createdAt))
-            return (null, $"The created-at date \"{Shorten(rawDate)}\" cannot be read; use a date like 2019-03-31 or 2019-03-31 14:05.");
+            return (null, $"The created-at date \"{ImportCells.Shorten(rawDate)}\" cannot be read; use a date like 2019-03-31 or 2019-03-31 14:05.");
         if (createdAt < Earliest || createdAt > Now.AddDays(1))
             return (null, $"The created-at date {createdAt:yyyy-MM-dd} is not plausible.");
 
@@ -154,14 +155,14 @@ public sealed class LegacyRowParser(LegacyColumnMap map, PhoneNormalizer phones)
 
         var rawStatus = Get(map.Status);
         if (StatusOf(rawStatus) is not { } status)
-            return (null, $"The status \"{Shorten(rawStatus)}\" is unknown; expected open, in progress, waiting, ready, closed or cancelled.");
+            return (null, $"The status \"{ImportCells.Shorten(rawStatus)}\" is unknown; expected open, in progress, waiting, ready, closed or cancelled.");
 
         var rawAmount = Get(map.Amount);
         decimal? amount = null;
         if (rawAmount.Length > 0)
         {
             if (!TryAmount(rawAmount, out var value))
-                return (null, $"The amount \"{Shorten(rawAmount)}\" is not a number.");
+                return (null, $"The amount \"{ImportCells.Shorten(rawAmount)}\" is not a number.");
             amount = value;
         }
         if (Money.Check(amount, "amount", required: status == TicketStatus.Closed) is { } moneyError)
@@ -215,17 +216,9 @@ public sealed class LegacyRowParser(LegacyColumnMap map, PhoneNormalizer phones)
         return false;
     }
 
-    private static bool IsEmail(string s)
-    {
-        var at = s.IndexOf('@');
-        return at > 0 && at == s.LastIndexOf('@') && s.IndexOf('.', at) > at + 1 && !s.EndsWith('.') && !s.Any(char.IsWhiteSpace);
-    }
-
     public static string KeyOf(params string[] parts)
     {
         var text = string.Join('\u001f', parts);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..40];
     }
-
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..40] + "…";
 }
