@@ -76,6 +76,7 @@ public sealed class DuplicateGenerator(int seed = 20261206)
     private sealed record Entity(int Id, CustomerType Type, string? First, string? Last, string? Org, string? Phone, string? Phone2,
         string? Email, string? Street, string? Unit, string? City, string? Zip, string Country);
 
+    private readonly int _seed = seed;
     private Random _random = new(seed);
     private readonly HashSet<ulong> _phones = [];
     private Pool[] _pools = [];
@@ -84,7 +85,7 @@ public sealed class DuplicateGenerator(int seed = 20261206)
     /// <summary>About <paramref name="records"/> records (ids 1..n, shuffled so duplicates are not neighbours).</summary>
     public List<GeneratedRecord> Generate(int records)
     {
-        _random = new Random(seed);
+        _random = new Random(_seed);
         _pools = Locales.Select((l, i) => BuildPool(l.Locale, l.Country, i, records)).ToArray();
         var english = _pools[0].Faker;
         _companies = Enumerable.Range(0, Math.Max(50, records / 200)).Select(_ => english.Company.CompanyName()).ToArray();
@@ -116,7 +117,7 @@ public sealed class DuplicateGenerator(int seed = 20261206)
 
     private Pool BuildPool(string locale, string country, int index, int records)
     {
-        var faker = new Faker(locale) { Random = new Randomizer(seed + index) };
+        var faker = new Faker(locale) { Random = new Randomizer(_seed + index) };
         var names = Math.Clamp(records / 100, 200, 4000);
         var firsts = Enumerable.Range(0, names).Select(_ => faker.Name.FirstName()).ToArray();
         var lasts = Enumerable.Range(0, names * 3).Select(_ => faker.Name.LastName()).ToArray();
@@ -148,8 +149,10 @@ public sealed class DuplicateGenerator(int seed = 20261206)
                 _ => Skewed(_companies),
             };
             var org = $"{baseName} {Suffixes[_random.Next(Suffixes.Length)]}".Trim();
+            // Two organisations of one name (branches, or namesakes in other cities) do not share a mailbox.
             var domain = new string(baseName.ToLowerInvariant().Where(char.IsAsciiLetter).Take(14).ToArray()) + ".com";
-            var email = _random.NextDouble() < 0.7 ? $"{(_random.Next(3) == 0 ? "info" : "office")}{(_random.Next(2) == 0 ? "" : _random.Next(1, 99).ToString())}@{domain}" : null;
+            var box = new string(Ascii(city).Take(10).ToArray()) + (_random.Next(2) == 0 ? "" : _random.Next(1, 99).ToString());
+            var email = _random.NextDouble() < 0.7 ? $"{(_random.Next(3) == 0 ? "info" : "office")}.{box}@{domain}" : null;
             return new Entity(id, (CustomerType)_random.Next(1, 6), null, null, org, phone ?? NewPhone(), phone2, email,
                 street, _random.NextDouble() < 0.3 ? $"Suite {_random.Next(100, 900)}" : null, city, zip, pool.Country);
         }
