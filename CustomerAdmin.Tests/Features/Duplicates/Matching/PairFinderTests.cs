@@ -48,7 +48,8 @@ public class PairFinderTests
     {
         var (profiles, _) = Data();
 
-        var result = PairFinder.FindPairs(profiles, new PairFinderOptions(MaxBlockSize: 1000, Model: MatchModel.Prior));
+        var result = PairFinder.FindPairs(profiles, new PairFinderOptions(MaxBlockSize: 1000, Model: MatchModel.Prior),
+            ct: TestContext.Current.CancellationToken);
 
         // The John Smiths' name key holds 1,200 profiles: over the cap, reported with its size, not compared.
         Assert.Contains(result.OversizedBlocks, o => o.Key.StartsWith("nm:", StringComparison.Ordinal) && o.Size == 1200);
@@ -75,7 +76,7 @@ public class PairFinderTests
         var (profiles, truth) = Data();
         var johns = profiles.Where(p => p.Id > 450).Select(p => p.Id).ToHashSet();
 
-        var result = PairFinder.FindPairs(profiles, new PairFinderOptions(Model: MatchModel.Prior));
+        var result = PairFinder.FindPairs(profiles, new PairFinderOptions(Model: MatchModel.Prior), ct: TestContext.Current.CancellationToken);
 
         var found = result.Pairs.Select(p => (p.AId, p.BId)).ToHashSet();
         Assert.Equal(150, truth.Count);
@@ -92,7 +93,7 @@ public class PairFinderTests
         var (profiles, _) = Data();
         var progress = new List<PairFinderProgress>();
 
-        var result = PairFinder.FindPairs(profiles, new PairFinderOptions(), new SynchronousProgress(progress.Add));
+        var result = PairFinder.FindPairs(profiles, new PairFinderOptions(), new SynchronousProgress(progress.Add), TestContext.Current.CancellationToken);
 
         Assert.NotSame(MatchModel.Prior, result.Model);
         Assert.Contains(progress, p => p.Stage == "compare");

@@ -23,7 +23,7 @@ public static class MatchText
         {
             if (ch > 127) { ascii = false; break; }
         }
-        var source = ascii ? text : text.Transliterate();
+        var source = ascii ? text : Greek(text.ToLowerInvariant()).Transliterate();
         var sb = new StringBuilder(source.Length);
         var space = false;
         foreach (var raw in source)
@@ -39,6 +39,22 @@ public static class MatchText
             else space = true;
         }
         return sb.ToString();
+    }
+
+    // Greek digraphs as Greeks write their names in Latin letters ("Παπαδόπουλος" is "Papadopoulos", "Ευάγγελος"
+    // "Evangelos"); letter by letter they would come out as "Papadopoylos" and "Eyaggelos".
+    private static readonly (string Greek, string Latin)[] GreekDigraphs =
+        [("ου", "ou"), ("ού", "ou"), ("αυ", "av"), ("αύ", "av"), ("ευ", "ev"), ("εύ", "ev"), ("γγ", "ng"), ("γκ", "gk")];
+
+    private static string Greek(string lower)
+    {
+        foreach (var ch in lower)
+        {
+            if (ch is < '\u0370' or > '\u03ff') continue;
+            foreach (var (greek, latin) in GreekDigraphs) lower = lower.Replace(greek, latin, StringComparison.Ordinal);
+            return lower;
+        }
+        return lower;
     }
 
     public static string[] Words(string folded) => folded.Length == 0 ? [] : folded.Split(' ');
