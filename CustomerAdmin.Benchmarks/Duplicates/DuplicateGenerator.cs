@@ -100,10 +100,11 @@ public sealed class DuplicateGenerator(int seed = 20261206)
                 ? Household(++entity, previous)
                 : NewEntity(++entity, pool);
             previous = e;
+            e = Reachable(e);
             output.Add(new GeneratedRecord(ToRecord(e), e.Id));
             var roll = _random.NextDouble();
             var copies = roll < 0.22 ? 1 : roll < 0.27 ? 2 : roll < 0.29 ? 3 : 0;
-            for (var c = 0; c < copies && output.Count < records; c++) output.Add(new GeneratedRecord(ToRecord(Duplicate(e)), e.Id));
+            for (var c = 0; c < copies && output.Count < records; c++) output.Add(new GeneratedRecord(ToRecord(Reachable(Duplicate(e))), e.Id));
         }
         // Shuffle, then number 1..n.
         for (var i = output.Count - 1; i > 0; i--)
@@ -168,6 +169,7 @@ public sealed class DuplicateGenerator(int seed = 20261206)
     {
         var pool = _pools.First(p => p.Country == member.Country);
         var first = Skewed(pool.Firsts);
+        while (first == member.First) first = Skewed(pool.Firsts);
         return member with
         {
             Id = id, First = first, Phone = _random.NextDouble() < 0.5 ? member.Phone : NewPhone(), Phone2 = null,
@@ -203,6 +205,10 @@ public sealed class DuplicateGenerator(int seed = 20261206)
             if (_phones.Add(ulong.Parse(national))) return "+1" + national;
         }
     }
+
+    /// <summary>The app stores no customer without a phone or an email: staff entering one give one or the other.</summary>
+    private Entity Reachable(Entity e) => e.Phone is not null || e.Email is not null ? e
+        : _random.Next(2) == 0 || e.Type != CustomerType.Individual ? e with { Phone = NewPhone() } : e with { Email = NewEmail(e.First ?? "x", e.Last ?? "y") ?? $"{Ascii(e.Last ?? "")}{_random.Next(100, 999)}@gmail.com" };
 
     private static MatchRecord ToRecord(Entity e) => new(e.Id, e.Type, e.First, e.Last, e.Org, e.Phone, e.Phone2, e.Email,
         e.Street, e.Unit, e.City, e.Zip, e.Country);
@@ -245,7 +251,7 @@ public sealed class DuplicateGenerator(int seed = 20261206)
             var roll = _random.NextDouble();
             d = roll switch
             {
-                < 0.35 => d with { Phone = Format(phone) },
+                < 0.35 => d with { Phone = Format(phone, d.Country) },
                 < 0.43 => d with { Phone = OneDigit(phone) },
                 < 0.58 => d with { Phone = NewPhone() },
                 < 0.66 => d with { Phone = null },
@@ -329,9 +335,11 @@ public sealed class DuplicateGenerator(int seed = 20261206)
         return string.Join(' ', words);
     }
 
-    private string Format(string e164)
+    /// <summary>The number as staff type it: national forms at home (the US), international forms elsewhere.</summary>
+    private string Format(string e164, string country)
     {
         var n = e164[2..];
+        if (country != "US") return _random.Next(2) == 0 ? $"+1 {n[..3]} {n[3..6]} {n[6..]}" : $"+1-{n[..3]}-{n[3..6]}-{n[6..]}";
         return _random.Next(4) switch
         {
             0 => $"({n[..3]}) {n[3..6]}-{n[6..]}",

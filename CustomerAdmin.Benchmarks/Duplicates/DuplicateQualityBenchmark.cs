@@ -29,6 +29,8 @@ public static class DuplicateQualityBenchmark
         var profiles = new MatchProfile[generated.Count];
         Parallel.For(0, generated.Count, i => profiles[i] = MatchProfile.For(generated[i].Record));
         var profileTime = watch.Elapsed;
+        var explain = Text("--explain") is { } x ? int.Parse(x) : 0;
+        var kept = explain > 0 ? generated : null;
         generated = null;
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -81,6 +83,37 @@ public static class DuplicateQualityBenchmark
         foreach (var (key, size) in result.OversizedBlocks.Take(8)) Console.WriteLine($"oversized block {key}: {size:N0}");
         Console.WriteLine($"weights (log2 m/u): {string.Join(", ", Enum.GetValues<MatchField>().Select(f => $"{f} exact {result.Model.Weight(f, FieldLevel.Exact):0.0} / different {result.Model.Weight(f, FieldLevel.Different):0.0}"))}");
         Console.WriteLine($"total {total.Elapsed.TotalSeconds:0.0} s");
+        if (kept is not null) Explain(kept, profiles, entityOf, result, explain);
+    }
+
+    /// <summary>For tuning on this generated data only: samples of false pairs found and of true pairs missed.</summary>
+    private static void Explain(List<GeneratedRecord> records, MatchProfile[] profiles, int[] entityOf, PairFinderResult result, int count)
+    {
+        var byId = records.ToDictionary(r => r.Record.Id, r => r.Record);
+        var profileById = profiles.ToDictionary(p => p.Id);
+        string Show(int id) => byId[id] is var r ? $"{r.Id}: {r.Type} {r.FirstName} {r.LastName} {r.OrganizationName} | {r.PrimaryPhone} {r.SecondaryPhone} | {r.Email} | {r.AddressLine1} {r.AddressLine2}, {r.City} {r.PostalCode}" : "";
+        Console.WriteLine();
+        Console.WriteLine("False pairs found:");
+        foreach (var p in result.Pairs.Where(p => entityOf[p.AId] != entityOf[p.BId]).Take(count))
+        {
+            Console.WriteLine($"  {p.Score.Level} {p.Score.Score:0.0}: {string.Join("; ", p.Score.Reasons)}");
+            Console.WriteLine($"    {Show(p.AId)}");
+            Console.WriteLine($"    {Show(p.BId)}");
+        }
+        var found = result.Pairs.Select(p => Key(p.AId, p.BId)).ToHashSet();
+        var missed = entityOf.Select((e, id) => (e, id)).Skip(1).GroupBy(x => x.e).Where(g => g.Count() > 1)
+            .SelectMany(g => g.SelectMany(a => g.Where(b => b.id > a.id).Select(b => (A: a.id, B: b.id))))
+            .Where(p => !found.Contains(Key(p.A, p.B))).Take(count).ToList();
+        Console.WriteLine("True pairs missed:");
+        foreach (var (a, b) in missed)
+        {
+            var (pa, pb) = (profileById[a], profileById[b]);
+            var shared = pa.BlockingKeys.Intersect(pb.BlockingKeys).ToList();
+            var score = result.Model.Score(pa, pb);
+            Console.WriteLine($"  {score.Level?.ToString() ?? "none"} {score.Score:0.0} keys [{string.Join(", ", shared)}]: {string.Join("; ", score.Reasons)}");
+            Console.WriteLine($"    {Show(a)}");
+            Console.WriteLine($"    {Show(b)}");
+        }
     }
 
     private static long Key(int a, int b) => a < b ? ((long)a << 32) | (uint)b : ((long)b << 32) | (uint)a;

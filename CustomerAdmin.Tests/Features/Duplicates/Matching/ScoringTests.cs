@@ -106,6 +106,27 @@ public class ScoringTests
     }
 
     [Fact]
+    public void AHouseholdSharingSurnameAddressAndPhoneIsNotOneCustomer()
+    {
+        var score = Score(Person("Lavinia", "Lebsack", "(270) 385-3972", "lavinia@example.com", "1838 Pine Road", "Louisabury", "12231"),
+            Person("Kirk", "Lebsack", "(270) 385-3972", null, "1838 Pine Rd", "Louisabury", "12231"));
+
+        Assert.Null(score.Level);
+        Assert.Contains("different first names", score.Reasons);
+    }
+
+    [Fact]
+    public void ScannerMisreadingsAndShortTyposStillAgree()
+    {
+        var score = Score(Person("Filomena", "Muller", street: "231 Man Road", city: "New Graciela", postcode: "10266", phone: "(320) 709-5347"),
+            Person("Filomena", "Mu11er", street: "231 Main Road", city: "New Graciela", postcode: "10266"));
+
+        Assert.Contains("same name", score.Reasons);
+        Assert.Contains("similar address", score.Reasons);
+        Assert.NotNull(score.Level);
+    }
+
+    [Fact]
     public void ConflictingPhoneAndEmailLowerTheScore()
     {
         var a = Person("John", "Smith", "(212) 555-0142", "john@example.com", "12 Main St", "Springfield", "12345");

@@ -32,13 +32,21 @@ public readonly record struct Comparison(int Pattern, bool Swapped)
         var last = LevelOf(pattern, (int)MatchField.LastName);
         var org = LevelOf(pattern, (int)MatchField.Organization);
         if ((last is FieldLevel.Exact or FieldLevel.Phonetic or FieldLevel.Similar or FieldLevel.Close
-                && first is FieldLevel.Exact or FieldLevel.Close or FieldLevel.Phonetic or FieldLevel.Similar or FieldLevel.Partial)
+                && first is FieldLevel.Exact or FieldLevel.Close or FieldLevel.Phonetic or FieldLevel.Similar or FieldLevel.Partial or FieldLevel.Missing)
             || org is FieldLevel.Exact or FieldLevel.Close or FieldLevel.Similar) kinds++;
         if (LevelOf(pattern, (int)MatchField.Phone) is FieldLevel.Exact or FieldLevel.Close) kinds++;
         if (LevelOf(pattern, (int)MatchField.Email) is FieldLevel.Exact or FieldLevel.Close or FieldLevel.Similar) kinds++;
         if (LevelOf(pattern, (int)MatchField.Street) is FieldLevel.Exact or FieldLevel.Similar) kinds++;
         return kinds;
     }
+
+    /// <summary>
+    /// Whether a pair may reach "possible" at all: two kinds of agreeing evidence, and no conflicting first name. A first
+    /// name that is not the same, a nickname, an initial, a typo or a sound-alike is another person, however much else
+    /// agrees: members of one household share a surname, an address and often a phone.
+    /// </summary>
+    public static bool CanBeDuplicate(int pattern) =>
+        LevelOf(pattern, (int)MatchField.FirstName) != FieldLevel.Different && AgreeingKinds(pattern) >= 2;
 }
 
 /// <summary>Compares two profiles field by field (pure, allocation-light: it runs tens of millions of times in a scan).</summary>
@@ -100,8 +108,11 @@ public static class FieldComparer
         if (PersonNames.AreNicknames(groupsA, groupsB)) return FieldLevel.Close;
         if (PersonNames.IsInitial(a) || PersonNames.IsInitial(b))
             return a[0] == b[0] ? FieldLevel.Partial : FieldLevel.Different;
-        if (soundA.Length > 0 && soundA == soundB) return FieldLevel.Phonetic;
-        if (MatchText.JaroWinkler(a, b) >= 0.88) return FieldLevel.Similar;
+        var similarity = MatchText.JaroWinkler(a, b);
+        // Short first names share short keys ("Louie" and "Laila" are both L): a sound-alike must also look alike.
+        if (soundA.Length > 0 && soundA == soundB && similarity >= 0.75) return FieldLevel.Phonetic;
+        if (similarity >= 0.88 || (Math.Min(a.Length, b.Length) >= 4 && MatchText.WithinEdits(a, b, 1)))
+            return FieldLevel.Similar;
         // "Mary" and "Mary Ann".
         if (MatchProfile.FirstWord(a) == MatchProfile.FirstWord(b)) return FieldLevel.Partial;
         return FieldLevel.Different;
@@ -112,7 +123,8 @@ public static class FieldComparer
         if (a.Length == 0 || b.Length == 0) return FieldLevel.Missing;
         if (ReferenceEquals(a, b) || a == b) return FieldLevel.Exact;
         if (soundA.Length > 0 && soundA == soundB) return FieldLevel.Phonetic;
-        if (MatchText.JaroWinkler(a, b) >= 0.9) return FieldLevel.Similar;
+        if (MatchText.JaroWinkler(a, b) >= 0.9 || (Math.Min(a.Length, b.Length) >= 4 && MatchText.WithinEdits(a, b, 1)))
+            return FieldLevel.Similar;
         // "Garcia" and "Garcia Lopez": one of a double surname.
         if ((a.Contains(' ') || b.Contains(' ')) && SharesWord(a, b)) return FieldLevel.Partial;
         return FieldLevel.Different;
@@ -163,7 +175,7 @@ public static class FieldComparer
         var numberB = HouseNumber(b);
         if (!numberA.IsEmpty && !numberB.IsEmpty && !numberA.SequenceEqual(numberB)) return FieldLevel.Different;
         var similarity = MatchText.TokenSet(a, b);
-        if (similarity >= 0.9 && MatchText.JaroWinkler(a, b) >= 0.85)
+        if ((similarity >= 0.9 && MatchText.JaroWinkler(a, b) >= 0.85) || MatchText.WithinEdits(a, b, 2))
             return UnitOf(a).SequenceEqual(UnitOf(b)) || UnitOf(a).IsEmpty || UnitOf(b).IsEmpty ? FieldLevel.Similar : FieldLevel.Partial;
         return FieldLevel.Different;
     }

@@ -13,7 +13,7 @@ public sealed record PairScore(double Score, DuplicateLevel? Level, IReadOnlyLis
 /// estimated by EM from the data being scanned (<see cref="Estimate"/>), without labels, starting from
 /// <see cref="Prior"/>. The thresholds follow from the estimated share of true pairs among the candidates: "likely" is a
 /// posterior probability of <see cref="LikelyPosterior"/>, "possible" of <see cref="PossiblePosterior"/>; and a pair
-/// needs two kinds of agreeing evidence (<see cref="Comparison.AgreeingKinds"/>) to reach either.
+/// needs two kinds of agreeing evidence and no conflicting first name (<see cref="Comparison.CanBeDuplicate"/>) to reach either.
 /// </summary>
 public sealed class MatchModel
 {
@@ -99,7 +99,7 @@ public sealed class MatchModel
 
     public DuplicateLevel? LevelOf(int pattern, double score)
     {
-        if (score < PossibleThreshold || Comparison.AgreeingKinds(pattern) < 2) return null;
+        if (score < PossibleThreshold || !Comparison.CanBeDuplicate(pattern)) return null;
         return score >= LikelyThreshold ? DuplicateLevel.Likely : DuplicateLevel.Possible;
     }
 

@@ -118,6 +118,39 @@ public static class MatchText
         return total / wa.Length;
     }
 
+    /// <summary>
+    /// Whether two texts are at most <paramref name="max"/> edits apart (insert, delete, replace, swap two neighbours:
+    /// optimal string alignment). Short words need it: Jaro-Winkler puts "ok" far from "oak".
+    /// </summary>
+    public static bool WithinEdits(ReadOnlySpan<char> a, ReadOnlySpan<char> b, int max)
+    {
+        if (Math.Abs(a.Length - b.Length) > max) return false;
+        if (a.Length > 64 || b.Length > 64) return false;
+        Span<int> before = stackalloc int[b.Length + 1];
+        Span<int> previous = stackalloc int[b.Length + 1];
+        Span<int> current = stackalloc int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++) previous[j] = j;
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            var rowMin = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                var value = Math.Min(Math.Min(previous[j] + 1, current[j - 1] + 1), previous[j - 1] + cost);
+                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) value = Math.Min(value, before[j - 2] + 1);
+                current[j] = value;
+                rowMin = Math.Min(rowMin, value);
+            }
+            if (rowMin > max) return false;
+            var spare = before;
+            before = previous;
+            previous = current;
+            current = spare;
+        }
+        return previous[b.Length] <= max;
+    }
+
     /// <summary>FNV-1a over the characters, then a 64-bit finaliser: the blocking keys' hash.</summary>
     public static ulong Hash(string text)
     {

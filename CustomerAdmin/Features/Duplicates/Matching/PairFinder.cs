@@ -98,7 +98,7 @@ public static class PairFinder
                         var c = FieldComparer.Compare(profiles[ia], profiles[ib]);
                         local.Compared++;
                         local.Patterns[c.Pattern] = local.Patterns.GetValueOrDefault(c.Pattern) + 1;
-                        if (Comparison.AgreeingKinds(c.Pattern) >= 2) local.Keep.Add(new Kept(ia, ib, c));
+                        if (Comparison.CanBeDuplicate(c.Pattern)) local.Keep.Add(new Kept(ia, ib, c));
                     }
                 }
                 var done = Interlocked.Increment(ref blocksDone);

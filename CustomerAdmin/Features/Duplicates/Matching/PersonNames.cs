@@ -20,6 +20,9 @@ public static class PersonNames
     {
         var folded = MatchText.Fold(name);
         if (folded.Length == 0) return "";
+        // A digit in a name is a scanner's misreading of a letter ("Mu11er", "J0nes").
+        if (folded.AsSpan().IndexOfAnyInRange('0', '9') >= 0)
+            folded = folded.Replace('0', 'o').Replace('1', 'l').Replace('5', 's').Replace('8', 'b');
         var words = MatchText.Words(folded);
         if (!words.Any(Noise.Contains)) return MatchText.Intern(folded);
         var kept = words.Where(w => !Noise.Contains(w)).ToArray();
