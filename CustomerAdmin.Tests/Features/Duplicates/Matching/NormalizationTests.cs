@@ -168,7 +168,7 @@ public class NormalizationTests
         Assert.Contains("ph:5550100", org.BlockingKeys);
         Assert.Contains("ph:5550100", person.BlockingKeys);
         Assert.Contains("em:bobsmith", person.BlockingKeys);
-        Assert.Contains("pc:10001|s", person.BlockingKeys);
+        Assert.Contains("pc:10001|SM", person.BlockingKeys);
         // Bob is blocked under Robert's sound too, so "Robert Smith" meets him without a shared phone.
         var robert = MatchProfile.For(new MatchRecord(3, CustomerType.Individual, "Robert", "Smith", null, null, null, null,
             null, null, null, null, "US"));

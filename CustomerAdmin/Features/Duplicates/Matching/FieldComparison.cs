@@ -1,7 +1,12 @@
 namespace CustomerAdmin.Features.Duplicates.Matching;
 
 /// <summary>The fields the matcher compares; each gets one <see cref="FieldLevel"/> per pair.</summary>
-public enum MatchField { FirstName, LastName, Organization, Phone, Email, Street, City, Postcode }
+/// <remarks>
+/// <see cref="NameRarity"/> is about the data, not the two values: when both names agree exactly, whether few
+/// customers in the data carry that name (Exact: at most <see cref="PairFinder.RareNameMax"/>) or many (Different).
+/// A rare name with the same postcode or city is evidence; "John Smith" in one postcode is not.
+/// </remarks>
+public enum MatchField { FirstName, LastName, Organization, Phone, Email, Street, City, Postcode, NameRarity }
 
 /// <summary>
 /// How two values of one field compare, best first. <see cref="Missing"/> (either side empty) says nothing and weighs
@@ -12,7 +17,7 @@ public enum FieldLevel : byte { Missing, Exact, Close, Phonetic, Similar, Partia
 /// <summary>One pair's levels, packed 3 bits a field (the pattern the model's weights and EM work on), and flags for reasons.</summary>
 public readonly record struct Comparison(int Pattern, bool Swapped)
 {
-    public const int FieldCount = 8;
+    public const int FieldCount = 9;
     public const int LevelCount = 7;
 
     public FieldLevel this[MatchField field] => (FieldLevel)((Pattern >> (3 * (int)field)) & 7);
@@ -37,6 +42,9 @@ public readonly record struct Comparison(int Pattern, bool Swapped)
         if (LevelOf(pattern, (int)MatchField.Phone) is FieldLevel.Exact or FieldLevel.Close) kinds++;
         if (LevelOf(pattern, (int)MatchField.Email) is FieldLevel.Exact or FieldLevel.Close or FieldLevel.Similar) kinds++;
         if (LevelOf(pattern, (int)MatchField.Street) is FieldLevel.Exact or FieldLevel.Similar) kinds++;
+        // A rare name in the same place: the place counts as the address would.
+        else if (LevelOf(pattern, (int)MatchField.NameRarity) == FieldLevel.Exact
+            && (LevelOf(pattern, (int)MatchField.Postcode) == FieldLevel.Exact || LevelOf(pattern, (int)MatchField.City) == FieldLevel.Exact)) kinds++;
         return kinds;
     }
 
@@ -52,7 +60,8 @@ public readonly record struct Comparison(int Pattern, bool Swapped)
 /// <summary>Compares two profiles field by field (pure, allocation-light: it runs tens of millions of times in a scan).</summary>
 public static class FieldComparer
 {
-    public static Comparison Compare(MatchProfile a, MatchProfile b)
+    /// <param name="rareName">Whether few customers in the data share the pair's name key; null when not known.</param>
+    public static Comparison Compare(MatchProfile a, MatchProfile b, bool? rareName = null)
     {
         var pattern = 0;
         var swapped = false;
@@ -71,6 +80,8 @@ public static class FieldComparer
             }
             pattern = Comparison.With(pattern, MatchField.FirstName, first);
             pattern = Comparison.With(pattern, MatchField.LastName, last);
+            if (rareName is { } rare && first == FieldLevel.Exact && last == FieldLevel.Exact)
+                pattern = Comparison.With(pattern, MatchField.NameRarity, rare ? FieldLevel.Exact : FieldLevel.Different);
         }
         else if (!a.IsPerson && !b.IsPerson)
         {

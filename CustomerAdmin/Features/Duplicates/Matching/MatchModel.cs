@@ -70,6 +70,7 @@ public sealed class MatchModel
             /* Street       */ [(0.65, 0.02), (0, 0), (0, 0), (0.12, 0.005), (0.03, 0.005), (0.20, 0.97)],
             /* City         */ [(0.88, 0.30), (0, 0), (0, 0), (0.04, 0.01), (0, 0), (0.08, 0.69)],
             /* Postcode     */ [(0.82, 0.10), (0, 0), (0, 0), (0.03, 0.01), (0, 0), (0.15, 0.89)],
+            /* NameRarity   */ [(0.60, 0.20), (0, 0), (0, 0), (0, 0), (0, 0), (0.40, 0.80)],
         };
         var m = new double[Comparison.FieldCount, Comparison.LevelCount];
         var u = new double[Comparison.FieldCount, Comparison.LevelCount];
@@ -103,9 +104,12 @@ public sealed class MatchModel
         return score >= LikelyThreshold ? DuplicateLevel.Likely : DuplicateLevel.Possible;
     }
 
-    public PairScore Score(MatchProfile a, MatchProfile b)
+    public PairScore Score(MatchProfile a, MatchProfile b) => Score(a, b, null);
+
+    /// <summary>As <see cref="Score(MatchProfile, MatchProfile)"/>, knowing whether the pair's name is rare in the data.</summary>
+    public PairScore Score(MatchProfile a, MatchProfile b, bool? rareName)
     {
-        var comparison = FieldComparer.Compare(a, b);
+        var comparison = FieldComparer.Compare(a, b, rareName);
         var score = ScorePattern(comparison.Pattern);
         return new PairScore(score, LevelOf(comparison.Pattern, score), MatchReasons.For(a, b, comparison));
     }
@@ -189,6 +193,7 @@ public sealed class MatchModel
             }
             Normalize(accM);
             Normalize(accU);
+            Monotone(accM, accU);
             for (var f = 0; f < Comparison.FieldCount; f++)
             {
                 for (var l = 1; l < Comparison.LevelCount; l++)
@@ -204,6 +209,26 @@ public sealed class MatchModel
         var sane = model.Weight(MatchField.Phone, FieldLevel.Exact) > 0 && model.Weight(MatchField.Email, FieldLevel.Exact) > 0
             && model.Weight(MatchField.Phone, FieldLevel.Different) < model.Weight(MatchField.Phone, FieldLevel.Exact);
         return sane ? model : start;
+    }
+
+    /// <summary>
+    /// Agreement may never count against a match, nor a conflict for one. Without this, EM on a million candidate pairs
+    /// (most of them neighbours sharing a postcode) can settle on "same postcode" as its second class instead of "same
+    /// customer"; a level that breaks the rule gets m = u (no weight).
+    /// </summary>
+    private static void Monotone(double[,] m, double[,] u)
+    {
+        for (var f = 0; f < Comparison.FieldCount; f++)
+        {
+            for (var l = 1; l < Comparison.LevelCount; l++)
+            {
+                var agreement = (FieldLevel)l is not (FieldLevel.Partial or FieldLevel.Different);
+                if (agreement ? m[f, l] >= u[f, l] : m[f, l] <= u[f, l]) continue;
+                m[f, l] = u[f, l] = (m[f, l] + u[f, l]) / 2;
+            }
+        }
+        Normalize(m);
+        Normalize(u);
     }
 
     private static void Normalize(double[,] values)

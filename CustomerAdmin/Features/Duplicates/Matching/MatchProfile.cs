@@ -76,7 +76,7 @@ public sealed class MatchProfile
     /// The blocks this profile is put in: only profiles sharing a key are compared. People: the sounds of both names in
     /// either order (swapped names, nicknames through the formal name) and the surname's sound with a first initial;
     /// organisations: their distinctive words; everyone: each phone's last 7 digits, the email's local part, and the
-    /// postcode with the name's initial.
+    /// postcode with the surname's first sounds (organisations: the name's initial).
     /// </summary>
     public IReadOnlyList<string> BlockingKeys
     {
@@ -105,8 +105,9 @@ public sealed class MatchProfile
                         Add($"ln:{LastSound}|{f[0]}");
                     }
                 }
-                if (Postcode.Length > 0 && Last.Length > 0) Add($"pc:{Postcode}|{Last[0]}");
-                if (Postcode.Length > 0 && First.Length > 0) Add($"pc:{Postcode}|{First[0]}");
+                // The postcode with the surname's first sounds: a typo'd or changed first name and a new phone still meet
+                // (the name keys catch a typo'd surname).
+                if (Postcode.Length > 0 && LastSound.Length > 0) Add($"pc:{Postcode}|{LastSound[..Math.Min(2, LastSound.Length)]}");
             }
             else if (OrgCore.Length > 0)
             {
@@ -142,6 +143,19 @@ public sealed class MatchProfile
     {
         var (x, y) = a.Id <= b.Id ? (a, b) : (b, a);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(x.Signature + y.Signature)));
+    }
+
+    /// <summary>The name's own blocking key (first word's sound with the surname's, in order): how many share it says how rare it is.</summary>
+    internal string? NameKey
+    {
+        get
+        {
+            var first = FirstWord(First);
+            if (!IsPerson || LastSound.Length == 0 || first.Length < 2) return null;
+            var sound = Phonetic.Key(first);
+            if (sound.Length == 0) return null;
+            return string.CompareOrdinal(sound, LastSound) < 0 ? $"nm:{sound}|{LastSound}" : $"nm:{LastSound}|{sound}";
+        }
     }
 
     internal static string FirstWord(string text) => text.IndexOf(' ') is var space and > 0 ? text[..space] : text;

@@ -11,7 +11,11 @@ public static class MatchReasons
         var last = c[MatchField.LastName];
         if (a.IsPerson && b.IsPerson)
         {
-            if (first == FieldLevel.Exact && last == FieldLevel.Exact) agree.Add(c.Swapped ? "same name, first and last swapped" : "same name");
+            if (first == FieldLevel.Exact && last == FieldLevel.Exact)
+            {
+                agree.Add(c.Swapped ? "same name, first and last swapped" : "same name");
+                if (c[MatchField.NameRarity] == FieldLevel.Exact) agree.Add("few customers have this name");
+            }
             else
             {
                 if (c.Swapped) agree.Add("first and last names swapped");

@@ -21,6 +21,9 @@ public readonly record struct PairFinderProgress(string Stage, long Done, long T
 /// </summary>
 public static class PairFinder
 {
+    /// <summary>A name carried by at most this many customers in the data is rare (see <see cref="MatchField.NameRarity"/>).</summary>
+    public const int RareNameMax = 5;
+
     public static PairFinderResult FindPairs(IReadOnlyList<MatchProfile> profiles, PairFinderOptions options,
         IProgress<PairFinderProgress>? progress = null, CancellationToken ct = default)
     {
@@ -29,11 +32,13 @@ public static class PairFinder
         // 1. Each profile's key hashes, sorted: the order decides which shared key "owns" a pair.
         progress?.Report(new("keys", 0, n));
         var keys = new ulong[n][];
+        var nameKeys = new ulong[n];
         Parallel.For(0, n, new ParallelOptions { CancellationToken = ct }, i =>
         {
+            nameKeys[i] = profiles[i].NameKey is { } nameKey ? KeyHash(nameKey) : 0;
             var own = profiles[i].BlockingKeys;
             var hashes = new ulong[own.Count];
-            for (var k = 0; k < own.Count; k++) hashes[k] = MatchText.Hash(own[k]);
+            for (var k = 0; k < own.Count; k++) hashes[k] = KeyHash(own[k]);
             Array.Sort(hashes);
             keys[i] = hashes;
         });
@@ -66,12 +71,14 @@ public static class PairFinder
             {
                 oversized.Add(entryKeys[start]);
                 var hash = entryKeys[start];
-                var name = profiles[entryProfiles[start]].BlockingKeys.FirstOrDefault(k => MatchText.Hash(k) == hash) ?? hash.ToString("x16");
+                var name = profiles[entryProfiles[start]].BlockingKeys.FirstOrDefault(k => KeyHash(k) == hash) ?? hash.ToString("x16");
                 oversizedBlocks.Add((name, size));
             }
             else if (size > 1) blocks.Add((start, size));
             start = end;
         }
+        var rare = new bool[n];
+        Parallel.For(0, n, i => rare[i] = nameKeys[i] != 0 && CountOf(entryKeys, nameKeys[i]) <= RareNameMax);
         progress?.Report(new("blocks", blocks.Count, blocks.Count));
         ct.ThrowIfCancellationRequested();
 
@@ -87,6 +94,10 @@ public static class PairFinder
             {
                 var (start, length) = blocks[b];
                 var owner = entryKeys[start];
+                // EM learns from pairs that share who they are (a name's sound, a phone, an email, an organisation's
+                // word), not from neighbours who share only a postcode: among those, "same postcode" would pass for
+                // "same customer".
+                var teaches = owner >> 60 < PlaceRank;
                 for (var x = start; x < start + length; x++)
                 {
                     var ia = entryProfiles[x];
@@ -95,9 +106,9 @@ public static class PairFinder
                         var ib = entryProfiles[y];
                         // Two keys of one profile with one hash (a collision) must not pair it with itself.
                         if (ia == ib || FirstSharedKey(keys[ia], keys[ib], oversized) != owner) continue;
-                        var c = FieldComparer.Compare(profiles[ia], profiles[ib]);
+                        var c = FieldComparer.Compare(profiles[ia], profiles[ib], rare[ia] && rare[ib]);
                         local.Compared++;
-                        local.Patterns[c.Pattern] = local.Patterns.GetValueOrDefault(c.Pattern) + 1;
+                        if (teaches) local.Patterns[c.Pattern] = local.Patterns.GetValueOrDefault(c.Pattern) + 1;
                         if (Comparison.CanBeDuplicate(c.Pattern)) local.Keep.Add(new Kept(ia, ib, c));
                     }
                 }
@@ -145,17 +156,56 @@ public static class PairFinder
     {
         var results = new List<(MatchProfile Other, double Score, int Pattern)>();
         var seen = new HashSet<int>();
+        var others = new List<MatchProfile>();
+        var nameKey = profile.NameKey;
+        var sameName = 1;
         foreach (var other in sharingAKey)
         {
             if (other.Id == profile.Id || !seen.Add(other.Id)) continue;
-            var c = FieldComparer.Compare(profile, other);
+            others.Add(other);
+            if (nameKey is not null && other.NameKey == nameKey) sameName++;
+        }
+        var rare = nameKey is not null && sameName <= RareNameMax;
+        foreach (var other in others)
+        {
+            var c = FieldComparer.Compare(profile, other, rare);
             var score = model.ScorePattern(c.Pattern);
             if (model.LevelOf(c.Pattern, score) is null) continue;
             results.Add((other, score, c.Pattern));
         }
         return results.OrderByDescending(r => r.Score).Take(max)
-            .Select(r => (r.Other, model.Score(profile, r.Other)))
+            .Select(r => (r.Other, model.Score(profile, r.Other, rare)))
             .ToList();
+    }
+
+    private const ulong PlaceRank = 5;
+
+    /// <summary>
+    /// A key's hash with its kind in the top 4 bits, so that sorted keys put names, phones and emails before places: a
+    /// pair is compared in the block of the first kind it shares, and that kind says whether it can teach EM.
+    /// </summary>
+    private static ulong KeyHash(string key)
+    {
+        ulong rank = key.AsSpan(0, Math.Min(3, key.Length)) switch
+        {
+            "nm:" => 0, "ln:" => 1, "ph:" => 2, "em:" => 3, "og:" => 4, "pc:" => PlaceRank, _ => 6,
+        };
+        return (rank << 60) | (MatchText.Hash(key) >> 4);
+    }
+
+    /// <summary>How many entries carry a key (the sorted keys' run of it).</summary>
+    private static int CountOf(ulong[] sorted, ulong key)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (sorted[mid] < key) lo = mid + 1;
+            else hi = mid;
+        }
+        var count = 0;
+        while (lo + count < sorted.Length && sorted[lo + count] == key && count <= RareNameMax) count++;
+        return count;
     }
 
     /// <summary>The smallest key two profiles share that is not oversized; 0 when none (a zero hash is vanishingly rare).</summary>
