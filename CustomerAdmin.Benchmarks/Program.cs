@@ -10,6 +10,12 @@ if (args is ["import", ..])
     return;
 }
 
+if (args is ["duplicates-quality", ..])
+{
+    CustomerAdmin.Benchmarks.Duplicates.DuplicateQualityBenchmark.Run(args);
+    return;
+}
+
 if (args is ["sms", ..])
 {
     await SmsBenchmark.RunAsync(args);
