@@ -12,6 +12,8 @@ public sealed partial class DuplicateScanner
     public const string PairsStage = "writing pairs";
     public const string CatchUpStage = "checking customers changed meanwhile";
 
+    private static readonly TimeSpan CatchUpMargin = TimeSpan.FromMinutes(1);
+
     private sealed record Outcome(int Customers, PairFinderResult Result, PairChanges Changes);
 
     private async Task<Outcome> ScanAsync(DuplicateScanProgress progress, CancellationToken ct)
@@ -62,8 +64,10 @@ public sealed partial class DuplicateScanner
     }
 
     /// <summary>
-    /// Rewrites the blocking keys of the loaded customers' id range, a slice per transaction (customers created since
-    /// the read, above the range, keep the keys their save wrote).
+    /// Brings the blocking keys of the loaded customers' id range in line with their profiles, a slice per transaction:
+    /// only customers whose keys differ are rewritten (a rescan of unchanged data reads and writes nothing else), and
+    /// keys of customers in the range that are no longer matchable go. Customers created since the read, above the
+    /// range, keep the keys their save wrote.
     /// </summary>
     private async Task WriteKeysAsync(List<MatchProfile> profiles, DuplicateScanProgress progress, CancellationToken ct)
     {
@@ -73,18 +77,41 @@ public sealed partial class DuplicateScanner
         try
         {
             var after = int.MinValue;
-            for (var start = 0; start < Math.Max(profiles.Count, 1); start += KeysPerTransaction)
+            for (var start = 0; start < profiles.Count; start += KeysPerTransaction)
             {
                 progress.Report(KeysStage, start, profiles.Count);
-                var slice = profiles.Skip(start).Take(KeysPerTransaction).ToList();
-                var upTo = slice.Count > 0 ? slice[^1].Id : int.MaxValue;
-                var keys = new Dictionary<int, long[]>(slice.Count);
-                foreach (var p in slice) keys[p.Id] = MatchKeys.For(p);
+                var slice = profiles.GetRange(start, Math.Min(KeysPerTransaction, profiles.Count - start));
+                var (from, upTo) = (after, slice[^1].Id);
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 await DuplicateChecks.LockAsync(db, ct);
-                var from = after;
-                await db.CustomerMatchKeys.Where(k => k.CustomerId > from && k.CustomerId <= upTo).ExecuteDeleteAsync(ct);
-                await DuplicateChecks.WriteKeysAsync(db, keys, ct);
+                var stored = new Dictionary<int, List<long>>();
+                await foreach (var k in db.CustomerMatchKeys.AsNoTracking().Where(k => k.CustomerId > from && k.CustomerId <= upTo)
+                    .Select(k => new { k.CustomerId, k.KeyHash }).AsAsyncEnumerable().WithCancellation(ct))
+                {
+                    if (!stored.TryGetValue(k.CustomerId, out var list)) stored[k.CustomerId] = list = new List<long>(8);
+                    list.Add(k.KeyHash);
+                }
+                var write = new Dictionary<int, long[]>();
+                var replace = new List<int>();
+                foreach (var p in slice)
+                {
+                    var keys = MatchKeys.For(p);
+                    if (stored.Remove(p.Id, out var old))
+                    {
+                        old.Sort();
+                        if (old.SequenceEqual(keys)) continue;
+                        replace.Add(p.Id);
+                    }
+                    write[p.Id] = keys;
+                }
+                // Left over: customers of the range that were not read (deleted or merged since their keys were written).
+                replace.AddRange(stored.Keys);
+                foreach (var chunk in replace.Chunk(1000))
+                {
+                    var ids = chunk.ToList();
+                    await db.CustomerMatchKeys.Where(k => ids.Contains(k.CustomerId)).ExecuteDeleteAsync(ct);
+                }
+                await DuplicateChecks.WriteKeysAsync(db, write, ct);
                 await tx.CommitAsync(ct);
                 after = upTo;
             }
@@ -151,7 +178,9 @@ public sealed partial class DuplicateScanner
         List<int> changed;
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
-            changed = await db.Customers.Where(c => c.UpdatedAt >= startedAt && c.Id <= lastLoaded).Select(c => c.Id).ToListAsync(ct);
+            // With a margin: a save that began before the scan may have committed after the read.
+            var since = startedAt - CatchUpMargin;
+            changed = await db.Customers.Where(c => c.UpdatedAt >= since && c.Id <= lastLoaded).Select(c => c.Id).ToListAsync(ct);
             var loaded = profiles.Select(p => p.Id).ToArray();
             var queued = await db.DuplicateCheckRequests.Where(r => r.QueuedAt < startedAt).Select(r => r.CustomerId).ToListAsync(ct);
             foreach (var chunk in queued.Where(id => Array.BinarySearch(loaded, id) >= 0).Chunk(1000))
