@@ -65,7 +65,7 @@ public static class DuplicateChecks
     /// also the pairs among the subjects themselves when they share a key.
     /// </summary>
     public static async Task<List<ScoredPair>> ScoreAsync(AppDbContext db, IReadOnlyList<MatchProfile> subjects,
-        IReadOnlyDictionary<int, long[]> keysOf, MatchModel model, int maxPerSubject, CancellationToken ct, int? exclude = null)
+        IReadOnlyDictionary<int, long[]> keysOf, MatchModel model, int maxPerSubject, CancellationToken ct)
     {
         var blocks = await BlocksAsync(db, keysOf.Values.SelectMany(k => k).Distinct().ToList(), ct);
         var others = await ProfilesAsync(db, blocks.Values.SelectMany(b => b), subjects, ct);
@@ -77,7 +77,6 @@ public static class DuplicateChecks
                 if (blocks.TryGetValue(hash, out var members))
                     sharing.UnionWith(members);
             sharing.Remove(subject.Id);
-            if (exclude is { } x) sharing.Remove(x);
             if (sharing.Count == 0) continue;
             var candidates = PairFinder.Candidates(subject, sharing.Where(others.ContainsKey).Select(id => others[id]), model, maxPerSubject);
             foreach (var (other, score) in candidates)

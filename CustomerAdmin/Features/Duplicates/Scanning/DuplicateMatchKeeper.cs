@@ -20,7 +20,7 @@ public sealed class DuplicateMatchKeeper : DerivedDataKeeper
         foreach (var entry in tracker.Entries<Customer>())
         {
             if (entry.State == EntityState.Added
-                || entry.State == EntityState.Modified && entry.Properties.Any(p => MatchRecords.Fields.Contains(p.Metadata.Name) && Changed(p)))
+                || (entry.State == EntityState.Modified && entry.Properties.Any(p => MatchRecords.Fields.Contains(p.Metadata.Name) && Changed(p))))
                 (changed ??= []).Add(entry.Entity);
         }
         return changed is null ? null : new Check(changed, save.Now);

@@ -74,7 +74,7 @@ public static class DuplicatePairWriter
                     continue;
                 }
                 if (e.State == DuplicatePairState.Merged) continue;
-                var reopen = e.State is DuplicatePairState.NotSame or DuplicatePairState.Skipped && e.Signature != f.Signature;
+                var reopen = (e.State is DuplicatePairState.NotSame or DuplicatePairState.Skipped) && e.Signature != f.Signature;
                 if (!reopen && Math.Abs(e.Score - f.Score) < ScoreTolerance && e.Level == f.Level && e.Reasons == f.Reasons && e.Signature == f.Signature)
                     continue;
                 var state = reopen ? DuplicatePairState.Open : e.State;
@@ -92,7 +92,7 @@ public static class DuplicatePairWriter
         }
 
         var gone = existing.Values
-            .Where(e => e.State is DuplicatePairState.Open or DuplicatePairState.Skipped && !seen.Contains((e.A, e.B)))
+            .Where(e => (e.State is DuplicatePairState.Open or DuplicatePairState.Skipped) && !seen.Contains((e.A, e.B)))
             .Select(e => e.Id).ToList();
         var removed = 0;
         foreach (var chunk in gone.Chunk(1000))

@@ -93,8 +93,7 @@ public sealed partial class DuplicateScanner(
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException ex) when (SqlDialects.IsUniqueViolation(ex, db.Model.FindEntityType(typeof(DuplicateScanRun))!
-            .GetIndexes().Single(i => i.GetDatabaseName() == "UX_DuplicateScanRuns_Running")))
+        catch (DbUpdateException ex) when (SqlDialects.IsUniqueViolation(ex, db.Model.UniqueIndex<DuplicateScanRun>(nameof(DuplicateScanRun.Status))))
         {
             // Another instance started one between the check and the insert.
             await tx.RollbackAsync(ct);
