@@ -28,6 +28,12 @@ if (args is ["duplicates-scan", ..])
     return;
 }
 
+if (args is ["duplicates-quality", ..])
+{
+    CustomerAdmin.Benchmarks.Duplicates.DuplicateQualityBenchmark.Run(args);
+    return;
+}
+
 if (args is ["sms", ..])
 {
     await SmsBenchmark.RunAsync(args);
