@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using CustomerAdmin.Data;
 using CustomerAdmin.Features.Duplicates.Matching;
 using Microsoft.EntityFrameworkCore;
@@ -28,13 +26,8 @@ public static class DuplicatePairWriter
     /// <summary>Scores below this difference are the same score (no row rewritten for float noise).</summary>
     private const double ScoreTolerance = 1e-6;
 
-    /// <summary>The pair's signature: a hash of both profiles' signatures, lower id first.</summary>
-    public static string Signature(MatchProfile a, MatchProfile b)
-    {
-        var (first, second) = a.Id < b.Id ? (a, b) : (b, a);
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(first.Signature + "|" + second.Signature));
-        return Convert.ToHexStringLower(bytes)[..DuplicatePair.SignatureMax];
-    }
+    /// <summary>The pair's signature (both profiles' signatures, order-free), as stored with a decision.</summary>
+    public static string Signature(MatchProfile a, MatchProfile b) => MatchProfile.PairSignature(a, b)[..DuplicatePair.SignatureMax];
 
     public static string Reasons(IReadOnlyList<string> reasons)
     {
