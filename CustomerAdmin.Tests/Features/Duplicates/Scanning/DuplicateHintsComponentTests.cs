@@ -57,7 +57,7 @@ public sealed class DuplicateHintsComponentTests : AppComponentTest
         cut.Find("#first-name").Input("Xavier");
         cut.Find("#last-name").Input("Quenneville");
         cut.Find("#primary-phone").Input("415-555-0199");
-        await Task.Delay(1500, TestContext.Current.CancellationToken);
+        await Task.Delay(1500, Xunit.TestContext.Current.CancellationToken);
 
         Assert.Empty(cut.FindAll("[data-testid=duplicate-hint]"));
     }
