@@ -17,8 +17,10 @@ public static class DuplicateScanningModel
 
     public static void Configure(ModelBuilder b)
     {
+        // Named as the context's own sets name their tables (these sets are extension properties, which EF does not see).
         b.Entity<DuplicateScanRun>(e =>
         {
+            e.ToTable("DuplicateScanRuns");
             e.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
             e.HasIndex(r => new { r.Status, r.Id });
             // One running scan across all instances, whatever races the start: the second insert is refused.
@@ -27,6 +29,7 @@ public static class DuplicateScanningModel
 
         b.Entity<CustomerMatchKey>(e =>
         {
+            e.ToTable("CustomerMatchKeys");
             // Key first: a check reads the customers sharing a key as one range scan, from the index alone.
             e.HasKey(k => new { k.KeyHash, k.CustomerId });
             e.HasIndex(k => k.CustomerId);
@@ -35,6 +38,7 @@ public static class DuplicateScanningModel
 
         b.Entity<DuplicateCheckRequest>(e =>
         {
+            e.ToTable("DuplicateCheckRequests");
             e.HasKey(r => r.CustomerId);
             e.Property(r => r.CustomerId).ValueGeneratedNever();
             e.HasIndex(r => r.QueuedAt);

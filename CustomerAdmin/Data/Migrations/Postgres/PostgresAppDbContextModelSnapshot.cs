@@ -447,7 +447,7 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasIndex("CustomerId");
 
-                    b.ToTable("CustomerMatchKey");
+                    b.ToTable("CustomerMatchKeys", (string)null);
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.CustomerSearchToken", b =>
@@ -507,7 +507,7 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasIndex("QueuedAt");
 
-                    b.ToTable("DuplicateCheckRequest");
+                    b.ToTable("DuplicateCheckRequests", (string)null);
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.DuplicatePair", b =>
@@ -657,7 +657,7 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "Id");
 
-                    b.ToTable("DuplicateScanRun");
+                    b.ToTable("DuplicateScanRuns", (string)null);
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Equipment", b =>

@@ -432,7 +432,7 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
 
                     b.HasIndex("CustomerId");
 
-                    b.ToTable("CustomerMatchKey");
+                    b.ToTable("CustomerMatchKeys", (string)null);
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.CustomerSearchToken", b =>
@@ -491,7 +491,7 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
 
                     b.HasIndex("QueuedAt");
 
-                    b.ToTable("DuplicateCheckRequest");
+                    b.ToTable("DuplicateCheckRequests", (string)null);
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.DuplicatePair", b =>
@@ -637,7 +637,7 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "Id");
 
-                    b.ToTable("DuplicateScanRun");
+                    b.ToTable("DuplicateScanRuns", (string)null);
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Equipment", b =>

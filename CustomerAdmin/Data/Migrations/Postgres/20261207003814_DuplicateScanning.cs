@@ -13,7 +13,7 @@ namespace CustomerAdmin.Data.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "CustomerMatchKey",
+                name: "CustomerMatchKeys",
                 columns: table => new
                 {
                     KeyHash = table.Column<long>(type: "bigint", nullable: false),
@@ -21,9 +21,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_CustomerMatchKey", x => new { x.KeyHash, x.CustomerId });
+                    table.PrimaryKey("PK_CustomerMatchKeys", x => new { x.KeyHash, x.CustomerId });
                     table.ForeignKey(
-                        name: "FK_CustomerMatchKey_Customers_CustomerId",
+                        name: "FK_CustomerMatchKeys_Customers_CustomerId",
                         column: x => x.CustomerId,
                         principalTable: "Customers",
                         principalColumn: "Id",
@@ -31,7 +31,7 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "DuplicateCheckRequest",
+                name: "DuplicateCheckRequests",
                 columns: table => new
                 {
                     CustomerId = table.Column<int>(type: "integer", nullable: false),
@@ -39,9 +39,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_DuplicateCheckRequest", x => x.CustomerId);
+                    table.PrimaryKey("PK_DuplicateCheckRequests", x => x.CustomerId);
                     table.ForeignKey(
-                        name: "FK_DuplicateCheckRequest_Customers_CustomerId",
+                        name: "FK_DuplicateCheckRequests_Customers_CustomerId",
                         column: x => x.CustomerId,
                         principalTable: "Customers",
                         principalColumn: "Id",
@@ -49,7 +49,7 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "DuplicateScanRun",
+                name: "DuplicateScanRuns",
                 columns: table => new
                 {
                     Id = table.Column<int>(type: "integer", nullable: false)
@@ -76,27 +76,27 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_DuplicateScanRun", x => x.Id);
+                    table.PrimaryKey("PK_DuplicateScanRuns", x => x.Id);
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_CustomerMatchKey_CustomerId",
-                table: "CustomerMatchKey",
+                name: "IX_CustomerMatchKeys_CustomerId",
+                table: "CustomerMatchKeys",
                 column: "CustomerId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_DuplicateCheckRequest_QueuedAt",
-                table: "DuplicateCheckRequest",
+                name: "IX_DuplicateCheckRequests_QueuedAt",
+                table: "DuplicateCheckRequests",
                 column: "QueuedAt");
 
             migrationBuilder.CreateIndex(
-                name: "IX_DuplicateScanRun_Status_Id",
-                table: "DuplicateScanRun",
+                name: "IX_DuplicateScanRuns_Status_Id",
+                table: "DuplicateScanRuns",
                 columns: new[] { "Status", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "UX_DuplicateScanRuns_Running",
-                table: "DuplicateScanRun",
+                table: "DuplicateScanRuns",
                 column: "Status",
                 unique: true,
                 filter: "\"Status\" = 'Running'");
@@ -106,13 +106,13 @@ namespace CustomerAdmin.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "CustomerMatchKey");
+                name: "CustomerMatchKeys");
 
             migrationBuilder.DropTable(
-                name: "DuplicateCheckRequest");
+                name: "DuplicateCheckRequests");
 
             migrationBuilder.DropTable(
-                name: "DuplicateScanRun");
+                name: "DuplicateScanRuns");
         }
     }
 }
