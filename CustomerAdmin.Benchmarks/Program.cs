@@ -10,6 +10,24 @@ if (args is ["import", ..])
     return;
 }
 
+if (args is ["duplicates-scan", ..])
+{
+    string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 ? args[i + 1] : null;
+    int Arg(string name, int fallback) => Text(name) is { } v ? int.Parse(v) : fallback;
+    var customers = Arg("--customers", 1_000_000);
+    var sqlitePath = Text("--sqlite") is { } path ? Path.GetFullPath(path) : Path.Combine(Path.GetTempPath(), "customeradmin-duplicates-bench.db");
+    var lines = new List<string>();
+    if (!args.Contains("--no-sqlite"))
+        lines.Add(await DuplicateScanBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", customers, args.Contains("--reuse"), Arg("--checks", 200)));
+    if (Text("--postgres") is { } pg)
+        lines.Add(await DuplicateScanBenchmark.RunAsync(DatabaseProvider.Postgres, pg, customers, args.Contains("--reuse"), Arg("--checks", 200)));
+    Console.WriteLine();
+    Console.WriteLine($"{Environment.ProcessorCount} cores; the scan runs as `duplicates scan --output FILE` in its own process");
+    Console.WriteLine(DuplicateScanBenchmark.Header);
+    foreach (var line in lines) Console.WriteLine(line);
+    return;
+}
+
 if (args is ["duplicates-quality", ..])
 {
     CustomerAdmin.Benchmarks.Duplicates.DuplicateQualityBenchmark.Run(args);

@@ -3,6 +3,7 @@ using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Duplicates.Scanning;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Organizations;
@@ -60,6 +61,7 @@ public static class AppServices
         services.AddSingleton<EventOperations>();
         services.AddSingleton<BookingOperations>();
         services.AddSms(configuration);
+        services.AddDuplicateScanning();
         return services;
     }
 }

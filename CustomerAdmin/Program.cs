@@ -2,6 +2,7 @@ using CustomerAdmin;
 using CustomerAdmin.Components;
 using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Features.Customers.Export;
+using CustomerAdmin.Features.Duplicates.Scanning;
 using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
@@ -12,6 +13,8 @@ using CustomerAdmin.Security;
 
 if (args is [LegacyImportCommand.Name, ..])
     return await LegacyImportCommand.RunAsync(args);
+if (args is [DuplicatesCommand.Name, ..])
+    return await DuplicatesCommand.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDatabase();

@@ -197,6 +197,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
 
         ConfigureEventsAndSms(b);
         ConfigureDuplicates(b);
+        DuplicateScanningModel.Configure(b);
     }
 
     private static void ConfigureDuplicates(ModelBuilder b)

@@ -4,6 +4,7 @@ using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Dashboard;
+using CustomerAdmin.Features.Duplicates.Scanning;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,7 +13,7 @@ namespace CustomerAdmin.Features;
 /// <summary>
 /// The one place where the keepers of derived data are registered, in the order they run on every save. A value
 /// computed from other rows (search tokens, field history, the dashboard summary, ticket counts, a customer's
-/// total spent, visits and last visit) is kept by one of
+/// total spent, visits and last visit, duplicate blocking keys and pairs) is kept by one of
 /// these, never by the code that changes the rows it comes from.
 /// </summary>
 public static class DerivedData
@@ -23,6 +24,7 @@ public static class DerivedData
         new CustomerHistoryKeeper(),
         new DashboardSummaryKeeper(),
         new CustomerStatsKeeper(),
+        new DuplicateMatchKeeper(),
     ];
 
     /// <summary><see cref="AppContextServicesExtensions.UseAppServices{TBuilder}"/> with the app's keepers (or, in tests, a subset of them).</summary>

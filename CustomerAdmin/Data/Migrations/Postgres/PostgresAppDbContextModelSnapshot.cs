@@ -435,6 +435,21 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.ToTable("Documents");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.CustomerMatchKey", b =>
+                {
+                    b.Property<long>("KeyHash")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.HasKey("KeyHash", "CustomerId");
+
+                    b.HasIndex("CustomerId");
+
+                    b.ToTable("CustomerMatchKeys", (string)null);
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.CustomerSearchToken", b =>
                 {
                     b.Property<byte>("Kind")
@@ -478,6 +493,21 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("Series", "Day", "Other", "Value");
 
                     b.ToTable("DashboardTotals");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.DuplicateCheckRequest", b =>
+                {
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("QueuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("CustomerId");
+
+                    b.HasIndex("QueuedAt");
+
+                    b.ToTable("DuplicateCheckRequests", (string)null);
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.DuplicatePair", b =>
@@ -544,6 +574,90 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("State", "Level", "Score");
 
                     b.ToTable("DuplicatePairs");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.DuplicateScanRun", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("ComparedPairs")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Customers")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Done")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("LikelyPairs")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ModelJson")
+                        .HasColumnType("text");
+
+                    b.Property<int>("OversizedBlockCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("OversizedBlocks")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<int>("PairsAdded")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("PairsRemoved")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("PairsReopened")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("PossiblePairs")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StartedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<long>("Total")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status")
+                        .IsUnique()
+                        .HasDatabaseName("UX_DuplicateScanRuns_Running")
+                        .HasFilter("\"Status\" = 'Running'");
+
+                    b.HasIndex("Status", "Id");
+
+                    b.ToTable("DuplicateScanRuns", (string)null);
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Equipment", b =>
@@ -1442,10 +1556,28 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Navigation("Customer");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.CustomerMatchKey", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.CustomerSearchToken", b =>
                 {
                     b.HasOne("CustomerAdmin.Data.Customer", null)
                         .WithMany("SearchTokens")
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.DuplicateCheckRequest", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.Customer", null)
+                        .WithMany()
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

@@ -420,6 +420,21 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.ToTable("Documents");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.CustomerMatchKey", b =>
+                {
+                    b.Property<long>("KeyHash")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("KeyHash", "CustomerId");
+
+                    b.HasIndex("CustomerId");
+
+                    b.ToTable("CustomerMatchKeys", (string)null);
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.CustomerSearchToken", b =>
                 {
                     b.Property<byte>("Kind")
@@ -462,6 +477,21 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.HasIndex("Series", "Day", "Other", "Value");
 
                     b.ToTable("DashboardTotals");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.DuplicateCheckRequest", b =>
+                {
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("QueuedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CustomerId");
+
+                    b.HasIndex("QueuedAt");
+
+                    b.ToTable("DuplicateCheckRequests", (string)null);
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.DuplicatePair", b =>
@@ -526,6 +556,88 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.HasIndex("State", "Level", "Score");
 
                     b.ToTable("DuplicatePairs");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.DuplicateScanRun", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ComparedPairs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Customers")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Done")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("HeartbeatAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("LikelyPairs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ModelJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("OversizedBlockCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OversizedBlocks")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PairsAdded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PairsRemoved")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PairsReopened")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PossiblePairs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Stage")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StartedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Total")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Status")
+                        .IsUnique()
+                        .HasDatabaseName("UX_DuplicateScanRuns_Running")
+                        .HasFilter("\"Status\" = 'Running'");
+
+                    b.HasIndex("Status", "Id");
+
+                    b.ToTable("DuplicateScanRuns", (string)null);
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Equipment", b =>
@@ -1400,10 +1512,28 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.Navigation("Customer");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.CustomerMatchKey", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.CustomerSearchToken", b =>
                 {
                     b.HasOne("CustomerAdmin.Data.Customer", null)
                         .WithMany("SearchTokens")
+                        .HasForeignKey("CustomerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.DuplicateCheckRequest", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.Customer", null)
+                        .WithMany()
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

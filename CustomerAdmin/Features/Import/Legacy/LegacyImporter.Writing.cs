@@ -4,6 +4,7 @@ using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Dashboard;
+using CustomerAdmin.Features.Duplicates.Scanning;
 using CustomerAdmin.Features.Tickets;
 using Microsoft.EntityFrameworkCore;
 
@@ -159,6 +160,9 @@ public sealed partial class LegacyImporter
                     await links.FlushAsync(ct);
                 }
                 report.Stages.Mark("legacy links");
+                // New customers are checked for duplicates in the background (the import does not wait for matching).
+                await DuplicateChecks.QueueAsync(db, realIds.Values, now, ct);
+                report.Stages.Mark("duplicate check queue");
                 var added = await summary;
                 report.Stages.Mark("wait for the dashboard summary");
                 foreach (var (id, count) in added.TicketCounts.Where(c => c.Key < 0).ToList())

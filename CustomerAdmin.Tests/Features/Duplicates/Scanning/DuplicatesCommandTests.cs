@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using CustomerAdmin.Data;
+using CustomerAdmin.Features;
+using CustomerAdmin.Features.Duplicates.Scanning;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace CustomerAdmin.Tests.Features.Duplicates.Scanning;
+
+/// <summary>
+/// <c>dotnet CustomerAdmin.dll duplicates scan --output pairs.csv</c> run as its own process, as an operator runs it,
+/// against a SQLite file with a few hundred customers; the CSV is read back.
+/// </summary>
+public sealed class DuplicatesCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("customeradmin-duplicates-cli-").FullName;
+
+    private string DatabasePath => Path.Combine(_folder, "app.db");
+    private string ConnectionString => $"Data Source={DatabasePath}";
+
+    [Fact]
+    public async Task TheCommandScansAndWritesOneLinePerPairToReview()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var keepers = DerivedData.Keepers.Where(k => k is not DuplicateMatchKeeper).ToList();
+        var options = new DbContextOptionsBuilder<SqliteAppDbContext>().UseSqlite(ConnectionString).UseCustomerAdmin(null, keepers: keepers).Options;
+        await using (var db = new SqliteAppDbContext(options))
+            await db.Database.MigrateAsync(ct);
+        var scenario = await DuplicateScenario.CreateAsync(new Factory(() => new SqliteAppDbContext(options)), ct: ct);
+        var csv = Path.Combine(_folder, "pairs.csv");
+
+        var (exit, output) = await RunAsync(ct, "duplicates", "scan", "--output", csv);
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("pairs to review written to", output);
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal("customer_a_id,customer_b_id,customer_a_reference,customer_b_reference,score,level,state,reasons", lines[0].TrimStart('\uFEFF'));
+        var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
+        foreach (var (a, b, kind) in scenario.Planted)
+            Assert.True(rows.Any(r => r[0] == a.ToString() && r[1] == b.ToString()), $"The planted pair ({kind}) is not in the file.");
+        Assert.All(rows, r => Assert.Contains(r[5], new[] { "likely", "possible" }));
+        Assert.Equal(rows.Count, Scalar("""SELECT COUNT(*) FROM "DuplicatePairs" WHERE "State" = 'Open'"""));
+        // Surest first.
+        var scores = rows.Select(r => double.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(scores.OrderByDescending(s => s), scores);
+
+        // Run again: the same pairs, no second run left running.
+        var (again, _) = await RunAsync(ct, "duplicates", "scan", "--output", csv);
+        Assert.Equal(0, again);
+        Assert.Equal(lines.Length, File.ReadAllLines(csv).Length);
+        Assert.Equal(2, Scalar("""SELECT COUNT(*) FROM "DuplicateScanRuns" WHERE "Status" = 'Completed'"""));
+    }
+
+    [Fact]
+    public async Task BadArgumentsExitWithOne()
+    {
+        var (exit, output) = await RunAsync(TestContext.Current.CancellationToken, "duplicates", "merge");
+        Assert.Equal(1, exit);
+        Assert.Contains("Usage", output);
+    }
+
+    private async Task<(int Exit, string Output)> RunAsync(CancellationToken ct, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CustomerAdmin.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Database__Provider"] = "Sqlite";
+        start.Environment["ConnectionStrings__Sqlite"] = ConnectionString;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromMinutes(3));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private long Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar());
+    }
+
+    public void Dispose()
+    {
+        using (var pooled = new SqliteConnection(ConnectionString)) SqliteConnection.ClearPool(pooled);
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private sealed class Factory(Func<AppDbContext> create) : IDbContextFactory<AppDbContext>
+    {
+        public AppDbContext CreateDbContext() => create();
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace CustomerAdmin.Data;
+
+/// <summary>
+/// The duplicate scan's tables in the model (runs, blocking keys, the check queue), configured here so the context's
+/// own file stays short; <see cref="AppDbContext"/> calls <see cref="Configure"/>.
+/// </summary>
+public static class DuplicateScanningModel
+{
+    extension(AppDbContext db)
+    {
+        public DbSet<DuplicateScanRun> DuplicateScanRuns => db.Set<DuplicateScanRun>();
+        public DbSet<CustomerMatchKey> CustomerMatchKeys => db.Set<CustomerMatchKey>();
+        public DbSet<DuplicateCheckRequest> DuplicateCheckRequests => db.Set<DuplicateCheckRequest>();
+    }
+
+    public static void Configure(ModelBuilder b)
+    {
+        // Named as the context's own sets name their tables (these sets are extension properties, which EF does not see).
+        b.Entity<DuplicateScanRun>(e =>
+        {
+            e.ToTable("DuplicateScanRuns");
+            e.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
+            e.HasIndex(r => new { r.Status, r.Id });
+            // One running scan across all instances, whatever races the start: the second insert is refused.
+            e.HasIndex(r => r.Status).IsUnique().HasFilter("\"Status\" = 'Running'").HasDatabaseName("UX_DuplicateScanRuns_Running");
+        });
+
+        b.Entity<CustomerMatchKey>(e =>
+        {
+            e.ToTable("CustomerMatchKeys");
+            // Key first: a check reads the customers sharing a key as one range scan, from the index alone.
+            e.HasKey(k => new { k.KeyHash, k.CustomerId });
+            e.HasIndex(k => k.CustomerId);
+            e.HasOne<Customer>().WithMany().HasForeignKey(k => k.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        b.Entity<DuplicateCheckRequest>(e =>
+        {
+            e.ToTable("DuplicateCheckRequests");
+            e.HasKey(r => r.CustomerId);
+            e.Property(r => r.CustomerId).ValueGeneratedNever();
+            e.HasIndex(r => r.QueuedAt);
+            e.HasOne<Customer>().WithMany().HasForeignKey(r => r.CustomerId).OnDelete(DeleteBehavior.Cascade);
+        });
+    }
+}

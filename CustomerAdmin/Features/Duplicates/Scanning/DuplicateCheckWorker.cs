@@ -1,0 +1,79 @@
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CustomerAdmin.Features.Duplicates.Scanning;
+
+/// <summary>
+/// Checks the customers bulk paths queued (<see cref="DuplicateCheckRequest"/>) every
+/// <see cref="DuplicatesOptions.CheckQueueInterval"/>, a batch per transaction; with more than
+/// <see cref="DuplicatesOptions.FullScanAfterQueued"/> queued it starts a full scan instead, which covers them.
+/// Several instances may run it: the pairs' lock makes their batches take turns, and each takes what is still queued.
+/// </summary>
+public sealed class DuplicateCheckWorker(
+    IDbContextFactory<AppDbContext> factory,
+    DuplicateScanner scanner,
+    IOptions<DuplicatesOptions> options,
+    TimeProvider time,
+    ILogger<DuplicateCheckWorker> logger) : BackgroundService
+{
+    private readonly DuplicatesOptions _options = options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.RunCheckQueue) return;
+        using var timer = new PeriodicTimer(_options.CheckQueueInterval, time);
+        do
+        {
+            try
+            {
+                await CheckQueuedAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Checking queued customers for duplicates failed; retrying in {Interval}", _options.CheckQueueInterval);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    /// <summary>Checks everything queued now (or starts a full scan); returns how many customers it checked.</summary>
+    public async Task<int> CheckQueuedAsync(CancellationToken ct)
+    {
+        if (!scanner.Running.IsCompleted) return 0;
+        int queued;
+        await using (var db = await factory.CreateDbContextAsync(ct))
+            queued = await db.DuplicateCheckRequests.CountAsync(ct);
+        if (queued == 0) return 0;
+        if (queued > _options.FullScanAfterQueued)
+        {
+            var start = await scanner.StartAsync($"system: {queued:N0} customers imported", ct);
+            if (start.Started) logger.LogInformation("{Queued} customers queued for a duplicate check: full scan {RunId} started", queued, start.Run.Id);
+            return 0;
+        }
+        var checkedCount = 0;
+        while (true)
+        {
+            await using var db = await factory.CreateDbContextAsync(ct);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await DuplicateChecks.LockAsync(db, ct);
+            var ids = await db.DuplicateCheckRequests.OrderBy(r => r.QueuedAt).ThenBy(r => r.CustomerId)
+                .Select(r => r.CustomerId).Take(_options.CheckBatchSize).ToListAsync(ct);
+            if (ids.Count == 0) return checkedCount;
+            await DuplicateChecks.CheckAsync(db, ids, time.GetUtcNow().UtcDateTime, ct);
+            await db.DuplicateCheckRequests.Where(r => ids.Contains(r.CustomerId)).ExecuteDeleteAsync(ct);
+            await tx.CommitAsync(ct);
+            checkedCount += ids.Count;
+        }
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try { return await timer.WaitForNextTickAsync(ct); }
+        catch (OperationCanceledException) { return false; }
+    }
+}
