@@ -23,8 +23,9 @@ public sealed class CustomerHistoryKeeper : DerivedDataKeeper
     }
 
     /// <summary>
-    /// What a new customer gets on its first save: audit stamps, version 1 and the "(created)" history row. Public for
-    /// bulk writers (the legacy import) that insert without change tracking.
+    /// What a new customer gets on its first save: audit stamps, version 1 and the "(created)" history row (written by
+    /// <see cref="AddNewAsync"/> on the bulk path). Public for bulk writers (the legacy import) that insert without
+    /// change tracking.
     /// </summary>
     public static void StampNew(Customer customer, DateTime now, string actor)
     {
@@ -37,6 +38,24 @@ public sealed class CustomerHistoryKeeper : DerivedDataKeeper
         {
             Field = CustomerChange.CreatedField, ChangedAt = customer.CreatedAt, ChangedBy = customer.CreatedBy,
         });
+    }
+
+    /// <summary>
+    /// The bulk path's second half, after <see cref="StampNew"/> and the customers' insert: writes the history rows of
+    /// customers inserted without change tracking (the legacy import), as the save would have written them.
+    /// </summary>
+    public static async Task AddNewAsync(AppDbContext db, IEnumerable<Customer> inserted, CancellationToken ct)
+    {
+        await using var changes = new RowInserter<CustomerChange>(db);
+        foreach (var customer in inserted)
+        {
+            foreach (var change in customer.Changes)
+            {
+                change.CustomerId = customer.Id;
+                await changes.AddAsync(change, ct);
+            }
+        }
+        await changes.FlushAsync(ct);
     }
 
     private static void StampChanged(AppDbContext db, EntityEntry<Customer> entry, SaveInfo save)

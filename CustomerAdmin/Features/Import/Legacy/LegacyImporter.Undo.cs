@@ -50,7 +50,7 @@ public sealed partial class LegacyImporter
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var summary = await DashboardSummary.BeginAsync(db, await db.Tickets.Where(t => t.ImportRunId == runId).Select(t => t.CustomerId)
+        var summary = await DashboardSummaryKeeper.BeginChangeAsync(db, await db.Tickets.Where(t => t.ImportRunId == runId).Select(t => t.CustomerId)
             .Union(db.Customers.Where(c => c.ImportRunId == runId).Select(c => c.Id)).ToListAsync(ct), ct);
         // Customers the import only matched: recounted once the import's tickets are gone.
         var matched = await db.Tickets
@@ -66,7 +66,7 @@ public sealed partial class LegacyImporter
             .SetProperty(r => r.Status, ImportRunStatus.Undone)
             .SetProperty(r => r.UndoneAt, time.GetUtcNow().UtcDateTime)
             .SetProperty(r => r.UndoneBy, actor), ct);
-        await DashboardSummary.CompleteAsync(db, summary, ct: ct);
+        await DashboardSummaryKeeper.CompleteChangeAsync(db, summary, ct);
         await tx.CommitAsync(ct);
         return new(true, $"Import #{runId} undone: {tickets:N0} tickets and {customersDeleted:N0} customers it created were deleted; "
             + $"{matched.Count:N0} existing customers got their stats back.", tickets, customersDeleted, matched.Count);

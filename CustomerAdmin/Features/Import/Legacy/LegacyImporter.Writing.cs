@@ -58,17 +58,18 @@ public sealed partial class LegacyImporter
                 var sequence = await TicketOperations.NextSequenceAsync(db, ct);
                 await db.SaveChangesAsync(ct);
                 report.Stages.Mark("batch start");
-                var before = await DashboardSummary.LockAndReadAsync(db, plan.Select(p => p.Customer.Id), ct);
+                var summary = await DashboardSummaryKeeper.BeginAddingAsync(db, plan.Select(p => p.Customer.Id), ct);
                 report.Stages.Mark("dashboard summary before");
 
-                // New customers get what AppDbContext gives a customer on its first save (audit stamps, the "(created)"
-                // history row, the search tokens), written without change tracking, which would cost more than the
-                // inserts themselves at hundreds of thousands of customers. Until they are written, they and their
-                // tickets carry stand-in ids (negative: never a database id) for the dashboard summary's facts.
+                // New customers get what a first save gives a customer (audit stamps, the "(created)" history row, the
+                // sort name and search tokens), from the keepers' bulk entry points: written without change tracking,
+                // which would cost more than the inserts themselves at hundreds of thousands of customers. Until they
+                // are written, they and their tickets carry stand-in ids (negative: never a database id) for the
+                // dashboard summary's facts.
                 var standIn = new Dictionary<Customer, int>(ReferenceEqualityComparer.Instance);
                 foreach (var customer in created.Values)
                 {
-                    customer.SortName = CustomerSearchIndex.SortNameFor(customer);
+                    SearchIndexKeeper.PrepareNew(customer);
                     CustomerHistoryKeeper.StampNew(customer, now, actor);
                     standIn[customer] = -(standIn.Count + 1);
                 }
@@ -76,41 +77,19 @@ public sealed partial class LegacyImporter
                 foreach (var p in plan)
                     tickets.Add(NewTicket(p.Row, created.TryGetValue(p.Customer, out var c) ? standIn[c] : p.Customer.Id, sequence++, run.Id, now, actor));
                 // What the batch moves in the summary is pure computation on facts: done on another core while the rows are written.
-                var zone = db.Venue.Zone;
-                var newCustomers = created.Values.Select(c => new DashboardContributions.CustomerFacts(standIn[c], c.CreatedAt, c.Type, c.Status, c.City)).ToList();
-                var newTickets = tickets.Select(t => new DashboardContributions.TicketFacts(t.CustomerId, t.Status, t.OpenedAt, t.ClosedAt, t.FinalAmount)).ToList();
-                var summary = Task.Run(() => DashboardContributions.AddedTo(before, newCustomers, newTickets, zone), ct);
+                summary.Start(
+                    created.Values.Select(c => new DashboardContributions.CustomerFacts(standIn[c], c.CreatedAt, c.Type, c.Status, c.City)).ToList(),
+                    tickets.Select(t => new DashboardContributions.TicketFacts(t.CustomerId, t.Status, t.OpenedAt, t.ClosedAt, t.FinalAmount)).ToList(), ct);
                 report.Stages.Mark("plan the rows");
 
-                var newTokens = new List<CustomerSearchToken>();
                 await using (var customers = new RowInserter<Customer>(db, returningId: true))
-                await using (var changes = new RowInserter<CustomerChange>(db))
                 {
                     foreach (var customer in created.Values)
-                    {
                         customer.Id = (int)await customers.InsertReturningIdAsync(customer, ct);
-                        foreach (var token in CustomerSearchIndex.TokensFor(customer))
-                        {
-                            token.CustomerId = customer.Id;
-                            newTokens.Add(token);
-                        }
-                        foreach (var change in customer.Changes)
-                        {
-                            change.CustomerId = customer.Id;
-                            await changes.AddAsync(change, ct);
-                        }
-                    }
-                    await changes.FlushAsync(ct);
                 }
+                await CustomerHistoryKeeper.AddNewAsync(db, created.Values, ct);
                 report.Stages.Mark("customers and history");
-                // In the order of the token key: each index page is then filled in one go instead of being visited
-                // (and, past the page cache, read again) once per token.
-                await using (var tokens = new RowInserter<CustomerSearchToken>(db))
-                {
-                    foreach (var token in newTokens.OrderBy(t => t.Kind).ThenBy(t => t.Token, StringComparer.Ordinal).ThenBy(t => t.CustomerId))
-                        await tokens.AddAsync(token, ct);
-                    await tokens.FlushAsync(ct);
-                }
+                await SearchIndexKeeper.AddNewAsync(db, created.Values, ct);
                 report.Stages.Mark("search tokens");
                 // Tickets, their timeline entries and the links are most of the rows: RowInserter (one prepared row per
                 // statement on SQLite, multi-row on PostgreSQL) in the same transaction, with columns and value
@@ -163,14 +142,7 @@ public sealed partial class LegacyImporter
                 // New customers are checked for duplicates in the background (the import does not wait for matching).
                 await DuplicateChecks.QueueAsync(db, realIds.Values, now, ct);
                 report.Stages.Mark("duplicate check queue");
-                var added = await summary;
-                report.Stages.Mark("wait for the dashboard summary");
-                foreach (var (id, count) in added.TicketCounts.Where(c => c.Key < 0).ToList())
-                {
-                    added.TicketCounts.Remove(id);
-                    added.TicketCounts[realIds[id]] = count;
-                }
-                await DashboardSummary.ApplyAddedAsync(db, added, ct);
+                await summary.ApplyAsync(db, realIds, ct);
                 report.Stages.Mark("dashboard summary");
                 await tx.CommitAsync(ct);
                 report.Stages.Mark("commit");
