@@ -25,6 +25,8 @@ public static class Permissions
     public const string CustomersDelete = "customers.delete";
     /// <summary>Bringing a soft-deleted customer back.</summary>
     public const string CustomersRestore = "customers.restore";
+    /// <summary>The duplicates queue: deciding pairs, merging two customers into one and undoing a merge.</summary>
+    public const string CustomersMerge = "customers.merge";
     public const string ReportsView = "reports.view";
     /// <summary>An SMS to one customer.</summary>
     public const string SmsSend = "sms.send";
@@ -45,6 +47,7 @@ public static class Permissions
         [CustomersWrite] = Everyone,
         [CustomersDelete] = Managers,
         [CustomersRestore] = Admins,
+        [CustomersMerge] = Managers,
         [ReportsView] = Managers,
         [SmsSend] = Everyone,
         [SmsBulk] = Managers,
