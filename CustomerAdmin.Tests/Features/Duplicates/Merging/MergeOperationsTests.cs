@@ -65,7 +65,7 @@ public sealed class MergeOperationsTests
                 c => c.NewValue!.Contains($"Customer {merged.Id}") && c.ChangedBy == "manager@test.local");
             Assert.True(await db.CustomerChanges.AnyAsync(c => c.CustomerId == merged.Id && c.Field == CustomerChange.MergedField, ct));
             Assert.True(await db.Activities.AnyAsync(a => a.CustomerId == survivor.Id && a.Kind == ActivityKind.Merged, ct));
-            var found = await db.SuggestAsync(SearchQuery.Parse("bob smith", new PhoneNormalizer("US")), 10, ct);
+            var found = await db.SuggestAsync(SearchQuery.Parse("bob smith", new PhoneNormalizer("US")), ct);
             Assert.DoesNotContain(found, f => f.Id == merged.Id);
         }
 

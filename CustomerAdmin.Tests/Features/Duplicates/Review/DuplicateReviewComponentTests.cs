@@ -63,7 +63,7 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
         var cut = RenderPage<DuplicateQueue>();
 
         // Pairs start at every even i below 120; possible when i % 4 == 0; "same email" when i % 3 == 0: i % 12 == 0.
-        cut.WaitForAssertion(() => Assert.Equal("5 pairs", cut.Find("[data-testid=pair-count]").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("10 pairs", cut.Find("[data-testid=pair-count]").TextContent.Trim()));
         Assert.All(cut.FindAll("[data-testid=pairs] tbody tr"), r => Assert.Contains("same email", r.TextContent));
     }
 
@@ -101,9 +101,11 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
 
         cut.Find("[data-testid=merge]").Click();
         cut.WaitForAssertion(() => cut.Find("[data-testid=merge-fields]"));
-        // Ann has more history, so she stays; her email is kept by default (both created now: the survivor's on a tie).
+        // Ann has more history, so she stays. Anne's record is the newer, so her values are preselected; the user keeps
+        // Ann's phone and Anne's email.
         Assert.Contains($"Merge into #{ann.Id}", cut.Find("[data-testid=confirm-merge]").TextContent);
-        cut.Find($"[data-testid=keep-Email-{anne.Id}] input").Change(true);
+        Keep(cut, nameof(Customer.PrimaryPhone), ann.Id);
+        Keep(cut, nameof(Customer.Email), anne.Id);
         cut.Find("[data-testid=confirm-merge]").Click();
 
         cut.WaitForAssertion(() => Assert.EndsWith($"/customers/{ann.Id}", Nav.Uri));
@@ -199,6 +201,9 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
         Assert.Equal(anne.Id, (await db.Tickets.SingleAsync(t => t.Id == ticket.Id)).CustomerId);
         Assert.Equal(CustomerStatus.Active, (await db.Customers.SingleAsync(c => c.Id == anne.Id)).Status);
     }
+
+    private static void Keep(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut, string field, int customerId) =>
+        cut.Find($"[data-testid=keep-{field}-{customerId}] input").Click();
 
     private async Task<int> ReloadVersionAsync(int id)
     {

@@ -112,7 +112,10 @@ public static class MergeValues
 
     public static Dictionary<string, string?> Values(string snapshot) => Deserialize<Dictionary<string, string?>>(snapshot);
 
-    private static readonly NullabilityInfoContext Nullability = new();
+    /// <summary>Text fields that are never null (an empty value is ""), read once from the nullable annotations.</summary>
+    private static readonly HashSet<string> RequiredText = typeof(Customer).GetProperties()
+        .Where(p => p.PropertyType == typeof(string) && new NullabilityInfoContext().Create(p).WriteState != NullabilityState.Nullable)
+        .Select(p => p.Name).ToHashSet();
 
     /// <summary>Sets a field from its history text (the inverse of <see cref="CustomerHistory.Format"/>).</summary>
     public static void SetText(Customer c, string field, string? text)
@@ -120,7 +123,7 @@ public static class MergeValues
         var type = Property(field).PropertyType;
         var target = Nullable.GetUnderlyingType(type) ?? type;
         object? value = text is null
-            ? type == typeof(string) ? (Nullability.Create(Property(field)).WriteState == NullabilityState.Nullable ? null : "")
+            ? type == typeof(string) ? (RequiredText.Contains(field) ? "" : null)
             : Nullable.GetUnderlyingType(type) is not null ? null : Activator.CreateInstance(type)
             : target == typeof(string) ? text
             : target.IsEnum ? Enum.Parse(target, text)
