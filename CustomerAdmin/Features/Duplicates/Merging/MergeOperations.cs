@@ -61,7 +61,7 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
 
         var survivorBefore = MergeValues.Snapshot(survivor);
         var mergedBefore = MergeValues.Snapshot(merged);
-        var values = await ValuesAsync(db, request, survivor, merged, ct);
+        var (values, taken) = await ValuesAsync(db, request, survivor, merged, ct);
 
         var bookings = await MergeBookingsAsync(db, request, survivor, merged, now, ct);
         var moved = new Dictionary<string, List<string>>();
@@ -80,9 +80,8 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
         foreach (var field in MergeValues.SurvivorFields)
             entry.Property(field).CurrentValue = MergeValues.Get(values, field);
         var summary = Summary(moved, bookings);
-        var taken = MergeValues.Chosen.Where(f => MergeValues.Text(values, f) != MergeValues.Text(Copy(survivorBefore), f)).Select(CustomerLabels.Field).ToList();
         var what = $"Customer {merged.Id} ({merged.FullName}) merged into this record by {db.Actor}: moved {summary}"
-            + (taken.Count > 0 ? $"; took {string.Join(", ", taken)} from it" : "") + ".";
+            + (taken.Count > 0 ? $"; took its {string.Join(", ", taken.Select(f => CustomerLabels.Field(f).ToLowerInvariant()))}" : "") + ".";
         db.CustomerChanges.Add(Change(survivor.Id, CustomerChange.MergedField, null, what, now, db.Actor));
         db.CustomerChanges.Add(Change(merged.Id, CustomerChange.MergedField, null,
             $"Merged into customer {survivor.Id} ({values.FullName}) by {db.Actor}.", now, db.Actor));
@@ -134,17 +133,20 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
     }
 
     /// <summary>The survivor's values after the merge: the chosen fields, both records' tags and notes, the surviving consent; checked as the form checks them.</summary>
-    private async Task<Customer> ValuesAsync(AppDbContext db, MergeRequest request, Customer survivor, Customer merged, CancellationToken ct)
+    private async Task<(Customer Values, List<string> Taken)> ValuesAsync(AppDbContext db, MergeRequest request, Customer survivor, Customer merged,
+        CancellationToken ct)
     {
         var lastChanged = await MergePlan.LastChangedAsync(db, [survivor.Id, merged.Id], ct);
         var candidate = survivor.Copy();
+        var taken = new List<string>();
         foreach (var field in MergeValues.Chosen)
         {
             var source = request.FieldSources.TryGetValue(field, out var id) ? id : MergeValues.DefaultSource(field, survivor, merged, lastChanged);
             if (source != survivor.Id && source != merged.Id)
                 throw new RuleViolationException($"Keep the {CustomerLabels.Field(field).ToLowerInvariant()} of one of the two customers.", field);
-            if (source != merged.Id) continue;
+            if (source != merged.Id || MergeValues.Text(survivor, field) == MergeValues.Text(merged, field)) continue;
             MergeValues.Set(candidate, field, MergeValues.Get(merged, field));
+            taken.Add(field);
             if (field == nameof(Customer.PrimaryPhone)) candidate.PrimaryPhoneSmsCapable = merged.PrimaryPhoneSmsCapable;
         }
         candidate.Tags = MergeValues.Tags(survivor, merged);
@@ -152,7 +154,7 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
         var (values, errors) = customers.Check(candidate);
         RuleViolationException.ThrowFirst(errors);
         MergeValues.Consent(values, survivor, merged);
-        return values;
+        return (values, taken);
     }
 
     /// <summary>
@@ -270,13 +272,6 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
 
     private static string KeyOf(EntityEntry entry, IKey key) =>
         string.Join("|", key.Properties.Select(p => Convert.ToString(entry.Property(p.Name).CurrentValue, CultureInfo.InvariantCulture)));
-
-    private static Customer Copy(string snapshot)
-    {
-        var c = new Customer();
-        foreach (var (field, text) in MergeValues.Values(snapshot)) MergeValues.SetText(c, field, text);
-        return c;
-    }
 
     private static string Summary(Dictionary<string, List<string>> moved, List<BookingMerge> bookings)
     {
