@@ -18,7 +18,7 @@ public static class MergeValues
         .Where(f => f is not (nameof(Customer.Status) or nameof(Customer.Tags) or nameof(Customer.Notes) or nameof(Customer.PrimaryPhoneSmsCapable)))
         .ToList();
 
-    public static IReadOnlyList<string> Consent { get; } =
+    public static IReadOnlyList<string> ConsentFields { get; } =
     [
         nameof(Customer.SmsOptedIn), nameof(Customer.SmsOptedInAt), nameof(Customer.SmsOptInSource),
         nameof(Customer.SmsOptedOutAt), nameof(Customer.SmsOptOutSource),
@@ -26,7 +26,7 @@ public static class MergeValues
 
     /// <summary>Everything a merge may change on the survivor, and so everything its undo may put back.</summary>
     public static IReadOnlyList<string> SurvivorFields { get; } =
-        [.. Chosen, nameof(Customer.PrimaryPhoneSmsCapable), nameof(Customer.Tags), nameof(Customer.Notes), .. Consent];
+        [.. Chosen, nameof(Customer.PrimaryPhoneSmsCapable), nameof(Customer.Tags), nameof(Customer.Notes), .. ConsentFields];
 
     /// <summary>What a merge changes on the merged record, besides nothing else.</summary>
     public static IReadOnlyList<string> MergedFields { get; } = [nameof(Customer.Status), nameof(Customer.MergedIntoId)];
