@@ -15,6 +15,8 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
 {
     public DuplicateReviewComponentTests() => SignInAs(AppRoles.Manager);
 
+    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
+
     private NavigationManager Nav => Services.GetRequiredService<NavigationManager>();
 
     /// <summary><paramref name="customers"/> customers and a pair of each two neighbours, scores rising with the id.</summary>
@@ -110,11 +112,11 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
 
         cut.WaitForAssertion(() => Assert.EndsWith($"/customers/{ann.Id}", Nav.Uri));
         await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
-        var survivor = await db.Customers.SingleAsync(c => c.Id == ann.Id);
+        var survivor = await db.Customers.SingleAsync(c => c.Id == ann.Id, Ct);
         Assert.Equal(("anne@new.example", "+12125550100"), (survivor.Email, survivor.PrimaryPhone));
-        Assert.Equal(ann.Id, (await db.Tickets.SingleAsync(t => t.Id == ticket.Id)).CustomerId);
-        Assert.Equal(CustomerStatus.Merged, (await db.Customers.SingleAsync(c => c.Id == anne.Id)).Status);
-        Assert.Equal(DuplicatePairState.Merged, (await db.DuplicatePairs.SingleAsync()).State);
+        Assert.Equal(ann.Id, (await db.Tickets.SingleAsync(t => t.Id == ticket.Id, Ct)).CustomerId);
+        Assert.Equal(CustomerStatus.Merged, (await db.Customers.SingleAsync(c => c.Id == anne.Id, Ct)).Status);
+        Assert.Equal(DuplicatePairState.Merged, (await db.DuplicatePairs.SingleAsync(Ct)).State);
     }
 
     [Fact]
@@ -130,15 +132,15 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
 
         await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
         {
-            var edited = await db.Customers.SingleAsync(c => c.Id == anne.Id);
+            var edited = await db.Customers.SingleAsync(c => c.Id == anne.Id, Ct);
             edited.City = "Salem";
-            await db.SaveChangesAsync();
+            await db.SaveChangesAsync(Ct);
         }
         cut.Find("[data-testid=confirm-merge]").Click();
 
         cut.WaitForAssertion(() => Assert.Contains("was changed after this pair was listed", cut.Find("[data-testid=merge-error]").TextContent));
         await using var check = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
-        Assert.Equal(CustomerStatus.Active, (await check.Customers.SingleAsync(c => c.Id == anne.Id)).Status);
+        Assert.Equal(CustomerStatus.Active, (await check.Customers.SingleAsync(c => c.Id == anne.Id, Ct)).Status);
         Assert.Empty(check.CustomerMerges);
     }
 
@@ -155,7 +157,7 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
 
         cut.WaitForAssertion(() => Assert.EndsWith("/duplicates", Nav.Uri));
         await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
-        var decided = await db.DuplicatePairs.SingleAsync();
+        var decided = await db.DuplicatePairs.SingleAsync(Ct);
         Assert.Equal((DuplicatePairState.NotSame, "manager@test.local"), (decided.State, decided.DecidedBy));
         var queue = RenderPage<DuplicateQueue>();
         queue.WaitForAssertion(() => Assert.Equal("0 pairs", queue.Find("[data-testid=pair-count]").TextContent.Trim()));
@@ -175,8 +177,8 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
         Assert.EndsWith($"/duplicates?customer={ann.Id}", page.Find("[data-testid=possible-duplicates]").GetAttribute("href"));
 
         var merges = Services.GetRequiredService<CustomerAdmin.Features.Duplicates.Merging.MergeOperations>();
-        await merges.MergeAsync(new(annie.Id, anne.Id, await ReloadVersionAsync(annie.Id), await ReloadVersionAsync(anne.Id)));
-        await merges.MergeAsync(new(ann.Id, annie.Id, await ReloadVersionAsync(ann.Id), await ReloadVersionAsync(annie.Id)));
+        await merges.MergeAsync(new(annie.Id, anne.Id, await ReloadVersionAsync(annie.Id), await ReloadVersionAsync(anne.Id)), ct: Ct);
+        await merges.MergeAsync(new(ann.Id, annie.Id, await ReloadVersionAsync(ann.Id), await ReloadVersionAsync(annie.Id)), ct: Ct);
         RenderPage<CustomerDetail>(anne.Id);
         WaitForAssertionOnNav(() => Assert.EndsWith($"/customers/{ann.Id}", Nav.Uri));
     }
@@ -188,7 +190,7 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
         var anne = await AddCustomerAsync("Anne", "Lee", "+1 212 555 0101");
         var ticket = await Data.TicketAsync(anne.Id);
         var merges = Services.GetRequiredService<CustomerAdmin.Features.Duplicates.Merging.MergeOperations>();
-        var merge = await merges.MergeAsync(new(ann.Id, anne.Id, await ReloadVersionAsync(ann.Id), await ReloadVersionAsync(anne.Id)));
+        var merge = await merges.MergeAsync(new(ann.Id, anne.Id, await ReloadVersionAsync(ann.Id), await ReloadVersionAsync(anne.Id)), ct: Ct);
         var cut = RenderPage<CustomerHistoryPage>(ann.Id);
         cut.WaitForAssertion(() => cut.Find($"[data-testid=undo-merge-{merge.MergeId}]"));
         Assert.Contains("Merge", cut.Find("[data-testid=changes]").TextContent);
@@ -198,8 +200,8 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
 
         cut.WaitForAssertion(() => Assert.Contains("undone", cut.Find($"[data-testid=merge-{merge.MergeId}]").TextContent));
         await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
-        Assert.Equal(anne.Id, (await db.Tickets.SingleAsync(t => t.Id == ticket.Id)).CustomerId);
-        Assert.Equal(CustomerStatus.Active, (await db.Customers.SingleAsync(c => c.Id == anne.Id)).Status);
+        Assert.Equal(anne.Id, (await db.Tickets.SingleAsync(t => t.Id == ticket.Id, Ct)).CustomerId);
+        Assert.Equal(CustomerStatus.Active, (await db.Customers.SingleAsync(c => c.Id == anne.Id, Ct)).Status);
     }
 
     private static void Keep(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut, string field, int customerId) =>
