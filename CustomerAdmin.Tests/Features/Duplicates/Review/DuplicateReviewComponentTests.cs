@@ -159,6 +159,7 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
         await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
         var decided = await db.DuplicatePairs.SingleAsync(Ct);
         Assert.Equal((DuplicatePairState.NotSame, "manager@test.local"), (decided.State, decided.DecidedBy));
+        await DisposeComponentsAsync();
         var queue = RenderPage<DuplicateQueue>();
         queue.WaitForAssertion(() => Assert.Equal("0 pairs", queue.Find("[data-testid=pair-count]").TextContent.Trim()));
     }
@@ -179,6 +180,7 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
         var merges = Services.GetRequiredService<CustomerAdmin.Features.Duplicates.Merging.MergeOperations>();
         await merges.MergeAsync(new(annie.Id, anne.Id, await ReloadVersionAsync(annie.Id), await ReloadVersionAsync(anne.Id)), ct: Ct);
         await merges.MergeAsync(new(ann.Id, annie.Id, await ReloadVersionAsync(ann.Id), await ReloadVersionAsync(annie.Id)), ct: Ct);
+        await DisposeComponentsAsync();
         RenderPage<CustomerDetail>(anne.Id);
         WaitForAssertionOnNav(() => Assert.EndsWith($"/customers/{ann.Id}", Nav.Uri));
     }
@@ -204,8 +206,12 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
         Assert.Equal(CustomerStatus.Active, (await db.Customers.SingleAsync(c => c.Id == anne.Id, Ct)).Status);
     }
 
-    private static void Keep(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut, string field, int customerId) =>
-        cut.Find($"[data-testid=keep-{field}-{customerId}] input").Click();
+    private static void Keep(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut, string field, int customerId)
+    {
+        var radio = cut.FindAll($"[data-testid=keep-{field}-{customerId}]").FirstOrDefault()
+            ?? throw new InvalidOperationException(cut.Find($"[data-testid=merge-fields] tr[data-field={field}]").OuterHtml);
+        (radio.TagName == "INPUT" ? radio : radio.QuerySelector("input")!).Click();
+    }
 
     private async Task<int> ReloadVersionAsync(int id)
     {
