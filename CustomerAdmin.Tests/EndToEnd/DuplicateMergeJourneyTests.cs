@@ -55,7 +55,7 @@ public sealed class DuplicateMergeJourneyTests(AppServer server, Browser browser
 
         await Expect(Page).ToHaveURLAsync(new Regex($@"/customers/{robert.Id}$"));
         await Expect(Page.GetByTestId("customer-name")).ToHaveTextAsync("Robert Smithson");
-        await Expect(Page.GetByText(moved.Number)).ToBeVisibleAsync();
+        await Expect(Page.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = moved.Number, Exact = true })).ToBeVisibleAsync();
         await Expect(Page.GetByText("bob@new.example")).ToBeVisibleAsync();
 
         // The merged record's address leads to the survivor.
@@ -69,7 +69,7 @@ public sealed class DuplicateMergeJourneyTests(AppServer server, Browser browser
 
         await Page.GotoBlazorAsync($"customers/{bob.Id}");
         await Expect(Page.GetByTestId("customer-name")).ToHaveTextAsync("Bob Smithson");
-        await Expect(Page.GetByText(moved.Number)).ToBeVisibleAsync();
+        await Expect(Page.GetByRole(Microsoft.Playwright.AriaRole.Link, new() { Name = moved.Number, Exact = true })).ToBeVisibleAsync();
         Assert.Empty(ConsoleErrors);
     }
 }
