@@ -60,6 +60,8 @@ public static class AppServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<EventOperations>();
         services.AddSingleton<BookingOperations>();
+        services.AddSingleton<Features.Duplicates.Merging.MergeOperations>();
+        services.AddSingleton<Features.Duplicates.Review.ReviewOperations>();
         services.AddSms(configuration);
         services.AddDuplicateScanning();
         return services;

@@ -9,6 +9,7 @@ using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Dashboard;
 using CustomerAdmin.Features.Duplicates.Matching;
 using CustomerAdmin.Features.Duplicates.Scanning;
+using CustomerAdmin.Features.Duplicates.Merging;
 using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Sales;
 using CustomerAdmin.Features.Tickets;
@@ -100,14 +101,23 @@ public sealed class DerivedDataTests : IDisposable
 
         for (var i = 0; i < 6; i++) await AddCustomerAsync();
         var tickets = new List<int>();
+        var merger = new MergeOperations(factory, new CustomerOperations(factory, new PhoneNormalizer("US"), _time), _time);
+        var merges = new List<int>();
         for (var step = 0; step < steps; step++)
         {
             _time.Advance(TimeSpan.FromMinutes(random.Next(5, 600)));
             var customerId = created[random.Next(created.Count)].Id;
             try
             {
-                switch (random.Next(10))
+                switch (random.Next(12))
                 {
+                    case 10:
+                        var otherId = created[random.Next(created.Count)].Id;
+                        if (otherId != customerId) merges.Add(await MergeAsync(factory, merger, customerId, otherId, ct));
+                        break;
+                    case 11 when merges.Count > 0:
+                        await merger.UndoAsync(merges[random.Next(merges.Count)], ct: ct);
+                        break;
                     case 0:
                         await AddCustomerAsync();
                         break;
@@ -133,7 +143,8 @@ public sealed class DerivedDataTests : IDisposable
             }
             catch (RuleViolationException)
             {
-                // A step the rules refuse (a ticket of a deleted customer, a move the workflow forbids) changes nothing.
+                // A step the rules refuse (a ticket of a deleted customer, a move the workflow forbids, a merge with a merged
+                // customer, an undo of a merge whose survivor was merged since) changes nothing.
             }
             if (withImport && step == steps / 2)
                 await ImportAndUndoAsync(factory, database, ct);
@@ -156,11 +167,26 @@ public sealed class DerivedDataTests : IDisposable
             to == TicketStatus.Closed ? random.Next(1, 500) + 0.25m : null, _time, ct: ct);
     }
 
+    /// <summary>Merges two customers as the merge dialog does with its defaults (the field values most recently changed).</summary>
+    private static async Task<int> MergeAsync(IDbContextFactory<AppDbContext> factory, MergeOperations merger, int survivorId, int mergedId,
+        CancellationToken ct)
+    {
+        int survivorVersion, mergedVersion;
+        await using (var db = factory.CreateDbContext())
+        {
+            survivorVersion = await db.Customers.Where(c => c.Id == survivorId).Select(c => c.Version).SingleAsync(ct);
+            mergedVersion = await db.Customers.Where(c => c.Id == mergedId).Select(c => c.Version).SingleAsync(ct);
+        }
+        return (await merger.MergeAsync(new MergeRequest(survivorId, mergedId, survivorVersion, mergedVersion), "test", ct)).MergeId;
+    }
+
     private static async Task EditCustomerAsync(IDbContextFactory<AppDbContext> factory, Random random, int customerId, string?[] cities,
         CancellationToken ct)
     {
         await using var db = factory.CreateDbContext();
         var c = await db.Customers.SingleAsync(x => x.Id == customerId, ct);
+        // The app edits no merged record (its page leads to the survivor).
+        if (c.Status == CustomerStatus.Merged) return;
         switch (random.Next(4))
         {
             case 0: c.City = Pick(random, cities); break;
@@ -176,6 +202,7 @@ public sealed class DerivedDataTests : IDisposable
     {
         await using var db = factory.CreateDbContext();
         var c = await db.Customers.SingleAsync(x => x.Id == customerId, ct);
+        if (c.Status == CustomerStatus.Merged) return;
         if (c.Status == CustomerStatus.Deleted) c.Status = CustomerStatus.Active;
         else if ((await db.OpenTicketNumbersAsync(customerId, ct)).Count == 0) c.Status = CustomerStatus.Deleted;
         await db.SaveChangesAsync(ct);
@@ -186,7 +213,7 @@ public sealed class DerivedDataTests : IDisposable
     {
         List<string> phones;
         await using (var db = factory.CreateDbContext())
-            phones = await db.Customers.Where(c => c.Status != CustomerStatus.Deleted).OrderBy(c => c.Id).Select(c => c.PrimaryPhone!).Take(2).ToListAsync(ct);
+            phones = await db.Customers.Live().OrderBy(c => c.Id).Select(c => c.PrimaryPhone!).Take(2).ToListAsync(ct);
         var csv = new StringBuilder("customer_id,customer_name,phone,email,created_at,item,problem,status,amount\n");
         var row = 0;
         foreach (var p in phones.Concat(["+16175559001", "+16175559002"]))

@@ -60,6 +60,23 @@ public sealed partial class TestData(IDbContextFactory<AppDbContext> factory, Ti
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>
+    /// A review-queue pair of two customers, as the duplicate scan writes one (the lower id first), without any matching:
+    /// the score, level and reasons are what the test says.
+    /// </summary>
+    public Task<DuplicatePair> DuplicatePairAsync(int customerId, int otherId, double score = 12.5, DuplicateLevel level = DuplicateLevel.Likely,
+        string reasons = "same phone; names sound alike", Action<DuplicatePair>? with = null)
+    {
+        var (a, b) = DuplicatePair.Ordered(customerId, otherId);
+        var pair = new DuplicatePair
+        {
+            CustomerAId = a, CustomerBId = b, Score = score, Level = level, Reasons = reasons, Signature = $"test-{a}-{b}",
+            FoundAt = Now, UpdatedAt = Now, Version = 1,
+        };
+        with?.Invoke(pair);
+        return AddAsync(pair);
+    }
+
     /// <summary>Any record (with the records it points at), saved as it is.</summary>
     public async Task<T> AddAsync<T>(T entity) where T : class
     {

@@ -37,6 +37,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
     public DbSet<SmsTemplate> SmsTemplates => Set<SmsTemplate>();
     public DbSet<DashboardTotal> DashboardTotals => Set<DashboardTotal>();
     public DbSet<DuplicatePair> DuplicatePairs => Set<DuplicatePair>();
+    public DbSet<CustomerMerge> CustomerMerges => Set<CustomerMerge>();
 
     /// <summary>The venue whose calendar days the dashboard summary counts in.</summary>
     public VenueOptions Venue => _services.Venue;
@@ -69,9 +70,8 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             e.Ignore(c => c.IsIndividual);
             e.Ignore(c => c.SmsOptedOut);
 
-            // At most one customer that is not deleted per primary phone; the same filter text works in both databases.
-            e.HasIndex(c => c.PrimaryPhone).IsUnique().HasFilter("\"Status\" <> 'Deleted'")
-                .HasDatabaseName("UX_Customers_PrimaryPhone_NotDeleted");
+            // At most one customer that is not deleted or merged per primary phone.
+            e.HasIndex(c => c.PrimaryPhone).IsUnique().HasFilter(CustomerStatuses.LiveFilterSql).HasDatabaseName("UX_Customers_PrimaryPhone_NotDeleted");
             e.HasIndex(c => c.Email);
             e.HasIndex(c => new { c.SortName, c.Id });
             e.HasIndex(c => new { c.City, c.SortName });
@@ -198,6 +198,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         ConfigureEventsAndSms(b);
         ConfigureDuplicates(b);
         DuplicateScanningModel.Configure(b);
+        CustomerMerge.Configure(b);
     }
 
     private static void ConfigureDuplicates(ModelBuilder b)

@@ -52,7 +52,8 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
         var used = new HashSet<string>();
         var customers = new List<Customer>(count);
         var types = Enum.GetValues<CustomerType>();
-        var statuses = Enum.GetValues<CustomerStatus>();
+        // Merged records come only from a merge (they point at their survivor).
+        var statuses = Enum.GetValues<CustomerStatus>().Where(s => s != CustomerStatus.Merged).ToArray();
         var tiers = Enum.GetValues<CustomerTier>();
         for (var i = 0; i < count; i++)
         {
@@ -108,6 +109,8 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
             (c.FirstName, c.LastName) = (special[i][0], special[i][1]);
         }
 
+        var duplicates = MakeDuplicates(customers);
+
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Actor = "demo";
         db.Organizations.AddRange(organizations);
@@ -120,7 +123,46 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
 
         AddEvents(customers, db, (time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(ct);
+
+        AddDuplicatePairs(duplicates, db, (time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(ct);
         return customers.Count;
+    }
+
+    /// <summary>
+    /// Some demo customers made near-duplicates of others (an initial for the first name, the same last name and city,
+    /// sometimes the same email), as the counter makes them, so the duplicates queue has pairs to show.
+    /// </summary>
+    private static List<(Customer Original, Customer Duplicate, bool SameEmail)> MakeDuplicates(List<Customer> customers)
+    {
+        var pairs = new List<(Customer, Customer, bool)>();
+        for (var m = 5; 3 * m + 4 < customers.Count && pairs.Count < 8; m += 4)
+        {
+            var (original, duplicate) = (customers[3 * m + 2], customers[3 * m + 4]);
+            if (original.Status != CustomerStatus.Active || duplicate.Status != CustomerStatus.Active) continue;
+            var sameEmail = pairs.Count % 2 == 0;
+            duplicate.FirstName = original.FirstName![..1] + ".";
+            duplicate.LastName = original.LastName;
+            (duplicate.City, duplicate.State) = (original.City, original.State);
+            if (sameEmail) duplicate.Email = original.Email;
+            pairs.Add((original, duplicate, sameEmail));
+        }
+        return pairs;
+    }
+
+    private static void AddDuplicatePairs(List<(Customer Original, Customer Duplicate, bool SameEmail)> duplicates, AppDbContext db, DateTime now)
+    {
+        foreach (var (original, duplicate, sameEmail) in duplicates)
+        {
+            var (a, b) = DuplicatePair.Ordered(original.Id, duplicate.Id);
+            db.DuplicatePairs.Add(new DuplicatePair
+            {
+                CustomerAId = a, CustomerBId = b, Score = sameEmail ? 18.4 : 7.2 + a % 5,
+                Level = sameEmail ? DuplicateLevel.Likely : DuplicateLevel.Possible,
+                Reasons = sameEmail ? "same email; same last name; first name matches an initial" : "same last name; first name matches an initial; same city",
+                Signature = "demo", FoundAt = now, UpdatedAt = now, Version = 1,
+            });
+        }
     }
 
     private static readonly string[] Items = ["Laptop", "Phone", "Printer", "Ultrasound probe", "Monitor", "Coffee machine", "Tablet"];
@@ -129,7 +171,7 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
     private static void AddHistory(Faker faker, List<Customer> customers, AppDbContext db, DateTime end)
     {
         var sequence = 0;
-        foreach (var c in customers.Where(c => c.Status != CustomerStatus.Deleted))
+        foreach (var c in customers.Where(c => !c.Status.IsGone()))
         {
             var tickets = faker.Random.Int(0, 4);
             for (var i = 0; i < tickets; i++)

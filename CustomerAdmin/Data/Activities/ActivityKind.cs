@@ -7,5 +7,5 @@ namespace CustomerAdmin.Data;
 public enum ActivityKind
 {
     Call, Email, Meeting, Note, TicketOpened, TicketClosed, TicketReopened, Sale, ContactChanged,
-    BookingMade, BookingChanged, BookingCancelled, SmsReply, SmsOptedOut, SmsOptedIn,
+    BookingMade, BookingChanged, BookingCancelled, SmsReply, SmsOptedOut, SmsOptedIn, Merged, MergeUndone,
 }

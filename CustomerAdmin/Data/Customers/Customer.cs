@@ -47,6 +47,8 @@ public class Customer
     [MaxLength(LineMax), WebAddress] public string? Website { get; set; }
 
     public CustomerStatus Status { get; set; } = CustomerStatus.Active;
+    /// <summary>Set with <see cref="CustomerStatus.Merged"/>: the record this one was merged into (which may itself be merged later).</summary>
+    public int? MergedIntoId { get; set; }
     public CustomerTier Tier { get; set; } = CustomerTier.Standard;
     /// <summary>BCP 47 language tag, e.g. "en" or "es".</summary>
     [MaxLength(10)] public string? PreferredLanguage { get; set; }

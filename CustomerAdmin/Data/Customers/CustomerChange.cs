@@ -6,6 +6,9 @@ namespace CustomerAdmin.Data;
 public class CustomerChange
 {
     public const string CreatedField = "(created)";
+    /// <summary>A merge, on both records' histories: what was merged into what, and what moved.</summary>
+    public const string MergedField = "(merged)";
+    public const string MergeUndoneField = "(merge undone)";
 
     public long Id { get; set; }
     public int CustomerId { get; set; }

@@ -65,7 +65,7 @@ public sealed class SearchTokenSql
         string[] columns = [nameof(Customer.Id), nameof(Customer.Type), nameof(Customer.FirstName), nameof(Customer.LastName),
             nameof(Customer.Name), nameof(Customer.DisplayName), nameof(Customer.PrimaryPhone), nameof(Customer.City)];
         _rowsHead = $"SELECT {string.Join(", ", columns.Select(CustomerColumn))} FROM {sql.DelimitIdentifier(customers.Name, customers.Schema)} AS c "
-            + $"WHERE {CustomerColumn(nameof(Customer.Status))} <> @deleted AND {CustomerColumn(nameof(Customer.Id))} IN (";
+            + $"WHERE {CustomerColumn(nameof(Customer.Status))} NOT IN (@deleted, @merged) AND {CustomerColumn(nameof(Customer.Id))} IN (";
         _exactSql = $"SELECT t.{_tokenCustomer} FROM {_tokens} AS t WHERE t.{_tokenKind} = @kind AND t.{_tokenText} = @token "
             + $"ORDER BY t.{_tokenCustomer} LIMIT {CandidateRows}";
     }
@@ -116,6 +116,7 @@ public sealed class SearchTokenSql
         await using var command = db.CreateCommand(_rowsSql.GetOrAdd(ids.Count,
             n => _rowsHead + string.Join(", ", Enumerable.Range(0, n).Select(i => "@id" + i)) + ")"));
         Add(command, _status, "@deleted", CustomerStatus.Deleted);
+        Add(command, _status, "@merged", CustomerStatus.Merged);
         for (var i = 0; i < ids.Count; i++) command.AddParameter("@id" + i, ids[i]);
         var rows = new List<SuggestionRow>(ids.Count);
         await using var reader = await command.ExecuteAnnouncedReaderAsync(ct);

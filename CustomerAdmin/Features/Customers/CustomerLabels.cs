@@ -51,7 +51,10 @@ public static class CustomerLabels
         nameof(Customer.SmsOptInSource) => "SMS opt-in source",
         nameof(Customer.SmsOptedOutAt) => "SMS opted out at",
         nameof(Customer.SmsOptOutSource) => "SMS opt-out source",
+        nameof(Customer.MergedIntoId) => "Merged into customer",
         CustomerChange.CreatedField => "Created",
+        CustomerChange.MergedField => "Merge",
+        CustomerChange.MergeUndoneField => "Merge undone",
         _ => field,
     };
 }

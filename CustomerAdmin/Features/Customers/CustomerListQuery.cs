@@ -54,7 +54,7 @@ public static class CustomerListQuery
     public static IQueryable<Customer> Filtered(this AppDbContext db, CustomerListFilter f, PhoneNormalizer phones)
     {
         var q = db.Customers.AsQueryable();
-        q = f.Status is { } status ? q.Where(c => c.Status == status) : q.Where(c => c.Status != CustomerStatus.Deleted);
+        q = f.Status is { } status ? q.Where(c => c.Status == status) : q.Live();
         if (f.Type is { } type) q = q.Where(c => c.Type == type);
         if (f.Kind == CustomerKind.Private) q = q.Where(c => c.Type == CustomerType.Individual);
         if (f.Kind == CustomerKind.Business) q = q.Where(c => c.Type != CustomerType.Individual);
@@ -97,8 +97,8 @@ public static class CustomerListQuery
         }
         else if (!search.IsEmpty)
         {
-            // Deleted customers are not in the search index, so the deleted view searches the row itself.
-            if (f.Status == CustomerStatus.Deleted)
+            // Deleted and merged customers are not in the search index, so their views search the row itself.
+            if (f.Status is { } gone && gone.IsGone())
             {
                 var folded = SearchText.Fold(f.Search!.Trim());
                 var digits = PhoneNormalizer.Digits(f.Search);

@@ -52,6 +52,8 @@ public static class CustomerRules
             errors[nameof(Customer.Website)] = WebAddress.Message;
         if (c.Status == CustomerStatus.Deleted)
             errors[nameof(Customer.Status)] = "Use Delete on the customer's page to delete a customer.";
+        else if (c.Status == CustomerStatus.Merged)
+            errors[nameof(Customer.Status)] = "Use the duplicates queue to merge a customer into another.";
         return errors;
     }
 
@@ -70,7 +72,7 @@ public static class CustomerRules
         var email = c.Email;
         if (string.IsNullOrEmpty(phone) && string.IsNullOrEmpty(email)) return [];
         var rows = await db.Customers.AsNoTracking()
-            .Where(o => o.Id != c.Id && o.Status != CustomerStatus.Deleted
+            .Where(o => o.Id != c.Id && o.Status != CustomerStatus.Deleted && o.Status != CustomerStatus.Merged
                 && ((phone != "" && o.PrimaryPhone == phone) || (email != null && o.Email == email)))
             .OrderBy(o => o.Id).Take(5)
             .AsRows()

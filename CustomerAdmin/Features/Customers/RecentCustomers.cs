@@ -20,12 +20,12 @@ public static class RecentCustomers
             .Select(t => new { t.CustomerId, At = t.UpdatedAt }).ToListAsync(ct);
         var sales = await db.Sales.OrderByDescending(s => s.SoldAt).Take(4 * limit)
             .Select(s => new { s.CustomerId, At = s.SoldAt }).ToListAsync(ct);
-        var edited = await db.Customers.Where(c => c.Status != CustomerStatus.Deleted).OrderByDescending(c => c.UpdatedAt).Take(limit)
+        var edited = await db.Customers.Live().OrderByDescending(c => c.UpdatedAt).Take(limit)
             .Select(c => new { CustomerId = c.Id, At = c.UpdatedAt }).ToListAsync(ct);
         var ids = tickets.Concat(sales).OrderByDescending(x => x.At).Select(x => x.CustomerId)
             .Concat(edited.Select(x => x.CustomerId)).Distinct().Take(3 * limit).ToList();
         var rows = await db.Customers.AsNoTracking()
-            .Where(c => ids.Contains(c.Id) && c.Status != CustomerStatus.Deleted)
+            .Where(c => ids.Contains(c.Id)).Live()
             .Select(c => new { c.Id, c.Type, c.FirstName, c.LastName, c.Name, c.DisplayName, c.PrimaryPhone, c.City })
             .ToListAsync(ct);
         var byId = rows.ToDictionary(r => r.Id);

@@ -66,8 +66,8 @@ public static class DashboardContributions
             }
         }
 
-        // Customer figures leave deleted customers out, as the customer list does.
-        if (customer.Status == CustomerStatus.Deleted) return;
+        // Customer figures leave deleted and merged customers out, as the customer list does.
+        if (customer.Status.IsGone()) return;
         Add(new(DashboardSeries.Customers, DayOf(customer.CreatedAt, zone), (int)customer.Type), 1);
         if (customer.City is { } city)
         {

@@ -176,7 +176,7 @@ public static class DashboardQuery
             months.Select(m => new MonthValue(m, InMonth(DashboardSeries.Revenue, m) / 100m)).ToList(),
             topByRevenue, topByTickets, events, sms);
 
-        static IQueryable<Customer> live(AppDbContext db) => db.Customers.Where(c => c.Status != CustomerStatus.Deleted);
+        static IQueryable<Customer> live(AppDbContext db) => db.Customers.Live();
     }
 
     /// <summary>Customers per city among those with more than <paramref name="moreThanTickets"/> tickets, largest first.</summary>

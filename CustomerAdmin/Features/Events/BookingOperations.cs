@@ -72,7 +72,7 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
             if (await db.Bookings.AsNoTracking().FirstOrDefaultAsync(b => b.CustomerId == draft.CustomerId && b.EventId == ev.Id, ct) is { } existing)
                 return new BookingResult(existing, AlreadyBooked: true);
             var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == draft.CustomerId, ct);
-            if (customer is null || customer.Status == CustomerStatus.Deleted)
+            if (customer is null || customer.Status.IsGone())
                 throw new RuleViolationException("This customer has been deleted, so they cannot be booked. Choose another customer.", nameof(BookingDraft.CustomerId));
             var now = time.GetUtcNow().UtcDateTime;
             ThrowIfNotBookable(ev, now);

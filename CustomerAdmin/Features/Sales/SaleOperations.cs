@@ -60,7 +60,7 @@ public static class SaleOperations
         // it at the save anyway).
         await db.Sql().LockRowsAsync<Customer>(db, [customerId], ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);
-        if (customer is null || customer.Status == CustomerStatus.Deleted)
+        if (customer is null || customer.Status.IsGone())
             throw new RuleViolationException("This customer has been deleted; choose another customer for the sale.", nameof(Sale.CustomerId));
         var now = time.GetUtcNow().UtcDateTime;
         var sale = new Sale

@@ -31,7 +31,7 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
 
     /// <summary>Why this customer must not get an SMS, or null when one may go.</summary>
     public static (string Code, string Message)? SkipReason(Customer customer) =>
-        customer.Status == CustomerStatus.Deleted ? ("customer-deleted", "The customer is deleted.")
+        customer.Status.IsGone() ? ("customer-deleted", "The customer is deleted or merged into another record.")
         : customer.SmsOptedOut ? ("opted-out", "The customer opted out of SMS.")
         : string.IsNullOrWhiteSpace(customer.PrimaryPhone) ? ("no-phone", "The customer has no phone number.")
         : !customer.PrimaryPhoneSmsCapable ? ("not-sms-capable", "The customer's number cannot receive SMS (landline).")

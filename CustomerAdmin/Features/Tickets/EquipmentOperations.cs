@@ -34,7 +34,7 @@ public static class EquipmentOperations
     {
         RuleViolationException.ThrowFirst(Validate(input));
         await using var db = await factory.CreateDbContextAsync(ct);
-        if (!await db.Customers.AnyAsync(c => c.Id == customerId && c.Status != CustomerStatus.Deleted, ct))
+        if (!await db.Customers.Live().AnyAsync(c => c.Id == customerId, ct))
             throw new RuleViolationException("This customer has been deleted.");
         var equipment = Tidied(input);
         equipment.Id = 0;

@@ -59,7 +59,7 @@ public static class TicketOperations
             if (actor is not null) db.Actor = actor;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var customer = await db.Customers.AsNoTracking().FirstOrDefaultAsync(c => c.Id == draft.CustomerId, ct);
-            if (customer is null || customer.Status == CustomerStatus.Deleted)
+            if (customer is null || customer.Status.IsGone())
                 throw new RuleViolationException("This customer has been deleted, so no ticket can be opened for them. Choose another customer.",
                     nameof(TicketDraft.CustomerId));
             if (draft.EquipmentId is { } equipmentId

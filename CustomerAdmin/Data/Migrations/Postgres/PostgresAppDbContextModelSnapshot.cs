@@ -196,6 +196,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Property<DateTime?>("LastVisitAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int?>("MergedIntoId")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -322,12 +325,14 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasIndex("ImportRunId");
 
+                    b.HasIndex("MergedIntoId");
+
                     b.HasIndex("OrganizationId");
 
                     b.HasIndex("PrimaryPhone")
                         .IsUnique()
                         .HasDatabaseName("UX_Customers_PrimaryPhone_NotDeleted")
-                        .HasFilter("\"Status\" <> 'Deleted'");
+                        .HasFilter("\"Status\" NOT IN ('Deleted', 'Merged')");
 
                     b.HasIndex("Status");
 
@@ -448,6 +453,74 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("CustomerId");
 
                     b.ToTable("CustomerMatchKeys", (string)null);
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.CustomerMerge", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Bookings")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("MergedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("MergedBefore")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("MergedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("MergedId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("MovedRows")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long?>("PairId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Pairs")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SurvivorAfter")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("SurvivorBefore")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("SurvivorId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("UndoneAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UndoneBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MergedId", "MergedAt");
+
+                    b.HasIndex("SurvivorId", "MergedAt");
+
+                    b.ToTable("CustomerMerges");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.CustomerSearchToken", b =>
@@ -1526,6 +1599,11 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasForeignKey("ImportRunId")
                         .OnDelete(DeleteBehavior.Restrict);
 
+                    b.HasOne("CustomerAdmin.Data.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("MergedIntoId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("CustomerAdmin.Data.Organization", "Organization")
                         .WithMany("Customers")
                         .HasForeignKey("OrganizationId")
@@ -1563,6 +1641,25 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.CustomerMerge", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.Customer", "Merged")
+                        .WithMany()
+                        .HasForeignKey("MergedId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("CustomerAdmin.Data.Customer", "Survivor")
+                        .WithMany()
+                        .HasForeignKey("SurvivorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Merged");
+
+                    b.Navigation("Survivor");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.CustomerSearchToken", b =>

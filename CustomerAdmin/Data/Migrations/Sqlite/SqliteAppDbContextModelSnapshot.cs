@@ -185,6 +185,9 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.Property<DateTime?>("LastVisitAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("MergedIntoId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
@@ -311,12 +314,14 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
 
                     b.HasIndex("ImportRunId");
 
+                    b.HasIndex("MergedIntoId");
+
                     b.HasIndex("OrganizationId");
 
                     b.HasIndex("PrimaryPhone")
                         .IsUnique()
                         .HasDatabaseName("UX_Customers_PrimaryPhone_NotDeleted")
-                        .HasFilter("\"Status\" <> 'Deleted'");
+                        .HasFilter("\"Status\" NOT IN ('Deleted', 'Merged')");
 
                     b.HasIndex("Status");
 
@@ -433,6 +438,72 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.HasIndex("CustomerId");
 
                     b.ToTable("CustomerMatchKeys", (string)null);
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.CustomerMerge", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Bookings")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("MergedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MergedBefore")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MergedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MergedId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MovedRows")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PairId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Pairs")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SurvivorAfter")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SurvivorBefore")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SurvivorId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("UndoneAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UndoneBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MergedId", "MergedAt");
+
+                    b.HasIndex("SurvivorId", "MergedAt");
+
+                    b.ToTable("CustomerMerges");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.CustomerSearchToken", b =>
@@ -1482,6 +1553,11 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasForeignKey("ImportRunId")
                         .OnDelete(DeleteBehavior.Restrict);
 
+                    b.HasOne("CustomerAdmin.Data.Customer", null)
+                        .WithMany()
+                        .HasForeignKey("MergedIntoId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("CustomerAdmin.Data.Organization", "Organization")
                         .WithMany("Customers")
                         .HasForeignKey("OrganizationId")
@@ -1519,6 +1595,25 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasForeignKey("CustomerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.CustomerMerge", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.Customer", "Merged")
+                        .WithMany()
+                        .HasForeignKey("MergedId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("CustomerAdmin.Data.Customer", "Survivor")
+                        .WithMany()
+                        .HasForeignKey("SurvivorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Merged");
+
+                    b.Navigation("Survivor");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.CustomerSearchToken", b =>

@@ -152,7 +152,7 @@ public sealed class DocumentStore(IDbContextFactory<AppDbContext> factory, IOpti
         db.Actor = document.UploadedBy ?? "system";
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // A no-op write on the customer's row: two uploads for one customer queue here, so both cannot pass the quota.
-        var live = await db.Customers.Where(c => c.Id == document.CustomerId && c.Status != CustomerStatus.Deleted)
+        var live = await db.Customers.Live().Where(c => c.Id == document.CustomerId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Version, c => c.Version), ct);
         if (live == 0)
             throw new DocumentRejectedException("This customer has been deleted, so no document can be added.");

@@ -18,8 +18,8 @@ public static class CustomerSearchIndex
 
     public static IEnumerable<CustomerSearchToken> TokensFor(Customer c)
     {
-        // Deleted customers are simply not in the index, so no search can ever return one.
-        if (c.Status == CustomerStatus.Deleted) return [];
+        // Deleted and merged customers are simply not in the index, so no search can ever return one.
+        if (c.Status.IsGone()) return [];
 
         var tokens = new HashSet<(SearchTokenKind, string)>();
         var words = new[] { c.FirstName, c.LastName, c.Name, c.DisplayName }.SelectMany(SearchText.Words).Distinct().ToList();

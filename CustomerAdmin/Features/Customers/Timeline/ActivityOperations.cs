@@ -49,7 +49,7 @@ public static class ActivityOperations
         if (Validate(draft, now).Values.FirstOrDefault() is { } error) throw new RuleViolationException(error);
         await using var db = await factory.CreateDbContextAsync(ct);
         db.Actor = user.Name;
-        if (!await db.Customers.AnyAsync(c => c.Id == customerId && c.Status != CustomerStatus.Deleted, ct))
+        if (!await db.Customers.Live().AnyAsync(c => c.Id == customerId, ct))
             throw new RuleViolationException("This customer has been deleted, so nothing can be added to their timeline.");
         var activity = new Activity { CustomerId = customerId, CreatedAt = now, CreatedBy = user.Name };
         Apply(activity, draft);
@@ -113,6 +113,8 @@ public static class ActivityOperations
         ActivityKind.SmsReply => "SMS reply",
         ActivityKind.SmsOptedOut => "SMS opt-out",
         ActivityKind.SmsOptedIn => "SMS opt-in",
+        ActivityKind.Merged => "Records merged",
+        ActivityKind.MergeUndone => "Merge undone",
         _ => kind.ToString(),
     };
 

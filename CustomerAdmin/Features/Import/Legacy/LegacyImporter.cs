@@ -162,18 +162,30 @@ public sealed partial class LegacyImporter(
         await using var db = await factory.CreateDbContextAsync(ct);
         var matcher = new LegacyCustomerMatcher();
         var links = new Dictionary<int, List<string>>();
+        // A merge moves its links to the survivor; a link left on a merged record (written before that) follows the
+        // merge chain to the record that stands now.
+        var mergedInto = await db.Customers.AsNoTracking().Where(c => c.Status == CustomerStatus.Merged && c.MergedIntoId != null)
+            .ToDictionaryAsync(c => c.Id, c => c.MergedIntoId!.Value, ct);
         await foreach (var l in db.LegacyCustomerLinks.AsNoTracking().Select(l => new { l.LegacyId, l.CustomerId }).AsAsyncEnumerable().WithCancellation(ct))
         {
-            if (!links.TryGetValue(l.CustomerId, out var list)) links[l.CustomerId] = list = [];
+            var customerId = Survivor(l.CustomerId);
+            if (!links.TryGetValue(customerId, out var list)) links[customerId] = list = [];
             list.Add(l.LegacyId);
         }
         await foreach (var c in db.Customers.AsNoTracking()
             .Select(c => new { c.Id, c.Type, c.FirstName, c.LastName, c.Name, c.DisplayName, c.PrimaryPhone, c.Email, c.Status })
             .AsAsyncEnumerable().WithCancellation(ct))
         {
+            if (c.Status == CustomerStatus.Merged) continue;
             var name = c.Type == CustomerType.Individual ? $"{c.FirstName} {c.LastName}".Trim() : c.Name ?? c.DisplayName ?? "";
             matcher.AddExisting(c.Id, name, c.PrimaryPhone, c.Email, c.Status == CustomerStatus.Deleted, links.GetValueOrDefault(c.Id));
         }
         return matcher;
+
+        int Survivor(int id)
+        {
+            for (var hops = 0; hops < 100 && mergedInto.TryGetValue(id, out var next); hops++) id = next;
+            return id;
+        }
     }
 }

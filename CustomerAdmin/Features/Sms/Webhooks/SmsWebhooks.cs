@@ -122,7 +122,7 @@ public static class SmsWebhooks
         db.Actor = "sms";
         // Opt-outs count for any customer on record, not just active ones: a blocked customer may still say STOP.
         var customerId = await db.Customers.AsNoTracking()
-            .Where(c => c.PrimaryPhone == from && c.Status != CustomerStatus.Deleted)
+            .Where(c => c.PrimaryPhone == from).Live()
             .Select(c => (int?)c.Id).FirstOrDefaultAsync(ct);
         if (customerId is not { } id)
         {
