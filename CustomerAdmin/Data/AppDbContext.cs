@@ -196,25 +196,8 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         });
 
         ConfigureEventsAndSms(b);
-        ConfigureDuplicates(b);
         DuplicateScanningModel.Configure(b);
         CustomerMerge.Configure(b);
-    }
-
-    private static void ConfigureDuplicates(ModelBuilder b)
-    {
-        b.Entity<DuplicatePair>(e =>
-        {
-            e.Property(p => p.Level).HasConversion<string>().HasMaxLength(20);
-            e.Property(p => p.State).HasConversion<string>().HasMaxLength(20);
-            e.Property(p => p.Version).IsConcurrencyToken();
-            e.HasIndex(p => new { p.CustomerAId, p.CustomerBId }).IsUnique();
-            e.HasIndex(p => p.CustomerBId);
-            // The review queue: open pairs of a level, surest first.
-            e.HasIndex(p => new { p.State, p.Level, p.Score });
-            e.HasOne(p => p.CustomerA).WithMany().HasForeignKey(p => p.CustomerAId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne(p => p.CustomerB).WithMany().HasForeignKey(p => p.CustomerBId).OnDelete(DeleteBehavior.Cascade);
-        });
     }
 
     private static void ConfigureEventsAndSms(ModelBuilder b)

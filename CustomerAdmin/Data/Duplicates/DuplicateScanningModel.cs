@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CustomerAdmin.Data;
 
 /// <summary>
-/// The duplicate scan's tables in the model (runs, blocking keys, the check queue), configured here so the context's
+/// The duplicate detection's tables in the model (the review queue's pairs, scan runs, blocking keys, the check queue), configured here so the context's
 /// own file stays short; <see cref="AppDbContext"/> calls <see cref="Configure"/>.
 /// </summary>
 public static class DuplicateScanningModel
@@ -17,6 +17,19 @@ public static class DuplicateScanningModel
 
     public static void Configure(ModelBuilder b)
     {
+        b.Entity<DuplicatePair>(e =>
+        {
+            e.Property(p => p.Level).HasConversion<string>().HasMaxLength(20);
+            e.Property(p => p.State).HasConversion<string>().HasMaxLength(20);
+            e.Property(p => p.Version).IsConcurrencyToken();
+            e.HasIndex(p => new { p.CustomerAId, p.CustomerBId }).IsUnique();
+            e.HasIndex(p => p.CustomerBId);
+            // The review queue: open pairs of a level, surest first.
+            e.HasIndex(p => new { p.State, p.Level, p.Score });
+            e.HasOne(p => p.CustomerA).WithMany().HasForeignKey(p => p.CustomerAId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(p => p.CustomerB).WithMany().HasForeignKey(p => p.CustomerBId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         // Named as the context's own sets name their tables (these sets are extension properties, which EF does not see).
         b.Entity<DuplicateScanRun>(e =>
         {

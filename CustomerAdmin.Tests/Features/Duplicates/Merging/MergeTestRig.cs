@@ -24,7 +24,7 @@ public sealed class MergeTestRig(TestDatabase database, FakeTimeProvider time)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var db = database.CreateDbContext();
-        var data = new BusinessData(db);
+        var data = new TestData.Batch(db);
         var c = TestCustomers.Individual(first, last, phone, email);
         c.CreatedAt = Now.AddDays(-400);
         with?.Invoke(c);
