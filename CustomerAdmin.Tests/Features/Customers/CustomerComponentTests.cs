@@ -73,7 +73,7 @@ public sealed class CustomerComponentTests : AppComponentTest
     public void FormShowsFieldMessagesForMissingNamesAndBadPhone()
     {
         var cut = RenderWithPopovers<CustomerEdit>();
-        cut.Find("#primary-phone").Change("call me 😀");
+        cut.Find("#primary-phone").Input("call me 😀");
 
         cut.Find("form").Submit();
 
@@ -92,10 +92,10 @@ public sealed class CustomerComponentTests : AppComponentTest
     {
         var existing = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100", email: "ann@example.com");
         var cut = RenderWithPopovers<CustomerEdit>();
-        cut.Find("#first-name").Change("Anne");
-        cut.Find("#last-name").Change("Lee");
-        cut.Find("#primary-phone").Change("(646) 555-0177");
-        cut.Find("#email").Change("ANN@example.com");
+        cut.Find("#first-name").Input("Anne");
+        cut.Find("#last-name").Input("Lee");
+        cut.Find("#primary-phone").Input("(646) 555-0177");
+        cut.Find("#email").Input("ANN@example.com");
 
         cut.Find("form").Submit();
 
@@ -118,9 +118,9 @@ public sealed class CustomerComponentTests : AppComponentTest
     {
         await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
         var cut = RenderWithPopovers<CustomerEdit>();
-        cut.Find("#first-name").Change("Bob");
-        cut.Find("#last-name").Change("Stone");
-        cut.Find("#primary-phone").Change("212-555-0100");
+        cut.Find("#first-name").Input("Bob");
+        cut.Find("#last-name").Input("Stone");
+        cut.Find("#primary-phone").Input("212-555-0100");
 
         cut.Find("form").Submit();
 

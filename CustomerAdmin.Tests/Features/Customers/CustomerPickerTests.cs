@@ -70,8 +70,8 @@ public class CustomerPickerTests : AppComponentTest
         cut.WaitForAssertion(() => cut.Find("[data-testid=new-customer-from-search]").Click(), TimeSpan.FromSeconds(10));
         cut.WaitForAssertion(() => Assert.Equal("646 555 0199", cut.Find("input#new-phone").GetAttribute("value")));
 
-        cut.Find("input#new-first-name").Change("Maria");
-        cut.Find("input#new-last-name").Change("Gonzalez");
+        cut.Find("input#new-first-name").Input("Maria");
+        cut.Find("input#new-last-name").Input("Gonzalez");
         // The dialog's button submits its form through the browser's form= attribute, which bUnit does not emulate.
         cut.Find("form#new-customer-form").Submit();
 

@@ -93,7 +93,7 @@ public static class DuplicateChecks
         foreach (var hash in hashes)
         {
             var members = await db.CustomerMatchKeys.AsNoTracking().Where(k => k.KeyHash == hash)
-                .Select(k => k.CustomerId).Take(MaxBlockSize + 1).ToListAsync(ct);
+                .OrderBy(k => k.CustomerId).Select(k => k.CustomerId).Take(MaxBlockSize + 1).ToListAsync(ct);
             if (members.Count <= MaxBlockSize) blocks[hash] = members;
         }
         return blocks;
