@@ -1,4 +1,5 @@
 using CustomerAdmin.Common;
+using CustomerAdmin.Components.Shortcuts;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Features.Customers.Export;
@@ -33,6 +34,7 @@ public static class AppServices
     {
         services.AddMudServices();
         services.AddSingleton(TimeProvider.System);
+        services.AddScoped<KeyboardShortcuts>();
 
         services.AddOptions<CustomersOptions>().BindConfiguration(CustomersOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();

@@ -4,15 +4,64 @@ window.customerAdmin = {
     setDarkMode: (on) => localStorage.setItem("customerAdmin.darkMode", on ? "1" : "0"),
 };
 
-// "/" focuses the global search from anywhere, unless the user is typing in a field already.
-document.addEventListener("keydown", (e) => {
-    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
-    const el = document.activeElement;
-    const typing = el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
-    if (typing) return;
-    const search = document.getElementById("global-search");
-    if (search) {
+// Keyboard shortcuts: this one listener for the whole app. "/" only moves focus, so it is handled here; every other
+// shortcut is a command for the circuit's KeyboardShortcuts (Components/Shortcuts), which knows the user's rights and
+// the targets the current page declared with <PageShortcuts>. No shortcut fires while the user types in a field, with
+// Ctrl, Alt or Meta held (the browser's and the system's own), or while a dialog is open (Esc is the dialog's).
+(() => {
+    let host = null;
+    let gPressedAt = 0; // "g" starts a two-key destination: the next key within this many milliseconds picks it
+    const gWindowMs = 1500;
+    let returnFocusTo = null;
+
+    window.customerAdmin.shortcuts = {
+        attach: (reference) => { host = reference; },
+        detach: (reference) => { if (host === reference) host = null; },
+        // The help overlay can be opened from the account menu, whose item is gone once the menu closes: focus then
+        // returns to the menu's button.
+        rememberFocus: () => {
+            const el = document.activeElement;
+            returnFocusTo = el && el !== document.body && !el.closest(".mud-popover") ? el : null;
+        },
+        restoreFocus: () => {
+            const target = returnFocusTo && returnFocusTo.isConnected
+                ? returnFocusTo
+                : document.querySelector("[data-testid=user-menu] button");
+            returnFocusTo = null;
+            if (target) target.focus();
+        },
+    };
+
+    const typing = (el) => el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+    const dialogOpen = () => document.querySelector(".mud-dialog-container, dialog[open], [aria-modal=true]") !== null;
+
+    document.addEventListener("keydown", (e) => {
+        if (e.ctrlKey || e.metaKey || e.altKey || e.isComposing || e.repeat) return;
+        if (typing(document.activeElement) || dialogOpen()) {
+            gPressedAt = 0;
+            return;
+        }
+        let command = null;
+        if (gPressedAt && Date.now() - gPressedAt < gWindowMs && e.key.length === 1) command = "go:" + e.key;
+        gPressedAt = 0;
+        if (command === null) {
+            if (e.key === "/") {
+                const search = document.getElementById("global-search");
+                if (search) {
+                    e.preventDefault();
+                    search.focus();
+                }
+                return;
+            }
+            if (e.key === "g") {
+                gPressedAt = Date.now();
+                return;
+            }
+            command = { "?": "help", n: "new", e: "edit" }[e.key] ?? null;
+        }
+        if (command === null || host === null) return;
         e.preventDefault();
-        search.focus();
-    }
-});
+        // A lost circuit rejects the call; the reconnect dialog already tells the user.
+        host.invokeMethodAsync("RunAsync", command).catch(() => { });
+    });
+})();
