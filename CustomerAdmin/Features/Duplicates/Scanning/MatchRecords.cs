@@ -7,12 +7,10 @@ namespace CustomerAdmin.Features.Duplicates.Scanning;
 public static class MatchRecords
 {
     /// <summary>Customers that can still have a duplicate: neither deleted nor merged into another.</summary>
-    public static IQueryable<Customer> Matchable(this IQueryable<Customer> customers) =>
-        // TODO(lead): add "&& c.Status != CustomerStatus.Merged" here and below once the merge branch adds it.
-        customers.Where(c => c.Status != CustomerStatus.Deleted);
+    public static IQueryable<Customer> Matchable(this IQueryable<Customer> customers) => customers.Live();
 
     /// <summary>True for a status the detector looks at (the in-memory twin of <see cref="Matchable"/>).</summary>
-    public static bool IsMatchable(CustomerStatus status) => status != CustomerStatus.Deleted;
+    public static bool IsMatchable(CustomerStatus status) => !status.IsGone();
 
     /// <summary>Only the matching columns, straight into <see cref="MatchRecord"/> (as <see cref="MatchRecord.From"/> builds it).</summary>
     public static IQueryable<MatchRecord> ToMatchRecords(this IQueryable<Customer> customers) =>
