@@ -62,9 +62,10 @@ public sealed partial class TestData(IDbContextFactory<AppDbContext> factory, Ti
 
     /// <summary>
     /// A review-queue pair of two customers, as the duplicate scan writes one (the lower id first), without any matching:
-    /// the score, level and reasons are what the test says.
+    /// the score, level and reasons are what the test says. It replaces the pair the duplicate check may already have
+    /// written for the two when they were saved.
     /// </summary>
-    public Task<DuplicatePair> DuplicatePairAsync(int customerId, int otherId, double score = 12.5, DuplicateLevel level = DuplicateLevel.Likely,
+    public async Task<DuplicatePair> DuplicatePairAsync(int customerId, int otherId, double score = 12.5, DuplicateLevel level = DuplicateLevel.Likely,
         string reasons = "same phone; names sound alike", Action<DuplicatePair>? with = null)
     {
         var (a, b) = DuplicatePair.Ordered(customerId, otherId);
@@ -74,7 +75,11 @@ public sealed partial class TestData(IDbContextFactory<AppDbContext> factory, Ti
             FoundAt = Now, UpdatedAt = Now, Version = 1,
         };
         with?.Invoke(pair);
-        return AddAsync(pair);
+        await using (var db = await factory.CreateDbContextAsync(TestContext.Current.CancellationToken))
+        {
+            await db.DuplicatePairs.Where(p => p.CustomerAId == a && p.CustomerBId == b).ExecuteDeleteAsync(TestContext.Current.CancellationToken);
+        }
+        return await AddAsync(pair);
     }
 
     /// <summary>Any record (with the records it points at), saved as it is.</summary>

@@ -27,6 +27,8 @@ public sealed class DuplicateReviewComponentTests : AppComponentTest
         var list = Enumerable.Range(0, customers).Select(i => TestCustomers.Individual($"First{i:D3}", $"Last{i / 2:D3}", $"+1212736{i:D4}")).ToList();
         db.Customers.AddRange(list);
         await db.SaveChangesAsync(ct);
+        // The queue is the test's own: drop what the duplicate check found when the customers were saved.
+        await db.DuplicatePairs.ExecuteDeleteAsync(ct);
         for (var i = 0; i + 1 < customers; i += 2)
         {
             db.DuplicatePairs.Add(new DuplicatePair

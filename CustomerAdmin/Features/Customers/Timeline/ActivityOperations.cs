@@ -123,6 +123,7 @@ public static class ActivityOperations
         TimelineFilter.All => "Everything",
         TimelineFilter.ContactChanges => "Contact changes",
         TimelineFilter.Sms => "SMS replies and consent",
+        TimelineFilter.Merges => "Merges",
         _ => filter.ToString(),
     };
 }

@@ -34,6 +34,10 @@ public static class CustomerKeyedTables
         [typeof(LegacyCustomerLink)] = MergeHandling.Move,
         [typeof(CustomerChange)] = MergeHandling.Stays,
         [typeof(CustomerSearchToken)] = MergeHandling.Stays,
+        // The duplicate check's blocking keys: the matching keeper drops a merged record's and re-keys the survivor.
+        [typeof(CustomerMatchKey)] = MergeHandling.Stays,
+        // A queued check of a merged record finds it no longer matchable and does nothing.
+        [typeof(DuplicateCheckRequest)] = MergeHandling.Stays,
         [typeof(DuplicatePair)] = MergeHandling.Special,
         [typeof(CustomerMerge)] = MergeHandling.Special,
         [typeof(Customer)] = MergeHandling.Special,
