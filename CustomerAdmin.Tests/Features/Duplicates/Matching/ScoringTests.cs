@@ -76,6 +76,17 @@ public class ScoringTests
     }
 
     [Fact]
+    public void ASwappedRecordOfOneHouseholdMemberIsNotAnother()
+    {
+        // "Cordero Mateo" is Mateo Cordero typed surname first; Dolores Cordero lives with him.
+        var score = Score(Person("Cordero", "Mateo", "(313) 933-7587", street: "1683 Pine Ct", postcode: "30045"),
+            Person("Dolores", "Cordero", "(313) 933-7587", street: "1683 Pine Court", postcode: "30045"));
+
+        Assert.Null(score.Level);
+        Assert.Contains("different first names", score.Reasons);
+    }
+
+    [Fact]
     public void NamesThatSoundAlikeAreSaidSo()
     {
         var score = Score(Person("Catherine", "Meyer", email: "cmeyer@example.com"), Person("Katherine", "Maier", email: "cmeyer@example.com"));

@@ -71,8 +71,10 @@ public static class FieldComparer
             var last = LastName(a.Last, a.LastSound, b.Last, b.LastSound);
             if (Goodness(first) + Goodness(last) < 10 && a.First.Length > 0 && b.Last.Length > 0 && a.Last.Length > 0 && b.First.Length > 0)
             {
-                var swappedFirst = FirstName(a.First, a.FirstGroups, a.FirstSound, b.Last, [], b.LastSound);
-                var swappedLast = LastName(a.Last, a.LastSound, b.First, b.FirstSound);
+                // Swapped: a's "last name" is its given name, to be held against b's first name (a conflict there
+                // still means another person), and a's "first name" is its surname.
+                var swappedFirst = FirstName(a.Last, PersonNames.GroupsOf(a.Last), a.LastSound, b.First, b.FirstGroups, b.FirstSound);
+                var swappedLast = LastName(a.First, a.FirstSound, b.Last, b.LastSound);
                 if (Goodness(swappedFirst) + Goodness(swappedLast) > Goodness(first) + Goodness(last))
                 {
                     (first, last, swapped) = (swappedFirst, swappedLast, true);

@@ -19,11 +19,11 @@ public static class MatchReasons
             else
             {
                 if (c.Swapped) agree.Add("first and last names swapped");
-                var firstB = c.Swapped ? b.Last : b.First;
+                var firstA = c.Swapped ? a.Last : a.First;
                 switch (first)
                 {
                     case FieldLevel.Exact: agree.Add("same first name"); break;
-                    case FieldLevel.Close: agree.Add($"nickname: {MatchText.Title(a.First)} / {MatchText.Title(firstB)}"); break;
+                    case FieldLevel.Close: agree.Add($"nickname: {MatchText.Title(firstA)} / {MatchText.Title(b.First)}"); break;
                     case FieldLevel.Phonetic: agree.Add("first names sound alike"); break;
                     case FieldLevel.Similar: agree.Add("similar first names"); break;
                     case FieldLevel.Partial: agree.Add("first name matches an initial"); break;
