@@ -30,6 +30,18 @@ window.customerAdmin = {
             returnFocusTo = null;
             if (target) target.focus();
         },
+        // Opened from the account menu, the closing menu can take focus back after the dialog gave it to its content;
+        // focus goes into the dialog again so Esc and Tab work there (the dialog keeps it from then on).
+        focusHelp: () => {
+            const put = () => {
+                const dialog = document.querySelector("[data-testid=shortcuts-help]")?.closest(".mud-dialog")
+                    ?? document.querySelector("[data-testid=shortcuts-help]");
+                if (!dialog || dialog.contains(document.activeElement)) return;
+                (dialog.querySelector("button, [href], [tabindex]:not([tabindex='-1'])") ?? dialog).focus();
+            };
+            setTimeout(put, 50);
+            setTimeout(put, 300);
+        },
     };
 
     const typing = (el) => el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));

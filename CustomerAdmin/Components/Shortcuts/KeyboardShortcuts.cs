@@ -95,6 +95,7 @@ public sealed class KeyboardShortcuts(NavigationManager nav, IDialogService dial
             var parameters = new DialogParameters<ShortcutsHelp> { { h => h.Shortcuts, await AvailableAsync() } };
             var options = new DialogOptions { CloseOnEscapeKey = true, CloseButton = true, MaxWidth = MaxWidth.ExtraSmall, FullWidth = true };
             var dialog = await dialogs.ShowAsync<ShortcutsHelp>("Keyboard shortcuts", parameters, options);
+            await js.InvokeVoidAsync("customerAdmin.shortcuts.focusHelp");
             await dialog.Result;
             await js.InvokeVoidAsync("customerAdmin.shortcuts.restoreFocus");
         }

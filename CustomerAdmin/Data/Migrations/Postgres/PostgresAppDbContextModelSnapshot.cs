@@ -1599,11 +1599,6 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasForeignKey("ImportRunId")
                         .OnDelete(DeleteBehavior.Restrict);
 
-                    b.HasOne("CustomerAdmin.Data.Customer", null)
-                        .WithMany()
-                        .HasForeignKey("MergedIntoId")
-                        .OnDelete(DeleteBehavior.Restrict);
-
                     b.HasOne("CustomerAdmin.Data.Organization", "Organization")
                         .WithMany("Customers")
                         .HasForeignKey("OrganizationId")

@@ -1553,11 +1553,6 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasForeignKey("ImportRunId")
                         .OnDelete(DeleteBehavior.Restrict);
 
-                    b.HasOne("CustomerAdmin.Data.Customer", null)
-                        .WithMany()
-                        .HasForeignKey("MergedIntoId")
-                        .OnDelete(DeleteBehavior.Restrict);
-
                     b.HasOne("CustomerAdmin.Data.Organization", "Organization")
                         .WithMany("Customers")
                         .HasForeignKey("OrganizationId")

@@ -80,23 +80,11 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                 name: "IX_CustomerMerges_SurvivorId_MergedAt",
                 table: "CustomerMerges",
                 columns: new[] { "SurvivorId", "MergedAt" });
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_Customers_Customers_MergedIntoId",
-                table: "Customers",
-                column: "MergedIntoId",
-                principalTable: "Customers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_Customers_Customers_MergedIntoId",
-                table: "Customers");
-
             migrationBuilder.DropTable(
                 name: "CustomerMerges");
 

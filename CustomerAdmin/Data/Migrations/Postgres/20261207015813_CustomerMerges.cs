@@ -81,23 +81,11 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                 name: "IX_CustomerMerges_SurvivorId_MergedAt",
                 table: "CustomerMerges",
                 columns: new[] { "SurvivorId", "MergedAt" });
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_Customers_Customers_MergedIntoId",
-                table: "Customers",
-                column: "MergedIntoId",
-                principalTable: "Customers",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Restrict);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_Customers_Customers_MergedIntoId",
-                table: "Customers");
-
             migrationBuilder.DropTable(
                 name: "CustomerMerges");
 
