@@ -56,7 +56,7 @@ public static class AppServices
                     .StartsWith(webRoot, StringComparison.OrdinalIgnoreCase),
                 "Documents:Folder must be outside wwwroot.")
             .ValidateOnStart();
-        services.AddSingleton<DocumentStore>();
+        services.AddSingleton<DocumentOperations>();
 
         services.AddOptions<VenueOptions>().BindConfiguration(VenueOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();

@@ -23,7 +23,7 @@ namespace CustomerAdmin.Tests.Security;
 public static class HandlerPermissionChecks
 {
     /// <summary>Classes whose asynchronous methods write (named by suffix, so a new <c>FooOperations</c> is covered).</summary>
-    private static readonly string[] WriterSuffixes = ["Operations", "Deletion", "Administration", "Importer", "Store", "BulkSms", "Outbox", "SmsConsent", "Scanner"];
+    private static readonly string[] WriterSuffixes = ["Operations", "Deletion", "Importer", "Outbox", "SmsConsent", "Scanner"];
 
     /// <summary>Reads on writing classes: methods whose names start like this change nothing.</summary>
     private static readonly string[] ReadPrefixes = ["Load", "Find", "Count", "Read", "Used", "Booked", "Search", "Get", "List", "Preview", "Templates", "Audience"];

@@ -152,18 +152,18 @@ public sealed class SecurityTests
         {
             ["Admin:Email"] = "first@example.com", ["Admin:Password"] = "Configured-Passw0rd",
         });
-        var admin = app.Services.GetRequiredService<UserAdministration>();
+        var admin = app.Services.GetRequiredService<UserOperations>();
         var first = (await admin.ListAsync(Ct)).Single();
 
-        Assert.Equal(UserAdministration.LastAdminMessage, (await admin.SetRolesAsync(first.Id, [AppRoles.Staff])).Error);
-        Assert.Equal(UserAdministration.LastAdminMessage, (await admin.LockAsync(first.Id)).Error);
+        Assert.Equal(UserOperations.LastAdminMessage, (await admin.SetRolesAsync(first.Id, [AppRoles.Staff])).Error);
+        Assert.Equal(UserOperations.LastAdminMessage, (await admin.LockAsync(first.Id)).Error);
 
         var created = await admin.CreateAsync("second@example.com", AppRoles.Admin, password: null);
         Assert.True(created.Succeeded, created.Error);
         Assert.NotNull(created.Password);
         Assert.True((await admin.SetRolesAsync(first.Id, [AppRoles.Staff])).Succeeded);
         var second = (await admin.ListAsync(Ct)).Single(u => u.Email == "second@example.com");
-        Assert.Equal(UserAdministration.LastAdminMessage, (await admin.LockAsync(second.Id)).Error);
+        Assert.Equal(UserOperations.LastAdminMessage, (await admin.LockAsync(second.Id)).Error);
         Assert.Equal([AppRoles.Staff], (await admin.ListAsync(Ct)).Single(u => u.Id == first.Id).Roles);
     }
 

@@ -69,7 +69,7 @@ public sealed class SessionTests
         (await SecurityTestApp.PostSignInAsync(staff, lockedEmail, lockedPassword)).Dispose();
         await AssertSignedInAsync(manager);
         await AssertSignedInAsync(staff);
-        var administration = app.Services.GetRequiredService<UserAdministration>();
+        var administration = app.Services.GetRequiredService<UserOperations>();
         var users = await administration.ListAsync(Ct);
 
         Assert.True((await administration.SetRolesAsync(users.Single(u => u.Email == email).Id, [AppRoles.Staff])).Succeeded);

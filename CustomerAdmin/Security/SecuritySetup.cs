@@ -158,7 +158,7 @@ public static class SecuritySetup
         });
 
         services.AddSingleton<UserSeeder>();
-        services.AddSingleton<UserAdministration>();
+        services.AddSingleton<UserOperations>();
         return builder;
     }
 

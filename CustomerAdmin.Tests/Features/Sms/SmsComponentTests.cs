@@ -276,14 +276,14 @@ public sealed class SmsComponentTests : AppComponentTest
         var eventId = (await Data.EventAsync("Gala", DateTime.UtcNow.AddDays(3), 500)).Id;
         await using (var setup = Db.Inner.CreateDbContext())
         {
-            for (var i = 0; i < BulkSms.BatchSize + 5; i++)
+            for (var i = 0; i < BulkSmsOperations.BatchSize + 5; i++)
             {
                 var customer = new Customer { Type = CustomerType.Individual, FirstName = $"P{i}", LastName = "Lee", PrimaryPhone = $"+1212555{i:0000}" };
                 setup.Bookings.Add(new Booking { EventId = eventId, Customer = customer, Seats = 1, Version = 1 });
             }
             await setup.SaveChangesAsync(TestContext.Current.CancellationToken);
         }
-        var bulk = Services.GetRequiredService<BulkSms>();
+        var bulk = Services.GetRequiredService<BulkSmsOperations>();
 
         var (job, refusal) = await bulk.StartAsync(eventId, "Hi {{first_name}}", includeReminderOnly: false, "manager@test.local",
             TestContext.Current.CancellationToken);
@@ -291,10 +291,10 @@ public sealed class SmsComponentTests : AppComponentTest
         Assert.Null(refusal);
         await WaitForAsync(() => Task.FromResult(job!.State != BulkJobState.Running));
         Assert.Equal(BulkJobState.Finished, job!.State);
-        Assert.Equal(BulkSms.BatchSize + 5, job.Done);
+        Assert.Equal(BulkSmsOperations.BatchSize + 5, job.Done);
         await using var db = Db.Inner.CreateDbContext();
         var messages = await db.SmsMessages.AsNoTracking().ToListAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(BulkSms.BatchSize + 5, messages.Count);
+        Assert.Equal(BulkSmsOperations.BatchSize + 5, messages.Count);
         Assert.All(messages, m => Assert.Equal((SmsKind.Bulk, eventId, "manager@test.local"), (m.Kind, m.EventId!.Value, m.CreatedBy)));
         Assert.Contains(messages, m => m.Body == "Hi P7");
     }

@@ -17,7 +17,7 @@ public static class SmsSetup
         services.AddSingleton<SmsOperations>();
         services.AddSingleton<Templates.SmsTemplateOperations>();
         services.AddSingleton<ReminderScan>();
-        services.AddSingleton<BulkSms>();
+        services.AddSingleton<BulkSmsOperations>();
         // Always registered; it reads Sms:RunReminderScan when it starts, so configuration added late still counts.
         services.AddHostedService<ReminderScheduler>();
 

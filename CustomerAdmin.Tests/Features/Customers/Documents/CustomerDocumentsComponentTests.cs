@@ -13,7 +13,7 @@ public class CustomerDocumentsComponentTests : AppComponentTest
     public async Task DeleteAsksFirstCancelKeepsTheDocumentAndConfirmRemovesRowAndFile()
     {
         var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
-        var store = Services.GetRequiredService<DocumentStore>();
+        var store = Services.GetRequiredService<DocumentOperations>();
         var stored = await store.SaveAsync(customer.Id, new MemoryStream(DocumentContentTests.PdfBytes), "contract.pdf", DocumentType.Contract, "ann",
             Xunit.TestContext.Current.CancellationToken);
         var file = store.PathOf(stored.Document);
@@ -46,9 +46,9 @@ public class CustomerDocumentsComponentTests : AppComponentTest
         var folder = Path.Combine(Path.GetTempPath(), $"customeradmin-quota-{Guid.NewGuid():N}");
         try
         {
-            var store = new DocumentStore(Db, Microsoft.Extensions.Options.Options.Create(
+            var store = new DocumentOperations(Db, Microsoft.Extensions.Options.Options.Create(
                     new DocumentsOptions { Folder = folder, MaxBytesPerCustomer = 3 * 1024 * 1024 }),
-                new QuotaTestEnvironment(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<DocumentStore>.Instance);
+                new QuotaTestEnvironment(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<DocumentOperations>.Instance);
             Services.AddSingleton(store);
             var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
             var twoMegabytes = PdfOf(2 * 1024 * 1024);

@@ -30,7 +30,7 @@ public sealed class DocumentDownloadTests : IDisposable
             await db.SaveChangesAsync(ct);
             customerId = customer.Id;
         }
-        var store = app.Services.GetRequiredService<DocumentStore>();
+        var store = app.Services.GetRequiredService<DocumentOperations>();
         var stored = await store.SaveAsync(customerId, new MemoryStream(DocumentContentTests.PdfBytes), "../Vertrag Müller.pdf",
             DocumentType.Contract, "ann", ct);
         Assert.Equal(_folder, store.Folder);

@@ -11,7 +11,7 @@ public static class DocumentEndpoints
     /// comes from the database, and the browser is told to save the file rather than render it.
     /// </summary>
     public static RouteHandlerBuilder MapDocumentDownloads(this IEndpointRouteBuilder app) =>
-        app.MapGet("/documents/{id:int}", async (int id, IDbContextFactory<AppDbContext> factory, DocumentStore store,
+        app.MapGet("/documents/{id:int}", async (int id, IDbContextFactory<AppDbContext> factory, DocumentOperations store,
             HttpContext http, CancellationToken ct) =>
         {
             await using var db = await factory.CreateDbContextAsync(ct);

@@ -20,8 +20,8 @@ public sealed record DocumentSummary(int Id, DocumentType Type, string FileName,
 /// hashed and measured, checked, moved to its generated name, and only then is the row inserted; if the insert fails
 /// the file goes again. A refused or failed upload leaves neither a row nor a file behind.
 /// </summary>
-public sealed class DocumentStore(IDbContextFactory<AppDbContext> factory, IOptions<DocumentsOptions> options,
-    IHostEnvironment environment, TimeProvider time, ILogger<DocumentStore> logger)
+public sealed class DocumentOperations(IDbContextFactory<AppDbContext> factory, IOptions<DocumentsOptions> options,
+    IHostEnvironment environment, TimeProvider time, ILogger<DocumentOperations> logger)
 {
     private const int BufferSize = 81920;
 

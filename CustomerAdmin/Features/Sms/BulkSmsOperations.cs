@@ -51,7 +51,7 @@ public sealed class BulkSmsJob(int eventId, int total, string startedBy)
 /// <see cref="SmsKind.Bulk"/> in batches by a background task with its own contexts, so the page that started it can be
 /// left. Opted-out customers and numbers that take no SMS get a skipped row (the outbox's rule), so the log says why.
 /// </summary>
-public sealed class BulkSms(IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, IHostApplicationLifetime lifetime, ILogger<BulkSms> logger)
+public sealed class BulkSmsOperations(IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, IHostApplicationLifetime lifetime, ILogger<BulkSmsOperations> logger)
 {
     public const int BatchSize = 200;
     private const int SampleCount = 20;

@@ -22,8 +22,8 @@ public sealed record UserResult(bool Succeeded, string? Error = null, string? Pa
 /// changed role, lock or password ends the user's other sessions (the security stamp changes). Each operation takes
 /// its own scope, so no DbContext outlives it (the page lives in a circuit for hours).
 /// </summary>
-public sealed class UserAdministration(IServiceScopeFactory scopes, IDbContextFactory<AppDbContext> dbFactory,
-    UserSessions sessions, TimeProvider time, ILogger<UserAdministration> logger)
+public sealed class UserOperations(IServiceScopeFactory scopes, IDbContextFactory<AppDbContext> dbFactory,
+    UserSessions sessions, TimeProvider time, ILogger<UserOperations> logger)
 {
     public const string LastAdminMessage = "This is the last administrator who can sign in: make someone else an admin first.";
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace CustomerAdmin.Tests.Features.Customers.Documents;
 
-public sealed class DocumentStoreTests : IDisposable
+public sealed class DocumentOperationsTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), $"customeradmin-docs-{Guid.NewGuid():N}");
 
@@ -16,9 +16,9 @@ public sealed class DocumentStoreTests : IDisposable
         if (Directory.Exists(_folder)) Directory.Delete(_folder, recursive: true);
     }
 
-    private DocumentStore Store(TestDatabase database, long maxBytes = DocumentsOptions.DefaultMaxBytes) =>
+    private DocumentOperations Store(TestDatabase database, long maxBytes = DocumentsOptions.DefaultMaxBytes) =>
         new(database.Factory, Options.Create(new DocumentsOptions { Folder = _folder, MaxBytes = maxBytes }),
-            new Env(), TimeProvider.System, NullLogger<DocumentStore>.Instance);
+            new Env(), TimeProvider.System, NullLogger<DocumentOperations>.Instance);
 
     private const long Megabyte = 1024 * 1024;
 
@@ -81,9 +81,9 @@ public sealed class DocumentStoreTests : IDisposable
         Assert.Single(FilesOnDisk());
     }
 
-    private DocumentStore StoreWithQuota(TestDatabase database, long perCustomer) =>
+    private DocumentOperations StoreWithQuota(TestDatabase database, long perCustomer) =>
         new(database.Factory, Options.Create(new DocumentsOptions { Folder = _folder, MaxBytesPerCustomer = perCustomer }),
-            new Env(), TimeProvider.System, NullLogger<DocumentStore>.Instance);
+            new Env(), TimeProvider.System, NullLogger<DocumentOperations>.Instance);
 
     private string[] FilesOnDisk() => Directory.Exists(_folder) ? Directory.GetFiles(_folder) : [];
 
