@@ -10,7 +10,7 @@ public enum MergeHandling
     Move,
     /// <summary>Each record keeps its own rows (field history), or a keeper rebuilds them (search tokens).</summary>
     Stays,
-    /// <summary>The merge handles them itself: the review-queue pairs, the merge records, a customer's merge pointer.</summary>
+    /// <summary>The merge handles them itself: the review-queue pairs and the merge records.</summary>
     Special,
 }
 
@@ -40,7 +40,6 @@ public static class CustomerKeyedTables
         [typeof(DuplicateCheckRequest)] = MergeHandling.Stays,
         [typeof(DuplicatePair)] = MergeHandling.Special,
         [typeof(CustomerMerge)] = MergeHandling.Special,
-        [typeof(Customer)] = MergeHandling.Special,
     };
 
     /// <summary>Each foreign key to <see cref="Customer"/> in the model, with the entity that holds it.</summary>
