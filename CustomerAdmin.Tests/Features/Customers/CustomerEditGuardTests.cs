@@ -1,4 +1,6 @@
 using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
@@ -122,13 +124,16 @@ public abstract class CustomerOverwriteTests : AppComponentTest
         Assert.Null((await db.Customers.SingleAsync(ct)).Website);
     }
 
-    private static async Task KeepMineAsync(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut)
+    private async Task KeepMineAsync(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut)
     {
+        var nav = Services.GetRequiredService<NavigationManager>();
         cut.Find("form").Submit();
         cut.WaitForElement("[data-testid=conflict]");
         await cut.InvokeAsync(() => cut.FindAll("button").Single(b => b.TextContent.Contains("Save mine over theirs")).Click());
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=conflict]")));
         cut.WaitForAssertion(() => Assert.DoesNotContain("could not be saved", cut.Markup));
+        // The page goes to the customer once the save has committed; reading the row before that races the save.
+        cut.WaitForAssertion(() => Assert.Matches(@"/customers/\d+$", nav.Uri), TimeSpan.FromSeconds(10));
     }
 }
 
