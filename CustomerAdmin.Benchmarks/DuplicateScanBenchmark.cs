@@ -138,7 +138,11 @@ public static class DuplicateScanBenchmark
         if (process.ExitCode != 0) throw new InvalidOperationException($"The scan exited with {process.ExitCode}:\n{output}");
         var pairs = File.ReadLines(csv).Count() - 1;
         File.Delete(csv);
-        var summary = output.Split('\n').Select(l => l.Trim('\r', ' ')).LastOrDefault(l => l.StartsWith("Scan #")) ?? "";
+        var lines = output.Split('\n').Select(l => l.Split('\r')[^1].Trim()).ToList();
+        var summary = lines.LastOrDefault(l => l.StartsWith("Scan #")) ?? "";
+        // The command's time per stage ("compare: 81.2 s").
+        var stages = lines.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^[a-z][a-z ]*: \d+\.\d s$")).ToList();
+        if (stages.Count > 0) Console.WriteLine($"{provider}: stages: {string.Join(", ", stages)}");
         return new ScanRun(seconds, peak, summary, pairs);
     }
 

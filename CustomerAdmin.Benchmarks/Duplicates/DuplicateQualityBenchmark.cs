@@ -16,11 +16,16 @@ public static class DuplicateQualityBenchmark
     {
         string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 ? args[i + 1] : null;
         var records = Text("--records") is { } r ? int.Parse(r) : 10_000;
-        var maxBlock = Text("--max-block") is { } m ? int.Parse(m) : 1000;
+        var maxBlock = Text("--max-block") is { } m ? int.Parse(m) : PairFinder.MaxBlockSize;
 
         var total = Stopwatch.StartNew();
         var generated = new DuplicateGenerator().Generate(records);
         var generateTime = total.Elapsed;
+        if (args.Contains("--profile-cost"))
+        {
+            ProfileCost(generated.Select(g => g.Record).ToList());
+            return;
+        }
         var entityOf = new int[generated.Count + 1];
         foreach (var g in generated) entityOf[g.Record.Id] = g.Entity;
         var baseline = ExactPhoneOrEmail(generated);
@@ -88,6 +93,35 @@ public static class DuplicateQualityBenchmark
         if (kept is not null) Explain(kept, profiles, entityOf, result, explain);
     }
 
+    /// <summary>
+    /// What one profile costs, step by step, on one thread (µs per record): the check builds a profile for every
+    /// customer sharing a key with the changed one, and the scan for every customer.
+    /// </summary>
+    private static void ProfileCost(List<MatchRecord> records)
+    {
+        foreach (var r in records.Take(2000)) _ = MatchProfile.For(r).BlockingKeys; // warm up: tables, JIT
+        var steps = new (string Name, Action<MatchRecord> Run)[]
+        {
+            ("MatchText.Fold(first + last)", r => { _ = MatchText.Fold(r.FirstName); _ = MatchText.Fold(r.LastName); }),
+            ("PersonNames.Normalize x2", r => { _ = PersonNames.Normalize(r.FirstName); _ = PersonNames.Normalize(r.LastName); }),
+            ("Phonetic.Key x2", r => { _ = Phonetic.Key(PersonNames.Normalize(r.FirstName)); _ = Phonetic.Key(PersonNames.Normalize(r.LastName)); }),
+            ("OrganizationNames.Normalize", r => _ = OrganizationNames.Normalize(r.OrganizationName)),
+            ("EmailMatching.Normalize", r => _ = EmailMatching.Normalize(r.Email)),
+            ("PhoneMatching.ToNumber x2", r => { _ = PhoneMatching.ToNumber(r.PrimaryPhone, r.Country); _ = PhoneMatching.ToNumber(r.SecondaryPhone, r.Country); }),
+            ("AddressMatching (street, city, postcode)", r => { _ = AddressMatching.Street(r.AddressLine1, r.AddressLine2); _ = AddressMatching.City(r.City); _ = AddressMatching.Postcode(r.PostalCode); }),
+            ("MatchProfile.For", r => _ = MatchProfile.For(r)),
+            ("MatchProfile.For + BlockingKeys", r => _ = MatchProfile.For(r).BlockingKeys),
+        };
+        Console.WriteLine($"| step ({records.Count:N0} records, one thread) | µs per record |");
+        Console.WriteLine("| --- | ---: |");
+        foreach (var (name, run) in steps)
+        {
+            var watch = Stopwatch.StartNew();
+            foreach (var r in records) run(r);
+            Console.WriteLine($"| {name} | {watch.Elapsed.TotalMicroseconds / records.Count:0.00} |");
+        }
+    }
+
     /// <summary>For tuning on this generated data only: samples of false pairs found and of true pairs missed.</summary>
     private static void Explain(List<GeneratedRecord> records, MatchProfile[] profiles, int[] entityOf, PairFinderResult result, int count)
     {
@@ -106,6 +140,7 @@ public static class DuplicateQualityBenchmark
         var missed = entityOf.Select((e, id) => (e, id)).Skip(1).GroupBy(x => x.e).Where(g => g.Count() > 1)
             .SelectMany(g => g.SelectMany(a => g.Where(b => b.id > a.id).Select(b => (A: a.id, B: b.id))))
             .Where(p => !found.Contains(Key(p.A, p.B))).Take(count).ToList();
+        Summarize(result, profileById, entityOf, found);
         Console.WriteLine("True pairs missed:");
         foreach (var (a, b) in missed)
         {
@@ -116,6 +151,43 @@ public static class DuplicateQualityBenchmark
             Console.WriteLine($"    {Show(a)}");
             Console.WriteLine($"    {Show(b)}");
         }
+    }
+
+    /// <summary>
+    /// Counts, not samples: the false pairs at each level and every true pair missed, grouped by why (no shared key,
+    /// only oversized blocks shared, not allowed to be a duplicate, below "possible") and by the fields' levels.
+    /// </summary>
+    private static void Summarize(PairFinderResult result, Dictionary<int, MatchProfile> profileById, int[] entityOf, HashSet<long> found)
+    {
+        static string Levels(Comparison c) => string.Join(" ", Enum.GetValues<MatchField>()
+            .Where(f => c[f] != FieldLevel.Missing || f is MatchField.FirstName or MatchField.LastName)
+            .Select(f => $"{f.ToString()[..Math.Min(5, f.ToString().Length)]}={c[f]}"));
+        void Print(string title, IEnumerable<string> groups)
+        {
+            var counted = groups.GroupBy(g => g).Select(g => (g.Key, Count: g.Count())).OrderByDescending(g => g.Count).ToList();
+            Console.WriteLine($"{title}: {counted.Sum(c => c.Count):N0}");
+            foreach (var (key, count) in counted.Take(25)) Console.WriteLine($"  {count,8:N0}  {key}");
+        }
+        foreach (var level in new[] { DuplicateLevel.Likely, DuplicateLevel.Possible })
+        {
+            Print($"False pairs at {level}, by levels", result.Pairs.Where(p => p.Score.Level == level && entityOf[p.AId] != entityOf[p.BId])
+                .Select(p => Levels(FieldComparer.Compare(profileById[p.AId], profileById[p.BId]))));
+        }
+        var oversized = result.OversizedBlocks.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        var missed = entityOf.Select((e, id) => (e, id)).Skip(1).GroupBy(x => x.e).Where(g => g.Count() > 1)
+            .SelectMany(g => g.SelectMany(a => g.Where(b => b.id > a.id).Select(b => (A: a.id, B: b.id))))
+            .Where(p => !found.Contains(Key(p.A, p.B)));
+        Print("True pairs missed, by why and levels", missed.Select(p =>
+        {
+            var (a, b) = (profileById[p.A], profileById[p.B]);
+            var shared = a.BlockingKeys.Intersect(b.BlockingKeys).ToList();
+            var c = FieldComparer.Compare(a, b);
+            var why = shared.Count == 0 ? "no shared key"
+                : shared.All(oversized.Contains) ? "only oversized keys"
+                : !Comparison.CanBeDuplicate(c.Pattern) ? (c[MatchField.FirstName] == FieldLevel.Different ? "first name differs" : $"{Comparison.AgreeingKinds(c.Pattern)} kind(s)")
+                : "below possible";
+            return $"{why,-20} {Levels(c)}";
+        }));
     }
 
     private static long Key(int a, int b) => a < b ? ((long)a << 32) | (uint)b : ((long)b << 32) | (uint)a;

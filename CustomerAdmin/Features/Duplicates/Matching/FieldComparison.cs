@@ -27,8 +27,10 @@ public readonly record struct Comparison(int Pattern, bool Swapped)
     public static FieldLevel LevelOf(int pattern, int field) => (FieldLevel)((pattern >> (3 * field)) & 7);
 
     /// <summary>
-    /// How many independent kinds of evidence agree: the name, a phone, the email, the street address. A pair needs
-    /// two to reach "possible": a name alone (thousands of John Smiths), or a shared phone alone (a family), is never enough.
+    /// How many independent kinds of evidence agree: the name, a phone, the email, the address. A pair needs two to
+    /// reach "possible": a name alone (thousands of John Smiths), or a shared phone alone (a family), is never enough.
+    /// The address counts by its street line, or else by the postcode when the street does not contradict it and a
+    /// first name is there to tell household members apart; a rare name counts the city when no postcode is known.
     /// </summary>
     public static int AgreeingKinds(int pattern)
     {
@@ -36,15 +38,18 @@ public readonly record struct Comparison(int Pattern, bool Swapped)
         var first = LevelOf(pattern, (int)MatchField.FirstName);
         var last = LevelOf(pattern, (int)MatchField.LastName);
         var org = LevelOf(pattern, (int)MatchField.Organization);
-        if ((last is FieldLevel.Exact or FieldLevel.Phonetic or FieldLevel.Similar or FieldLevel.Close
-                && first is FieldLevel.Exact or FieldLevel.Close or FieldLevel.Phonetic or FieldLevel.Similar or FieldLevel.Partial or FieldLevel.Missing)
-            || org is FieldLevel.Exact or FieldLevel.Close or FieldLevel.Similar) kinds++;
+        var personName = last is FieldLevel.Exact or FieldLevel.Phonetic or FieldLevel.Similar or FieldLevel.Close
+            && first is FieldLevel.Exact or FieldLevel.Close or FieldLevel.Phonetic or FieldLevel.Similar or FieldLevel.Partial or FieldLevel.Missing;
+        var orgName = org is FieldLevel.Exact or FieldLevel.Close or FieldLevel.Similar;
+        if (personName || orgName) kinds++;
         if (LevelOf(pattern, (int)MatchField.Phone) is FieldLevel.Exact or FieldLevel.Close) kinds++;
         if (LevelOf(pattern, (int)MatchField.Email) is FieldLevel.Exact or FieldLevel.Close or FieldLevel.Similar) kinds++;
-        if (LevelOf(pattern, (int)MatchField.Street) is FieldLevel.Exact or FieldLevel.Similar) kinds++;
-        // A rare name in the same place: the place counts as the address would.
-        else if (LevelOf(pattern, (int)MatchField.NameRarity) == FieldLevel.Exact
-            && (LevelOf(pattern, (int)MatchField.Postcode) == FieldLevel.Exact || LevelOf(pattern, (int)MatchField.City) == FieldLevel.Exact)) kinds++;
+        var street = LevelOf(pattern, (int)MatchField.Street);
+        var postcode = LevelOf(pattern, (int)MatchField.Postcode);
+        if (street is FieldLevel.Exact or FieldLevel.Similar) kinds++;
+        else if (street != FieldLevel.Different && postcode == FieldLevel.Exact && (orgName || (personName && first != FieldLevel.Missing))) kinds++;
+        else if (street != FieldLevel.Different && postcode == FieldLevel.Missing && LevelOf(pattern, (int)MatchField.NameRarity) == FieldLevel.Exact
+            && LevelOf(pattern, (int)MatchField.City) == FieldLevel.Exact) kinds++;
         return kinds;
     }
 
@@ -55,6 +60,22 @@ public readonly record struct Comparison(int Pattern, bool Swapped)
     /// </summary>
     public static bool CanBeDuplicate(int pattern) =>
         LevelOf(pattern, (int)MatchField.FirstName) != FieldLevel.Different && AgreeingKinds(pattern) >= 2;
+
+    /// <summary>
+    /// Whether a pair may be "likely" (merged with little review): besides the score, something only this customer has
+    /// agrees (a phone, the very email, the street line), and for people a first name is there to agree. Without one, a
+    /// pair is at most "possible": a record without a first name at a family's address and phone may be any of them; a
+    /// common name in one postcode, or an email made of the name at another provider, may be a namesake.
+    /// </summary>
+    public static bool CanBeLikely(int pattern)
+    {
+        var person = LevelOf(pattern, (int)MatchField.Organization) == FieldLevel.Missing;
+        if (person && LevelOf(pattern, (int)MatchField.FirstName) is not (FieldLevel.Exact or FieldLevel.Close or FieldLevel.Phonetic or FieldLevel.Similar))
+            return false;
+        return LevelOf(pattern, (int)MatchField.Phone) is FieldLevel.Exact or FieldLevel.Close
+            || LevelOf(pattern, (int)MatchField.Email) == FieldLevel.Exact
+            || LevelOf(pattern, (int)MatchField.Street) is FieldLevel.Exact or FieldLevel.Similar;
+    }
 }
 
 /// <summary>Compares two profiles field by field (pure, allocation-light: it runs tens of millions of times in a scan).</summary>

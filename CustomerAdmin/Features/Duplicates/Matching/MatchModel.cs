@@ -13,7 +13,8 @@ public sealed record PairScore(double Score, DuplicateLevel? Level, IReadOnlyLis
 /// estimated by EM from the data being scanned (<see cref="Estimate"/>), without labels, starting from
 /// <see cref="Prior"/>. The thresholds follow from the estimated share of true pairs among the candidates: "likely" is a
 /// posterior probability of <see cref="LikelyPosterior"/>, "possible" of <see cref="PossiblePosterior"/>; and a pair
-/// needs two kinds of agreeing evidence and no conflicting first name (<see cref="Comparison.CanBeDuplicate"/>) to reach either.
+/// needs two kinds of agreeing evidence and no conflicting first name (<see cref="Comparison.CanBeDuplicate"/>) to reach
+/// either, and an agreeing identifier (<see cref="Comparison.CanBeLikely"/>) to be "likely".
 /// </summary>
 public sealed class MatchModel
 {
@@ -101,7 +102,7 @@ public sealed class MatchModel
     public DuplicateLevel? LevelOf(int pattern, double score)
     {
         if (score < PossibleThreshold || !Comparison.CanBeDuplicate(pattern)) return null;
-        return score >= LikelyThreshold ? DuplicateLevel.Likely : DuplicateLevel.Possible;
+        return score >= LikelyThreshold && Comparison.CanBeLikely(pattern) ? DuplicateLevel.Likely : DuplicateLevel.Possible;
     }
 
     public PairScore Score(MatchProfile a, MatchProfile b) => Score(a, b, null);

@@ -14,8 +14,8 @@ namespace CustomerAdmin.Features.Duplicates.Scanning;
 /// </summary>
 public static class DuplicateChecks
 {
-    /// <summary>Customers sharing one key beyond which the key finds no candidates (the full scan's default cap).</summary>
-    public const int MaxBlockSize = 1000;
+    /// <summary>Customers sharing one key beyond which the key finds no candidates (the full scan's cap).</summary>
+    public const int MaxBlockSize = PairFinder.MaxBlockSize;
 
     /// <summary>Pairs kept per checked customer, surest first.</summary>
     public const int MaxCandidates = 50;

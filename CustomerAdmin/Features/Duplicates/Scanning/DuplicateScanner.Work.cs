@@ -19,12 +19,43 @@ public sealed partial class DuplicateScanner
     private async Task<Outcome> ScanAsync(DuplicateScanProgress progress, CancellationToken ct)
     {
         var startedAt = Now;
+        var (ids, keys, found, result) = await FindAsync(progress, ct);
+        await WriteKeysAsync(ids, keys, progress, ct);
+        var changes = await WritePairsAsync(ids, found, progress, ct);
+        changes = changes.Plus(await CatchUpAsync(ids, startedAt, progress, ct));
+        return new Outcome(ids.Length, result, changes);
+    }
+
+    /// <summary>
+    /// Reads every profile, finds the pairs, and keeps of the profiles only what the writes need: the ids, the keys and
+    /// the found pairs with their signatures. The profiles (most of the scan's memory) are given back before the writes
+    /// fill the database's page cache, so the two never add up.
+    /// </summary>
+    private async Task<(int[] Ids, long[][] Keys, List<ScoredPair> Found, PairFinderResult Result)> FindAsync(
+        DuplicateScanProgress progress, CancellationToken ct)
+    {
         var profiles = await LoadProfilesAsync(progress, ct);
-        var result = await Task.Run(() => PairFinder.FindPairs(profiles, new PairFinderOptions(_options.MaxBlockSize), progress, ct), ct);
-        await WriteKeysAsync(profiles, progress, ct);
-        var changes = await WritePairsAsync(profiles, result, progress, ct);
-        changes = changes.Plus(await CatchUpAsync(profiles, startedAt, progress, ct));
-        return new Outcome(profiles.Count, result, changes);
+        var result = await Task.Run(() => PairFinder.FindPairs(profiles, new PairFinderOptions(), progress, ct), ct);
+        var ids = new int[profiles.Count];
+        var keys = new long[profiles.Count][];
+        await Task.Run(() => Parallel.For(0, profiles.Count, new ParallelOptions { CancellationToken = ct }, i =>
+        {
+            ids[i] = profiles[i].Id;
+            keys[i] = MatchKeys.For(profiles[i]);
+        }), ct);
+        MatchProfile ProfileOf(int id) => profiles[Array.BinarySearch(ids, id)];
+        var found = new List<ScoredPair>(result.Pairs.Count);
+        foreach (var p in result.Pairs)
+        {
+            var (a, b) = (ProfileOf(Math.Min(p.AId, p.BId)), ProfileOf(Math.Max(p.AId, p.BId)));
+            if (DuplicatePairWriter.Pair(a, b, p.Score) is { } pair) found.Add(pair);
+        }
+        found.Sort((x, y) => x.AId != y.AId ? x.AId.CompareTo(y.AId) : x.BId.CompareTo(y.BId));
+        profiles.Clear();
+        profiles.TrimExcess();
+        // A scan is rare and large: hand the profiles' memory back now rather than when the heap next grows.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return (ids, keys, found, result);
     }
 
     /// <summary>
@@ -69,7 +100,7 @@ public sealed partial class DuplicateScanner
     /// keys of customers in the range that are no longer matchable go. Customers created since the read, above the
     /// range, keep the keys their save wrote.
     /// </summary>
-    private async Task WriteKeysAsync(List<MatchProfile> profiles, DuplicateScanProgress progress, CancellationToken ct)
+    private async Task WriteKeysAsync(int[] ids, long[][] keysOf, DuplicateScanProgress progress, CancellationToken ct)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
@@ -77,11 +108,11 @@ public sealed partial class DuplicateScanner
         try
         {
             var after = int.MinValue;
-            for (var start = 0; start < profiles.Count; start += KeysPerTransaction)
+            for (var start = 0; start < ids.Length; start += KeysPerTransaction)
             {
-                progress.Report(KeysStage, start, profiles.Count);
-                var slice = profiles.GetRange(start, Math.Min(KeysPerTransaction, profiles.Count - start));
-                var (from, upTo) = (after, slice[^1].Id);
+                progress.Report(KeysStage, start, ids.Length);
+                var end = Math.Min(start + KeysPerTransaction, ids.Length);
+                var (from, upTo) = (after, ids[end - 1]);
                 await using var tx = await db.Database.BeginTransactionAsync(ct);
                 await DuplicateChecks.LockAsync(db, ct);
                 var stored = new Dictionary<int, List<long>>();
@@ -93,29 +124,29 @@ public sealed partial class DuplicateScanner
                 }
                 var write = new Dictionary<int, long[]>();
                 var replace = new List<int>();
-                foreach (var p in slice)
+                for (var i = start; i < end; i++)
                 {
-                    var keys = MatchKeys.For(p);
-                    if (stored.Remove(p.Id, out var old))
+                    var (id, keys) = (ids[i], keysOf[i]);
+                    if (stored.Remove(id, out var old))
                     {
                         old.Sort();
                         if (old.SequenceEqual(keys)) continue;
-                        replace.Add(p.Id);
+                        replace.Add(id);
                     }
-                    write[p.Id] = keys;
+                    write[id] = keys;
                 }
                 // Left over: customers of the range that were not read (deleted or merged since their keys were written).
                 replace.AddRange(stored.Keys);
                 foreach (var chunk in replace.Chunk(1000))
                 {
-                    var ids = chunk.ToList();
-                    await db.CustomerMatchKeys.Where(k => ids.Contains(k.CustomerId)).ExecuteDeleteAsync(ct);
+                    var gone = chunk.ToList();
+                    await db.CustomerMatchKeys.Where(k => gone.Contains(k.CustomerId)).ExecuteDeleteAsync(ct);
                 }
                 await DuplicateChecks.WriteKeysAsync(db, write, ct);
                 await tx.CommitAsync(ct);
                 after = upTo;
             }
-            progress.Report(KeysStage, profiles.Count, profiles.Count);
+            progress.Report(KeysStage, ids.Length, ids.Length);
         }
         finally
         {
@@ -127,20 +158,9 @@ public sealed partial class DuplicateScanner
     /// Reconciles the stored pairs with the found ones, by ranges of the lower customer id; pairs with a customer created
     /// since the read (above the loaded ids) are its save's, and kept.
     /// </summary>
-    private async Task<PairChanges> WritePairsAsync(List<MatchProfile> profiles, PairFinderResult result, DuplicateScanProgress progress,
-        CancellationToken ct)
+    private async Task<PairChanges> WritePairsAsync(int[] ids, List<ScoredPair> found, DuplicateScanProgress progress, CancellationToken ct)
     {
-        var ids = profiles.Select(p => p.Id).ToArray();
         var lastLoaded = ids.Length > 0 ? ids[^1] : 0;
-        MatchProfile ProfileOf(int id) => profiles[Array.BinarySearch(ids, id)];
-        var found = new List<ScoredPair>(result.Pairs.Count);
-        foreach (var p in result.Pairs)
-        {
-            var (a, b) = (ProfileOf(Math.Min(p.AId, p.BId)), ProfileOf(Math.Max(p.AId, p.BId)));
-            if (DuplicatePairWriter.Pair(a, b, p.Score) is { } pair) found.Add(pair);
-        }
-        found.Sort((x, y) => x.AId != y.AId ? x.AId.CompareTo(y.AId) : x.BId.CompareTo(y.BId));
-
         var changes = PairChanges.None;
         await using var db = await factory.CreateDbContextAsync(ct);
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
@@ -172,16 +192,15 @@ public sealed partial class DuplicateScanner
     /// Customers saved while the scan ran were compared as they were when it read them: they are checked again now
     /// (their keys and pairs), and the queued checks the scan covered are dropped.
     /// </summary>
-    private async Task<PairChanges> CatchUpAsync(List<MatchProfile> profiles, DateTime startedAt, DuplicateScanProgress progress, CancellationToken ct)
+    private async Task<PairChanges> CatchUpAsync(int[] loaded, DateTime startedAt, DuplicateScanProgress progress, CancellationToken ct)
     {
-        var lastLoaded = profiles.Count > 0 ? profiles[^1].Id : 0;
+        var lastLoaded = loaded.Length > 0 ? loaded[^1] : 0;
         List<int> changed;
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
             // With a margin: a save that began before the scan may have committed after the read.
             var since = startedAt - CatchUpMargin;
             changed = await db.Customers.Where(c => c.UpdatedAt >= since && c.Id <= lastLoaded).Select(c => c.Id).ToListAsync(ct);
-            var loaded = profiles.Select(p => p.Id).ToArray();
             var queued = await db.DuplicateCheckRequests.Where(r => r.QueuedAt < startedAt).Select(r => r.CustomerId).ToListAsync(ct);
             foreach (var chunk in queued.Where(id => Array.BinarySearch(loaded, id) >= 0).Chunk(1000))
             {

@@ -74,15 +74,22 @@ public static class DuplicatesCommand
             return 1;
         }
         var lastLine = "";
+        var (lastStage, clock, stageStart) = ("", System.Diagnostics.Stopwatch.StartNew(), TimeSpan.Zero);
         var progress = new ConsoleProgress(p =>
         {
+            if (p.Stage != lastStage)
+            {
+                // Each stage's time on a line of its own: where a long scan spends it.
+                if (lastStage.Length > 0) Console.Error.WriteLine($"\r{$"{lastStage}: {(clock.Elapsed - stageStart).TotalSeconds:F1} s",-60}");
+                (lastStage, stageStart) = (p.Stage, clock.Elapsed);
+            }
             var text = p.Total > 0 ? $"{p.Stage}: {100.0 * p.Done / p.Total,3:F0}%" : p.Stage;
             if (text == lastLine) return;
             lastLine = text;
             Console.Error.Write($"\r{text,-60}");
         });
         var run = await scanner.RunAsync(start.Run.Id, cts.Token, progress);
-        Console.Error.WriteLine();
+        Console.Error.WriteLine(lastStage.Length > 0 ? $"\r{$"{lastStage}: {(clock.Elapsed - stageStart).TotalSeconds:F1} s",-60}" : "");
         if (run.Status != DuplicateScanStatus.Completed)
         {
             Console.Error.WriteLine($"Scan #{run.Id} {run.Status.ToString().ToLowerInvariant()}: {run.Error}");

@@ -7,9 +7,6 @@ public sealed class DuplicatesOptions
 {
     public const string Section = "Duplicates";
 
-    /// <summary>A blocking key shared by more customers than this is reported as oversized and not compared within.</summary>
-    [Range(10, 100_000)] public int MaxBlockSize { get; set; } = DuplicateChecks.MaxBlockSize;
-
     /// <summary>
     /// A scan that has given no sign of life for this long is taken as interrupted (its process stopped), so another
     /// may start. A live scan refreshes its heartbeat several times within this period.
