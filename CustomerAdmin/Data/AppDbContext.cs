@@ -52,8 +52,18 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         set => _actor = value;
     }
 
+    /// <summary>
+    /// Why this save changes what it changes (a status change asks for a reason): written to the history rows of the save.
+    /// Null for changes that need none.
+    /// </summary>
+    public string? ChangeReason { get; set; }
+
     /// <summary>Forgets what one operation set, before a pooled instance is handed to the next (EF resets its own state).</summary>
-    internal void ResetForReuse() => _actor = null;
+    internal void ResetForReuse()
+    {
+        _actor = null;
+        ChangeReason = null;
+    }
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -76,6 +86,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             e.HasIndex(c => new { c.SortName, c.Id });
             e.HasIndex(c => new { c.City, c.SortName });
             e.HasIndex(c => c.CreatedAt);
+            e.HasIndex(c => c.FirstSeenAt);
             e.HasIndex(c => c.TotalSpent);
             e.HasIndex(c => c.Status);
             e.HasIndex(c => new { c.TicketCount, c.Id }).IsDescending(true, false);
@@ -308,7 +319,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
     {
         var keepers = _services.Keepers ?? throw new InvalidOperationException(
             "This context has no keepers of derived data (UseAppServices), so a save would leave history, search tokens and summaries behind.");
-        var save = new SaveInfo(_services.Time.GetUtcNow().UtcDateTime, Actor);
+        var save = new SaveInfo(_services.Time.GetUtcNow().UtcDateTime, Actor, ChangeReason);
         var work = new List<KeeperWork>();
         // Changes are detected once for all keepers (each Entries() call would scan the whole tracker again).
         var autoDetect = ChangeTracker.AutoDetectChangesEnabled;

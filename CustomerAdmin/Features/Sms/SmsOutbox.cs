@@ -29,9 +29,15 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
         return new SmsTemplateSet(saved.ToDictionary(t => (t.Kind, t.Language), t => t.Body), Options.DefaultLanguage);
     }
 
-    /// <summary>Why this customer must not get an SMS, or null when one may go.</summary>
+    public const string BlockedCode = "customer-blocked";
+
+    /// <summary>
+    /// Why this customer must not get an SMS, or null when one may go. Read when a message is written and again when it
+    /// is sent, so a customer blocked or opted out meanwhile gets nothing.
+    /// </summary>
     public static (string Code, string Message)? SkipReason(Customer customer) =>
         customer.Status.IsGone() ? ("customer-deleted", "The customer is deleted or merged into another record.")
+        : customer.Status == CustomerStatus.Blocked ? (BlockedCode, "The customer is blocked.")
         : customer.SmsOptedOut ? ("opted-out", "The customer opted out of SMS.")
         : string.IsNullOrWhiteSpace(customer.PrimaryPhone) ? ("no-phone", "The customer has no phone number.")
         : !customer.PrimaryPhoneSmsCapable ? ("not-sms-capable", "The customer's number cannot receive SMS (landline).")

@@ -1,6 +1,7 @@
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Customers.Status;
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
@@ -49,8 +50,9 @@ public static class TicketOperations
         return errors;
     }
 
+    /// <param name="blockOverride">A manager's override, needed to open a ticket for a blocked customer (<see cref="CustomerBlocks"/>).</param>
     public static async Task<Ticket> CreateAsync(IDbContextFactory<AppDbContext> factory, TicketDraft draft, TimeProvider time,
-        string? actor = null, CancellationToken ct = default)
+        string? actor = null, CancellationToken ct = default, BlockOverride? blockOverride = null)
     {
         RuleViolationException.ThrowFirst(Validate(draft));
         for (var attempt = 1; ; attempt++)
@@ -66,8 +68,9 @@ public static class TicketOperations
                 && !await db.Equipment.AnyAsync(q => q.Id == equipmentId && q.CustomerId == customer.Id, ct))
                 throw new RuleViolationException("That equipment does not belong to this customer.", nameof(TicketDraft.EquipmentId));
 
-            var sequence = await NextSequenceAsync(db, ct);
             var now = time.GetUtcNow().UtcDateTime;
+            await CustomerBlocks.CheckAsync(db, customer, blockOverride, "a ticket", nameof(TicketDraft.CustomerId), now, ct);
+            var sequence = await NextSequenceAsync(db, ct);
             var ticket = new Ticket
             {
                 Sequence = sequence, Number = Ticket.FormatNumber(sequence), CustomerId = customer.Id,

@@ -186,6 +186,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int?>("ImportRunId")
                         .HasColumnType("integer");
 
@@ -323,6 +326,8 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasIndex("Email");
 
+                    b.HasIndex("FirstSeenAt");
+
                     b.HasIndex("ImportRunId");
 
                     b.HasIndex("MergedIntoId");
@@ -376,6 +381,10 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.Property<string>("OldValue")
                         .HasColumnType("text");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
 
                     b.HasKey("Id");
 

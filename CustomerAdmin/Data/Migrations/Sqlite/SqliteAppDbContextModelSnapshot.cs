@@ -175,6 +175,9 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("ImportRunId")
                         .HasColumnType("INTEGER");
 
@@ -312,6 +315,8 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
 
                     b.HasIndex("Email");
 
+                    b.HasIndex("FirstSeenAt");
+
                     b.HasIndex("ImportRunId");
 
                     b.HasIndex("MergedIntoId");
@@ -362,6 +367,10 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("OldValue")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
