@@ -52,18 +52,11 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         set => _actor = value;
     }
 
-    /// <summary>
-    /// Why this save changes what it changes (a status change asks for a reason): written to the history rows of the save.
-    /// Null for changes that need none.
-    /// </summary>
+    /// <summary>Why this save changes what it does (a status change asks): written to the save's history rows.</summary>
     public string? ChangeReason { get; set; }
 
     /// <summary>Forgets what one operation set, before a pooled instance is handed to the next (EF resets its own state).</summary>
-    internal void ResetForReuse()
-    {
-        _actor = null;
-        ChangeReason = null;
-    }
+    internal void ResetForReuse() => (_actor, ChangeReason) = (null, null);
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -252,6 +245,14 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             e.HasIndex(m => new { m.BookingId, m.EventVersion }).IsUnique()
                 .HasFilter("\"Kind\" = 'EventMoved'")
                 .HasDatabaseName("UX_SmsMessages_EventMoved");
+            // A ticket's move to Ready texts the customer once, however often the click or the save is repeated; a new
+            // move to Ready (a new ticket version) is a new message. Also the ticket page's list of its messages.
+            e.HasIndex(m => new { m.TicketId, m.TicketVersion }).IsUnique()
+                .HasFilter("\"Kind\" = 'TicketReady'")
+                .HasDatabaseName("UX_SmsMessages_TicketReady");
+            e.HasIndex(m => m.TicketId);
+            e.HasOne(m => m.Ticket).WithMany()
+                .HasForeignKey(m => m.TicketId).OnDelete(DeleteBehavior.SetNull);
             e.HasOne(m => m.Customer).WithMany()
                 .HasForeignKey(m => m.CustomerId).IsRequired().OnDelete(DeleteBehavior.Restrict);
             e.HasOne(m => m.Booking).WithMany()

@@ -85,6 +85,33 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
         return message;
     }
 
+    /// <summary>
+    /// "Ready for pickup" for a ticket that has just moved to Ready, added to <paramref name="db"/> (the move's context, so
+    /// it commits with the move). <paramref name="ticketVersion"/> is the ticket's version after the move: the unique key
+    /// on (ticket, version) lets each move text the customer once.
+    /// </summary>
+    public SmsMessage EnqueueTicketReady(AppDbContext db, SmsTemplateSet templates, Customer customer, Ticket ticket, int ticketVersion,
+        string item, string? actor = null)
+    {
+        var (language, body) = TicketReadyText(templates, customer, ticket, item);
+        var message = NewMessage(SmsKind.TicketReady, customer, body, language, actor ?? db.Actor);
+        message.TicketId = ticket.Id;
+        message.TicketVersion = ticketVersion;
+        db.SmsMessages.Add(message);
+        return message;
+    }
+
+    /// <summary>The "ticket ready" text in the customer's language: what the move to Ready offers and then writes.</summary>
+    public (string Language, string Body) TicketReadyText(SmsTemplateSet templates, Customer customer, Ticket ticket, string item)
+    {
+        var (language, template) = templates.For(SmsKind.TicketReady, customer.PreferredLanguage);
+        var values = new Dictionary<string, string>(Values(customer, null, null, language))
+        {
+            [SmsText.TicketNumber] = ticket.Number, [SmsText.Item] = item,
+        };
+        return (language, SmsText.Render(template, values));
+    }
+
     /// <summary>A message typed by a person (one-off or bulk), added to <paramref name="db"/>.</summary>
     public SmsMessage EnqueueText(AppDbContext db, SmsKind kind, Customer customer, string body, int? eventId = null, string? actor = null)
     {

@@ -111,8 +111,14 @@ public static class TicketOperations
 
     /// <summary>Moves a ticket along the workflow; closing needs the final amount and counts a visit.</summary>
     /// <param name="expectedVersion">The version the user looked at, so a change made meanwhile is not overridden blindly.</param>
+    /// <param name="readySms">
+    /// On a move to Ready, the outbox that texts the customer "ready for pickup" in the move's transaction; null sends
+    /// nothing. The message is keyed by the ticket's new version, so a repeated click or retry of the same move (refused
+    /// as stale) never sends it twice, while moving away and back to Ready is a new move with its own message.
+    /// </param>
     public static Task<Ticket> ChangeStatusAsync(IDbContextFactory<AppDbContext> factory, int ticketId, int expectedVersion,
-        TicketStatus to, decimal? finalAmount, TimeProvider time, string? actor = null, CancellationToken ct = default)
+        TicketStatus to, decimal? finalAmount, TimeProvider time, string? actor = null, CancellationToken ct = default,
+        Features.Sms.SmsOutbox? readySms = null)
     {
         if (to == TicketStatus.Closed && Money.Check(finalAmount, "final amount", required: true) is { } error)
             throw new RuleViolationException(error);
@@ -131,8 +137,17 @@ public static class TicketOperations
             }
             ticket.Status = to;
             if (to is TicketStatus.Closed or TicketStatus.Cancelled) db.Activities.Add(TicketTimeline.Ended(ticket, now, db.Actor));
+            if (to == TicketStatus.Ready && readySms is not null)
+            {
+                var customer = await db.Customers.AsNoTracking().FirstAsync(c => c.Id == ticket.CustomerId, ct);
+                await db.Entry(ticket).Reference(t => t.Equipment).LoadAsync(ct);
+                readySms.EnqueueTicketReady(db, await readySms.TemplatesAsync(db, ct), customer, ticket, expectedVersion + 1, ItemOf(ticket));
+            }
         });
     }
+
+    /// <summary>What was brought in, as a customer reads it in "your … is ready": the equipment (loaded), or the item typed.</summary>
+    public static string ItemOf(Ticket ticket) => ticket.Equipment?.Label ?? ticket.Item ?? "repair";
 
     /// <summary>A draft holding what a ticket says now, for its edit form.</summary>
     public static TicketDraft DraftOf(Ticket t) => new()
@@ -208,6 +223,12 @@ public static class TicketOperations
             catch (DbUpdateConcurrencyException) when (attempt < Attempts)
             {
                 // The ticket changed under us; the next attempt rereads it and refuses the stale change.
+            }
+            catch (DbUpdateException ex) when (db.Sql().IsUniqueViolation(ex,
+                db.Model.UniqueIndex<SmsMessage>(nameof(SmsMessage.TicketId), nameof(SmsMessage.TicketVersion))))
+            {
+                // The same move to Ready, saved at the same moment by another click: its message is the one.
+                throw new StaleTicketException();
             }
         }
     }

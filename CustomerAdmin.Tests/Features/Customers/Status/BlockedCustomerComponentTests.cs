@@ -109,7 +109,7 @@ public sealed class BlockedCustomerComponentTests : AppComponentTest
         });
         cut.Find("[data-testid=picker-suggestion]").Closest(".mud-list-item")!.Click();
         cut.WaitForAssertion(() => Assert.Contains("Ann Lee is blocked (Unpaid repairs;", cut.Find("[data-testid=customer-blocked]").TextContent));
-        cut.Find("[data-testid=booking-save]").Click();
+        cut.Find("form#booking-form").Submit();
 
         cut.WaitForAssertion(() => Assert.Contains("a booking for Jazz night needs a manager's override", FieldMessage(cut, "input#booking-customer")));
         await using var db = await Db.Inner.CreateDbContextAsync(Ct);

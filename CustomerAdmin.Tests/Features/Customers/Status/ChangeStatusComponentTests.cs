@@ -35,7 +35,7 @@ public sealed class ChangeStatusComponentTests : AppComponentTest
 
         OpenDialogAndChoose(cut, "Blocked");
         cut.Find("#status-reason").Input("Threatened staff on 2 March");
-        cut.Find("[data-testid=save-status]").Click();
+        cut.Find("form#change-status-form").Submit();
 
         cut.WaitForAssertion(() =>
         {
@@ -54,7 +54,7 @@ public sealed class ChangeStatusComponentTests : AppComponentTest
         var cut = RenderPage<CustomerDetail>(ann.Id);
 
         OpenDialogAndChoose(cut, "Blocked");
-        cut.Find("[data-testid=save-status]").Click();
+        cut.Find("form#change-status-form").Submit();
 
         cut.WaitForAssertion(() => Assert.Contains("Say why the status changes.", cut.Find("[data-testid=change-status-dialog]").TextContent));
         Assert.Equal(CustomerStatus.Active, StatusOf(ann.Id));
@@ -84,7 +84,7 @@ public sealed class ChangeStatusComponentTests : AppComponentTest
 
         var cut = RenderPage<CustomerEdit>(ann.Id);
 
-        cut.WaitForAssertion(() => Assert.Equal("Blocked", cut.Find("[data-testid=status-readonly] input").GetAttribute("value")));
-        Assert.True(cut.Find("[data-testid=status-readonly] input").HasAttribute("readonly"));
+        cut.WaitForAssertion(() => Assert.Equal("Blocked", cut.Find("input#customer-status").GetAttribute("value")));
+        Assert.True(cut.Find("input#customer-status").HasAttribute("readonly"));
     }
 }

@@ -1110,6 +1110,12 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("TicketId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TicketVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("To")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -1123,6 +1129,8 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.HasIndex("ProviderId")
                         .IsUnique();
 
+                    b.HasIndex("TicketId");
+
                     b.HasIndex("BookingId", "EventVersion")
                         .IsUnique()
                         .HasDatabaseName("UX_SmsMessages_EventMoved")
@@ -1133,6 +1141,11 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.HasIndex("EventId", "Kind");
 
                     b.HasIndex("Status", "NextAttemptAt");
+
+                    b.HasIndex("TicketId", "TicketVersion")
+                        .IsUnique()
+                        .HasDatabaseName("UX_SmsMessages_TicketReady")
+                        .HasFilter("\"Kind\" = 'TicketReady'");
 
                     b.HasIndex("To", "SentAt");
 
@@ -1723,11 +1736,18 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Restrict);
 
+                    b.HasOne("CustomerAdmin.Data.Ticket", "Ticket")
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.Navigation("Booking");
 
                     b.Navigation("Customer");
 
                     b.Navigation("Event");
+
+                    b.Navigation("Ticket");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Ticket", b =>
