@@ -90,7 +90,7 @@ public sealed class CustomerBulkBarTests : AppComponentTest
     }
 
     [Fact]
-    public async Task StaffMayTagTheSelectionButNotDeleteOrExportIt()
+    public async Task StaffMayTagTheSelectionButNotDeleteExportOrTextIt()
     {
         SignInAs(AppRoles.Staff);
         await Data.CustomerAsync();
@@ -102,6 +102,7 @@ public sealed class CustomerBulkBarTests : AppComponentTest
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=bulk-add-tags]")));
         Assert.Empty(cut.FindAll("[data-testid=bulk-delete]"));
         Assert.Empty(cut.FindAll("[data-testid=bulk-export]"));
+        Assert.Empty(cut.FindAll("[data-testid=bulk-sms]"));
     }
 
     [Fact]
@@ -122,6 +123,8 @@ public sealed class CustomerBulkBarTests : AppComponentTest
         Assert.Equal("Boston", filter.City);
         Assert.Equal(2, filter.Ids!.Count);
         Assert.Subset(customers.Select(c => c.Id).ToHashSet(), filter.Ids.ToHashSet());
+        // The SMS page gets the same selection.
+        Assert.StartsWith("/customers/sms?city=Boston&ids=", cut.Find("[data-testid=bulk-sms]").GetAttribute("href"));
     }
 
     [Fact]
