@@ -141,10 +141,10 @@ public sealed class CustomerBulkBarTests : AppComponentTest
         });
 
         cut.Find("input#tags").Input("e");
-        cut.WaitForAssertion(() => Assert.Equal(["Événements"], cut.FindAll(".mud-list-item").Select(i => i.TextContent.Trim())));
+        cut.WaitForAssertion(() => Assert.Equal(["Événements"], cut.FindAll("[data-testid=tag-suggestion]").Select(i => i.TextContent.Trim())));
         cut.Find("input#tags").Input("v");
-        cut.WaitForAssertion(() => Assert.Equal(["VIP", "vip-gold"], cut.FindAll(".mud-list-item").Select(i => i.TextContent.Trim())));
-        cut.FindAll(".mud-list-item")[1].Click();
+        cut.WaitForAssertion(() => Assert.Equal(["VIP", "vip-gold"], cut.FindAll("[data-testid=tag-suggestion]").Select(i => i.TextContent.Trim())));
+        cut.FindAll("[data-testid=tag-suggestion]")[1].Click();
 
         cut.WaitForAssertion(() => Assert.Equal(["walk-in", "vip-gold"], picked));
     }
