@@ -40,6 +40,7 @@ public static class AppServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PhoneNormalizer>();
         services.AddSingleton<CustomerOperations>();
+        services.AddSingleton<Features.Customers.Status.CustomerStatusOperations>();
         services.AddSingleton<OrganizationOperations>();
         services.AddSingleton<CustomerCsvExport>();
         services.AddSingleton<ExportProgress>();

@@ -25,6 +25,9 @@ public abstract class EndToEndTest(AppServer server, Browser browser) : IAsyncLi
 
     protected AppServer Server { get; } = server;
 
+    /// <summary>For a second page (another user signed in next to the first).</summary>
+    protected Browser Browser { get; } = browser;
+
     /// <summary>Relative URLs (<c>"customers/42"</c>) resolve against the server's base URL.</summary>
     protected IPage Page => _page ?? throw new InvalidOperationException("The page is created in InitializeAsync.");
 
@@ -33,7 +36,7 @@ public abstract class EndToEndTest(AppServer server, Browser browser) : IAsyncLi
 
     public virtual async ValueTask InitializeAsync()
     {
-        _page = await browser.NewPageAsync(Server.BaseUrl);
+        _page = await Browser.NewPageAsync(Server.BaseUrl);
         _page.Console += (_, message) =>
         {
             if (message.Type == "error")

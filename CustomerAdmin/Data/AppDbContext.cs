@@ -52,8 +52,11 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         set => _actor = value;
     }
 
+    /// <summary>Why this save changes what it does (a status change asks): written to the save's history rows.</summary>
+    public string? ChangeReason { get; set; }
+
     /// <summary>Forgets what one operation set, before a pooled instance is handed to the next (EF resets its own state).</summary>
-    internal void ResetForReuse() => _actor = null;
+    internal void ResetForReuse() => (_actor, ChangeReason) = (null, null);
 
     protected override void OnModelCreating(ModelBuilder b)
     {
@@ -76,6 +79,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             e.HasIndex(c => new { c.SortName, c.Id });
             e.HasIndex(c => new { c.City, c.SortName });
             e.HasIndex(c => c.CreatedAt);
+            e.HasIndex(c => c.FirstSeenAt);
             e.HasIndex(c => c.TotalSpent);
             e.HasIndex(c => c.Status);
             e.HasIndex(c => new { c.TicketCount, c.Id }).IsDescending(true, false);
@@ -241,6 +245,14 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             e.HasIndex(m => new { m.BookingId, m.EventVersion }).IsUnique()
                 .HasFilter("\"Kind\" = 'EventMoved'")
                 .HasDatabaseName("UX_SmsMessages_EventMoved");
+            // A ticket's move to Ready texts the customer once, however often the click or the save is repeated; a new
+            // move to Ready (a new ticket version) is a new message. Also the ticket page's list of its messages.
+            e.HasIndex(m => new { m.TicketId, m.TicketVersion }).IsUnique()
+                .HasFilter("\"Kind\" = 'TicketReady'")
+                .HasDatabaseName("UX_SmsMessages_TicketReady");
+            e.HasIndex(m => m.TicketId);
+            e.HasOne(m => m.Ticket).WithMany()
+                .HasForeignKey(m => m.TicketId).OnDelete(DeleteBehavior.SetNull);
             e.HasOne(m => m.Customer).WithMany()
                 .HasForeignKey(m => m.CustomerId).IsRequired().OnDelete(DeleteBehavior.Restrict);
             e.HasOne(m => m.Booking).WithMany()
@@ -308,7 +320,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
     {
         var keepers = _services.Keepers ?? throw new InvalidOperationException(
             "This context has no keepers of derived data (UseAppServices), so a save would leave history, search tokens and summaries behind.");
-        var save = new SaveInfo(_services.Time.GetUtcNow().UtcDateTime, Actor);
+        var save = new SaveInfo(_services.Time.GetUtcNow().UtcDateTime, Actor, ChangeReason);
         var work = new List<KeeperWork>();
         // Changes are detected once for all keepers (each Entries() call would scan the whole tracker again).
         var autoDetect = ChangeTracker.AutoDetectChangesEnabled;

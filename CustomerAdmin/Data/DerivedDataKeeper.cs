@@ -33,5 +33,5 @@ public abstract class KeeperWork
     public virtual Task AfterWriteAsync(AppDbContext db, CancellationToken ct) => Task.CompletedTask;
 }
 
-/// <summary>The moment and the author of one save.</summary>
-public readonly record struct SaveInfo(DateTime Now, string Actor);
+/// <summary>The moment, the author and (when the change asked for one) the reason of one save.</summary>
+public readonly record struct SaveInfo(DateTime Now, string Actor, string? Reason = null);

@@ -27,6 +27,8 @@ public static class Permissions
     public const string CustomersRestore = "customers.restore";
     /// <summary>The duplicate review queue: deciding pairs, merging two customers and undoing a merge; running the duplicate scan.</summary>
     public const string CustomersMerge = "customers.merge";
+    /// <summary>A booking, ticket or sale for a blocked customer, with a reason that goes on their timeline.</summary>
+    public const string CustomersOverrideBlock = "customers.override-block";
     public const string ReportsView = "reports.view";
     /// <summary>An SMS to one customer.</summary>
     public const string SmsSend = "sms.send";
@@ -48,6 +50,7 @@ public static class Permissions
         [CustomersDelete] = Managers,
         [CustomersRestore] = Admins,
         [CustomersMerge] = Managers,
+        [CustomersOverrideBlock] = Managers,
         [ReportsView] = Managers,
         [SmsSend] = Everyone,
         [SmsBulk] = Managers,

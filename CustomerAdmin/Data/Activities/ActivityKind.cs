@@ -8,4 +8,8 @@ public enum ActivityKind
 {
     Call, Email, Meeting, Note, TicketOpened, TicketClosed, TicketReopened, Sale, ContactChanged,
     BookingMade, BookingChanged, BookingCancelled, SmsReply, SmsOptedOut, SmsOptedIn, Merged, MergeUndone,
+    /// <summary>Active, Inactive or Blocked set with a reason (the body).</summary>
+    StatusChanged,
+    /// <summary>A manager went past a block (a booking, ticket or sale for a blocked customer), with a reason.</summary>
+    BlockOverridden,
 }

@@ -69,6 +69,13 @@ public class Customer
     [MaxLength(TagsMax)] public string? Tags { get; set; }
 
     public DateTime CreatedAt { get; set; }
+    /// <summary>
+    /// Since when this is a customer of ours: "customer since" and the dashboard's new customers count this day, not the
+    /// day the record was typed in. An importer sets it before the first save from its source (the legacy file's earliest
+    /// <c>created_at</c>, the customer import's "Customer since" column); left unset, the first save makes it
+    /// <see cref="CreatedAt"/> (<c>CustomerHistoryKeeper.StampNew</c>).
+    /// </summary>
+    public DateTime FirstSeenAt { get; set; }
     [MaxLength(100)] public string? CreatedBy { get; set; }
     public DateTime UpdatedAt { get; set; }
     [MaxLength(100)] public string? UpdatedBy { get; set; }

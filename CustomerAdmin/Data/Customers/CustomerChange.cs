@@ -9,6 +9,7 @@ public class CustomerChange
     /// <summary>A merge, on both records' histories: what was merged into what, and what moved.</summary>
     public const string MergedField = "(merged)";
     public const string MergeUndoneField = "(merge undone)";
+    public const int ReasonMax = 500;
 
     public long Id { get; set; }
     public int CustomerId { get; set; }
@@ -18,4 +19,6 @@ public class CustomerChange
     public string? NewValue { get; set; }
     public DateTime ChangedAt { get; set; }
     [MaxLength(100)] public string? ChangedBy { get; set; }
+    /// <summary>Why, when the change asked for one (a status change): <see cref="AppDbContext.ChangeReason"/> at the save.</summary>
+    [MaxLength(ReasonMax)] public string? Reason { get; set; }
 }

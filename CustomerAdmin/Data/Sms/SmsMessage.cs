@@ -24,6 +24,10 @@ public class SmsMessage
     public DateTime? EventStartsAt { get; set; }
     /// <summary>For event-moved messages: the event's version after the move, so each move tells a booking once (unique key).</summary>
     public int? EventVersion { get; set; }
+    /// <summary>For "ticket ready" messages: the ticket, and its version after the move to Ready (unique key: one message per move).</summary>
+    public int? TicketId { get; set; }
+    public Ticket? Ticket { get; set; }
+    public int? TicketVersion { get; set; }
 
     public SmsKind Kind { get; set; }
     /// <summary>E.164, copied when enqueued: the number the message went to, even if the customer's changes later.</summary>

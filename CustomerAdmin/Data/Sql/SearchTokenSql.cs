@@ -11,7 +11,7 @@ namespace CustomerAdmin.Data.Sql;
 
 /// <summary>The columns a search suggestion shows of one customer.</summary>
 public sealed record SuggestionRow(int Id, CustomerType Type, string? FirstName, string? LastName, string? Name,
-    string? DisplayName, string PrimaryPhone, string? City);
+    string? DisplayName, string PrimaryPhone, string? City, CustomerStatus Status);
 
 /// <summary>
 /// The statements of search-as-you-type (<c>CustomerSearch.SuggestAsync</c> in Features/Customers/Search), sent as plain commands on the context's own open
@@ -63,7 +63,7 @@ public sealed class SearchTokenSql
         _type = ModelColumn.For(customer.FindProperty(nameof(Customer.Type))!);
         // Columns in SuggestionRow's order.
         string[] columns = [nameof(Customer.Id), nameof(Customer.Type), nameof(Customer.FirstName), nameof(Customer.LastName),
-            nameof(Customer.Name), nameof(Customer.DisplayName), nameof(Customer.PrimaryPhone), nameof(Customer.City)];
+            nameof(Customer.Name), nameof(Customer.DisplayName), nameof(Customer.PrimaryPhone), nameof(Customer.City), nameof(Customer.Status)];
         _rowsHead = $"SELECT {string.Join(", ", columns.Select(CustomerColumn))} FROM {sql.DelimitIdentifier(customers.Name, customers.Schema)} AS c "
             + $"WHERE {CustomerColumn(nameof(Customer.Status))} NOT IN (@deleted, @merged) AND {CustomerColumn(nameof(Customer.Id))} IN (";
         _exactSql = $"SELECT t.{_tokenCustomer} FROM {_tokens} AS t WHERE t.{_tokenKind} = @kind AND t.{_tokenText} = @token "
@@ -123,7 +123,8 @@ public sealed class SearchTokenSql
         while (await reader.ReadAsync(ct))
         {
             rows.Add(new SuggestionRow(reader.GetInt32(0), (CustomerType)_type.FromProvider(reader.GetValue(1))!,
-                Text(reader, 2), Text(reader, 3), Text(reader, 4), Text(reader, 5), reader.GetString(6), Text(reader, 7)));
+                Text(reader, 2), Text(reader, 3), Text(reader, 4), Text(reader, 5), reader.GetString(6), Text(reader, 7),
+                (CustomerStatus)_status.FromProvider(reader.GetValue(8))!));
         }
         return rows;
     }

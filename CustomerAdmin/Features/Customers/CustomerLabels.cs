@@ -24,8 +24,8 @@ public static class CustomerLabels
     public static Color ColorOf(CustomerStatus s) => s switch
     {
         CustomerStatus.Active => Color.Success,
-        CustomerStatus.Inactive => Color.Default,
-        CustomerStatus.Blocked => Color.Warning,
+        CustomerStatus.Inactive => Color.Warning,
+        CustomerStatus.Blocked => Color.Error,
         _ => Color.Error,
     };
 

@@ -81,8 +81,9 @@ public static class CustomerListQuery
         if (f.MaxTickets is { } maxTickets) q = q.Where(c => db.Tickets.Count(t => t.CustomerId == c.Id) <= maxTickets);
         if (f.MinRevenue is { } minRevenue) q = q.Where(c => c.TotalSpent >= minRevenue);
         if (f.MaxRevenue is { } maxRevenue) q = q.Where(c => c.TotalSpent <= maxRevenue);
-        if (f.CreatedFrom is { } createdFrom) q = q.Where(c => c.CreatedAt >= createdFrom);
-        if (f.CreatedBefore is { } createdBefore) q = q.Where(c => c.CreatedAt < createdBefore);
+        // "New customers" on the dashboard count the day a customer was first seen, and link here: the same day.
+        if (f.CreatedFrom is { } createdFrom) q = q.Where(c => c.FirstSeenAt >= createdFrom);
+        if (f.CreatedBefore is { } createdBefore) q = q.Where(c => c.FirstSeenAt < createdBefore);
         if (f is { BoughtFrom: { } boughtFrom, BoughtBefore: { } boughtBefore })
         {
             var min = Math.Max(1, f.MinPurchases);

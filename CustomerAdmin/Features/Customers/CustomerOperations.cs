@@ -15,11 +15,14 @@ public sealed record ConsentChoice(bool OptedIn);
 /// </summary>
 public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory, PhoneNormalizer phones, TimeProvider time)
 {
-    /// <summary>What the customer form edits, and therefore all an edit may change.</summary>
+    /// <summary>
+    /// What the customer form edits, and therefore all an edit may change. Not the status: that changes with a reason,
+    /// through <c>CustomerStatusOperations</c> (the customer page's "Change status").
+    /// </summary>
     public static IReadOnlyList<string> FormFields { get; } =
     [
         nameof(Customer.Type), nameof(Customer.FirstName), nameof(Customer.LastName), nameof(Customer.Name),
-        nameof(Customer.DisplayName), nameof(Customer.OrganizationId), nameof(Customer.Status), nameof(Customer.Tier),
+        nameof(Customer.DisplayName), nameof(Customer.OrganizationId), nameof(Customer.Tier),
         nameof(Customer.PrimaryPhone), nameof(Customer.PrimaryPhoneSmsCapable), nameof(Customer.SecondaryPhone),
         nameof(Customer.WhatsAppPhone), nameof(Customer.Email), nameof(Customer.PreferredContactMethod),
         nameof(Customer.PreferredLanguage), nameof(Customer.AddressLine1), nameof(Customer.AddressLine2),

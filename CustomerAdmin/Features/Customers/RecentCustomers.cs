@@ -26,12 +26,12 @@ public static class RecentCustomers
             .Concat(edited.Select(x => x.CustomerId)).Distinct().Take(3 * limit).ToList();
         var rows = await db.Customers.AsNoTracking()
             .Where(c => ids.Contains(c.Id)).Live()
-            .Select(c => new { c.Id, c.Type, c.FirstName, c.LastName, c.Name, c.DisplayName, c.PrimaryPhone, c.City })
+            .Select(c => new { c.Id, c.Type, c.FirstName, c.LastName, c.Name, c.DisplayName, c.PrimaryPhone, c.City, c.Status })
             .ToListAsync(ct);
         var byId = rows.ToDictionary(r => r.Id);
         return ids.Where(byId.ContainsKey).Take(limit).Select(id => byId[id]).Select(r => new CustomerSuggestion(r.Id,
             new Customer { Type = r.Type, FirstName = r.FirstName, LastName = r.LastName, Name = r.Name, DisplayName = r.DisplayName }.FullName,
-            r.PrimaryPhone, r.City, r.Type)).ToList();
+            r.PrimaryPhone, r.City, r.Type, r.Status)).ToList();
     }
 }
 

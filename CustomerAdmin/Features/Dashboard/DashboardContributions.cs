@@ -25,7 +25,7 @@ public static class DashboardContributions
 
     public readonly record struct Key(DashboardSeries Series, int Day, int Other, string Text = "");
 
-    public sealed record CustomerFacts(int Id, DateTime CreatedAt, CustomerType Type, CustomerStatus Status, string? City);
+    public sealed record CustomerFacts(int Id, DateTime FirstSeenAt, CustomerType Type, CustomerStatus Status, string? City);
     public sealed record TicketFacts(int CustomerId, TicketStatus Status, DateTime OpenedAt, DateTime? ClosedAt, decimal? FinalAmount);
     public sealed record SaleFacts(int CustomerId, DateTime SoldAt, decimal Total);
 
@@ -68,7 +68,7 @@ public static class DashboardContributions
 
         // Customer figures leave deleted and merged customers out, as the customer list does.
         if (customer.Status.IsGone()) return;
-        Add(new(DashboardSeries.Customers, DayOf(customer.CreatedAt, zone), (int)customer.Type), 1);
+        Add(new(DashboardSeries.Customers, DayOf(customer.FirstSeenAt, zone), (int)customer.Type), 1);
         if (customer.City is { } city)
         {
             Add(new(DashboardSeries.CityCustomers, 0, tickets.Count, city), 1);

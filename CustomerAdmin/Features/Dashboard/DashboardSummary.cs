@@ -35,7 +35,7 @@ public static class DashboardSummary
         if (customerIds.Count == 0) return new([], [], []);
         var ids = customerIds.ToArray();
         var customers = await db.Customers.Where(c => EF.Parameter(ids).Contains(c.Id))
-            .Select(c => new CustomerFacts(c.Id, c.CreatedAt, c.Type, c.Status, c.City)).ToListAsync(ct);
+            .Select(c => new CustomerFacts(c.Id, c.FirstSeenAt, c.Type, c.Status, c.City)).ToListAsync(ct);
         var tickets = await db.Tickets.Where(t => EF.Parameter(ids).Contains(t.CustomerId))
             .Select(t => new TicketFacts(t.CustomerId, t.Status, t.OpenedAt, t.ClosedAt, t.FinalAmount)).ToListAsync(ct);
         var sales = await db.Sales.Where(s => EF.Parameter(ids).Contains(s.CustomerId))
@@ -165,7 +165,7 @@ public static class DashboardSummary
             {
                 var (lo, hi) = (from, from + RebuildCustomers);
                 var customers = await db.Customers.Where(c => c.Id > lo && c.Id <= hi)
-                    .Select(c => new CustomerFacts(c.Id, c.CreatedAt, c.Type, c.Status, c.City)).ToListAsync(ct);
+                    .Select(c => new CustomerFacts(c.Id, c.FirstSeenAt, c.Type, c.Status, c.City)).ToListAsync(ct);
                 var tickets = await db.Tickets.Where(t => t.CustomerId > lo && t.CustomerId <= hi)
                     .Select(t => new TicketFacts(t.CustomerId, t.Status, t.OpenedAt, t.ClosedAt, t.FinalAmount)).ToListAsync(ct);
                 var sales = await db.Sales.Where(s => s.CustomerId > lo && s.CustomerId <= hi)
@@ -203,7 +203,7 @@ public static class DashboardSummary
         {
             switch (e.Entity)
             {
-                case Customer c when Relevant(e, nameof(Customer.CreatedAt), nameof(Customer.Type), nameof(Customer.Status), nameof(Customer.City)):
+                case Customer c when Relevant(e, nameof(Customer.FirstSeenAt), nameof(Customer.Type), nameof(Customer.Status), nameof(Customer.City)):
                     if (e.State != EntityState.Added) Get().Before.Add(c.Id);
                     Get().After.Add(() => c.Id);
                     break;

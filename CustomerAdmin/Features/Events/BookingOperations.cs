@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Status;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Sending;
@@ -60,7 +61,9 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
     /// Books the customer onto the event. When they already have a booking for it (typed twice, or two people at once),
     /// nothing is written and that booking comes back with <see cref="BookingResult.AlreadyBooked"/> set.
     /// </summary>
-    public async Task<BookingResult> CreateAsync(BookingDraft draft, string? actor = null, CancellationToken ct = default)
+    /// <param name="blockOverride">A manager's override, needed to book a blocked customer (<see cref="CustomerBlocks"/>).</param>
+    public async Task<BookingResult> CreateAsync(BookingDraft draft, string? actor = null, CancellationToken ct = default,
+        BlockOverride? blockOverride = null)
     {
         RuleViolationException.ThrowFirst(Validate(draft));
         try
@@ -76,6 +79,7 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
                 throw new RuleViolationException("This customer has been deleted, so they cannot be booked. Choose another customer.", nameof(BookingDraft.CustomerId));
             var now = time.GetUtcNow().UtcDateTime;
             ThrowIfNotBookable(ev, now);
+            await CustomerBlocks.CheckAsync(db, customer, blockOverride, $"a booking for {ev.Name}", nameof(BookingDraft.CustomerId), now, ct);
             await ThrowIfOverCapacityAsync(db, ev, draft.Seats, exceptBookingId: null, ct);
 
             var booking = new Booking

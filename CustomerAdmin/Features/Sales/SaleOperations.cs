@@ -1,6 +1,7 @@
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Customers.Status;
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
@@ -48,8 +49,9 @@ public static class SaleOperations
 
     public static decimal Total(IEnumerable<SaleLineDraft> lines) => lines.Sum(l => l.LineTotal);
 
+    /// <param name="blockOverride">A manager's override, needed to sell to a blocked customer (<see cref="CustomerBlocks"/>).</param>
     public static async Task<Sale> CreateAsync(IDbContextFactory<AppDbContext> factory, int customerId, IReadOnlyList<SaleLineDraft> lines,
-        TimeProvider time, string? actor = null, CancellationToken ct = default)
+        TimeProvider time, string? actor = null, CancellationToken ct = default, BlockOverride? blockOverride = null)
     {
         if (Validate(lines).Select(e => e.Line < 0 ? e.Message : $"Line {e.Line + 1}: {e.Message}").FirstOrDefault() is { } error)
             throw new RuleViolationException(error);
@@ -63,6 +65,7 @@ public static class SaleOperations
         if (customer is null || customer.Status.IsGone())
             throw new RuleViolationException("This customer has been deleted; choose another customer for the sale.", nameof(Sale.CustomerId));
         var now = time.GetUtcNow().UtcDateTime;
+        await CustomerBlocks.CheckAsync(db, customer, blockOverride, "a sale", nameof(Sale.CustomerId), now, ct);
         var sale = new Sale
         {
             CustomerId = customerId, SoldAt = now, CreatedBy = db.Actor, Total = Total(lines),

@@ -20,6 +20,7 @@ public static class SmsLabels
         SmsKind.Reminder24Hour => "24-hour reminder",
         SmsKind.EventMoved => "Event moved",
         SmsKind.EventCancelled => "Event cancelled",
+        SmsKind.TicketReady => "Ticket ready",
         SmsKind.Bulk => "Bulk",
         SmsKind.Manual => "One-off",
         _ => kind.ToString(),

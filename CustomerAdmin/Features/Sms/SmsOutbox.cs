@@ -29,9 +29,15 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
         return new SmsTemplateSet(saved.ToDictionary(t => (t.Kind, t.Language), t => t.Body), Options.DefaultLanguage);
     }
 
-    /// <summary>Why this customer must not get an SMS, or null when one may go.</summary>
+    public const string BlockedCode = "customer-blocked";
+
+    /// <summary>
+    /// Why this customer must not get an SMS, or null when one may go. Read when a message is written and again when it
+    /// is sent, so a customer blocked or opted out meanwhile gets nothing.
+    /// </summary>
     public static (string Code, string Message)? SkipReason(Customer customer) =>
         customer.Status.IsGone() ? ("customer-deleted", "The customer is deleted or merged into another record.")
+        : customer.Status == CustomerStatus.Blocked ? (BlockedCode, "The customer is blocked.")
         : customer.SmsOptedOut ? ("opted-out", "The customer opted out of SMS.")
         : string.IsNullOrWhiteSpace(customer.PrimaryPhone) ? ("no-phone", "The customer has no phone number.")
         : !customer.PrimaryPhoneSmsCapable ? ("not-sms-capable", "The customer's number cannot receive SMS (landline).")
@@ -77,6 +83,33 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
         if (kind == SmsKind.EventMoved) message.EventVersion = ev.Version;
         db.SmsMessages.Add(message);
         return message;
+    }
+
+    /// <summary>
+    /// "Ready for pickup" for a ticket that has just moved to Ready, added to <paramref name="db"/> (the move's context, so
+    /// it commits with the move). <paramref name="ticketVersion"/> is the ticket's version after the move: the unique key
+    /// on (ticket, version) lets each move text the customer once.
+    /// </summary>
+    public SmsMessage EnqueueTicketReady(AppDbContext db, SmsTemplateSet templates, Customer customer, Ticket ticket, int ticketVersion,
+        string item, string? actor = null)
+    {
+        var (language, body) = TicketReadyText(templates, customer, ticket, item);
+        var message = NewMessage(SmsKind.TicketReady, customer, body, language, actor ?? db.Actor);
+        message.TicketId = ticket.Id;
+        message.TicketVersion = ticketVersion;
+        db.SmsMessages.Add(message);
+        return message;
+    }
+
+    /// <summary>The "ticket ready" text in the customer's language: what the move to Ready offers and then writes.</summary>
+    public (string Language, string Body) TicketReadyText(SmsTemplateSet templates, Customer customer, Ticket ticket, string item)
+    {
+        var (language, template) = templates.For(SmsKind.TicketReady, customer.PreferredLanguage);
+        var values = new Dictionary<string, string>(Values(customer, null, null, language))
+        {
+            [SmsText.TicketNumber] = ticket.Number, [SmsText.Item] = item,
+        };
+        return (language, SmsText.Render(template, values));
     }
 
     /// <summary>A message typed by a person (one-off or bulk), added to <paramref name="db"/>.</summary>

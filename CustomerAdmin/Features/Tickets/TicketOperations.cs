@@ -1,6 +1,7 @@
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Customers.Status;
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
@@ -49,8 +50,9 @@ public static class TicketOperations
         return errors;
     }
 
+    /// <param name="blockOverride">A manager's override, needed to open a ticket for a blocked customer (<see cref="CustomerBlocks"/>).</param>
     public static async Task<Ticket> CreateAsync(IDbContextFactory<AppDbContext> factory, TicketDraft draft, TimeProvider time,
-        string? actor = null, CancellationToken ct = default)
+        string? actor = null, CancellationToken ct = default, BlockOverride? blockOverride = null)
     {
         RuleViolationException.ThrowFirst(Validate(draft));
         for (var attempt = 1; ; attempt++)
@@ -66,8 +68,9 @@ public static class TicketOperations
                 && !await db.Equipment.AnyAsync(q => q.Id == equipmentId && q.CustomerId == customer.Id, ct))
                 throw new RuleViolationException("That equipment does not belong to this customer.", nameof(TicketDraft.EquipmentId));
 
-            var sequence = await NextSequenceAsync(db, ct);
             var now = time.GetUtcNow().UtcDateTime;
+            await CustomerBlocks.CheckAsync(db, customer, blockOverride, "a ticket", nameof(TicketDraft.CustomerId), now, ct);
+            var sequence = await NextSequenceAsync(db, ct);
             var ticket = new Ticket
             {
                 Sequence = sequence, Number = Ticket.FormatNumber(sequence), CustomerId = customer.Id,
@@ -108,8 +111,14 @@ public static class TicketOperations
 
     /// <summary>Moves a ticket along the workflow; closing needs the final amount and counts a visit.</summary>
     /// <param name="expectedVersion">The version the user looked at, so a change made meanwhile is not overridden blindly.</param>
+    /// <param name="readySms">
+    /// On a move to Ready, the outbox that texts the customer "ready for pickup" in the move's transaction; null sends
+    /// nothing. The message is keyed by the ticket's new version, so a repeated click or retry of the same move (refused
+    /// as stale) never sends it twice, while moving away and back to Ready is a new move with its own message.
+    /// </param>
     public static Task<Ticket> ChangeStatusAsync(IDbContextFactory<AppDbContext> factory, int ticketId, int expectedVersion,
-        TicketStatus to, decimal? finalAmount, TimeProvider time, string? actor = null, CancellationToken ct = default)
+        TicketStatus to, decimal? finalAmount, TimeProvider time, string? actor = null, CancellationToken ct = default,
+        Features.Sms.SmsOutbox? readySms = null)
     {
         if (to == TicketStatus.Closed && Money.Check(finalAmount, "final amount", required: true) is { } error)
             throw new RuleViolationException(error);
@@ -128,8 +137,17 @@ public static class TicketOperations
             }
             ticket.Status = to;
             if (to is TicketStatus.Closed or TicketStatus.Cancelled) db.Activities.Add(TicketTimeline.Ended(ticket, now, db.Actor));
+            if (to == TicketStatus.Ready && readySms is not null)
+            {
+                var customer = await db.Customers.AsNoTracking().FirstAsync(c => c.Id == ticket.CustomerId, ct);
+                await db.Entry(ticket).Reference(t => t.Equipment).LoadAsync(ct);
+                readySms.EnqueueTicketReady(db, await readySms.TemplatesAsync(db, ct), customer, ticket, expectedVersion + 1, ItemOf(ticket));
+            }
         });
     }
+
+    /// <summary>What was brought in, as a customer reads it in "your … is ready": the equipment (loaded), or the item typed.</summary>
+    public static string ItemOf(Ticket ticket) => ticket.Equipment?.Label ?? ticket.Item ?? "repair";
 
     /// <summary>A draft holding what a ticket says now, for its edit form.</summary>
     public static TicketDraft DraftOf(Ticket t) => new()
@@ -205,6 +223,12 @@ public static class TicketOperations
             catch (DbUpdateConcurrencyException) when (attempt < Attempts)
             {
                 // The ticket changed under us; the next attempt rereads it and refuses the stale change.
+            }
+            catch (DbUpdateException ex) when (db.Sql().IsUniqueViolation(ex,
+                db.Model.UniqueIndex<SmsMessage>(nameof(SmsMessage.TicketId), nameof(SmsMessage.TicketVersion))))
+            {
+                // The same move to Ready, saved at the same moment by another click: its message is the one.
+                throw new StaleTicketException();
             }
         }
     }

@@ -186,6 +186,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int?>("ImportRunId")
                         .HasColumnType("integer");
 
@@ -323,6 +326,8 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasIndex("Email");
 
+                    b.HasIndex("FirstSeenAt");
+
                     b.HasIndex("ImportRunId");
 
                     b.HasIndex("MergedIntoId");
@@ -376,6 +381,10 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.Property<string>("OldValue")
                         .HasColumnType("text");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
 
                     b.HasKey("Id");
 
@@ -1137,6 +1146,12 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<int?>("TicketId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("TicketVersion")
+                        .HasColumnType("integer");
+
                     b.Property<string>("To")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -1150,6 +1165,8 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("ProviderId")
                         .IsUnique();
 
+                    b.HasIndex("TicketId");
+
                     b.HasIndex("BookingId", "EventVersion")
                         .IsUnique()
                         .HasDatabaseName("UX_SmsMessages_EventMoved")
@@ -1160,6 +1177,11 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("EventId", "Kind");
 
                     b.HasIndex("Status", "NextAttemptAt");
+
+                    b.HasIndex("TicketId", "TicketVersion")
+                        .IsUnique()
+                        .HasDatabaseName("UX_SmsMessages_TicketReady")
+                        .HasFilter("\"Kind\" = 'TicketReady'");
 
                     b.HasIndex("To", "SentAt");
 
@@ -1760,11 +1782,18 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Restrict);
 
+                    b.HasOne("CustomerAdmin.Data.Ticket", "Ticket")
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.Navigation("Booking");
 
                     b.Navigation("Customer");
 
                     b.Navigation("Event");
+
+                    b.Navigation("Ticket");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Ticket", b =>

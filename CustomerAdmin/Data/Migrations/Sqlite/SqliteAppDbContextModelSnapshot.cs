@@ -175,6 +175,9 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime>("FirstSeenAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("ImportRunId")
                         .HasColumnType("INTEGER");
 
@@ -312,6 +315,8 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
 
                     b.HasIndex("Email");
 
+                    b.HasIndex("FirstSeenAt");
+
                     b.HasIndex("ImportRunId");
 
                     b.HasIndex("MergedIntoId");
@@ -362,6 +367,10 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("OldValue")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -1101,6 +1110,12 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("TicketId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("TicketVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("To")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -1114,6 +1129,8 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.HasIndex("ProviderId")
                         .IsUnique();
 
+                    b.HasIndex("TicketId");
+
                     b.HasIndex("BookingId", "EventVersion")
                         .IsUnique()
                         .HasDatabaseName("UX_SmsMessages_EventMoved")
@@ -1124,6 +1141,11 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.HasIndex("EventId", "Kind");
 
                     b.HasIndex("Status", "NextAttemptAt");
+
+                    b.HasIndex("TicketId", "TicketVersion")
+                        .IsUnique()
+                        .HasDatabaseName("UX_SmsMessages_TicketReady")
+                        .HasFilter("\"Kind\" = 'TicketReady'");
 
                     b.HasIndex("To", "SentAt");
 
@@ -1714,11 +1736,18 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasForeignKey("EventId")
                         .OnDelete(DeleteBehavior.Restrict);
 
+                    b.HasOne("CustomerAdmin.Data.Ticket", "Ticket")
+                        .WithMany()
+                        .HasForeignKey("TicketId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.Navigation("Booking");
 
                     b.Navigation("Customer");
 
                     b.Navigation("Event");
+
+                    b.Navigation("Ticket");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.Ticket", b =>

@@ -31,6 +31,8 @@ public sealed class CustomerHistoryKeeper : DerivedDataKeeper
     {
         customer.CreatedAt = customer.CreatedAt == default ? now : customer.CreatedAt;
         customer.UpdatedAt = customer.CreatedAt;
+        // A source's own date (an import's) is kept; otherwise the customer is first seen now.
+        if (customer.FirstSeenAt == default) customer.FirstSeenAt = customer.CreatedAt;
         customer.CreatedBy ??= actor;
         customer.UpdatedBy ??= actor;
         customer.Version = 1;
@@ -75,7 +77,7 @@ public sealed class CustomerHistoryKeeper : DerivedDataKeeper
             db.CustomerChanges.Add(new CustomerChange
             {
                 CustomerId = customer.Id, Field = change.Field, OldValue = change.OldValue, NewValue = change.NewValue,
-                ChangedAt = save.Now, ChangedBy = save.Actor,
+                ChangedAt = save.Now, ChangedBy = save.Actor, Reason = save.Reason,
             });
         }
         if (diff.Where(d => ContactFields.Contains(d.Field)).Select(d => d.Field).ToList() is { Count: > 0 } contact)

@@ -6,7 +6,13 @@ using CustomerAdmin.Features.Customers.History;
 
 namespace CustomerAdmin.Features.Customers.Search;
 
-public sealed record CustomerSuggestion(int Id, string Name, string PrimaryPhone, string? City, CustomerType Type);
+/// <param name="Status">Shown next to the name wherever a customer is picked: a blocked or inactive one should not surprise anyone.</param>
+public sealed record CustomerSuggestion(int Id, string Name, string PrimaryPhone, string? City, CustomerType Type,
+    CustomerStatus Status = CustomerStatus.Active)
+{
+    /// <summary>Worth a word next to the name (Blocked, Inactive); null for an active customer.</summary>
+    public string? StatusNote => Status is CustomerStatus.Blocked or CustomerStatus.Inactive ? CustomerLabels.Of(Status) : null;
+}
 
 /// <summary>
 /// Search-as-you-type over <see cref="CustomerSearchToken"/>: every lookup is a range scan of the (Kind, Token)
@@ -45,7 +51,7 @@ public static class CustomerSearch
         var byId = (await sql.RowsAsync(db, ids, ct)).ToDictionary(r => r.Id);
         return ids.Where(byId.ContainsKey).Select(id => byId[id]).Select(r => new CustomerSuggestion(r.Id,
             new Customer { Type = r.Type, FirstName = r.FirstName, LastName = r.LastName, Name = r.Name, DisplayName = r.DisplayName }.FullName,
-            r.PrimaryPhone, r.City, r.Type)).ToList();
+            r.PrimaryPhone, r.City, r.Type, r.Status)).ToList();
     }
 
     /// <summary>

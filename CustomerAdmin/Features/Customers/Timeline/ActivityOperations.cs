@@ -115,6 +115,8 @@ public static class ActivityOperations
         ActivityKind.SmsOptedIn => "SMS opt-in",
         ActivityKind.Merged => "Records merged",
         ActivityKind.MergeUndone => "Merge undone",
+        ActivityKind.StatusChanged => "Status changed",
+        ActivityKind.BlockOverridden => "Block overridden",
         _ => kind.ToString(),
     };
 
@@ -124,6 +126,7 @@ public static class ActivityOperations
         TimelineFilter.ContactChanges => "Contact changes",
         TimelineFilter.Sms => "SMS replies and consent",
         TimelineFilter.Merges => "Merges",
+        TimelineFilter.Status => "Status and blocks",
         _ => filter.ToString(),
     };
 }

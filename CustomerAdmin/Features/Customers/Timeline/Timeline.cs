@@ -7,7 +7,7 @@ using CustomerAdmin.Features.Customers;
 namespace CustomerAdmin.Features.Customers.Timeline;
 
 /// <summary>What the timeline's filter offers; each maps to one or more <see cref="ActivityKind"/>s.</summary>
-public enum TimelineFilter { All, Calls, Emails, Meetings, Notes, Tickets, Sales, ContactChanges, Bookings, Sms, Merges }
+public enum TimelineFilter { All, Calls, Emails, Meetings, Notes, Tickets, Sales, ContactChanges, Bookings, Sms, Merges, Status }
 
 public sealed record TimelineEntry(
     long Id, ActivityKind Kind, NoteType? NoteType, bool IsInternal, string? Subject, string? Body,
@@ -53,6 +53,7 @@ public static class CustomerTimelineQuery
         TimelineFilter.Bookings => [ActivityKind.BookingMade, ActivityKind.BookingChanged, ActivityKind.BookingCancelled],
         TimelineFilter.Sms => [ActivityKind.SmsReply, ActivityKind.SmsOptedOut, ActivityKind.SmsOptedIn],
         TimelineFilter.Merges => [ActivityKind.Merged, ActivityKind.MergeUndone],
+        TimelineFilter.Status => [ActivityKind.StatusChanged, ActivityKind.BlockOverridden],
         _ => [],
     };
 

@@ -49,6 +49,12 @@ public sealed partial class LegacyImporter
                     created[p.Customer] = copy;
                 }
             }
+            // A customer the file creates was first seen on the earliest of their tickets in it, not on the import's day.
+            foreach (var p in plan)
+            {
+                if (created.TryGetValue(p.Customer, out var c) && (c.FirstSeenAt == default || p.Row.CreatedAt < c.FirstSeenAt))
+                    c.FirstSeenAt = p.Row.CreatedAt;
+            }
             db.ImportRuns.Attach(run);
             CopyCounts(report, run);
             try
@@ -78,7 +84,7 @@ public sealed partial class LegacyImporter
                     tickets.Add(NewTicket(p.Row, created.TryGetValue(p.Customer, out var c) ? standIn[c] : p.Customer.Id, sequence++, run.Id, now, actor));
                 // What the batch moves in the summary is pure computation on facts: done on another core while the rows are written.
                 summary.Start(
-                    created.Values.Select(c => new DashboardContributions.CustomerFacts(standIn[c], c.CreatedAt, c.Type, c.Status, c.City)).ToList(),
+                    created.Values.Select(c => new DashboardContributions.CustomerFacts(standIn[c], c.FirstSeenAt, c.Type, c.Status, c.City)).ToList(),
                     tickets.Select(t => new DashboardContributions.TicketFacts(t.CustomerId, t.Status, t.OpenedAt, t.ClosedAt, t.FinalAmount)).ToList(), ct);
                 report.Stages.Mark("plan the rows");
 

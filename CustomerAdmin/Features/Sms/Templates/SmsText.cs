@@ -21,8 +21,12 @@ public static partial class SmsText
     public const string VenuePhone = "venue_phone";
     /// <summary>"today", "tomorrow", "on Friday": filled in by the dispatcher when the message goes out, not when it is written.</summary>
     public const string EventDay = "event_day";
+    /// <summary>A ticket's number ("T-000123"), for "ticket ready".</summary>
+    public const string TicketNumber = "ticket_number";
+    /// <summary>What was brought in (the equipment, or the item typed on the ticket), for "ticket ready".</summary>
+    public const string Item = "item";
 
-    public static IReadOnlyList<string> Placeholders { get; } = [FirstName, EventName, EventDate, EventDay, Seats, VenuePhone];
+    public static IReadOnlyList<string> Placeholders { get; } = [FirstName, EventName, EventDate, EventDay, Seats, VenuePhone, TicketNumber, Item];
 
     /// <summary>The placeholder exactly as <see cref="SmsOutbox"/> leaves it in a body for the dispatcher to fill in.</summary>
     public const string EventDayToken = "{{" + EventDay + "}}";
@@ -91,6 +95,7 @@ public static partial class SmsText
     {
         [FirstName] = "Maria", [EventName] = "Jazz Night", [EventDate] = "Fri 12 Dec, 19:30", [EventDay] = "tomorrow", [Seats] = SeatsText(2),
         [VenuePhone] = string.IsNullOrWhiteSpace(venuePhone) ? "+1 555 0100" : venuePhone,
+        [TicketNumber] = "T-000123", [Item] = "Laptop",
     };
 
     // The GSM 03.38 basic character set, and its extension table whose characters take two septets.
@@ -136,12 +141,13 @@ public static partial class SmsText
         SmsKind.Reminder24Hour => "Hi {{first_name}}, see you {{event_day}} at {{event_name}}, {{event_date}}. Questions? Call {{venue_phone}}.",
         SmsKind.EventMoved => "Hi {{first_name}}, {{event_name}} has moved: it is now {{event_day}}, {{event_date}}. Your booking stands. Questions? Call {{venue_phone}}.",
         SmsKind.EventCancelled => "Hi {{first_name}}, we're sorry: {{event_name}} on {{event_date}} has been cancelled. Call {{venue_phone}} for details.",
+        SmsKind.TicketReady => "Hi {{first_name}}, your {{item}} is ready for pickup (ticket {{ticket_number}}). Questions? Call {{venue_phone}}.",
         _ => "{{first_name}}",
     };
 
     /// <summary>The kinds that have an editable template (bulk and manual messages are typed by a person).</summary>
     public static IReadOnlyList<SmsKind> TemplatedKinds { get; } =
         [SmsKind.BookingConfirmation, SmsKind.ReminderOnlyConfirmation, SmsKind.BookingUpdate, SmsKind.Reminder7Day, SmsKind.Reminder24Hour,
-         SmsKind.EventMoved, SmsKind.EventCancelled];
+         SmsKind.EventMoved, SmsKind.EventCancelled, SmsKind.TicketReady];
 
 }
