@@ -16,7 +16,8 @@ public sealed class CustomerBulkOperationsTests(ITestOutputHelper output)
     private static readonly PhoneNormalizer Phones = new("US");
 
     private static CustomerBulkOperations Operations(TestDatabase database) =>
-        new(database.Factory, Phones, TimeProvider.System, new StillRunning(), NullLogger<CustomerBulkOperations>.Instance);
+        new(database.Factory, Phones, TimeProvider.System, new CustomerAdmin.Features.Customers.Status.CustomerStatusOperations(database.Factory, TimeProvider.System),
+            new StillRunning(), NullLogger<CustomerBulkOperations>.Instance);
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
     public async Task AddingATagToAllTenThousandMatchingCustomersChangesEachOnceWithItsHistory(DatabaseProvider provider)
@@ -145,6 +146,35 @@ public sealed class CustomerBulkOperationsTests(ITestOutputHelper output)
         Assert.Equal(300, await db.Filtered(new CustomerListFilter { Tag = "walk-in" }, Phones).CountAsync(ct));
         Assert.Equal("news,walk-in", await db.Customers.Where(c => c.FirstName == "Bulk0").Select(c => c.Tags).SingleAsync(ct));
         Assert.Equal(150, await db.CustomerChanges.CountAsync(h => h.Field == nameof(Customer.Tags) && h.ChangedBy == "admin@test.local", ct));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task SettingTheStatusOfAllMatchingGoesThroughTheStatusOperationWithItsReason(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        await database.Data.ManyCustomersAsync(1_000, (i, c) =>
+        {
+            c.City = i < 900 ? "Boston" : "Austin";
+            if (i % 10 == 0) c.Status = CustomerStatus.Inactive;
+        });
+        var bulk = Operations(database);
+        var selection = CustomerSelection.AllMatching(new CustomerListFilter { City = "Boston" });
+        var action = BulkAction.SetStatus(CustomerStatus.Inactive, "  Moved away  ");
+
+        var preview = await bulk.PreviewAsync(selection, action, ct);
+        var job = await bulk.StartAsync(selection, action, "manager@test.local", ct);
+        await job.Completion.WaitAsync(TimeSpan.FromMinutes(2), ct);
+
+        Assert.Equal((900, 810, 90), (preview.Selected, preview.WillChange, preview.Unchanged));
+        Assert.Equal((BulkJobState.Finished, 810, 90), (job.State, job.Changed, job.Unchanged));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(900, await db.Customers.CountAsync(c => c.City == "Boston" && c.Status == CustomerStatus.Inactive, ct));
+        Assert.Equal(90, await db.Customers.CountAsync(c => c.City == "Austin" && c.Status == CustomerStatus.Active, ct));
+        var history = await db.CustomerChanges.Where(h => h.Field == nameof(Customer.Status)).ToListAsync(ct);
+        Assert.Equal(810, history.Count);
+        Assert.All(history, h => Assert.Equal(("Moved away", "manager@test.local"), (h.Reason, h.ChangedBy)));
+        await Assert.ThrowsAsync<RuleViolationException>(() => bulk.PreviewAsync(selection, BulkAction.SetStatus(CustomerStatus.Blocked, " "), ct));
     }
 
     [Fact]

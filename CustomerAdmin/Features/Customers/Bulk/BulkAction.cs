@@ -4,7 +4,7 @@ using CustomerAdmin.Features.Customers.Search;
 
 namespace CustomerAdmin.Features.Customers.Bulk;
 
-public enum BulkActionKind { AddTags, RemoveTags, RenameTags, Delete }
+public enum BulkActionKind { AddTags, RemoveTags, RenameTags, SetStatus, Delete }
 
 /// <summary>
 /// One change to many customers. Tags are compared as search compares them (case and accents ignored), so "VIP" is not
@@ -20,12 +20,17 @@ public sealed record BulkAction
     public IReadOnlyList<string> Tags { get; private init; } = [];
     /// <summary>For <see cref="BulkActionKind.RenameTags"/>: the name they get (an existing tag's name merges them into it).</summary>
     public string? NewTag { get; private init; }
+    /// <summary>For <see cref="BulkActionKind.SetStatus"/>: the status and why (recorded with each change).</summary>
+    public CustomerStatus? Status { get; private init; }
+    public string? Reason { get; private init; }
 
     public static BulkAction AddTags(IEnumerable<string> tags) => new() { Kind = BulkActionKind.AddTags, Tags = Clean(tags) };
     public static BulkAction RemoveTags(IEnumerable<string> tags) => new() { Kind = BulkActionKind.RemoveTags, Tags = Clean(tags) };
     public static BulkAction RenameTags(IEnumerable<string> tags, string newTag) =>
         new() { Kind = BulkActionKind.RenameTags, Tags = Clean(tags), NewTag = newTag.Trim() };
     public static BulkAction Delete() => new() { Kind = BulkActionKind.Delete };
+    public static BulkAction SetStatus(CustomerStatus status, string? reason) =>
+        new() { Kind = BulkActionKind.SetStatus, Status = status, Reason = reason?.Trim() };
 
     /// <summary>What the action does, in a sentence's words ("add the tags vip, events").</summary>
     public string Describe() => Kind switch
@@ -33,6 +38,7 @@ public sealed record BulkAction
         BulkActionKind.AddTags => $"add {TagWords(Tags)}",
         BulkActionKind.RemoveTags => $"remove {TagWords(Tags)}",
         BulkActionKind.RenameTags => $"rename {TagWords(Tags)} to \"{NewTag}\"",
+        BulkActionKind.SetStatus => $"set the status to {Status}",
         _ => "delete",
     };
 
@@ -40,6 +46,11 @@ public sealed record BulkAction
     public void Validate()
     {
         if (Kind == BulkActionKind.Delete) return;
+        if (Kind == BulkActionKind.SetStatus)
+        {
+            RuleViolationException.ThrowFirst(CustomerAdmin.Features.Customers.Status.CustomerStatusOperations.Validate(Status ?? CustomerStatus.Deleted, Reason));
+            return;
+        }
         if (Tags.Count == 0) throw new RuleViolationException("Type at least one tag.", nameof(Tags));
         foreach (var tag in Tags) CheckTag(tag, nameof(Tags));
         if (Kind == BulkActionKind.RenameTags) CheckTag(NewTag ?? "", nameof(NewTag));

@@ -15,7 +15,7 @@ namespace CustomerAdmin.Features.Customers.Bulk;
 /// applies the single delete's guards (<see cref="CustomerDeletion"/>) and reports the customers it refused.
 /// </summary>
 public sealed class CustomerBulkOperations(IDbContextFactory<AppDbContext> dbFactory, PhoneNormalizer phones, TimeProvider time,
-    IHostApplicationLifetime lifetime, ILogger<CustomerBulkOperations> logger)
+    CustomerAdmin.Features.Customers.Status.CustomerStatusOperations statuses, IHostApplicationLifetime lifetime, ILogger<CustomerBulkOperations> logger)
 {
     public const int BatchSize = 200;
     private const int Attempts = 3;
@@ -103,6 +103,12 @@ public sealed class CustomerBulkOperations(IDbContextFactory<AppDbContext> dbFac
 
     private async Task<BatchOutcome> ApplyBatchAsync(List<int> ids, BulkAction action, string actor, CancellationToken ct)
     {
+        if (action.Kind == BulkActionKind.SetStatus)
+        {
+            // The status operation writes the reason into each customer's history and timeline.
+            var report = await statuses.ChangeManyAsync(ids, action.Status!.Value, action.Reason!, actor, ct: ct);
+            return new BatchOutcome(report.Changed, report.AlreadySo + report.Gone, []);
+        }
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -153,6 +159,13 @@ public sealed class CustomerBulkOperations(IDbContextFactory<AppDbContext> dbFac
             return action.Kind == BulkActionKind.Delete && customer.Status == CustomerStatus.Deleted ? ""
                 : customer.Status == CustomerStatus.Merged ? $"{customer.FullName} was merged into customer {customer.MergedIntoId}."
                 : $"{customer.FullName} is deleted.";
+        if (action.Kind == BulkActionKind.SetStatus)
+        {
+            // Only a preview comes here: ApplyBatchAsync hands the change to the status operation.
+            if (customer.Status == action.Status) return "";
+            customer.Status = action.Status!.Value;
+            return null;
+        }
         if (action.Kind == BulkActionKind.Delete)
         {
             if (deleteRefusal is not null) return deleteRefusal;
