@@ -44,6 +44,7 @@ public static class AppServices
         services.AddSingleton<OrganizationOperations>();
         services.AddSingleton<CustomerCsvExport>();
         services.AddSingleton<ExportProgress>();
+        services.AddSingleton<Features.Customers.Bulk.CustomerBulkOperations>();
 
         services.AddOptions<LegacyImportOptions>().BindConfiguration(LegacyImportOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();

@@ -19,7 +19,7 @@ public sealed class CustomerComponentTests : AppComponentTest
         cut.WaitForAssertion(() =>
         {
             Assert.Equal("30 customers", cut.Find("[data-testid=customer-count]").TextContent.Trim());
-            var names = cut.FindAll("tbody tr td:first-child").Select(td => td.TextContent.Trim()).ToList();
+            var names = cut.FindAll("tbody tr td[data-label=Name]").Select(td => td.TextContent.Trim()).ToList();
             Assert.Equal(CustomerList.PageSize, names.Count);
             Assert.Equal("First29 Last00", names[0]);
             Assert.Equal("First28 Last01", names[1]);

@@ -41,6 +41,14 @@ public sealed record CustomerListFilter
     /// <summary>With <see cref="ActiveBefore"/>: customers who opened a ticket or bought something in [from, before), UTC.</summary>
     public DateTime? ActiveFrom { get; init; }
     public DateTime? ActiveBefore { get; init; }
+    /// <summary>Customers with a booking (seats or reminders only) on this event.</summary>
+    public int? BookedEventId { get; init; }
+    /// <summary>Customers who made a booking at or after this instant (UTC).</summary>
+    public DateTime? BookedSince { get; init; }
+    /// <summary>Customers who made no booking at or after this instant (UTC), those who never booked included.</summary>
+    public DateTime? NotBookedSince { get; init; }
+    /// <summary>Only these customers (rows ticked on the list: "export selected"); null for no such limit.</summary>
+    public IReadOnlyList<int>? Ids { get; init; }
     public CustomerSort Sort { get; init; } = CustomerSort.LastName;
     public bool Descending { get; init; }
 }
@@ -89,6 +97,14 @@ public static class CustomerListQuery
         {
             q = q.Where(c => db.Tickets.Any(t => t.CustomerId == c.Id && t.OpenedAt >= activeFrom && t.OpenedAt < activeBefore)
                 || db.Sales.Any(s => s.CustomerId == c.Id && s.SoldAt >= activeFrom && s.SoldAt < activeBefore));
+        }
+        if (f.BookedEventId is { } bookedEvent) q = q.Where(c => db.Bookings.Any(b => b.CustomerId == c.Id && b.EventId == bookedEvent));
+        if (f.BookedSince is { } bookedSince) q = q.Where(c => db.Bookings.Any(b => b.CustomerId == c.Id && b.CreatedAt >= bookedSince));
+        if (f.NotBookedSince is { } notSince) q = q.Where(c => !db.Bookings.Any(b => b.CustomerId == c.Id && b.CreatedAt >= notSince));
+        if (f.Ids is { } ids)
+        {
+            var list = ids.ToList();
+            q = q.Where(c => list.Contains(c.Id));
         }
         var search = SearchQuery.Parse(f.Search, phones);
         if (search.IsEmpty && !string.IsNullOrWhiteSpace(f.Search))

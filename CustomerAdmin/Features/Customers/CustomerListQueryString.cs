@@ -18,7 +18,11 @@ public static class CustomerListQueryString
     public const string Search = "q", Type = "type", Kind = "kind", Status = "status", Tier = "tier", City = "city", Tag = "tag",
         Sort = "sort", Desc = "desc", TicketsMin = "tickets_min", TicketsMax = "tickets_max", RevenueMin = "revenue_min",
         RevenueMax = "revenue_max", CreatedFrom = "created_from", CreatedTo = "created_to", BoughtFrom = "bought_from",
-        BoughtTo = "bought_to", PurchasesMin = "purchases_min", BoughtEarlier = "bought_earlier", ActiveFrom = "active_from", ActiveTo = "active_to";
+        BoughtTo = "bought_to", PurchasesMin = "purchases_min", BoughtEarlier = "bought_earlier", ActiveFrom = "active_from", ActiveTo = "active_to",
+        BookedEvent = "booked_event", BookedSince = "booked_since", NotBookedSince = "not_booked_since", Ids = "ids";
+
+    /// <summary>The most ids a link may carry (ticked rows); a larger selection is "all matching" the filter instead.</summary>
+    public const int MaxIds = 1000;
 
     public static CustomerListFilter Parse(string? queryString, VenueOptions venue) =>
         Parse(QueryHelpers.ParseQuery(queryString), venue);
@@ -48,6 +52,10 @@ public static class CustomerListQueryString
             BoughtEarlier = Get(BoughtEarlier) is "1" or "true",
             ActiveFrom = DayStart(Get(ActiveFrom), venue),
             ActiveBefore = DayStart(Get(ActiveTo), venue, nextDay: true),
+            BookedEventId = ParseInt(Get(BookedEvent)),
+            BookedSince = DayStart(Get(BookedSince), venue),
+            NotBookedSince = DayStart(Get(NotBookedSince), venue),
+            Ids = ParseIds(Get(Ids)),
             Sort = ParseEnum<CustomerSort>(Get(Sort)) ?? CustomerSort.LastName,
             Descending = bool.TryParse(Get(Desc), out var desc) && desc,
         };
@@ -69,6 +77,13 @@ public static class CustomerListQueryString
     /// (an inclusive "to" date as an exclusive bound).</summary>
     public static DateTime? DayStart(string? value, VenueOptions venue, bool nextDay = false) =>
         ParseDay(value) is { } day ? venue.ToUtc((nextDay ? day.AddDays(1) : day).ToDateTime(TimeOnly.MinValue)) : null;
+
+    /// <summary>"3,17,42" as the ids it names (at most <see cref="MaxIds"/>); null when there is no list, empty when nothing in it is an id.</summary>
+    public static IReadOnlyList<int>? ParseIds(string? value) => value is null ? null
+        : value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(ParseInt).OfType<int>().Distinct().Take(MaxIds).ToList();
+
+    public static string IdsText(IEnumerable<int> ids) => string.Join(",", ids.Take(MaxIds).Select(i => i.ToString(CultureInfo.InvariantCulture)));
 
     private static int? ParseInt(string? value) =>
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 ? n : null;

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using CustomerAdmin.Common;
+using CustomerAdmin.Features.Customers.Bulk;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
@@ -51,7 +53,8 @@ public sealed class BulkSmsJob(int eventId, int total, string startedBy)
 /// <see cref="SmsKind.Bulk"/> in batches by a background task with its own contexts, so the page that started it can be
 /// left. Opted-out customers and numbers that take no SMS get a skipped row (the outbox's rule), so the log says why.
 /// </summary>
-public sealed class BulkSmsOperations(IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, IHostApplicationLifetime lifetime, ILogger<BulkSmsOperations> logger)
+public sealed class BulkSmsOperations(IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, PhoneNormalizer phones,
+    IHostApplicationLifetime lifetime, ILogger<BulkSmsOperations> logger)
 {
     public const int BatchSize = 200;
     private const int SampleCount = 20;
@@ -138,6 +141,106 @@ public sealed class BulkSmsOperations(IDbContextFactory<AppDbContext> dbFactory,
         {
             logger.LogError(ex, "Bulk SMS to event {EventId} failed after {Count} of {Total}", ev.Id, job.Done, job.Total);
             job.Finish(BulkJobState.Failed, ex.GetBaseException().Message);
+        }
+    }
+
+    private const int AudienceBatchSize = 1_000;
+
+    private readonly ConcurrentDictionary<string, BulkSmsJob> _customerJobs = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Placeholders about an event: a message to customers picked on the list has no event to fill them from.</summary>
+    private static readonly string[] EventPlaceholders = [SmsText.EventName, SmsText.EventDate, SmsText.EventDay, SmsText.Seats];
+
+    /// <summary>The user's latest bulk message to customers picked on the customer list, running or done, while the app runs.</summary>
+    public BulkSmsJob? CustomerJobOf(string user) => _customerJobs.GetValueOrDefault(user);
+
+    /// <summary>Who a bulk message to customers picked on the list reaches, by the outbox's own skip rule, read a batch at a time.</summary>
+    public async Task<BulkAudience> AudienceOfCustomersAsync(CustomerSelection selection, CancellationToken ct = default)
+    {
+        int selected = 0, eligible = 0;
+        var excluded = new Dictionary<string, int>();
+        var samples = new List<SmsRecipient>();
+        await foreach (var batch in CustomerBatchesAsync(selection, AudienceBatchSize, ct))
+        {
+            foreach (var recipient in batch)
+            {
+                selected++;
+                if (SmsOutbox.SkipReason(recipient.ToCustomer()) is { } skip) excluded[skip.Message] = excluded.GetValueOrDefault(skip.Message) + 1;
+                else if (eligible++ < SampleCount) samples.Add(recipient);
+            }
+        }
+        return new BulkAudience(selected, eligible, excluded.OrderByDescending(e => e.Value).Select(e => (e.Key, e.Value)).ToList(), samples);
+    }
+
+    /// <summary>Why a text cannot go to customers picked on the list (bad text, a placeholder about an event), or null.</summary>
+    public string? CustomerTextRefusal(string text)
+    {
+        if (EventPlaceholders.FirstOrDefault(p => text.Contains("{{" + p + "}}", StringComparison.Ordinal)) is { } placeholder)
+            return $"{{{{{placeholder}}}}} is about an event, and this message is to customers, not to an event's bookings.";
+        return SmsTemplateRules.Check(text, SmsText.SampleValues(outbox.Venue.Phone)) is { IsValid: false } check ? string.Join(" ", check.Errors) : null;
+    }
+
+    /// <summary>The placeholder values for one customer of a message to customers picked on the list.</summary>
+    public IReadOnlyDictionary<string, string> CustomerValues(SmsRecipient recipient) =>
+        outbox.Values(recipient.ToCustomer(), null, null, recipient.PreferredLanguage ?? outbox.Options.DefaultLanguage);
+
+    /// <summary>Starts queuing the message to every selected customer, or returns why it cannot start.</summary>
+    public async Task<(BulkSmsJob? Job, string? Refusal)> StartForCustomersAsync(CustomerSelection selection, string text, string actor,
+        CancellationToken ct = default)
+    {
+        if (CustomerTextRefusal(text) is { } refusal) return (null, refusal);
+        int total;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            total = await selection.Query(db, phones).CountAsync(ct);
+        var job = new BulkSmsJob(0, total, actor);
+        var current = _customerJobs.AddOrUpdate(actor, job, (_, existing) => existing.State == BulkJobState.Running ? existing : job);
+        if (current != job) return (null, "Your previous bulk message to customers is still being queued.");
+        _ = Task.Run(() => RunForCustomersAsync(job, selection, text, lifetime.ApplicationStopping), CancellationToken.None);
+        return (job, null);
+    }
+
+    private async Task RunForCustomersAsync(BulkSmsJob job, CustomerSelection selection, string text, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var batch in CustomerBatchesAsync(selection, BatchSize, ct))
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                db.Actor = job.StartedBy;
+                foreach (var recipient in batch)
+                    outbox.EnqueueText(db, SmsKind.Bulk, recipient.ToCustomer(), SmsText.Render(text, CustomerValues(recipient)));
+                await db.SaveChangesAsync(ct);
+                job.Advance(batch.Count);
+            }
+            logger.LogInformation("Bulk SMS to customers by {Actor}: {Count} messages queued", job.StartedBy, job.Done);
+            job.Finish(BulkJobState.Finished);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("Bulk SMS to customers stopped with the app after {Count} of {Total}", job.Done, job.Total);
+            job.Finish(BulkJobState.Cancelled, "The app stopped while the messages were being queued.");
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Bulk SMS to customers failed after {Count} of {Total}", job.Done, job.Total);
+            job.Finish(BulkJobState.Failed, ex.GetBaseException().Message);
+        }
+    }
+
+    /// <summary>The selected customers as recipients, in id order, a batch at a time (never the whole selection at once).</summary>
+    private async IAsyncEnumerable<List<SmsRecipient>> CustomerBatchesAsync(CustomerSelection selection, int size,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var after = 0;
+        while (true)
+        {
+            List<SmsRecipient> batch;
+            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+                batch = await selection.Query(db, phones).AsNoTracking().Where(c => c.Id > after).OrderBy(c => c.Id).Take(size)
+                    .AsRecipients().ToListAsync(ct);
+            if (batch.Count == 0) yield break;
+            after = batch[^1].CustomerId;
+            yield return batch;
         }
     }
 }

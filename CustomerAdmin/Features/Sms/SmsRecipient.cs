@@ -30,4 +30,9 @@ public static class SmsRecipients
         bookings.Select(b => new SmsRecipient(b.Id, b.Seats, b.CustomerId, b.Customer!.Type, b.Customer.FirstName, b.Customer.LastName,
             b.Customer.Name, b.Customer.DisplayName, b.Customer.PrimaryPhone, b.Customer.PrimaryPhoneSmsCapable, b.Customer.SmsOptedIn,
             b.Customer.SmsOptedOutAt, b.Customer.Status, b.Customer.PreferredLanguage));
+
+    /// <summary>Customers as recipients of a message that is about no booking (no booking id, no seats).</summary>
+    public static IQueryable<SmsRecipient> AsRecipients(this IQueryable<Customer> customers) =>
+        customers.Select(c => new SmsRecipient(0, 0, c.Id, c.Type, c.FirstName, c.LastName, c.Name, c.DisplayName, c.PrimaryPhone,
+            c.PrimaryPhoneSmsCapable, c.SmsOptedIn, c.SmsOptedOutAt, c.Status, c.PreferredLanguage));
 }

@@ -156,7 +156,7 @@ public class BlockedCustomerTests
             for (var i = 0; i < 120; i++) b.Booking(b.Customer($"Guest{i}", $"Lee{i}", Now.AddDays(-40)), ev, 1, Now.AddDays(-1));
         });
         await new TestData(database.Factory, _time).BookingAsync(ann.Id, ev.Id, 1);
-        var bulk = new BulkSmsOperations(database.Factory, Outbox(), new Running(), NullLogger<BulkSmsOperations>.Instance);
+        var bulk = new BulkSmsOperations(database.Factory, Outbox(), new CustomerAdmin.Common.PhoneNormalizer("US"), new Running(), NullLogger<BulkSmsOperations>.Instance);
 
         var audience = await bulk.AudienceAsync(ev.Id, includeReminderOnly: false, Ct);
         Assert.Equal((121, 120), (audience.Bookings, audience.Recipients));
