@@ -121,8 +121,8 @@ public sealed partial class CustomerImporter
     /// </summary>
     private static async Task<Dictionary<int, string>> AttachedAsync(AppDbContext db, List<int> ids, string importActor, int runId, CancellationToken ct)
     {
-        var attached = new Dictionary<int, string>();
-        if (ids.Count == 0) return attached;
+        var attached = new Dictionary<int, List<string>>();
+        if (ids.Count == 0) return [];
         Expression<Func<Activity, bool>> notTheImports = a => a.CreatedBy != importActor;
         Expression<Func<LegacyCustomerLink, bool>> notThisRun = l => l.ImportRunId != runId;
         foreach (var (entity, key) in CustomerKeyedTables.ForeignKeys(db.Model))
@@ -133,10 +133,14 @@ public sealed partial class CustomerImporter
             foreach (var chunk in ids.Chunk(1000))
             {
                 var found = await (Task<List<int>>)ReferencingMethod.MakeGenericMethod(type).Invoke(null, [db, key.Properties.Single(), chunk, filter, ct])!;
-                foreach (var id in found) attached.TryAdd(id, $"it has {What(type)} since the import");
+                foreach (var id in found)
+                {
+                    if (!attached.TryGetValue(id, out var what)) attached[id] = what = [];
+                    what.Add(What(type));
+                }
             }
         }
-        return attached;
+        return attached.ToDictionary(a => a.Key, a => $"it has {string.Join(", ", a.Value.Distinct())} since the import");
     }
 
     /// <summary>The distinct customers among <paramref name="ids"/> that rows of <typeparamref name="T"/> point at by <paramref name="column"/>.</summary>
