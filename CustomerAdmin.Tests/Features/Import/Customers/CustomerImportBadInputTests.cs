@@ -1,12 +1,9 @@
 using System.Text;
-using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using CustomerAdmin.Features.Import.Customers;
 using CustomerAdmin.Features.Import.Files;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MiniExcelLibs;
 
@@ -30,9 +27,8 @@ public sealed class CustomerImportBadInputTests : IDisposable
         return path;
     }
 
-    private CustomerImporter Importer(IDbContextFactory<AppDbContext> factory, int batchSize = 40) => new(factory, new PhoneNormalizer("US"),
-        Options.Create(new CustomerImportOptions { BatchSize = batchSize }), Options.Create(new CustomersOptions()), _time,
-        NullLogger<CustomerImporter>.Instance);
+    private CustomerImporter Importer(IDbContextFactory<AppDbContext> factory, int batchSize = 40) =>
+        CustomerImporterTests.NewImporter(factory, _time, batchSize);
 
     private static string People(int count, char delimiter = ',', Func<int, string>? notes = null)
     {

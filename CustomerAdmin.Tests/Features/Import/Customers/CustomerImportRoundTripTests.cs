@@ -4,8 +4,6 @@ using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Import.Customers;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace CustomerAdmin.Tests.Features.Import.Customers;
@@ -46,8 +44,7 @@ public sealed class CustomerImportRoundTripTests : IDisposable
         });
         await using (var file = File.Create(_path))
             Assert.Equal(250, await new CustomerCsvExport(database.Factory, new PhoneNormalizer("US")).WriteAsync(file, new CustomerListFilter(), new VenueOptions(), ct: ct));
-        var importer = new CustomerImporter(database.Factory, new PhoneNormalizer("US"), Options.Create(new CustomerImportOptions { BatchSize = 100 }),
-            Options.Create(new CustomersOptions()), _time, NullLogger<CustomerImporter>.Instance);
+        var importer = CustomerImporterTests.NewImporter(database.Factory, _time, batchSize: 100);
         Dictionary<int, int> versions;
         await using (var db = database.CreateDbContext()) versions = await db.Customers.ToDictionaryAsync(c => c.Id, c => c.Version, ct);
 

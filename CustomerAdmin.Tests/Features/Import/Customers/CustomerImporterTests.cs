@@ -48,8 +48,11 @@ public sealed class CustomerImporterTests : IDisposable
         return path;
     }
 
-    private CustomerImporter Importer(IDbContextFactory<AppDbContext> factory, int batchSize = 40) => new(factory, new PhoneNormalizer("US"),
-        Options.Create(new CustomerImportOptions { BatchSize = batchSize }), Options.Create(new CustomersOptions()), _time,
+    private CustomerImporter Importer(IDbContextFactory<AppDbContext> factory, int batchSize = 40) => NewImporter(factory, _time, batchSize);
+
+    /// <summary>The importer as the app registers it, with small batches so a few hundred rows make several.</summary>
+    internal static CustomerImporter NewImporter(IDbContextFactory<AppDbContext> factory, TimeProvider time, int batchSize) => new(factory,
+        new PhoneNormalizer("US"), Options.Create(new CustomerImportOptions { BatchSize = batchSize }), Options.Create(new CustomersOptions()), time,
         NullLogger<CustomerImporter>.Instance);
 
     internal static async Task<CustomerImportRequest> RequestAsync(string path, ImportMatchMode onMatch = ImportMatchMode.Fill, bool dryRun = false,
