@@ -3,6 +3,7 @@ using CustomerAdmin.Components;
 using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Duplicates.Scanning;
+using CustomerAdmin.Features.Import.Customers;
 using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
@@ -13,6 +14,8 @@ using CustomerAdmin.Security;
 
 if (args is [LegacyImportCommand.Name, ..])
     return await LegacyImportCommand.RunAsync(args);
+if (args is [CustomerImportCommand.Name, ..])
+    return await CustomerImportCommand.RunAsync(args);
 if (args is [DuplicatesCommand.Name, ..])
     return await DuplicatesCommand.RunAsync(args);
 
