@@ -29,20 +29,14 @@ public sealed class PageSweep(SweepServer sweep, Browser browser)
         })
         """;
 
-    // MudBlazor paints the body with the theme's background; the dark palette's is dark.
-    private const string IsDarkScript = """
-        () => {
-            const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\d+/g).map(Number);
-            return (r + g + b) / 3 < 128;
-        }
-        """;
-
     /// <summary>
-    /// Visits every page as a new user with <paramref name="role"/> at <paramref name="viewport"/>, in dark mode when
-    /// <paramref name="darkMode"/> (then the statically rendered account pages, which have no dark mode, are left out).
+    /// Visits every page as a new user with <paramref name="role"/> at <paramref name="viewport"/>, in the light theme.
     /// Returns the failures, one entry per page, each starting with the page's address.
     /// </summary>
-    public async Task<IReadOnlyList<string>> RunAsync(string role, ViewportSize viewport, bool darkMode, PageCheck check)
+    /// <param name="screenshotFailures">Photograph each failing page (under <c>artifacts/screenshots/</c>); a check whose
+    /// message says it all (axe names the elements) saves the time.</param>
+    public async Task<IReadOnlyList<string>> RunAsync(string role, ViewportSize viewport, PageCheck check,
+        bool screenshotFailures = true)
     {
         var server = sweep.Server;
         var page = await browser.NewPageAsync(server.BaseUrl, viewport);
@@ -50,15 +44,13 @@ public sealed class PageSweep(SweepServer sweep, Browser browser)
         var clock = Stopwatch.StartNew();
         try
         {
-            if (darkMode)
-                await page.Context.AddInitScriptAsync("localStorage.setItem('customerAdmin.darkMode', '1')");
+            // The theme is remembered in the browser; a sweep starts from the light one whatever a check switched.
+            await page.Context.AddInitScriptAsync("localStorage.setItem('customerAdmin.darkMode', '0')");
             var pageErrors = new List<string>();
             page.PageError += (_, error) => pageErrors.Add(error);
             var signedIn = false;
             foreach (var visit in PageVisits.Plan(sweep.Ids))
             {
-                if (darkMode && visit.Static)
-                    continue;
                 if (!visit.SignedOut && !signedIn)
                 {
                     await page.SignInAsAsync(server, role);
@@ -69,7 +61,7 @@ public sealed class PageSweep(SweepServer sweep, Browser browser)
                 string? failure;
                 try
                 {
-                    await OpenAsync(page, visit, darkMode);
+                    await OpenAsync(page, visit);
                     // A sweep opens many circuits in a row; one refused by the per-user limit would check the wrong page.
                     failure = await page.GetByTestId("too-many-circuits").CountAsync() > 0
                         ? "the circuit was refused (too many open for the user)"
@@ -85,9 +77,10 @@ public sealed class PageSweep(SweepServer sweep, Browser browser)
                 if (failure is null)
                     continue;
                 failures.Add($"/{visit.Url}: {failure}");
-                await Screenshots.SaveAsync(page, visit.Url.Length == 0 ? "root" : visit.Url);
+                if (screenshotFailures)
+                    await Screenshots.SaveAsync(page, visit.Url.Length == 0 ? "root" : visit.Url);
             }
-            TestContext.Current.TestOutputHelper?.WriteLine($"{role} at {viewport.Width}x{viewport.Height}{(darkMode ? ", dark" : "")}: {clock.Elapsed.TotalSeconds:F1} s");
+            TestContext.Current.TestOutputHelper?.WriteLine($"{role} at {viewport.Width}x{viewport.Height}: {clock.Elapsed.TotalSeconds:F1} s");
         }
         finally
         {
@@ -96,18 +89,12 @@ public sealed class PageSweep(SweepServer sweep, Browser browser)
         return failures;
     }
 
-    private static async Task OpenAsync(IPage page, PageVisit visit, bool darkMode)
+    private static async Task OpenAsync(IPage page, PageVisit visit)
     {
         if (visit.Static)
-        {
             await page.GotoAsync(visit.Url);
-        }
         else
-        {
             await page.GotoBlazorAsync(visit.Url);
-            if (darkMode)
-                await page.WaitForFunctionAsync(IsDarkScript);
-        }
         await page.EvaluateAsync(SettleScript, new[] { 300, 5000 });
     }
 }

@@ -63,7 +63,7 @@ public sealed class PhoneWidthTests(SweepServer sweep, Browser browser)
     public async Task NoPageScrollsSideways(int width, int height)
     {
         var viewport = new ViewportSize { Width = width, Height = height };
-        var failures = await new PageSweep(sweep, browser).RunAsync(AppRoles.Admin, viewport, darkMode: false, async (page, visit) =>
+        var failures = await new PageSweep(sweep, browser).RunAsync(AppRoles.Admin, viewport, async (page, visit) =>
         {
             await DocsScreenshots.SaveAsync(page, visit, viewport);
             return await page.EvaluateAsync<string?>(OverflowScript);
