@@ -9,7 +9,7 @@ namespace CustomerAdmin.Tests.EndToEnd;
 /// axe-core finds no serious or critical accessibility violation on any page, signed in as each role (a page the role
 /// may not open is checked as the refusal it gets), in the light and in the dark theme. Each page is checked with every
 /// rule in the light theme, then switched to dark with the app bar's button (no reload) and checked again with the
-/// colour rule, the only one a theme can change; the statically rendered account pages have no dark theme. The message
+/// colour rule, the only one a theme can change; the statically rendered account pages (and the access-denied page a role is sent to) have no dark theme and no switch. The message
 /// lists each rule with its help page and the elements that break it.
 /// </summary>
 [Collection(PageSweepCollection.Name)]
@@ -36,14 +36,17 @@ public sealed class AccessibilityTests(SweepServer sweep, Browser browser)
     [MemberData(nameof(Roles))]
     public async Task NoPageHasASeriousOrCriticalAxeViolationInEitherTheme(string role)
     {
-        var failures = await new PageSweep(sweep, browser).RunAsync(role, PhoneWidthTests.Laptop, async (page, visit) =>
+        var failures = await new PageSweep(sweep, browser).RunAsync(role, PhoneWidthTests.Laptop, async (page, _) =>
         {
             var problems = Describe("light", await page.RunAxe());
-            if (!visit.Static)
+            var toggle = page.GetByRole(AriaRole.Button, new() { Name = "Toggle dark mode" });
+            if (await toggle.CountAsync() > 0)
             {
-                var toggle = page.GetByRole(AriaRole.Button, new() { Name = "Toggle dark mode" });
                 await toggle.ClickAsync();
                 await page.WaitForFunctionAsync(IsDarkScript, true);
+                // The button's tooltip would cover the page's top while axe reads the colours under it.
+                await page.Mouse.MoveAsync(0, 700);
+                await Assertions.Expect(page.GetByRole(AriaRole.Tooltip)).ToHaveCountAsync(0);
                 problems += Describe("dark", await page.RunAxe(ColourOnly));
                 await toggle.ClickAsync();
                 await page.WaitForFunctionAsync(IsDarkScript, false);

@@ -89,12 +89,17 @@ public sealed class PageSweep(SweepServer sweep, Browser browser)
         return failures;
     }
 
+    private static readonly HashSet<string> StaticPaths =
+        AppRoute.All.Where(r => r.IsStatic).Select(r => r.Template).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    private static bool IsStatic(string path) => StaticPaths.Contains(path);
+
     private static async Task OpenAsync(IPage page, PageVisit visit)
     {
-        if (visit.Static)
-            await page.GotoAsync(visit.Url);
-        else
-            await page.GotoBlazorAsync(visit.Url);
+        await page.GotoAsync(visit.Url);
+        // A page may answer with a redirect to a static one (the access-denied page for an endpoint the role may not open).
+        if (!IsStatic(new Uri(page.Url).AbsolutePath))
+            await page.WaitForBlazorAsync();
         await page.EvaluateAsync(SettleScript, new[] { 300, 5000 });
     }
 }

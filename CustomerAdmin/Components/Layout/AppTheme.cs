@@ -37,6 +37,11 @@ public static class AppTheme
             ErrorContrastText = DarkLabel,
             Info = "#64b5f6",
             InfoContrastText = DarkLabel,
+            // An alert's text is the "darken" shade; on the dark surface it has to be the lighter one.
+            InfoDarken = "#90caf9",
+            SuccessDarken = "#80e2bd",
+            WarningDarken = "#ffcc80",
+            ErrorDarken = "#ffab91",
             TextPrimary = "rgba(255,255,255,0.87)",
             TextSecondary = "rgba(255,255,255,0.68)",
             DrawerText = "rgba(255,255,255,0.78)",
