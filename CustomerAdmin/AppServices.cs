@@ -47,6 +47,7 @@ public static class AppServices
         services.AddOptions<LegacyImportOptions>().BindConfiguration(LegacyImportOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LegacyImporter>();
+        services.AddSingleton<Features.Import.Customers.CustomerImportPresetOperations>();
 
         var webRoot = Path.GetFullPath(Path.Combine(environment.ContentRootPath, "wwwroot")) + Path.DirectorySeparatorChar;
         services.AddOptions<DocumentsOptions>().BindConfiguration(DocumentsOptions.Section)

@@ -27,6 +27,8 @@ public static class Permissions
     public const string CustomersRestore = "customers.restore";
     /// <summary>The duplicate review queue: deciding pairs, merging two customers and undoing a merge; running the duplicate scan.</summary>
     public const string CustomersMerge = "customers.merge";
+    /// <summary>Importing customers from a spreadsheet (<c>/customers/import</c>), its presets, and undoing an import.</summary>
+    public const string CustomersImport = "customers.import";
     public const string ReportsView = "reports.view";
     /// <summary>An SMS to one customer.</summary>
     public const string SmsSend = "sms.send";
@@ -48,6 +50,7 @@ public static class Permissions
         [CustomersDelete] = Managers,
         [CustomersRestore] = Admins,
         [CustomersMerge] = Managers,
+        [CustomersImport] = Managers,
         [ReportsView] = Managers,
         [SmsSend] = Everyone,
         [SmsBulk] = Managers,
