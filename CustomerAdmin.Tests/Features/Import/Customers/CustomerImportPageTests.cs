@@ -247,7 +247,7 @@ public sealed class CustomerImportPageTests : AppComponentTest
         cut.Find("#preset-name").Change("Not allowed");
         cut.Find("[data-testid=preset-save]").Click();
 
-        cut.WaitForAssertion(() => Assert.Contains(Services.GetRequiredService<ISnackbar>().ShownSnackbars, s => s.Message.Contains("does not allow")));
+        cut.WaitForAssertion(() => Assert.Contains(Services.GetRequiredService<ISnackbar>().ShownSnackbars, s => s.Message?.Contains("does not allow") == true));
         await using var db = await Db.Inner.CreateDbContextAsync(Ct);
         Assert.Equal(0, await db.CustomerImportPresets.CountAsync(Ct));
     }
