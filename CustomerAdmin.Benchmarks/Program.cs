@@ -10,6 +10,18 @@ if (args is ["import", ..])
     return;
 }
 
+if (args is ["import-customers", ..])
+{
+    int Arg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1]) : fallback;
+    string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 ? args[i + 1] : null;
+    var rows = Arg("--rows", 100_000);
+    var sqlitePath = Text("--sqlite") is { } path ? Path.GetFullPath(path) : Path.Combine(Path.GetTempPath(), "customeradmin-customer-import-bench.db");
+    if (!args.Contains("--no-sqlite"))
+        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", rows);
+    if (Text("--postgres") is { } pg)
+        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Postgres, pg, rows);
+    return;
+}
 if (args is ["duplicates-scan", ..])
 {
     string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 ? args[i + 1] : null;

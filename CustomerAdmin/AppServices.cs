@@ -6,6 +6,7 @@ using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Duplicates.Scanning;
 using CustomerAdmin.Features.Events;
+using CustomerAdmin.Features.Import.Customers;
 using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Organizations;
 using CustomerAdmin.Features.Sms;
@@ -47,7 +48,10 @@ public static class AppServices
         services.AddOptions<LegacyImportOptions>().BindConfiguration(LegacyImportOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LegacyImporter>();
-        services.AddSingleton<Features.Import.Customers.CustomerImportPresetOperations>();
+        services.AddOptions<CustomerImportOptions>().BindConfiguration(CustomerImportOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<CustomerImporter>();
+        services.AddSingleton<CustomerImportPresetOperations>();
 
         var webRoot = Path.GetFullPath(Path.Combine(environment.ContentRootPath, "wwwroot")) + Path.DirectorySeparatorChar;
         services.AddOptions<DocumentsOptions>().BindConfiguration(DocumentsOptions.Section)

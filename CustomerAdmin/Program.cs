@@ -3,6 +3,7 @@ using CustomerAdmin.Components;
 using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Duplicates.Scanning;
+using CustomerAdmin.Features.Import.Customers;
 using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
@@ -13,6 +14,8 @@ using CustomerAdmin.Security;
 
 if (args is [LegacyImportCommand.Name, ..])
     return await LegacyImportCommand.RunAsync(args);
+if (args is [CustomerImportCommand.Name, ..])
+    return await CustomerImportCommand.RunAsync(args);
 if (args is [DuplicatesCommand.Name, ..])
     return await DuplicatesCommand.RunAsync(args);
 
@@ -41,6 +44,7 @@ app.MapDocumentDownloads().RequireAuthorization(Permissions.CustomersRead);
 // Twilio signs in no user: the webhooks check X-Twilio-Signature instead.
 app.MapSmsWebhooks();
 app.MapCustomerExport().RequireAuthorization(Permissions.ReportsView);
+app.MapCustomerImportReport().RequireAuthorization(Permissions.CustomersImport);
 app.MapRazorComponents<App>()
     // The app's own Content-Security-Policy (UseSecurityHeaders) already says frame-ancestors 'none'.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -10,7 +10,7 @@ namespace CustomerAdmin.Tests.EndToEnd;
 
 /// <summary>
 /// A manager brings a shop's customer workbook over: upload the .xlsx, pick its sheet, check the suggested mapping,
-/// save it as a preset, and preview the rows as they will be stored.
+/// preview, dry run, import (a third of the rows update customers already here), and undo the import.
 /// </summary>
 public sealed class CustomerImportJourneyTests(AppServer server, Browser browser)
     : EndToEndTest(server, browser), IClassFixture<AppServer>
@@ -19,7 +19,7 @@ public sealed class CustomerImportJourneyTests(AppServer server, Browser browser
     private const int Rows = 300;
 
     [Fact]
-    public async Task AWorkbookIsUploadedMappedAndPreviewed()
+    public async Task AWorkbookIsMappedDryRunImportedAndUndone()
     {
         var ct = TestContext.Current.CancellationToken;
         await using (var db = Server.CreateDbContext())
@@ -62,7 +62,50 @@ public sealed class CustomerImportJourneyTests(AppServer server, Browser browser
         await Page.GetByTestId("next-to-preview").ClickAsync();
         await Expect(Page.GetByTestId("preview")).ToContainTextAsync("+16175552000");
         await Expect(Page.GetByTestId("preview")).ToContainTextAsync("ann0@example.com");
-        await ScreenshotAsync("preview");
+        await Page.GetByTestId("next-to-import").ClickAsync();
+
+        await Page.GetByTestId("import-dry-run").ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new Regex(@"/customers/import/\d+$"));
+        await Expect(Page.GetByTestId("run-status")).ToHaveTextAsync("Completed");
+        await Expect(Page.GetByTestId("count-created")).ToHaveTextAsync("200");
+        await Expect(Page.GetByTestId("count-updated")).ToHaveTextAsync(Existing.ToString());
+        await Page.GetByLabel("Show rows").SelectOptionAsync("Updated");
+        await Expect(Page.GetByTestId("report-rows").Locator("tbody tr").First).ToContainTextAsync("to update");
+        await ScreenshotAsync("dry-run");
+        await using (var db = Server.CreateDbContext())
+        {
+            Assert.Equal(Existing, await db.Customers.CountAsync(ct));
+            Assert.Equal(0, await db.Customers.CountAsync(c => c.Email != null, ct));
+        }
+
+        await Page.GetByTestId("import-continue").ClickAsync();
+        await Page.GetByTestId("import-run").ClickAsync();
+        await Page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
+        await Expect(Page.GetByTestId("run-title")).ToHaveTextAsync(new Regex(@"^Import #\d+ · shop-customers\.xlsx$"));
+        await Expect(Page.GetByTestId("run-status")).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
+        await Expect(Page.GetByTestId("count-created")).ToHaveTextAsync("200");
+        await Expect(Page.GetByTestId("count-updated")).ToHaveTextAsync(Existing.ToString());
+        // The page reads the run from the database: a reload shows the same report.
+        await Page.ReloadAsync();
+        await Page.WaitForBlazorAsync();
+        await Expect(Page.GetByTestId("count-created")).ToHaveTextAsync("200");
+        await ScreenshotAsync("imported");
+        await using (var db = Server.CreateDbContext())
+        {
+            Assert.Equal(Rows, await db.Customers.CountAsync(ct));
+            Assert.Equal("ann0@example.com", (await db.Customers.SingleAsync(c => c.PrimaryPhone == "+16175552000", ct)).Email);
+        }
+
+        await Page.GetByTestId("run-undo").ClickAsync();
+        await Page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Undo import" }).ClickAsync();
+        await Expect(Page.GetByTestId("run-status")).ToHaveTextAsync("Undone");
+        await Expect(Page.GetByTestId("run-undo")).ToHaveCountAsync(0);
+        await ScreenshotAsync("undone");
+        await using (var db = Server.CreateDbContext())
+        {
+            Assert.Equal(Existing, await db.Customers.CountAsync(c => c.Status != CustomerStatus.Deleted, ct));
+            Assert.Equal(0, await db.Customers.CountAsync(c => c.Email != null && c.Status != CustomerStatus.Deleted, ct));
+        }
         Assert.Empty(ConsoleErrors);
     }
 

@@ -138,7 +138,11 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
 
         b.Entity<LegacyCustomerLink>(e =>
         {
-            e.HasKey(l => l.LegacyId);
+            // Links written before references had a source are the legacy import's.
+            e.HasKey(l => new { l.Source, l.LegacyId });
+            e.Property(l => l.Source).HasDefaultValue(LegacyCustomerLink.LegacySource);
+            // Search finds a customer by a reference of any source.
+            e.HasIndex(l => l.LegacyId);
             e.HasIndex(l => l.CustomerId);
             e.HasIndex(l => l.ImportRunId);
             e.HasOne(l => l.Customer).WithMany().HasForeignKey(l => l.CustomerId).OnDelete(DeleteBehavior.Cascade);
@@ -198,6 +202,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
 
         ConfigureEventsAndSms(b);
         DuplicateScanningModel.Configure(b);
+        ImportModel.Configure(b);
         CustomerMerge.Configure(b);
         CustomerImportPreset.Configure(b);
     }

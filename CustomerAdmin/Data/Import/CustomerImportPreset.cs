@@ -12,19 +12,23 @@ namespace CustomerAdmin.Data;
 public class CustomerImportPreset
 {
     public const int NameMax = 100;
-    public const int SourceMax = 50;
+    public const int SourceMax = LegacyCustomerLink.SourceMax;
 
     public int Id { get; set; }
     [MaxLength(NameMax)] public string Name { get; set; } = "";
     /// <summary>JSON: field to column header, what becomes of unmapped columns, the date order, the delimiter and sheet.</summary>
     public string Mapping { get; set; } = "{}";
     /// <summary>What a row that matches an existing customer does (fill, overwrite, skip); null for the default.</summary>
-    [MaxLength(20)] public string? OnMatch { get; set; }
+    public ImportMatchMode? OnMatch { get; set; }
     /// <summary>The source system the file's external references belong to.</summary>
     [MaxLength(SourceMax)] public string? Source { get; set; }
     public DateTime UpdatedAt { get; set; }
     [MaxLength(100)] public string? UpdatedBy { get; set; }
 
     internal static void Configure(ModelBuilder b) =>
-        b.Entity<CustomerImportPreset>(e => e.HasIndex(p => p.Name).IsUnique());
+        b.Entity<CustomerImportPreset>(e =>
+        {
+            e.HasIndex(p => p.Name).IsUnique();
+            e.Property(p => p.OnMatch).HasConversion<string>().HasMaxLength(20);
+        });
 }

@@ -10,7 +10,11 @@ public sealed record TicketSummary(int Id, string Number, string What, TicketSta
 
 public sealed record CustomerPageData(
     Customer Customer, CustomerStats? Stats, IReadOnlyList<TicketSummary> Tickets, IReadOnlyList<Sale> Sales,
-    IReadOnlyList<Equipment> Equipment, TimelinePage Timeline, IReadOnlyList<DocumentSummary> Documents);
+    IReadOnlyList<Equipment> Equipment, TimelinePage Timeline, IReadOnlyList<DocumentSummary> Documents,
+    IReadOnlyList<ExternalReference>? References = null);
+
+/// <summary>A customer's id in another system (the legacy tickets, an imported spreadsheet's source).</summary>
+public sealed record ExternalReference(string Source, string Reference);
 
 /// <summary>
 /// Everything the customer page shows, in a fixed number of queries however long the customer's history is:
@@ -21,6 +25,7 @@ public static class CustomerPageQuery
     public const int RecentRows = 10;
     public const int MaxEquipment = 50;
     public const int MaxDocuments = 200;
+    public const int MaxReferences = 20;
 
     public static async Task<CustomerPageData?> LoadCustomerPageAsync(this AppDbContext db, int id, CancellationToken ct = default)
     {
@@ -41,6 +46,8 @@ public static class CustomerPageQuery
             .OrderByDescending(d => d.UploadedAt).ThenByDescending(d => d.Id).Take(MaxDocuments)
             .Select(d => new DocumentSummary(d.Id, d.Type, d.FileName, d.ContentType, d.Size, d.Sha256, d.UploadedAt, d.UploadedBy))
             .ToListAsync(ct);
-        return new CustomerPageData(customer, stats, tickets, sales, equipment, timeline, documents);
+        var references = await db.LegacyCustomerLinks.AsNoTracking().Where(l => l.CustomerId == id).OrderBy(l => l.Source).ThenBy(l => l.LegacyId)
+            .Take(MaxReferences).Select(l => new ExternalReference(l.Source, l.LegacyId)).ToListAsync(ct);
+        return new CustomerPageData(customer, stats, tickets, sales, equipment, timeline, documents, references);
     }
 }

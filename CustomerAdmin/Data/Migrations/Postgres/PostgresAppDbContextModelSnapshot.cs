@@ -883,6 +883,58 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.ToTable("Events");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.ImportReportRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("After")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Before")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ChangedFields")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int?>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ExternalReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("ImportRunId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Line")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("NeedsReview")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("ImportRunId", "Line");
+
+                    b.ToTable("ImportReportRows", (string)null);
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.ImportRun", b =>
                 {
                     b.Property<int>("Id")
@@ -899,6 +951,15 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.Property<int>("CustomersMatched")
                         .HasColumnType("integer");
+
+                    b.Property<int>("CustomersUnchanged")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CustomersUpdated")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("DryRun")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Error")
                         .HasMaxLength(2000)
@@ -920,11 +981,35 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Property<DateTime?>("HeartbeatAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasDefaultValue("LegacyTickets");
+
+                    b.Property<string>("OnMatch")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("RowsNeedingReview")
+                        .HasColumnType("integer");
+
                     b.Property<int>("RowsRead")
                         .HasColumnType("integer");
 
                     b.Property<int>("RowsRejected")
                         .HasColumnType("integer");
+
+                    b.Property<int>("RowsSkipped")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("RowsTotal")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
 
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("timestamp with time zone");
@@ -944,6 +1029,10 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Property<int>("TicketsImported")
                         .HasColumnType("integer");
 
+                    b.Property<string>("UndoSummary")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
                     b.Property<DateTime?>("UndoneAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -960,6 +1049,12 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
             modelBuilder.Entity("CustomerAdmin.Data.LegacyCustomerLink", b =>
                 {
+                    b.Property<string>("Source")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)")
+                        .HasDefaultValue("legacy");
+
                     b.Property<string>("LegacyId")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
@@ -970,11 +1065,13 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Property<int>("ImportRunId")
                         .HasColumnType("integer");
 
-                    b.HasKey("LegacyId");
+                    b.HasKey("Source", "LegacyId");
 
                     b.HasIndex("CustomerId");
 
                     b.HasIndex("ImportRunId");
+
+                    b.HasIndex("LegacyId");
 
                     b.ToTable("LegacyCustomerLinks");
                 });
@@ -1743,6 +1840,15 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .IsRequired();
 
                     b.Navigation("Customer");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.ImportReportRow", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("ImportRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.LegacyCustomerLink", b =>

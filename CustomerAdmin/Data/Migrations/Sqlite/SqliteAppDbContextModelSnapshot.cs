@@ -855,6 +855,56 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.ToTable("Events");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.ImportReportRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("After")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Before")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChangedFields")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ExternalReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ImportRunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Line")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("NeedsReview")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("ImportRunId", "Line");
+
+                    b.ToTable("ImportReportRows", (string)null);
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.ImportRun", b =>
                 {
                     b.Property<int>("Id")
@@ -868,6 +918,15 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("CustomersMatched")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CustomersUnchanged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CustomersUpdated")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("DryRun")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Error")
@@ -890,11 +949,35 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.Property<DateTime?>("HeartbeatAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("LegacyTickets");
+
+                    b.Property<string>("OnMatch")
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("RowsNeedingReview")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("RowsRead")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("RowsRejected")
                         .HasColumnType("INTEGER");
+
+                    b.Property<int>("RowsSkipped")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RowsTotal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Source")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("StartedAt")
                         .HasColumnType("TEXT");
@@ -914,6 +997,10 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.Property<int>("TicketsImported")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("UndoSummary")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("UndoneAt")
                         .HasColumnType("TEXT");
 
@@ -930,6 +1017,12 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
 
             modelBuilder.Entity("CustomerAdmin.Data.LegacyCustomerLink", b =>
                 {
+                    b.Property<string>("Source")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("legacy");
+
                     b.Property<string>("LegacyId")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
@@ -940,11 +1033,13 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.Property<int>("ImportRunId")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("LegacyId");
+                    b.HasKey("Source", "LegacyId");
 
                     b.HasIndex("CustomerId");
 
                     b.HasIndex("ImportRunId");
+
+                    b.HasIndex("LegacyId");
 
                     b.ToTable("LegacyCustomerLinks");
                 });
@@ -1695,6 +1790,15 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Customer");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.ImportReportRow", b =>
+                {
+                    b.HasOne("CustomerAdmin.Data.ImportRun", null)
+                        .WithMany()
+                        .HasForeignKey("ImportRunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.LegacyCustomerLink", b =>

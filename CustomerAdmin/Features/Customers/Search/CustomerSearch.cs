@@ -1,5 +1,6 @@
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
+using Microsoft.EntityFrameworkCore;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
@@ -18,7 +19,7 @@ public static class CustomerSearch
     /// <summary>Suggestions shown; <see cref="SearchTokenSql.CandidateRows"/> reads six times as many token rows.</summary>
     public const int SuggestionLimit = SearchTokenSql.CandidateRows / 6;
 
-    /// <summary>Best matches first: the exact phone, then name prefixes, then phone suffixes, emails and tags.</summary>
+    /// <summary>Best matches first: the exact phone, an external reference, then name prefixes, then phone suffixes, emails and tags.</summary>
     public static async Task<List<CustomerSuggestion>> SuggestAsync(this AppDbContext db, SearchQuery query,
         CancellationToken ct = default, int limit = SuggestionLimit)
     {
@@ -30,6 +31,9 @@ public static class CustomerSearch
 
         if (query.ExactPhone is { } exact)
             Add(ids, await sql.ExactAsync(db, SearchTokenKind.Phone, exact, ct), limit);
+        if (query.Reference is { } reference)
+            Add(ids, await db.LegacyCustomerLinks.Where(l => l.LegacyId == reference).Select(l => l.Customer!).Where(CustomerStatuses.IsLive)
+                .OrderBy(c => c.Id).Select(c => c.Id).Take(limit).ToListAsync(ct), limit);
         if (ids.Count < limit && query.Words.Count == 1)
             Add(ids, await sql.RangeAsync(db, SearchTokenKind.Name, query.Words[0], [], ct), limit);
         if (ids.Count < limit && query.Words.Count > 1)

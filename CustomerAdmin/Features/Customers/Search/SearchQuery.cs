@@ -16,11 +16,15 @@ public sealed record SearchQuery(IReadOnlyList<string> Words, string? PhoneSuffi
 
     public bool IsEmpty => Words.Count == 0 && PhoneSuffix is null && ExactPhone is null && EmailPrefix is null;
 
+    /// <summary>The term as typed when it is one token: it may be a customer's external reference ("C-1042"), matched exactly.</summary>
+    public string? Reference { get; init; }
+
     public static SearchQuery Parse(string? input, PhoneNormalizer phones)
     {
         var text = (input ?? "").Trim();
         if (text.Length > MaxLength) text = text[..MaxLength];
         if (text.Length == 0) return Empty;
+        var reference = text.Any(char.IsWhiteSpace) ? null : text;
 
         if (LooksLikePhone(text))
         {
@@ -30,7 +34,7 @@ public sealed record SearchQuery(IReadOnlyList<string> Words, string? PhoneSuffi
                 // Only what could be a whole number is parsed: the last few digits typed cannot be.
                 var check = digits.Length >= phones.ShortestNationalNumber || text.StartsWith('+') ? phones.Check(text) : null;
                 var exact = check is { IsValid: true } ? CustomerSearchIndex.Reverse(PhoneNormalizer.Digits(check.E164)) : null;
-                return new([], CustomerSearchIndex.Reverse(digits), exact, null);
+                return new([], CustomerSearchIndex.Reverse(digits), exact, null) { Reference = reference };
             }
         }
 
@@ -38,7 +42,7 @@ public sealed record SearchQuery(IReadOnlyList<string> Words, string? PhoneSuffi
         var words = SearchText.Words(text).Distinct().ToList();
         // A single word may also be the start of an email address ("jsmi" finds jsmith@example.com).
         if (email is null && words.Count == 1 && !text.Any(char.IsWhiteSpace)) email = SearchText.Truncate(text.ToLowerInvariant());
-        return new(words, null, null, email);
+        return new(words, null, null, email) { Reference = reference };
     }
 
     private static bool LooksLikePhone(string text) =>

@@ -34,54 +34,31 @@ public static class DuplicatesCommand
             switch (args[i])
             {
                 case "--output" when i + 1 < args.Length && !args[i + 1].StartsWith("--"): output = args[++i]; break;
-                case var a when a.StartsWith("--") && a.Contains('='): configuration.Add(a); break;
+                case var a when CommandHost.IsSetting(a): configuration.Add(a); break;
                 default:
                     Console.Error.WriteLine($"Unexpected argument {args[i]}. {Usage}");
                     return 1;
             }
         }
 
-        // The report is the output; the framework's information logs (migrations applied, ...) would bury it. The queue
-        // worker stays off: this process runs the scan itself and ends.
-        configuration.InsertRange(0, ["--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Microsoft.EntityFrameworkCore.Migrations=Error",
-            $"--{DuplicatesOptions.Section}:{nameof(DuplicatesOptions.RunCheckQueue)}=false", "--Sms:RunDispatcher=false", "--Sms:RunReminderScan=false"]);
-        var builder = WebApplication.CreateBuilder(configuration.ToArray());
-        builder.AddDatabase();
-        builder.AddAppSecurity();
-        builder.AddCustomerAdmin();
-        await using var app = builder.Build();
-
-        using var cts = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            Console.Error.WriteLine("Cancelling...");
-            cts.Cancel();
-        };
-
-        var factory = app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Migrate)
-        {
-            await using var db = await factory.CreateDbContextAsync(cts.Token);
-            await db.Database.MigrateAsync(cts.Token);
-        }
-
-        var scanner = app.Services.GetRequiredService<DuplicateScanner>();
-        var start = await scanner.CreateRunAsync($"cli:{Environment.UserName}", cts.Token);
+        await using var host = await CommandHost.StartAsync(configuration, "Cancelling...");
+        var factory = host.Get<IDbContextFactory<AppDbContext>>();
+        var scanner = host.Get<DuplicateScanner>();
+        var start = await scanner.CreateRunAsync($"cli:{Environment.UserName}", host.Cancelled);
         if (!start.Started)
         {
             Console.Error.WriteLine($"Scan #{start.Run.Id} is already running (started {start.Run.StartedAt:yyyy-MM-dd HH:mm} UTC by {start.Run.StartedBy}); try again when it has finished.");
             return 1;
         }
         var lastLine = "";
-        var progress = new ConsoleProgress(p =>
+        var progress = new ConsoleProgress<PairFinderProgress>(p =>
         {
             var text = p.Total > 0 ? $"{p.Stage}: {100.0 * p.Done / p.Total,3:F0}%" : p.Stage;
             if (text == lastLine) return;
             lastLine = text;
             Console.Error.Write($"\r{text,-60}");
         });
-        var run = await scanner.RunAsync(start.Run.Id, cts.Token, progress);
+        var run = await scanner.RunAsync(start.Run.Id, host.Cancelled, progress);
         Console.Error.WriteLine();
         if (run.Status != DuplicateScanStatus.Completed)
         {
@@ -92,31 +69,20 @@ public static class DuplicatesCommand
             + $"{run.PossiblePairs:N0} possible pairs ({run.PairsAdded:N0} new, {run.PairsReopened:N0} reopened, {run.PairsRemoved:N0} removed); "
             + $"{run.OversizedBlockCount:N0} oversized blocks; took {(run.FinishedAt!.Value - run.StartedAt).TotalSeconds:N1} s.");
 
-        await using (var db = await factory.CreateDbContextAsync(cts.Token))
+        await using (var db = await factory.CreateDbContextAsync(host.Cancelled))
         {
             int written;
             if (output is null)
             {
-                written = await DuplicatePairsCsv.WriteAsync(db, Console.Out, cts.Token);
+                written = await DuplicatePairsCsv.WriteAsync(db, Console.Out, host.Cancelled);
             }
             else
             {
                 await using var file = new StreamWriter(Path.GetFullPath(output), false, CsvText.Encoding);
-                written = await DuplicatePairsCsv.WriteAsync(db, file, cts.Token);
+                written = await DuplicatePairsCsv.WriteAsync(db, file, host.Cancelled);
             }
             Console.Error.WriteLine(output is null ? $"{written:N0} pairs to review." : $"{written:N0} pairs to review written to {Path.GetFullPath(output)}.");
         }
         return 0;
-    }
-
-    /// <summary>Reports on the reporting thread, at once (<see cref="Progress{T}"/> would post them to the thread pool out of order).</summary>
-    private sealed class ConsoleProgress(Action<PairFinderProgress> report) : IProgress<PairFinderProgress>
-    {
-        private readonly Lock _lock = new();
-
-        public void Report(PairFinderProgress value)
-        {
-            lock (_lock) report(value);
-        }
     }
 }

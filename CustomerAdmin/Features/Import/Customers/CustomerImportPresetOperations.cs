@@ -29,7 +29,7 @@ public sealed class CustomerImportPresetOperations(IDbContextFactory<AppDbContex
 
     /// <summary>Stores the preset under <paramref name="name"/>, replacing one of that name; returns it.</summary>
     /// <exception cref="RuleViolationException">The name is empty or too long (field <c>PresetName</c>).</exception>
-    public async Task<CustomerImportPreset> SaveAsync(string name, CustomerImportPresetSettings settings, string? onMatch, string? source,
+    public async Task<CustomerImportPreset> SaveAsync(string name, CustomerImportPresetSettings settings, ImportMatchMode? onMatch, string? source,
         string actor, CancellationToken ct = default)
     {
         var tidy = name.Trim();

@@ -114,16 +114,24 @@ public sealed class CustomerRowReader(CustomerImportMapping mapping, IReadOnlyLi
     private static void ReadName(Customer customer, Func<CustomerImportField, string?> get, string? organization, List<string> errors)
     {
         var (first, last) = (get(CustomerImportField.FirstName), get(CustomerImportField.LastName));
-        if (first is null && last is null && get(CustomerImportField.FullName) is { } full)
-        {
-            var split = PersonNameSplitter.Split(full);
-            (first, last) = (split.First.Length == 0 ? null : split.First, split.Last.Length == 0 ? null : split.Last);
-        }
         var type = get(CustomerImportField.Type) is { } rawType ? TypeOf(rawType) : null;
         if (get(CustomerImportField.Type) is { } given && type is null)
         {
             errors.Add($"The customer type \"{ImportCells.Shorten(given)}\" is unknown; expected individual, hospital, clinic, lab, manufacturer or dealer.");
             return;
+        }
+        if (first is null && last is null && get(CustomerImportField.FullName) is { } full)
+        {
+            // A business's row (this app's own export among others) has its name in the one name column.
+            if (type is { } business && business != CustomerType.Individual && organization is null)
+            {
+                organization = full;
+            }
+            else
+            {
+                var split = PersonNameSplitter.Split(full);
+                (first, last) = (split.First.Length == 0 ? null : split.First, split.Last.Length == 0 ? null : split.Last);
+            }
         }
 
         if (first is not null || last is not null || type == CustomerType.Individual)

@@ -32,7 +32,7 @@ public static class LegacyImportCommand
             {
                 case "--dry-run": dryRun = true; break;
                 case "--undo" when i + 1 < args.Length && int.TryParse(args[i + 1], out var undoId): undo = undoId; i++; break;
-                case var a when a.StartsWith("--") && a.Contains('='): configuration.Add(a); break;
+                case var a when CommandHost.IsSetting(a): configuration.Add(a); break;
                 case var a when !a.StartsWith("--") && file is null: file = a; break;
                 default:
                     Console.Error.WriteLine($"Unexpected argument {args[i]}. {Usage}");
@@ -50,34 +50,12 @@ public static class LegacyImportCommand
             return 1;
         }
 
-        // The report is the output; the framework's information logs (migrations applied, ...) would bury it.
-        configuration.Insert(0, "--Logging:LogLevel:Default=Warning");
-        configuration.Insert(1, "--Logging:LogLevel:Microsoft.EntityFrameworkCore.Migrations=Error");
-        var builder = WebApplication.CreateBuilder(configuration.ToArray());
-        builder.AddDatabase();
-        builder.AddAppSecurity();
-        builder.AddCustomerAdmin();
-        await using var app = builder.Build();
-
-        using var cts = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            Console.Error.WriteLine("Cancelling after the current batch is rolled back...");
-            cts.Cancel();
-        };
-
-        if (app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Migrate)
-        {
-            await using var db = await app.Services.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(cts.Token);
-            await db.Database.MigrateAsync(cts.Token);
-        }
-
-        var importer = app.Services.GetRequiredService<LegacyImporter>();
+        await using var host = await CommandHost.StartAsync(configuration, "Cancelling after the current batch is rolled back...");
+        var importer = host.Get<LegacyImporter>();
         var actor = $"cli:{Environment.UserName}";
         if (undo is { } runId)
         {
-            var result = await importer.UndoAsync(runId, actor, cts.Token);
+            var result = await importer.UndoAsync(runId, actor, host.Cancelled);
             Console.WriteLine(result.Message);
             return result.Done ? 0 : 1;
         }
@@ -91,7 +69,7 @@ public static class LegacyImportCommand
             Console.Error.Write($"\r{percent,3}%  {p.Rows:N0} rows");
         });
         var report = await importer.RunAsync(Path.GetFullPath(file!), Path.GetFileName(file!), dryRun, actor, progress,
-            issue => Console.WriteLine(issue.ToString()), cts.Token);
+            issue => Console.WriteLine(issue.ToString()), host.Cancelled);
         Console.Error.WriteLine();
         if (report.RunId is { } id) Console.WriteLine($"Import #{id} ({report.FileName}).");
         Console.WriteLine(report.Summary);

@@ -35,34 +35,9 @@ public sealed partial class LegacyImporter
     public async Task<int> MarkInterruptedAsync(int? runId = null, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
-        var silentSince = time.GetUtcNow().UtcDateTime - _options.InterruptedAfter;
-        return await db.ImportRuns
-            .Where(r => r.Status == ImportRunStatus.Running && (r.HeartbeatAt ?? r.StartedAt) < silentSince && (runId == null || r.Id == runId))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(r => r.Status, ImportRunStatus.Interrupted)
-                .SetProperty(r => r.FinishedAt, r => r.HeartbeatAt ?? r.StartedAt)
-                .SetProperty(r => r.Error, "The import stopped without finishing (its process ended). The tickets of the batches it had "
-                    + "completed are kept: undo the import, or run the same file again to finish it (nothing is imported twice)."), ct);
-    }
-
-    /// <summary>Tells other processes the run is alive, a few times per <see cref="LegacyImportOptions.InterruptedAfter"/>.</summary>
-    private sealed class Heartbeat(IDbContextFactory<AppDbContext> factory, TimeProvider time, TimeSpan every, ImportRun run)
-    {
-        private DateTime _last = run.HeartbeatAt ?? run.StartedAt;
-
-        public async Task BeatIfDueAsync(CancellationToken ct)
-        {
-            var now = time.GetUtcNow().UtcDateTime;
-            if (now - _last < every) return;
-            await using var db = await factory.CreateDbContextAsync(ct);
-            var alive = await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.HeartbeatAt, now), ct);
-            // Declared interrupted (and perhaps undone) while this process was too slow to say otherwise: writing
-            // on would add tickets to a run that no longer owns them.
-            if (alive == 0)
-                throw new InvalidOperationException($"Import #{run.Id} was marked as interrupted by another process, so it stopped.");
-            _last = now;
-        }
+        return await ImportRuns.MarkInterruptedAsync(db, ImportRunKind.LegacyTickets, time.GetUtcNow().UtcDateTime - _options.InterruptedAfter, runId,
+            "The import stopped without finishing (its process ended). The tickets of the batches it had "
+            + "completed are kept: undo the import, or run the same file again to finish it (nothing is imported twice).", ct);
     }
 
     private static void CopyCounts(ImportReport report, ImportRun run)

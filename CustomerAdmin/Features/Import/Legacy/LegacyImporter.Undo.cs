@@ -17,8 +17,8 @@ public sealed partial class LegacyImporter
         await using var db = await factory.CreateDbContextAsync(ct);
         db.Actor = actor;
         await MarkInterruptedAsync(runId, ct);
-        var run = await db.ImportRuns.FirstOrDefaultAsync(r => r.Id == runId, ct);
-        if (run is null) return new(false, $"There is no import #{runId}.");
+        var run = await db.ImportRuns.FirstOrDefaultAsync(r => r.Id == runId && r.Kind == ImportRunKind.LegacyTickets, ct);
+        if (run is null) return new(false, $"There is no legacy ticket import #{runId}.");
         if (run.Status == ImportRunStatus.Undone) return new(false, $"Import #{runId} was already undone on {run.UndoneAt:yyyy-MM-dd HH:mm} by {run.UndoneBy}.");
         if (run.Status == ImportRunStatus.Running)
             return new(false, $"Import #{runId} is still running (last sign of life {run.HeartbeatAt ?? run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC); "

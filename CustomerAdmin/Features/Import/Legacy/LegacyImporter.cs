@@ -75,7 +75,7 @@ public sealed partial class LegacyImporter(
             }
 
             var batch = new List<LegacyRow>(_options.BatchSize);
-            var heartbeat = run is null ? null : new Heartbeat(factory, time, _options.InterruptedAfter / 8, run);
+            var heartbeat = run is null ? null : new ImportHeartbeat(factory, time, _options.InterruptedAfter / 8, run);
             // Reading and parsing (CSV, dates, amounts, phones) run on a thread of their own, at most one batch ahead
             // of matching and writing (two cores: the writer is busy in SQLite meanwhile). Everything that counts or
             // reports stays on this side, in file order, so issues, counts and batches are exactly as if one thread
@@ -166,7 +166,7 @@ public sealed partial class LegacyImporter(
         // merge chain to the record that stands now.
         var mergedInto = await db.Customers.AsNoTracking().Where(c => c.Status == CustomerStatus.Merged && c.MergedIntoId != null)
             .ToDictionaryAsync(c => c.Id, c => c.MergedIntoId!.Value, ct);
-        await foreach (var l in db.LegacyCustomerLinks.AsNoTracking().Select(l => new { l.LegacyId, l.CustomerId }).AsAsyncEnumerable().WithCancellation(ct))
+        await foreach (var l in db.LegacyCustomerLinks.AsNoTracking().Where(l => l.Source == LegacyCustomerLink.LegacySource).Select(l => new { l.LegacyId, l.CustomerId }).AsAsyncEnumerable().WithCancellation(ct))
         {
             var customerId = Survivor(l.CustomerId);
             if (!links.TryGetValue(customerId, out var list)) links[customerId] = list = [];

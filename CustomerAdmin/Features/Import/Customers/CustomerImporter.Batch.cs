@@ -1,0 +1,207 @@
+using CustomerAdmin.Data;
+using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Duplicates.Matching;
+using CustomerAdmin.Features.Duplicates.Merging;
+using CustomerAdmin.Features.Duplicates.Scanning;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
+
+namespace CustomerAdmin.Features.Import.Customers;
+
+public sealed partial class CustomerImporter
+{
+    /// <summary>The fields a row can fill or overwrite on a matched customer (type, status, consent and statistics never).</summary>
+    private static readonly string[] MatchedFields =
+    [
+        nameof(Customer.FirstName), nameof(Customer.LastName), nameof(Customer.Name), nameof(Customer.PrimaryPhone),
+        nameof(Customer.SecondaryPhone), nameof(Customer.WhatsAppPhone), nameof(Customer.Email), nameof(Customer.AddressLine1),
+        nameof(Customer.AddressLine2), nameof(Customer.City), nameof(Customer.State), nameof(Customer.PostalCode),
+        nameof(Customer.Country), nameof(Customer.Notes), nameof(Customer.Tags), nameof(Customer.PreferredLanguage),
+        nameof(Customer.Website), nameof(Customer.TaxId), nameof(Customer.RegistrationNumber),
+    ];
+
+    /// <summary>The counts of the batches committed so far (a batch rolled back never reaches them).</summary>
+    private sealed class RunCounts
+    {
+        public int RowsRead;
+        public int Created;
+        public int Updated;
+        public int Unchanged;
+        public int Skipped;
+        public int NeedsReview;
+
+        public RunCounts Copy() => (RunCounts)MemberwiseClone();
+
+        public UpdateSettersBuilder<ImportRun> Apply(UpdateSettersBuilder<ImportRun> s) => s
+            .SetProperty(r => r.RowsRead, RowsRead).SetProperty(r => r.CustomersCreated, Created)
+            .SetProperty(r => r.CustomersUpdated, Updated).SetProperty(r => r.CustomersUnchanged, Unchanged)
+            .SetProperty(r => r.RowsSkipped, Skipped).SetProperty(r => r.RowsNeedingReview, NeedsReview);
+
+        public void Count(ImportReportRow row)
+        {
+            RowsRead++;
+            switch (row.Action)
+            {
+                case ImportRowAction.Created: Created++; if (row.NeedsReview) NeedsReview++; break;
+                case ImportRowAction.Updated: Updated++; break;
+                case ImportRowAction.Unchanged: Unchanged++; break;
+                default: Skipped++; break;
+            }
+        }
+    }
+
+    private sealed class RunWork(ImportRun run, CustomerImportRequest request, FileIndex index)
+    {
+        public ImportRun Run => run;
+        public ImportMatchMode OnMatch => request.OnMatch;
+        public string Source => request.Source.Trim();
+        public FileIndex Index => index;
+        public RunCounts Counts { get; set; } = new();
+    }
+
+    /// <summary>
+    /// Reads, matches and writes one batch: in a real run one transaction for the customers, their history (through the
+    /// save's keepers), links, report rows and the run's counts; a dry run writes only the report rows and counts.
+    /// </summary>
+    private async Task ProcessBatchAsync(RunWork work, List<ImportedCustomerRow> rows, CancellationToken ct)
+    {
+        var run = work.Run;
+        var dry = run.DryRun;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        db.Actor = ActorOf(run.Id);
+        await using var tx = dry ? null : await db.Database.BeginTransactionAsync(ct);
+        if (dry) db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+        var lookup = await LookUpAsync(db, rows, work.Source, track: !dry, ct);
+        var candidates = await CandidatesAsync(db, rows, lookup, ct);
+        var counts = work.Counts.Copy();
+        var report = new List<(ImportReportRow Row, Customer? Customer)>(rows.Count);
+        var linkedHere = new HashSet<string>(StringComparer.Ordinal);
+
+        foreach (var row in rows)
+        {
+            var line = new ImportReportRow { ImportRunId = run.Id, Line = row.Line, ExternalReference = row.ExternalReference };
+            if (!row.CanImport)
+            {
+                line.Action = ImportRowAction.Skipped;
+                line.Reason = Cut(string.Join(" ", row.Errors));
+                report.Add((line, null));
+                continue;
+            }
+            var match = await MatchAsync(db, row, work.Index, lookup, candidates.GetValueOrDefault(row), ct);
+            if (match?.Refusal is { } refusal)
+            {
+                line.Action = ImportRowAction.Skipped;
+                line.Reason = Cut(refusal);
+                report.Add((line, null));
+                continue;
+            }
+            var target = match?.InFile?.Customer ?? match?.Existing;
+            if (target is null)
+            {
+                var customer = NewCustomer(row, run);
+                work.Index.Add(new FileCustomer(customer), row.ExternalReference);
+                if (!dry)
+                {
+                    db.Customers.Add(customer);
+                    if (row.ExternalReference is { } reference && linkedHere.Add(reference))
+                        db.LegacyCustomerLinks.Add(new LegacyCustomerLink { Source = work.Source, LegacyId = reference, Customer = customer, ImportRunId = run.Id });
+                }
+                line.Action = ImportRowAction.Created;
+                line.NeedsReview = match?.Uncertain is not null;
+                line.Reason = Cut(match?.Uncertain is { } why ? why + ": created as a new customer and sent to duplicate review." : null);
+                report.Add((line, customer));
+                continue;
+            }
+
+            var how = $"Matched by {match!.By}";
+            if (work.OnMatch == ImportMatchMode.Skip)
+            {
+                line.Action = ImportRowAction.Skipped;
+                line.CustomerId = target.Id == 0 ? null : target.Id;
+                line.Reason = Cut($"{how} to customer {(target.Id == 0 ? "created by an earlier row" : "#" + target.Id)}; matches are skipped in this import.");
+                report.Add((line, target));
+                continue;
+            }
+            var notes = new List<string>();
+            var changes = Apply(target, row.Customer, work.OnMatch, phone => PhoneIsFree(phone, target, work.Index, lookup), notes);
+            if (!dry && row.ExternalReference is { } newReference && target.Id > 0 && match.By != "external reference"
+                && !lookup.ByReference.ContainsKey(newReference) && linkedHere.Add(newReference))
+            {
+                db.LegacyCustomerLinks.Add(new LegacyCustomerLink { Source = work.Source, LegacyId = newReference, CustomerId = target.Id, ImportRunId = run.Id });
+                notes.Add($"external reference {newReference} recorded");
+            }
+            line.Action = changes.Count > 0 ? ImportRowAction.Updated : ImportRowAction.Unchanged;
+            line.Reason = Cut(how + (notes.Count > 0 ? "; " + string.Join("; ", notes) : "") + ".");
+            if (changes.Count > 0)
+            {
+                line.ChangedFields = Cut(string.Join(", ", changes.Select(c => c.Field)));
+                line.Before = MergeValues.Serialize(changes.ToDictionary(c => c.Field, c => c.OldValue));
+                line.After = MergeValues.Serialize(changes.ToDictionary(c => c.Field, c => c.NewValue));
+            }
+            report.Add((line, target));
+        }
+
+        if (!dry) await db.SaveChangesAsync(ct);
+        foreach (var (line, customer) in report)
+        {
+            if (line.CustomerId is null && customer is { Id: > 0 }) line.CustomerId = customer.Id;
+            counts.Count(line);
+        }
+        db.ChangeTracker.Clear();
+        db.ImportReportRows.AddRange(report.Select(r => r.Row));
+        await db.SaveChangesAsync(ct);
+        var now = Now;
+        var alive = await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running)
+            .ExecuteUpdateAsync(s => counts.Apply(s).SetProperty(r => r.HeartbeatAt, now), ct);
+        // Declared interrupted (perhaps undone) by another process while this batch ran: its rows must not join the run.
+        if (alive == 0) throw new InvalidOperationException($"Import #{run.Id} was marked as interrupted by another process, so it stopped.");
+        if (tx is not null) await tx.CommitAsync(ct);
+        work.Counts = counts;
+        if (!dry) work.Index.Clear();
+    }
+
+    private Customer NewCustomer(ImportedCustomerRow row, ImportRun run)
+    {
+        var customer = row.Customer.Copy();
+        customer.Id = 0;
+        customer.ImportRunId = run.DryRun ? null : run.Id;
+        customer.Country ??= customerOptions.Value.DefaultCountry.ToUpperInvariant();
+        if (row.CustomerSince is { } since) customer.CreatedAt = since;
+        return customer;
+    }
+
+    /// <summary>The phone belongs to no other customer (stored or created by this file), so the target may take it.</summary>
+    private static bool PhoneIsFree(string phone, Customer target, FileIndex index, BatchLookup lookup) =>
+        (!lookup.ByPhone.TryGetValue(phone, out var owner) || owner == target.Id)
+        && (!index.ByPhone.TryGetValue(phone, out var inFile) || ReferenceEquals(inFile.Customer, target));
+
+    /// <summary>
+    /// Copies the row's values to a matched customer: only into empty fields (<see cref="ImportMatchMode.Fill"/>) or
+    /// every non-empty value that differs (<see cref="ImportMatchMode.Overwrite"/>). Names only between customers of
+    /// the same kind (a person's first and last name, an organisation's name). Consent is never a mapped field, so an
+    /// opt-out cannot come back through an import.
+    /// </summary>
+    private static List<FieldChange> Apply(Customer target, Customer row, ImportMatchMode mode, Func<string, bool> phoneIsFree, List<string> notes)
+    {
+        var changes = new List<FieldChange>();
+        foreach (var field in MatchedFields)
+        {
+            if (field is nameof(Customer.FirstName) or nameof(Customer.LastName) && !(target.IsIndividual && row.IsIndividual)) continue;
+            if (field is nameof(Customer.Name) && (target.IsIndividual || row.IsIndividual)) continue;
+            var value = MergeValues.Text(row, field);
+            var current = MergeValues.Text(target, field);
+            if (value is null || value == current || (mode == ImportMatchMode.Fill && current is not null)) continue;
+            if (field == nameof(Customer.PrimaryPhone) && !phoneIsFree(value))
+            {
+                notes.Add($"the phone {value} belongs to another customer and was not copied");
+                continue;
+            }
+            MergeValues.SetText(target, field, value);
+            if (field == nameof(Customer.PrimaryPhone)) target.PrimaryPhoneSmsCapable = row.PrimaryPhoneSmsCapable;
+            changes.Add(new FieldChange(field, current, value));
+        }
+        return changes;
+    }
+
+    private static string? Cut(string? text) => text is null || text.Length <= ImportReportRow.ReasonMax ? text : text[..(ImportReportRow.ReasonMax - 1)] + "…";
+}

@@ -1,0 +1,234 @@
+using System.Data.Common;
+using System.Diagnostics;
+using CustomerAdmin.Common;
+using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
+using CustomerAdmin.Features.Import.Files;
+using CustomerAdmin.Features.Import.Values;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CustomerAdmin.Features.Import.Customers;
+
+/// <summary>
+/// Imports a customer spreadsheet (CSV or .xlsx) with the user's mapping: each row is matched to an existing customer
+/// (external reference of the same source, then E.164 phone, then email, then the duplicate detector's "likely" level),
+/// which it fills or overwrites or skips as asked, or becomes a new customer; an uncertain match (several customers,
+/// or only a "possible" duplicate) is created anew and its pairs go to the review queue. Rows are read, matched and
+/// written in batches, each batch in one transaction with its report rows and the run's counts, so a run that stops
+/// (cancelled, failed, its process killed) leaves whole batches only, all undoable. Every change is a normal save:
+/// history "by import #N", search tokens, duplicate checks and the dashboard move as for a change made by staff.
+/// </summary>
+/// <remarks>
+/// Problems found before a run starts are thrown: <see cref="TabularFileException"/> (the file: empty, a header only,
+/// unreadable) and <see cref="RuleViolationException"/> (the mapping, the date order, another import running).
+/// </remarks>
+public sealed partial class CustomerImporter(
+    IDbContextFactory<AppDbContext> factory,
+    PhoneNormalizer phones,
+    IOptions<CustomerImportOptions> options,
+    IOptions<CustomersOptions> customerOptions,
+    TimeProvider time,
+    ILogger<CustomerImporter> logger,
+    IHostApplicationLifetime? lifetime = null)
+{
+    private const long StartLockKey = 0x437573744970; // "CustIp"
+    private const int PhoneCacheMax = 200_000;
+    public const string NoRows = "The file has a header row but no customers.";
+    private readonly CustomerImportOptions _options = options.Value;
+    private Task _running = Task.CompletedTask;
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    /// <summary>The run started in the background here last (for tests and shutdown); completed when none runs here.</summary>
+    public Task Running => _running;
+
+    /// <summary>The text history shows as "by" for what run <paramref name="runId"/> changed.</summary>
+    public static string ActorOf(int runId) => $"import #{runId}";
+
+    /// <summary>
+    /// Checks the file and the mapping, records the run, and runs it in the background (stopped when the app stops);
+    /// returns the run's id: its progress and outcome are on its <see cref="ImportRun"/> row (<see cref="FindAsync"/>).
+    /// </summary>
+    public async Task<int> StartAsync(CustomerImportRequest request, CancellationToken ct = default)
+    {
+        var prepared = await PrepareAsync(request, ct);
+        var run = await CreateRunAsync(request, prepared, ct);
+        var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
+        _running = Task.Run(() => ExecuteAsync(run, request, prepared, null, stopping), CancellationToken.None);
+        return run.Id;
+    }
+
+    /// <summary>Runs an import to its end here (the command line, tests) and returns its summary.</summary>
+    public async Task<CustomerImportSummary> RunAsync(CustomerImportRequest request, IProgress<CustomerImportProgress>? progress = null,
+        CancellationToken ct = default)
+    {
+        var prepared = await PrepareAsync(request, ct);
+        var run = await CreateRunAsync(request, prepared, ct);
+        await ExecuteAsync(run, request, prepared, progress, ct);
+        return (await FindAsync(run.Id, CancellationToken.None))!;
+    }
+
+    /// <summary>A run's summary (a running one silent for too long shown as interrupted), or null when there is none.</summary>
+    public async Task<CustomerImportSummary?> FindAsync(int runId, CancellationToken ct = default)
+    {
+        // Read only: a page polls this while a batch holds SQLite's write lock.
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var run = await db.ImportRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId && r.Kind == ImportRunKind.Customers, ct);
+        if (run is null) return null;
+        ShowInterrupted(run);
+        return CustomerImportSummary.From(run);
+    }
+
+    /// <summary>The newest customer imports (dry runs included), newest first, a running one silent for too long shown as interrupted.</summary>
+    public async Task<IReadOnlyList<CustomerImportSummary>> RecentAsync(int take = 20, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var runs = await db.ImportRuns.AsNoTracking().Where(r => r.Kind == ImportRunKind.Customers).OrderByDescending(r => r.Id).Take(take).ToListAsync(ct);
+        runs.ForEach(ShowInterrupted);
+        return runs.Select(CustomerImportSummary.From).ToList();
+    }
+
+    /// <summary>A run left "Running" and silent for longer than <see cref="CustomerImportOptions.InterruptedAfter"/> died with its process.</summary>
+    private void ShowInterrupted(ImportRun run)
+    {
+        if (run.Status == ImportRunStatus.Running && (run.HeartbeatAt ?? run.StartedAt) < Now - _options.InterruptedAfter)
+            run.Status = ImportRunStatus.Interrupted;
+    }
+
+    /// <summary>Marks customer imports whose process died (silent for <see cref="CustomerImportOptions.InterruptedAfter"/>) as interrupted.</summary>
+    public async Task<int> MarkInterruptedAsync(int? runId = null, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await MarkInterruptedAsync(db, runId, ct);
+    }
+
+    private Task<int> MarkInterruptedAsync(AppDbContext db, int? runId, CancellationToken ct) =>
+        ImportRuns.MarkInterruptedAsync(db, ImportRunKind.Customers, Now - _options.InterruptedAfter, runId,
+            "The import stopped without finishing (its process ended). The batches it had completed are kept, each whole: "
+            + "undo the import, or import the file again (rows already imported then match their customers).", ct);
+
+    private sealed record Prepared(TabularFile File, CustomerRowReader Reader, int RowsTotal);
+
+    private async Task<Prepared> PrepareAsync(CustomerImportRequest request, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.Source) || request.Source.Trim().Length > LegacyCustomerLink.SourceMax)
+            throw new RuleViolationException($"Name the source system in at most {LegacyCustomerLink.SourceMax} characters.", nameof(request.Source));
+        if (request.Source.Trim() == LegacyCustomerLink.LegacySource)
+            throw new RuleViolationException($"\"{LegacyCustomerLink.LegacySource}\" is the legacy ticket import's source; name this file's source system.", nameof(request.Source));
+        var file = await TabularFile.OpenAsync(request.FilePath, request.Read, ct);
+        if (request.Mapping.Problems(file.Headers) is { Count: > 0 } problems)
+            throw new RuleViolationException(string.Join(" ", problems), nameof(request.Mapping));
+
+        // One pass before the run: the rows' count (the progress bar's whole) and the dates' order.
+        var dateColumn = request.Mapping.ColumnOf(CustomerImportField.CustomerSince);
+        var sample = new List<string>();
+        var total = 0;
+        await foreach (var row in file.RowsAsync(ct))
+        {
+            total++;
+            if (dateColumn is { } c && c < row.Cells.Length && sample.Count < CustomerImportPreview.DateSample) sample.Add(row.Cells[c]);
+        }
+        if (total == 0) throw new TabularFileException(NoRows);
+        var dates = request.Mapping.Dates ?? (dateColumn is null ? DateOrder.Iso : ImportDates.Detect(sample))
+            ?? throw new RuleViolationException("Every date in the file could be day-first or month-first (like 03/04/2021): choose how the file writes dates.",
+                nameof(CustomerImportMapping.Dates));
+        return new(file, new CustomerRowReader(request.Mapping, file.Headers, phones.WithCache(PhoneCacheMax), dates), total);
+    }
+
+    /// <summary>Records a new run, unless another import that writes is running (one silent for too long is marked interrupted first).</summary>
+    private async Task<ImportRun> CreateRunAsync(CustomerImportRequest request, Prepared prepared, CancellationToken ct)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.Sql().AdvisoryLockAsync(db, StartLockKey, ct);
+        // A write first: on SQLite it takes the write lock, so two starts cannot both find no run.
+        await MarkInterruptedAsync(db, null, ct);
+        if (!request.DryRun)
+        {
+            var running = await db.ImportRuns.AsNoTracking().Where(r => r.Status == ImportRunStatus.Running && !r.DryRun)
+                .OrderBy(r => r.Id).FirstOrDefaultAsync(ct);
+            if (running is not null)
+                throw new RuleViolationException($"Import #{running.Id} ({running.FileName}, started {running.StartedAt:yyyy-MM-dd HH:mm} UTC by "
+                    + $"{running.StartedBy}) is still running: start this one when it has finished.");
+        }
+        var now = Now;
+        var name = Path.GetFileName(request.FileName);
+        var run = new ImportRun
+        {
+            Kind = ImportRunKind.Customers, DryRun = request.DryRun, Source = request.Source.Trim(), OnMatch = request.OnMatch,
+            FileName = name.Length == 0 ? "upload" : name[..Math.Min(name.Length, ImportRun.FileNameMax)],
+            FileHash = prepared.File.Sha256 ?? "", StartedAt = now, HeartbeatAt = now, RowsTotal = prepared.RowsTotal,
+            StartedBy = request.Actor[..Math.Min(request.Actor.Length, 100)],
+        };
+        db.ImportRuns.Add(run);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return run;
+    }
+
+    private async Task ExecuteAsync(ImportRun run, CustomerImportRequest request, Prepared prepared, IProgress<CustomerImportProgress>? progress,
+        CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var work = new RunWork(run, request, new FileIndex());
+        try
+        {
+            var batch = new List<ImportedCustomerRow>(_options.BatchSize);
+            var batchClock = Stopwatch.StartNew();
+            await foreach (var row in prepared.File.RowsAsync(ct))
+            {
+                batch.Add(prepared.Reader.Read(row));
+                if (batch.Count < _options.BatchSize && batchClock.Elapsed < _options.BatchTime) continue;
+                await ProcessBatchAsync(work, batch, ct);
+                progress?.Report(new(run.Id, work.Counts.RowsRead, run.RowsTotal));
+                batch.Clear();
+                batchClock.Restart();
+            }
+            if (batch.Count > 0) await ProcessBatchAsync(work, batch, ct);
+            progress?.Report(new(run.Id, work.Counts.RowsRead, run.RowsTotal));
+            await FinishAsync(run, work.Counts, ImportRunStatus.Completed, null);
+            logger.LogInformation("Customer import {RunId} finished in {Seconds:N1} s: {Rows} rows", run.Id, clock.Elapsed.TotalSeconds, work.Counts.RowsRead);
+        }
+        catch (OperationCanceledException)
+        {
+            await FinishAsync(run, work.Counts, ImportRunStatus.Cancelled, "The import was cancelled. " + Kept(run, work.Counts));
+        }
+        catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException
+            or TabularFileException)
+        {
+            logger.LogWarning(ex, "Customer import {RunId} stopped", run.Id);
+            var cause = SqlDialects.IsBusy(ex) ? "the database is busy: another program holds its write lock." : (ex.InnerException ?? ex).Message;
+            try
+            {
+                await FinishAsync(run, work.Counts, ImportRunStatus.Failed, $"The import stopped: {cause} {Kept(run, work.Counts)}");
+            }
+            catch (DbException)
+            {
+                // Still locked out: the heartbeat stops, so the run is marked interrupted later.
+            }
+        }
+        catch (Exception ex)
+        {
+            // A fault of this code, not of the file or the database: the run still ends as failed (in the background
+            // nobody would see the exception), with what it kept.
+            logger.LogError(ex, "Customer import {RunId} failed", run.Id);
+            await FinishAsync(run, work.Counts, ImportRunStatus.Failed, $"The import stopped on an unexpected error ({ex.Message}). {Kept(run, work.Counts)}");
+        }
+    }
+
+    private static string Kept(ImportRun run, RunCounts counts) => run.DryRun || counts.RowsRead == 0
+        ? "Nothing was changed."
+        : $"The batch in progress was rolled back; the {counts.RowsRead:N0} rows of the batches before it are kept under import #{run.Id}: undo it, or import the file again.";
+
+    /// <summary>Records how the run ended. Not the caller's token: a cancelled run must still say so.</summary>
+    private async Task FinishAsync(ImportRun run, RunCounts counts, ImportRunStatus status, string? error)
+    {
+        await using var db = await factory.CreateDbContextAsync();
+        var now = Now;
+        var message = error is null ? null : error[..Math.Min(error.Length, 2000)];
+        await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running).ExecuteUpdateAsync(s => counts.Apply(s)
+            .SetProperty(r => r.Status, status).SetProperty(r => r.FinishedAt, now).SetProperty(r => r.HeartbeatAt, now)
+            .SetProperty(r => r.Error, message));
+    }
+}

@@ -1,0 +1,47 @@
+using CustomerAdmin.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CustomerAdmin.Features.Import;
+
+/// <summary>
+/// The run record both imports share (<see cref="ImportRun"/>): a run that has been silent for longer than its import's
+/// "interrupted after" died with its process, and a live run says so with a heartbeat.
+/// </summary>
+public static class ImportRuns
+{
+    /// <summary>
+    /// Marks runs that are still "Running" but have given no sign of life since <paramref name="silentSince"/> as
+    /// <see cref="ImportRunStatus.Interrupted"/>, with <paramref name="message"/>: what they committed stays (whole
+    /// batches only) and can be undone.
+    /// </summary>
+    /// <returns>How many runs were marked.</returns>
+    public static Task<int> MarkInterruptedAsync(AppDbContext db, ImportRunKind kind, DateTime silentSince, int? runId, string message,
+        CancellationToken ct) =>
+        db.ImportRuns
+            .Where(r => r.Kind == kind && r.Status == ImportRunStatus.Running && (r.HeartbeatAt ?? r.StartedAt) < silentSince
+                && (runId == null || r.Id == runId))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.Status, ImportRunStatus.Interrupted)
+                .SetProperty(r => r.FinishedAt, r => r.HeartbeatAt ?? r.StartedAt)
+                .SetProperty(r => r.Error, message), ct);
+}
+
+/// <summary>Tells other processes a run is alive, at most once per <paramref name="every"/>.</summary>
+public sealed class ImportHeartbeat(IDbContextFactory<AppDbContext> factory, TimeProvider time, TimeSpan every, ImportRun run)
+{
+    private DateTime _last = run.HeartbeatAt ?? run.StartedAt;
+
+    public async Task BeatIfDueAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (now - _last < every) return;
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var alive = await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.HeartbeatAt, now), ct);
+        // Declared interrupted (and perhaps undone) while this process was too slow to say otherwise: writing on would
+        // add rows to a run that no longer owns them.
+        if (alive == 0)
+            throw new InvalidOperationException($"Import #{run.Id} was marked as interrupted by another process, so it stopped.");
+        _last = now;
+    }
+}
