@@ -45,7 +45,7 @@ public sealed class CustomerImportRunPageTests : AppComponentTest
     public async Task ADryRunFromThePageReportsEveryRowAndChangesNothing()
     {
         SignInAs(AppRoles.Manager);
-        // The file's last rows match: the report's first page (all rows) is of new customers, so the filter shows.
+        // The file's last rows match: each filter must show rows the unfiltered first page does not.
         for (var i = 240; i < 300; i++) await AddCustomerAsync($"Ann{i}", "Lee", $"(617) 555-{1000 + i:0000}");
         var cut = ToImportStep(CustomersCsv(300));
 
@@ -65,8 +65,9 @@ public sealed class CustomerImportRunPageTests : AppComponentTest
         Assert.Contains($"/customers/import/{runId}/report.csv", page.Find("[data-testid=report-download]").GetAttribute("href"));
 
         page.Find("[data-testid=report-filter]").Change(nameof(ImportRowAction.Updated));
-        Assert.Contains("to create", page.FindAll("[data-testid=report-rows] tbody tr")[0].TextContent);
         page.WaitForAssertion(() => Assert.All(page.FindAll("[data-testid=report-rows] tbody tr"), r => Assert.Contains("to update", r.TextContent)));
+        page.Find("[data-testid=report-filter]").Change(nameof(ImportRowAction.Created));
+        page.WaitForAssertion(() => Assert.All(page.FindAll("[data-testid=report-rows] tbody tr"), r => Assert.Contains("to create", r.TextContent)));
         Assert.Empty(page.FindAll("[data-testid=run-undo]"));
         await using var db = await Db.Inner.CreateDbContextAsync(Ct);
         Assert.Equal(60, await db.Customers.CountAsync(Ct));
