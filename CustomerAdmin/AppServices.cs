@@ -53,6 +53,7 @@ public static class AppServices
         services.AddOptions<CustomerImportOptions>().BindConfiguration(CustomerImportOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CustomerImporter>();
+        services.AddSingleton<CustomerImportPresetOperations>();
 
         var webRoot = Path.GetFullPath(Path.Combine(environment.ContentRootPath, "wwwroot")) + Path.DirectorySeparatorChar;
         services.AddOptions<DocumentsOptions>().BindConfiguration(DocumentsOptions.Section)

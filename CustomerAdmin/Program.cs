@@ -44,6 +44,7 @@ app.MapDocumentDownloads().RequireAuthorization(Permissions.CustomersRead);
 // Twilio signs in no user: the webhooks check X-Twilio-Signature instead.
 app.MapSmsWebhooks();
 app.MapCustomerExport().RequireAuthorization(Permissions.ReportsView);
+app.MapCustomerImportReport().RequireAuthorization(Permissions.CustomersImport);
 app.MapRazorComponents<App>()
     // The app's own Content-Security-Policy (UseSecurityHeaders) already says frame-ancestors 'none'.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -80,7 +80,7 @@ public sealed class AuthorizationMatrixTests
         var expected = new Dictionary<string, string[]>
         {
             ["customers.read"] = all, ["customers.write"] = all, ["customers.delete"] = managers,
-            ["customers.restore"] = admins, ["customers.merge"] = managers, ["customers.override-block"] = managers, ["reports.view"] = managers, ["sms.send"] = all, ["sms.bulk"] = managers,
+            ["customers.restore"] = admins, ["customers.merge"] = managers, ["customers.override-block"] = managers, ["customers.import"] = managers, ["reports.view"] = managers, ["sms.send"] = all, ["sms.bulk"] = managers,
             ["events.cancel"] = managers, ["users.manage"] = admins, ["settings.manage"] = admins,
         };
         Assert.Equal(expected.Keys.Order(), Permissions.Roles.Keys.Order());

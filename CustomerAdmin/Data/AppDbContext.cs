@@ -38,6 +38,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
     public DbSet<DashboardTotal> DashboardTotals => Set<DashboardTotal>();
     public DbSet<DuplicatePair> DuplicatePairs => Set<DuplicatePair>();
     public DbSet<CustomerMerge> CustomerMerges => Set<CustomerMerge>();
+    public DbSet<CustomerImportPreset> CustomerImportPresets => Set<CustomerImportPreset>();
 
     /// <summary>The venue whose calendar days the dashboard summary counts in.</summary>
     public VenueOptions Venue => _services.Venue;
@@ -207,6 +208,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         DuplicateScanningModel.Configure(b);
         ImportModel.Configure(b);
         CustomerMerge.Configure(b);
+        CustomerImportPreset.Configure(b);
     }
 
     private static void ConfigureEventsAndSms(ModelBuilder b)

@@ -29,6 +29,8 @@ public static class Permissions
     public const string CustomersMerge = "customers.merge";
     /// <summary>A booking, ticket or sale for a blocked customer, with a reason that goes on their timeline.</summary>
     public const string CustomersOverrideBlock = "customers.override-block";
+    /// <summary>Importing customers from a spreadsheet (<c>/customers/import</c>), its presets, and undoing an import.</summary>
+    public const string CustomersImport = "customers.import";
     public const string ReportsView = "reports.view";
     /// <summary>An SMS to one customer.</summary>
     public const string SmsSend = "sms.send";
@@ -51,6 +53,7 @@ public static class Permissions
         [CustomersRestore] = Admins,
         [CustomersMerge] = Managers,
         [CustomersOverrideBlock] = Managers,
+        [CustomersImport] = Managers,
         [ReportsView] = Managers,
         [SmsSend] = Everyone,
         [SmsBulk] = Managers,
