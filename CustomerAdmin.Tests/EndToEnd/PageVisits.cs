@@ -21,7 +21,7 @@ public sealed record AppRoute(string Template, Type Component)
 }
 
 /// <summary>Ids of real records in the sweep's database, for the pages whose route takes one.</summary>
-public sealed record SweepIds(int Customer, int Ticket, int Sale, int Event, int Organization, int Equipment, long DuplicatePair);
+public sealed record SweepIds(int Customer, int Ticket, int Sale, int Event, int Organization, int Equipment, long DuplicatePair, int CustomerImport);
 
 /// <summary>One stop of a sweep: the page's route, the address that opens it, and how to open it.</summary>
 /// <param name="SignedOut">Visited before signing in (the sign-in page itself).</param>
@@ -47,6 +47,9 @@ public static class PageVisits
         ["/admin/import"] = new(_ => "admin/import"),
         ["/customers"] = new(_ => "customers", DocsName: "customer-list"),
         ["/customers/new"] = new(_ => "customers/new"),
+        ["/customers/import"] = new(_ => "customers/import"),
+        ["/customers/import/{RunId:int}"] = new(ids => $"customers/import/{ids.CustomerImport}"),
+        ["/customers/sms"] = new(_ => "customers/sms"),
         ["/customers/{Id:int}"] = new(ids => $"customers/{ids.Customer}", DocsName: "customer"),
         ["/customers/{Id:int}/edit"] = new(ids => $"customers/{ids.Customer}/edit"),
         ["/customers/{Id:int}/history"] = new(ids => $"customers/{ids.Customer}/history"),
@@ -68,6 +71,7 @@ public static class PageVisits
         ["/sales/new"] = new(_ => "sales/new"),
         ["/sales/{Id:int}"] = new(ids => $"sales/{ids.Sale}"),
         ["/settings/sms-templates"] = new(_ => "settings/sms-templates"),
+        ["/settings/tags"] = new(_ => "settings/tags"),
         ["/sms"] = new(_ => "sms"),
         ["/tickets"] = new(_ => "tickets", DocsName: "tickets"),
         ["/tickets/new"] = new(_ => "tickets/new"),

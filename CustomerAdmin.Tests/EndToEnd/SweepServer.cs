@@ -44,7 +44,23 @@ public sealed class SweepServer : IAsyncLifetime
         var organization = await db.Organizations.OrderByDescending(o => o.Customers.Count).ThenBy(o => o.Id).Select(o => o.Id).FirstAsync(ct);
         var pair = await db.DuplicatePairs.Where(p => p.State == DuplicatePairState.Open)
             .OrderByDescending(p => p.Score).ThenBy(p => p.Id).Select(p => p.Id).FirstAsync(ct);
-        return new SweepIds(customer.Id, ticket, sale, ev, organization, equipment.Id, pair);
+        // A customer import's dry run with a report, for its run page: one row of each kind.
+        var run = new ImportRun
+        {
+            Kind = ImportRunKind.Customers, DryRun = true, Source = "spreadsheet", OnMatch = ImportMatchMode.Fill, FileName = "customers.xlsx",
+            FileHash = new string('0', 64), Status = ImportRunStatus.Completed, StartedAt = DateTime.UtcNow.AddMinutes(-5),
+            FinishedAt = DateTime.UtcNow.AddMinutes(-4), StartedBy = "manager@customeradmin.local", RowsRead = 4, RowsTotal = 4,
+            CustomersCreated = 1, CustomersUpdated = 1, CustomersUnchanged = 1, RowsSkipped = 1, RowsNeedingReview = 1,
+        };
+        db.ImportRuns.Add(run);
+        await db.SaveChangesAsync(ct);
+        db.ImportReportRows.AddRange(
+            new ImportReportRow { ImportRunId = run.Id, Line = 2, ExternalReference = "C-1001", Action = ImportRowAction.Created, NeedsReview = true, Reason = "may be the same as customer " + customer.Id },
+            new ImportReportRow { ImportRunId = run.Id, Line = 3, ExternalReference = "C-1002", Action = ImportRowAction.Updated, CustomerId = customer.Id, ChangedFields = "Email, City" },
+            new ImportReportRow { ImportRunId = run.Id, Line = 4, ExternalReference = "C-1003", Action = ImportRowAction.Unchanged, CustomerId = customer.Id },
+            new ImportReportRow { ImportRunId = run.Id, Line = 5, ExternalReference = "C-1004", Action = ImportRowAction.Skipped, Reason = "The phone 1.23457E+11 was turned into a number by Excel." });
+        await db.SaveChangesAsync(ct);
+        return new SweepIds(customer.Id, ticket, sale, ev, organization, equipment.Id, pair, run.Id);
     }
 
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();

@@ -27,6 +27,18 @@ public sealed class DuplicatesCommandTests : IDisposable
         await using (var db = new SqliteAppDbContext(options))
             await db.Database.MigrateAsync(ct);
         var scenario = await DuplicateScenario.CreateAsync(new Factory(() => new SqliteAppDbContext(options)), ct: ct);
+        // The first planted pair's customers came from two source systems: their references go into the file.
+        var (referencedA, referencedB, _) = scenario.Planted[0];
+        await using (var db = new SqliteAppDbContext(options))
+        {
+            var run = new ImportRun { FileName = "old-system.csv", FileHash = new string('0', 64), Status = ImportRunStatus.Completed, StartedAt = DateTime.UtcNow };
+            db.ImportRuns.Add(run);
+            await db.SaveChangesAsync(ct);
+            db.LegacyCustomerLinks.AddRange(
+                new LegacyCustomerLink { Source = LegacyCustomerLink.LegacySource, LegacyId = "L-17", CustomerId = referencedA, ImportRunId = run.Id },
+                new LegacyCustomerLink { Source = "shop", LegacyId = "S-9", CustomerId = referencedB, ImportRunId = run.Id });
+            await db.SaveChangesAsync(ct);
+        }
         var csv = Path.Combine(_folder, "pairs.csv");
 
         var (exit, output) = await RunAsync(ct, "duplicates", "scan", "--output", csv);
@@ -39,6 +51,10 @@ public sealed class DuplicatesCommandTests : IDisposable
         foreach (var (a, b, kind) in scenario.Planted)
             Assert.True(rows.Any(r => r[0] == a.ToString() && r[1] == b.ToString()), $"The planted pair ({kind}) is not in the file.");
         Assert.All(rows, r => Assert.Contains(r[5], new[] { "likely", "possible" }));
+        var referenced = Assert.Single(rows, r => r[0] == referencedA.ToString() && r[1] == referencedB.ToString());
+        Assert.Equal(("legacy:L-17", "shop:S-9"), (referenced[2], referenced[3]));
+        var linked = new[] { referencedA.ToString(), referencedB.ToString() };
+        Assert.All(rows.Where(r => !linked.Contains(r[0]) && !linked.Contains(r[1])), r => Assert.Equal("", r[2] + r[3]));
         Assert.Equal(rows.Count, Scalar("""SELECT COUNT(*) FROM "DuplicatePairs" WHERE "State" = 'Open'"""));
         // Surest first.
         var scores = rows.Select(r => double.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture)).ToList();
