@@ -140,19 +140,6 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             e.HasIndex(r => r.StartedAt);
         });
 
-        b.Entity<LegacyCustomerLink>(e =>
-        {
-            // Links written before references had a source are the legacy import's.
-            e.HasKey(l => new { l.Source, l.LegacyId });
-            e.Property(l => l.Source).HasDefaultValue(LegacyCustomerLink.LegacySource);
-            // Search finds a customer by a reference of any source.
-            e.HasIndex(l => l.LegacyId);
-            e.HasIndex(l => l.CustomerId);
-            e.HasIndex(l => l.ImportRunId);
-            e.HasOne(l => l.Customer).WithMany().HasForeignKey(l => l.CustomerId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne<ImportRun>().WithMany().HasForeignKey(l => l.ImportRunId).OnDelete(DeleteBehavior.Restrict);
-        });
-
         b.Entity<Equipment>(e =>
         {
             e.HasIndex(q => q.SerialKey);
