@@ -184,6 +184,28 @@ public sealed class CustomerImporterTests : IDisposable
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ACustomerSinceColumnIsTheNewCustomersFirstSeenDateNotTheImportDay(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var text = new StringBuilder("First name,Last name,Mobile,Customer since\n");
+        for (var i = 0; i < 200; i++)
+        {
+            var (first, last) = Person(310 + i % 190);
+            text.Append($"{first},{last}{i},{NewPhone(i)},2019-{i % 12 + 1:00}-{i % 28 + 1:00}\n");
+        }
+
+        var summary = await Importer(database.Factory).RunAsync(await RequestAsync(WriteFile(text.ToString())), null, ct);
+
+        Assert.Equal(200, summary.Created);
+        await using var db = database.CreateDbContext();
+        var customers = await db.Customers.AsNoTracking().Where(c => c.ImportRunId != null).ToListAsync(ct);
+        Assert.Equal(200, customers.Count);
+        Assert.All(customers, c => Assert.Equal(2019, c.FirstSeenAt.Year));
+        Assert.All(customers, c => Assert.Equal(_time.GetUtcNow().UtcDateTime.Date, c.CreatedAt.Date));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
     public async Task ADryRunWritesOnlyItsReport(DatabaseProvider provider)
     {
         var ct = TestContext.Current.CancellationToken;

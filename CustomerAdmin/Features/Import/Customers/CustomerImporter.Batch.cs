@@ -166,7 +166,9 @@ public sealed partial class CustomerImporter
         customer.Id = 0;
         customer.ImportRunId = run.DryRun ? null : run.Id;
         customer.Country ??= customerOptions.Value.DefaultCountry.ToUpperInvariant();
-        if (row.CustomerSince is { } since) customer.CreatedAt = since;
+        // The source's date is when the shop first saw the customer ("customer since", the dashboard's new customers);
+        // the record itself is created now, by this import.
+        if (row.CustomerSince is { } since) customer.FirstSeenAt = since;
         return customer;
     }
 
