@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CustomerAdmin.Features.Import.Customers;
 
 /// <summary>
-/// <c>import-customers FILE [--map Field=Column ...] [--delimiter ;] [--sheet NAME] [--dates day-first|month-first]
+/// <c>import-customers FILE [--map Field=Column ...] [--preset NAME] [--delimiter ;] [--sheet NAME] [--dates day-first|month-first]
 /// [--unmapped notes|ignore] [--on-match fill|overwrite|skip] [--source NAME] [--dry-run] [--report FILE.csv]</c> and
 /// <c>import-customers --undo N</c>: the customer import of the import page, for scripts and very large files. The
 /// mapping is the one suggested from the header, changed by each <c>--map</c> (a field's name or label, then a
@@ -21,7 +21,7 @@ public static class CustomerImportCommand
 {
     public const string Name = "import-customers";
 
-    private const string Usage = $"Usage: {Name} FILE [--map Field=Column ...] [--delimiter ;] [--sheet NAME] [--dates day-first|month-first] "
+    private const string Usage = $"Usage: {Name} FILE [--map Field=Column ...] [--preset NAME] [--delimiter ;] [--sheet NAME] [--dates day-first|month-first] "
         + "[--unmapped notes|ignore] [--on-match fill|overwrite|skip] [--source NAME] [--dry-run] [--report FILE.csv]   or   "
         + $"{Name} --undo RUN-ID   (plus any --Section:Key=value configuration)";
 
@@ -33,10 +33,12 @@ public static class CustomerImportCommand
         public char? Delimiter;
         public string? Sheet;
         public string? Report;
+        public string? Preset;
         public string Source = CustomerImportRequest.DefaultSource;
         public ImportMatchMode OnMatch = ImportMatchMode.Fill;
         public DateOrder? Dates;
         public UnmappedColumns Unmapped = UnmappedColumns.Ignore;
+        public bool UnmappedGiven, OnMatchGiven, SourceGiven;
         public List<(string Field, string Column)> Map { get; } = [];
         public List<string> Configuration { get; } = [];
     }
@@ -49,12 +51,28 @@ public static class CustomerImportCommand
             return 1;
         }
 
+        // A preset is read from the database, so with one the host starts first; without, a bad file or mapping is
+        // refused before any database is touched.
+        await using var presetHost = a.Preset is null ? null : await CommandHost.StartAsync(a.Configuration, "Cancelling...");
+        CustomerImportPresetSettings? preset = null;
+        if (a.Preset is { } presetName)
+        {
+            var stored = await presetHost!.Get<CustomerImportPresetOperations>().FindAsync(presetName, presetHost.Cancelled);
+            if (stored is null)
+            {
+                Console.Error.WriteLine($"There is no preset named \"{presetName}\"; the import page lists the saved ones.");
+                return 1;
+            }
+            preset = CustomerImportPresetSettings.FromJson(stored.Mapping);
+            if (!a.OnMatchGiven && stored.OnMatch is { } onMatch) a.OnMatch = onMatch;
+            if (!a.SourceGiven && stored.Source is { } presetSource) a.Source = presetSource;
+        }
         CustomerImportRequest? request = null;
         if (a.File is { } file)
         {
             try
             {
-                request = await RequestAsync(a, Path.GetFullPath(file));
+                request = await RequestAsync(a, Path.GetFullPath(file), preset);
             }
             catch (Exception ex) when (ex is TabularFileException or RuleViolationException or IOException or UnauthorizedAccessException)
             {
@@ -63,7 +81,7 @@ public static class CustomerImportCommand
             }
         }
 
-        await using var host = await CommandHost.StartAsync(a.Configuration, "Cancelling: the batch in progress is rolled back...");
+        await using var host = presetHost ?? await CommandHost.StartAsync(a.Configuration, "Cancelling: the batch in progress is rolled back...");
         var importer = host.Get<CustomerImporter>();
         if (a.Undo is { } runId)
         {
@@ -143,9 +161,10 @@ public static class CustomerImportCommand
                     break;
                 case "--source":
                     if (Next() is not { } source) return Fail(out error, "--source needs the source system's name.");
-                    a.Source = source;
+                    (a.Source, a.SourceGiven) = (source, true);
                     break;
                 case "--on-match":
+                    a.OnMatchGiven = true;
                     switch (Next())
                     {
                         case "fill": a.OnMatch = ImportMatchMode.Fill; break;
@@ -166,13 +185,14 @@ public static class CustomerImportCommand
                 case "--unmapped":
                     switch (Next())
                     {
-                        case "notes": a.Unmapped = UnmappedColumns.AddToNotes; break;
-                        case "ignore": a.Unmapped = UnmappedColumns.Ignore; break;
+                        case "notes": (a.Unmapped, a.UnmappedGiven) = (UnmappedColumns.AddToNotes, true); break;
+                        case "ignore": (a.Unmapped, a.UnmappedGiven) = (UnmappedColumns.Ignore, true); break;
                         default: return Fail(out error, "--unmapped is notes or ignore.");
                     }
                     break;
                 case "--preset":
-                    return Fail(out error, "--preset reads the presets saved by the import page, which this version does not have yet; use --map.");
+                    if ((a.Preset = Next()) is null) return Fail(out error, "--preset needs the name of a preset saved on the import page.");
+                    break;
                 case var s when CommandHost.IsSetting(s): a.Configuration.Add(s); break;
                 case var f when !f.StartsWith("--", StringComparison.Ordinal) && a.File is null: a.File = f; break;
                 default: return Fail(out error, $"Unexpected argument {arg}.");
@@ -189,12 +209,25 @@ public static class CustomerImportCommand
         return null;
     }
 
-    /// <summary>The request: the file's header read, the suggested mapping changed by the <c>--map</c> arguments.</summary>
-    private static async Task<CustomerImportRequest> RequestAsync(Arguments a, string path)
+    /// <summary>
+    /// The request: the file's header read, the preset's mapping (or else the suggested one) changed by the <c>--map</c>
+    /// arguments. The preset also gives the delimiter, sheet, date order and unmapped columns the arguments leave out.
+    /// </summary>
+    private static async Task<CustomerImportRequest> RequestAsync(Arguments a, string path, CustomerImportPresetSettings? preset)
     {
-        var read = new TabularReadOptions(a.Sheet, a.Delimiter);
+        var read = new TabularReadOptions(a.Sheet ?? preset?.Sheet, a.Delimiter ?? preset?.Delimiter);
         var file = await TabularFile.OpenAsync(path, read);
-        var columns = ColumnSuggestions.Suggest(file.Headers);
+        Dictionary<CustomerImportField, int> columns;
+        if (preset is not null)
+        {
+            var fromPreset = preset.ToMapping(file.Headers, out var missing);
+            if (missing.Count > 0)
+                throw new RuleViolationException($"--preset {a.Preset}: the file has no column for {string.Join(", ", missing)}; its columns are {string.Join(", ", file.Headers)}.");
+            columns = fromPreset.Columns.ToDictionary();
+            a.Dates ??= fromPreset.Dates;
+            if (!a.UnmappedGiven) a.Unmapped = fromPreset.Unmapped;
+        }
+        else columns = ColumnSuggestions.Suggest(file.Headers);
         foreach (var (fieldName, column) in a.Map)
         {
             var field = Enum.GetValues<CustomerImportField>().Cast<CustomerImportField?>().FirstOrDefault(f =>
