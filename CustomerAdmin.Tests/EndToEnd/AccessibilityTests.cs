@@ -22,6 +22,8 @@ public sealed class AccessibilityTests(SweepServer sweep, Browser browser)
         RunOnly = new RunOnlyOptions { Type = "rule", Values = ["color-contrast", "link-in-text-block"] },
     };
 
+    private const string TransitionsDoneScript = "() => document.getAnimations().every(a => !(a instanceof CSSTransition) || a.playState !== 'running')";
+
     // MudBlazor paints the body with the theme's background; the dark palette's is dark.
     private const string IsDarkScript = """
         (dark) => {
@@ -47,6 +49,8 @@ public sealed class AccessibilityTests(SweepServer sweep, Browser browser)
                 // The button's tooltip would cover the page's top while axe reads the colours under it.
                 await page.Mouse.MoveAsync(0, 700);
                 await Assertions.Expect(page.GetByRole(AriaRole.Tooltip)).ToHaveCountAsync(0);
+                // MudBlazor's labels and borders fade to the new colours (CSS transitions): read them once they are there.
+                await page.WaitForFunctionAsync(TransitionsDoneScript);
                 problems += Describe("dark", await page.RunAxe(ColourOnly));
                 await toggle.ClickAsync();
                 await page.WaitForFunctionAsync(IsDarkScript, false);

@@ -18,6 +18,8 @@ public sealed class CustomerImportJourneyTests(AppServer server, Browser browser
     private const int Existing = 100;
     private const int Rows = 300;
 
+    private static string NewName(int i) => Features.Import.Customers.CustomerImporterTests.Person(310 + i - Existing) is var (first, last) ? $"{first} {last}" : "";
+
     [Fact]
     public async Task AWorkbookIsMappedDryRunImportedAndUndone()
     {
@@ -31,12 +33,14 @@ public sealed class CustomerImportJourneyTests(AppServer server, Browser browser
         await MiniExcel.SaveAsAsync(workbook, new Dictionary<string, object>
         {
             ["Read me"] = new[] { new Dictionary<string, object?> { ["Text"] = "Exported from the old shop system" } },
+            // The new people are as different from each other as real customers are (names, numbers far apart): rows
+            // that only differ by a digit would rightly be taken for one customer by the duplicate detector.
             ["Customers"] = Enumerable.Range(0, Rows).Select(i => new Dictionary<string, object?>
             {
                 ["Customer ID"] = $"S-{i:0000}",
-                ["Name"] = i < Existing ? $"Ann{i} Lee" : $"Bo{i} Ng",
-                ["Mobile"] = $"(617) 555-{2000 + i:0000}",
-                ["E-mail"] = i < Existing ? $"ann{i}@example.com" : $"bo{i}@example.com",
+                ["Name"] = i < Existing ? $"Ann{i} Lee" : NewName(i),
+                ["Mobile"] = i < Existing ? $"(617) 555-{2000 + i:0000}" : Features.Import.Customers.CustomerImporterTests.NewPhone(i),
+                ["E-mail"] = i < Existing ? $"ann{i}@example.com" : $"{NewName(i).Replace(' ', '.').ToLowerInvariant()}{i}@example.com",
                 ["Town"] = "Salem",
                 ["Shoe size"] = 42,
             }).ToArray(),

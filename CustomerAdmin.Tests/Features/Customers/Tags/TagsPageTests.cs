@@ -41,7 +41,7 @@ public sealed class TagsPageTests : AppComponentTest
 
     private static void Choose(IRenderedComponent<Bunit.Rendering.ContainerFragment> cut, string tag)
     {
-        var item = cut.FindAll("[data-testid=tag-list] .mud-list-item").Single(i => i.QuerySelector("[data-testid=tag-name]")!.TextContent.Trim() == tag);
+        var item = cut.FindAll("[data-testid=tag-list] .tag-list-item").Single(i => i.QuerySelector("[data-testid=tag-name]")!.TextContent.Trim() == tag);
         item.QuerySelector("input[type=checkbox]")!.Change(true);
     }
 }

@@ -23,7 +23,12 @@ public sealed class CustomerImportRunPageTests : AppComponentTest
     private static string CustomersCsv(int rows)
     {
         var text = new StringBuilder("Customer ID,Name,Mobile,E-mail\n");
-        for (var i = 0; i < rows; i++) text.Append($"C{i:000},Ann{i} Lee,(617) 555-{1000 + i:0000},ann{i}@example.com\n");
+        // Different people, as a shop's customers are: rows a digit apart would rightly be taken for one customer.
+        for (var i = 0; i < rows; i++)
+        {
+            var (first, last) = CustomerImporterTests.Person(i);
+            text.Append($"C{i:000},{first} {last},{CustomerImporterTests.NewPhone(i)},{first.ToLowerInvariant()}.{last.ToLowerInvariant()}{i}@example.com\n");
+        }
         return text.ToString();
     }
 
@@ -46,7 +51,11 @@ public sealed class CustomerImportRunPageTests : AppComponentTest
     {
         SignInAs(AppRoles.Manager);
         // The file's last rows match: each filter must show rows the unfiltered first page does not.
-        for (var i = 240; i < 300; i++) await AddCustomerAsync($"Ann{i}", "Lee", $"(617) 555-{1000 + i:0000}");
+        for (var i = 240; i < 300; i++)
+        {
+            var (first, last) = CustomerImporterTests.Person(i);
+            await AddCustomerAsync(first, last, CustomerImporterTests.NewPhone(i));
+        }
         var cut = ToImportStep(CustomersCsv(300));
 
         cut.Find("[data-testid=import-dry-run]").Click();
