@@ -30,9 +30,9 @@ if (args is ["duplicates-scan", ..])
     var sqlitePath = Text("--sqlite") is { } path ? Path.GetFullPath(path) : Path.Combine(Path.GetTempPath(), "customeradmin-duplicates-bench.db");
     var lines = new List<string>();
     if (!args.Contains("--no-sqlite"))
-        lines.Add(await DuplicateScanBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", customers, args.Contains("--reuse"), Arg("--checks", 200)));
+        lines.Add(await DuplicateScanBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", customers, args.Contains("--reuse"), Arg("--checks", 200), args.Contains("--checks-only")));
     if (Text("--postgres") is { } pg)
-        lines.Add(await DuplicateScanBenchmark.RunAsync(DatabaseProvider.Postgres, pg, customers, args.Contains("--reuse"), Arg("--checks", 200)));
+        lines.Add(await DuplicateScanBenchmark.RunAsync(DatabaseProvider.Postgres, pg, customers, args.Contains("--reuse"), Arg("--checks", 200), args.Contains("--checks-only")));
     Console.WriteLine();
     Console.WriteLine($"{Environment.ProcessorCount} cores; the scan runs as `duplicates scan --output FILE` in its own process");
     Console.WriteLine(DuplicateScanBenchmark.Header);

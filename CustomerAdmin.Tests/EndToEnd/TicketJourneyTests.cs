@@ -45,6 +45,63 @@ public sealed class TicketJourneyTests(AppServer server, Browser browser)
     }
 
     [Fact]
+    public async Task MovingATicketToReadyTextsAnOptedInCustomerOncePerMoveAndTheTicketShowsTheText()
+    {
+        var factory = Server.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var ct = TestContext.Current.CancellationToken;
+        int optedIn, notOptedIn;
+        await using (var db = Server.CreateDbContext())
+        {
+            var ann = TestCustomers.Individual("Ann", "Ready", "+14155550171");
+            ann.SmsOptedIn = true;
+            var bob = TestCustomers.Individual("Bob", "Unready", "+14155550172");
+            db.Customers.AddRange(ann, bob);
+            await db.SaveChangesAsync(ct);
+            (optedIn, notOptedIn) = (ann.Id, bob.Id);
+        }
+        var annTicket = await TicketOperations.CreateAsync(factory,
+            new TicketDraft { CustomerId = optedIn, Item = "Laptop", Problem = "Cracked hinge" }, TimeProvider.System, ct: ct);
+        var bobTicket = await TicketOperations.CreateAsync(factory,
+            new TicketDraft { CustomerId = notOptedIn, Item = "Phone", Problem = "Battery" }, TimeProvider.System, ct: ct);
+        async Task<List<string>> ReadyTextsAsync(int ticketId)
+        {
+            await using var db = Server.CreateDbContext();
+            return await db.SmsMessages.AsNoTracking().Where(m => m.TicketId == ticketId && m.Kind == SmsKind.TicketReady)
+                .OrderBy(m => m.Id).Select(m => m.Body).ToListAsync(ct);
+        }
+        await Page.SignInAsAsync(Server, AppRoles.Staff);
+
+        // Opted in: the offer is ticked and shows the text; confirming queues it and the ticket lists it.
+        await Page.GotoBlazorAsync($"tickets/{annTicket.Id}");
+        await Page.GetByTestId("move-ready").ClickAsync();
+        await Expect(Page.GetByTestId("confirm-ready")).ToHaveTextAsync("Mark ready and text");
+        await Expect(Page.GetByTestId("ready-sms-text")).ToContainTextAsync("your Laptop is ready for pickup");
+        await Page.GetByTestId("confirm-ready").ClickAsync();
+        await Expect(Page.GetByTestId("ticket-status")).ToHaveTextAsync("Ready");
+        await Expect(Page.GetByTestId("ticket-sms")).ToContainTextAsync("your Laptop is ready for pickup");
+        Assert.Single(await ReadyTextsAsync(annTicket.Id));
+
+        // Back to work and ready again: a second move, a second text; moving elsewhere texts nobody.
+        await Page.GetByTestId("move-inprogress").ClickAsync();
+        await Expect(Page.GetByTestId("ticket-status")).ToHaveTextAsync("In progress");
+        Assert.Single(await ReadyTextsAsync(annTicket.Id));
+        await Page.GetByTestId("move-ready").ClickAsync();
+        await Page.GetByTestId("confirm-ready").ClickAsync();
+        await Expect(Page.GetByTestId("ticket-status")).ToHaveTextAsync("Ready");
+        Assert.Equal(2, (await ReadyTextsAsync(annTicket.Id)).Count);
+
+        // Not opted in: offered unticked, with the reason; "Mark ready" queues nothing.
+        await Page.GotoBlazorAsync($"tickets/{bobTicket.Id}");
+        await Page.GetByTestId("move-ready").ClickAsync();
+        await Expect(Page.GetByText("They have not opted in to SMS.")).ToBeVisibleAsync();
+        await Expect(Page.GetByTestId("confirm-ready")).ToHaveTextAsync("Mark ready");
+        await Page.GetByTestId("confirm-ready").ClickAsync();
+        await Expect(Page.GetByTestId("ticket-status")).ToHaveTextAsync("Ready");
+        Assert.Empty(await ReadyTextsAsync(bobTicket.Id));
+        Assert.Empty(ConsoleErrors);
+    }
+
+    [Fact]
     public async Task TicketAndItsEquipmentAreCorrectedAfterCreation()
     {
         var factory = Server.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();

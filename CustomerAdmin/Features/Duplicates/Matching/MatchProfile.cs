@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using CustomerAdmin.Data;
@@ -44,8 +45,8 @@ public sealed class MatchProfile
     public static MatchProfile For(MatchRecord record)
     {
         var person = record.Type == CustomerType.Individual;
-        var first = person ? PersonNames.Normalize(record.FirstName) : "";
-        var last = person ? PersonNames.Normalize(record.LastName) : "";
+        var first = person ? NamePart.Of(record.FirstName) : NamePart.None;
+        var last = person ? NamePart.Of(record.LastName) : NamePart.None;
         var (orgFull, orgCore) = person ? ("", "") : OrganizationNames.Normalize(record.OrganizationName);
         var email = EmailMatching.Normalize(record.Email);
         var typed = record.Email?.Trim().ToLowerInvariant();
@@ -55,11 +56,11 @@ public sealed class MatchProfile
         if (phone2 == phone1) phone2 = 0;
         return new MatchProfile(record.Id, record.Type)
         {
-            First = first,
-            Last = last,
-            FirstGroups = PersonNames.GroupsOf(first),
-            FirstSound = Phonetic.Key(first),
-            LastSound = Phonetic.Key(last),
+            First = first.Name,
+            Last = last.Name,
+            FirstGroups = first.Groups,
+            FirstSound = first.Sound,
+            LastSound = last.Sound,
             OrgFull = orgFull,
             OrgCore = orgCore,
             Phone1 = phone1,
@@ -70,6 +71,48 @@ public sealed class MatchProfile
             City = AddressMatching.City(record.City),
             Postcode = AddressMatching.Postcode(record.PostalCode),
         };
+    }
+
+    /// <summary>
+    /// Works out these names ahead of the profiles that will need them (<see cref="NamePart"/>); false once the
+    /// cache is full, when there is no point in reading more.
+    /// </summary>
+    public static bool RememberNames(IEnumerable<string?> typedNames)
+    {
+        foreach (var name in typedNames)
+        {
+            if (NamePart.IsFull) return false;
+            NamePart.Of(name);
+        }
+        return !NamePart.IsFull;
+    }
+
+    /// <summary>Whether this spelling's normal form is cached (for tests and the warm-up's log).</summary>
+    public static bool KnowsName(string typed) => NamePart.IsKnown(typed);
+
+    /// <summary>
+    /// A first or last name as typed, normalised, with its sound and nickname groups: names repeat (a block of 300
+    /// customers mostly shares one surname), so each distinct spelling is worked out once per process. Bounded like
+    /// <see cref="MatchText.Intern"/>: past the bound a name is worked out every time.
+    /// </summary>
+    private sealed record NamePart(string Name, string Sound, int[] Groups)
+    {
+        private const int Max = 200_000;
+        private static readonly ConcurrentDictionary<string, NamePart> Known = new(StringComparer.Ordinal);
+        public static readonly NamePart None = new("", "", []);
+
+        public static bool IsKnown(string typed) => Known.ContainsKey(typed);
+
+        public static bool IsFull => Known.Count >= Max;
+
+        public static NamePart Of(string? typed)
+        {
+            if (string.IsNullOrEmpty(typed)) return None;
+            if (Known.TryGetValue(typed, out var known)) return known;
+            var name = PersonNames.Normalize(typed);
+            var part = name.Length == 0 ? None : new NamePart(name, Phonetic.Key(name), PersonNames.GroupsOf(name));
+            return Known.Count >= Max ? part : Known.GetOrAdd(typed, part);
+        }
     }
 
     /// <summary>

@@ -108,7 +108,8 @@ public static class DuplicateChecks
         foreach (var chunk in missing.Chunk(2000))
         {
             var list = chunk.ToList();
-            foreach (var record in await db.Customers.AsNoTracking().Where(c => list.Contains(c.Id)).Matchable().ToMatchRecords().ToListAsync(ct))
+            // One array parameter (json_each / ANY): one query plan whatever the count, and quicker than 300 parameters.
+            foreach (var record in await db.Customers.AsNoTracking().Where(c => EF.Parameter(list).Contains(c.Id)).Matchable().ToMatchRecords().ToListAsync(ct))
                 profiles[record.Id] = MatchProfile.For(record);
         }
         return profiles;

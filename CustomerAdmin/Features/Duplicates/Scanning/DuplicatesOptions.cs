@@ -13,6 +13,12 @@ public sealed class DuplicatesOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")] public TimeSpan InterruptedAfter { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// Whether this instance reads the customers' distinct first and last names in the background at start, so that
+    /// the check after an edit finds their normal forms and sounds worked out (<see cref="DuplicateNameWarmup"/>).
+    /// </summary>
+    public bool WarmNamesOnStart { get; set; } = true;
+
     /// <summary>Whether this instance checks the customers bulk paths queued (every <see cref="CheckQueueInterval"/>).</summary>
     public bool RunCheckQueue { get; set; } = true;
 
