@@ -93,6 +93,29 @@ public sealed class MergeOperationsTests
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task TheSurvivorIsACustomerSinceTheEarlierFirstSeenDateAndUndoGivesItsOwnBack(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var rig = new MergeTestRig(database, _time);
+        var since = new DateTime(2019, 5, 1, 9, 30, 0, DateTimeKind.Utc);
+        var survivor = await rig.CustomerWithHistoryAsync("Robert", "Smith", "+12127365001", tickets: 2);
+        // The other record came from a legacy file: a customer since 2019, recorded today.
+        var merged = await rig.CustomerWithHistoryAsync("Bob", "Smith", "+12127365002", tickets: 1, with: c => c.FirstSeenAt = since);
+        var survivorSince = (await rig.ReloadAsync(survivor.Id)).FirstSeenAt;
+        Assert.True(survivorSince > since);
+
+        var result = await rig.MergeAsync(survivor.Id, merged.Id);
+        Assert.Equal(since, DateTime.SpecifyKind((await rig.ReloadAsync(survivor.Id)).FirstSeenAt, DateTimeKind.Utc));
+
+        // The other way round the survivor keeps its own, earlier, date.
+        await rig.Merges.UndoAsync(result.MergeId, ct: ct);
+        Assert.Equal(survivorSince, (await rig.ReloadAsync(survivor.Id)).FirstSeenAt);
+        await rig.MergeAsync(merged.Id, survivor.Id);
+        Assert.Equal(since, DateTime.SpecifyKind((await rig.ReloadAsync(merged.Id)).FirstSeenAt, DateTimeKind.Utc));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
     public async Task BookingsOfOneEventBecomeOneAndTheRemovedOnesRemindersAreNotSent(DatabaseProvider provider)
     {
         var ct = TestContext.Current.CancellationToken;

@@ -132,7 +132,10 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
         return pair;
     }
 
-    /// <summary>The survivor's values after the merge: the chosen fields, both records' tags and notes, the surviving consent; checked as the form checks them.</summary>
+    /// <summary>
+    /// The survivor's values after the merge: the chosen fields, both records' tags and notes, the surviving consent, the
+    /// earlier first-seen date; checked as the form checks them.
+    /// </summary>
     private async Task<(Customer Values, List<string> Taken)> ValuesAsync(AppDbContext db, MergeRequest request, Customer survivor, Customer merged,
         CancellationToken ct)
     {
@@ -154,6 +157,7 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
         var (values, errors) = customers.Check(candidate);
         RuleViolationException.ThrowFirst(errors);
         MergeValues.Consent(values, survivor, merged);
+        values.FirstSeenAt = MergeValues.FirstSeen(survivor, merged);
         return (values, taken);
     }
 

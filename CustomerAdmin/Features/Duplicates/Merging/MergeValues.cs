@@ -26,7 +26,11 @@ public static class MergeValues
 
     /// <summary>Everything a merge may change on the survivor, and so everything its undo may put back.</summary>
     public static IReadOnlyList<string> SurvivorFields { get; } =
-        [.. Chosen, nameof(Customer.PrimaryPhoneSmsCapable), nameof(Customer.Tags), nameof(Customer.Notes), .. ConsentFields];
+        [.. Chosen, nameof(Customer.PrimaryPhoneSmsCapable), nameof(Customer.Tags), nameof(Customer.Notes), .. ConsentFields, nameof(Customer.FirstSeenAt)];
+
+    /// <summary>The survivor has been a customer since the earlier of the two records' first-seen dates.</summary>
+    public static DateTime FirstSeen(Customer survivor, Customer other) =>
+        other.FirstSeenAt < survivor.FirstSeenAt ? other.FirstSeenAt : survivor.FirstSeenAt;
 
     /// <summary>What a merge changes on the merged record, besides nothing else.</summary>
     public static IReadOnlyList<string> MergedFields { get; } = [nameof(Customer.Status), nameof(Customer.MergedIntoId)];
