@@ -75,7 +75,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             e.Ignore(c => c.SmsOptedOut);
 
             // At most one customer that is not deleted or merged per primary phone.
-            e.HasIndex(c => c.PrimaryPhone).IsUnique().HasFilter(CustomerStatuses.LiveFilterSql).HasDatabaseName("UX_Customers_PrimaryPhone_NotDeleted");
+            e.HasIndex(c => c.PrimaryPhone).IsUnique().HasFilter(CustomerStatuses.LiveWithPhoneFilterSql).HasDatabaseName("UX_Customers_PrimaryPhone_NotDeleted");
             e.HasIndex(c => c.Email);
             e.HasIndex(c => new { c.SortName, c.Id });
             e.HasIndex(c => new { c.City, c.SortName });

@@ -128,4 +128,22 @@ public sealed class CustomerComponentTests : AppComponentTest
         await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Equal(1, await db.Customers.CountAsync(Xunit.TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public async Task FormSavesACustomerKnownByEmailAloneAndAsksForOneOfTheTwoWhenBothAreEmpty()
+    {
+        var cut = RenderWithPopovers<CustomerEdit>();
+        cut.Find("#first-name").Input("Ann");
+        cut.Find("#last-name").Input("Lee");
+        cut.Find("form").Submit();
+        cut.WaitForAssertion(() => Assert.Contains(CustomerAdmin.Features.Customers.CustomerRules.NoContactMessage, cut.Markup));
+
+        cut.Find("#email").Input("ann@example.com");
+        cut.Find("form").Submit();
+
+        await using var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken);
+        cut.WaitForAssertion(() => Assert.Equal(1, db.Customers.Count()));
+        var ann = await db.Customers.SingleAsync(Xunit.TestContext.Current.CancellationToken);
+        Assert.Equal(("Ann", "", "ann@example.com"), (ann.FirstName, ann.PrimaryPhone, ann.Email));
+    }
 }

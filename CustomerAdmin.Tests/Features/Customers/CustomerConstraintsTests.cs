@@ -1,4 +1,7 @@
+using CustomerAdmin.Common;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Sms;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Tests.Features.Customers;
@@ -20,6 +23,39 @@ public class CustomerConstraintsTests
 
         await using var check = database.CreateDbContext();
         Assert.Equal(1, await check.Customers.CountAsync(ct));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ANameAndAPhoneOrAnEmailMakeACustomerAndManyMayHaveNoPhone(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var operations = new CustomerOperations(database.Factory, new PhoneNormalizer("US"), TimeProvider.System);
+
+        // Known by email alone: saved without a phone, and SMS skips them with the reason.
+        var ann = await operations.CreateAsync(new Customer { Type = CustomerType.Individual, FirstName = "Ann", LastName = "Lee", PrimaryPhone = " ", Email = "Ann@Example.com" }, ct: ct);
+        var bob = await operations.CreateAsync(new Customer { Type = CustomerType.Individual, FirstName = "Bob", LastName = "Stone", Email = "bob@example.com" }, ct: ct);
+        Assert.Equal(("", false, "ann@example.com"), (ann.PrimaryPhone, ann.PrimaryPhoneSmsCapable, ann.Email));
+        Assert.Equal("no-phone", SmsOutbox.SkipReason(bob)?.Code);
+
+        // Neither: refused at the phone field, nothing written.
+        var refused = await Assert.ThrowsAsync<RuleViolationException>(() =>
+            operations.CreateAsync(new Customer { Type = CustomerType.Individual, FirstName = "Cy", LastName = "Nobody" }, ct: ct));
+        Assert.Equal((nameof(Customer.PrimaryPhone), CustomerRules.NoContactMessage), (refused.Field, refused.Message));
+        // Taking the email away from a customer without a phone is refused the same way.
+        var form = bob.Copy();
+        form.Email = null;
+        Assert.Equal(CustomerRules.NoContactMessage,
+            (await Assert.ThrowsAsync<RuleViolationException>(() => operations.UpdateAsync(bob.Id, bob.Version, form, null, ct: ct))).Message);
+
+        // A phone given later is still unique among live customers (the form shows it at the phone field).
+        await database.Data.CustomerAsync("Dee", "Holder", Phone);
+        form = bob.Copy();
+        form.PrimaryPhone = Phone;
+        Assert.True(CustomerRules.IsDuplicatePhone(
+            await Assert.ThrowsAsync<DbUpdateException>(() => operations.UpdateAsync(bob.Id, bob.Version, form, null, ct: ct))));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(2, await db.Customers.CountAsync(c => c.PrimaryPhone == "", ct));
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]

@@ -23,4 +23,7 @@ public static class CustomerStatuses
 
     /// <summary>The filter text of the phone's partial unique index; the same text works in both databases.</summary>
     public const string LiveFilterSql = "\"Status\" NOT IN ('Deleted', 'Merged')";
+
+    /// <summary>Live customers with a phone: the phone is unique among them (a customer known by email alone has none).</summary>
+    public const string LiveWithPhoneFilterSql = LiveFilterSql + " AND \"PrimaryPhone\" <> ''";
 }

@@ -15,6 +15,8 @@ public sealed record DuplicateCandidate(int Id, string Name, string PrimaryPhone
 /// </summary>
 public static class CustomerRules
 {
+    public const string NoContactMessage = "Enter a phone number or an email address.";
+
     public static Dictionary<string, string> Normalize(Customer c, PhoneNormalizer phones)
     {
         var errors = new Dictionary<string, string>();
@@ -30,15 +32,23 @@ public static class CustomerRules
             errors[nameof(Customer.Name)] = "Enter the organisation's name.";
         }
 
-        var primary = phones.Check(c.PrimaryPhone);
-        if (primary.IsValid)
+        // A customer needs a phone or an email: a customer known by email alone has no phone (and gets no SMS).
+        if (c.PrimaryPhone.Length == 0 && c.Email is not null)
+        {
+            c.PrimaryPhoneSmsCapable = false;
+        }
+        else if (c.PrimaryPhone.Length == 0)
+        {
+            errors[nameof(Customer.PrimaryPhone)] = NoContactMessage;
+        }
+        else if (phones.Check(c.PrimaryPhone) is { IsValid: true } primary)
         {
             c.PrimaryPhone = primary.E164!;
             c.PrimaryPhoneSmsCapable = primary.SmsCapable;
         }
         else
         {
-            errors[nameof(Customer.PrimaryPhone)] = primary.Error!;
+            errors[nameof(Customer.PrimaryPhone)] = phones.Check(c.PrimaryPhone).Error!;
         }
         NormalizeOptional(c.SecondaryPhone, v => c.SecondaryPhone = v, nameof(Customer.SecondaryPhone), phones, errors);
         NormalizeOptional(c.WhatsAppPhone, v => c.WhatsAppPhone = v, nameof(Customer.WhatsAppPhone), phones, errors);

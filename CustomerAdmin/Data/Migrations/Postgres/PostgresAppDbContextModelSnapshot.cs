@@ -337,7 +337,7 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("PrimaryPhone")
                         .IsUnique()
                         .HasDatabaseName("UX_Customers_PrimaryPhone_NotDeleted")
-                        .HasFilter("\"Status\" NOT IN ('Deleted', 'Merged')");
+                        .HasFilter("\"Status\" NOT IN ('Deleted', 'Merged') AND \"PrimaryPhone\" <> ''");
 
                     b.HasIndex("Status");
 
