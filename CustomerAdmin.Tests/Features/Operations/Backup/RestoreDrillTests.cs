@@ -92,7 +92,9 @@ public sealed class RestoreDrillTests : IDisposable
         var bookings = (await ColumnAsync<long>(restored, """SELECT "Id" FROM "Bookings" ORDER BY "Id" """)).Select(id => (int)id).ToList();
 
         // Everything committed before the backup began is there; nothing begun after it ended is.
-        Assert.Superset(customers.ToHashSet(), committedBeforeStart.Select(u => u.CustomerId).ToHashSet());
+        var missing = committedBeforeStart.Where(u => !customers.Contains(u.CustomerId)).ToList();
+        Assert.True(missing.Count == 0, $"{missing.Count} of the {committedBeforeStart.Count} units committed before the backup began are missing "
+            + $"from the {customers.Count} restored (of {all.Count}), e.g. {string.Join(", ", missing.Take(5))}; restored ids {customers.Min()}..{customers.Max()}.");
         Assert.Empty(begunAfterBackup.Select(u => u.CustomerId).Intersect(customers));
         // One snapshot: the first N units, each with its ticket and booking, and no part of any later one.
         var n = customers.Count;
