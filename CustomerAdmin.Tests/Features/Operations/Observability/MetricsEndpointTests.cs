@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.RegularExpressions;
+using System.Globalization;
 using CustomerAdmin.Data;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Operations.Observability;
@@ -28,7 +28,7 @@ public sealed class MetricsServer() : AppServer(new Dictionary<string, string?>
 /// Prometheus scrapes <c>/metrics</c> of the running app with the configured token: the app's own metrics (search, SMS,
 /// dispatcher lag) and the framework's appear with the values the work just done gave them; without the token, 401.
 /// </summary>
-public sealed partial class MetricsEndpointTests(MetricsServer server) : IClassFixture<MetricsServer>
+public sealed class MetricsEndpointTests(MetricsServer server) : IClassFixture<MetricsServer>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -105,18 +105,22 @@ public sealed partial class MetricsEndpointTests(MetricsServer server) : IClassF
         return await response.Content.ReadAsStringAsync(Ct);
     }
 
-    /// <summary>Every sample line: the series (name and labels) and its value.</summary>
+    /// <summary>
+    /// Every sample line, <c>name{labels} value [timestamp]</c>: the series (name and labels) and its value. Label values
+    /// may hold spaces, so the labels end at the line's last brace.
+    /// </summary>
     private static List<(string Series, double Value)> Parse(string text) =>
-        text.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => Sample().Match(l)).Where(m => m.Success)
-            .Select(m => (m.Groups[1].Value, double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        text.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l =>
+        {
+            var end = l.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : l.IndexOf(' ');
+            var value = l[end..].Trim().Split(' ')[0];
+            return (l[..end], double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN);
+        }).ToList();
 
     /// <summary>The sum over the series of <paramref name="name"/> whose labels contain <paramref name="label"/>.</summary>
     private static double Value(List<(string Series, double Value)> samples, string name, string label = "") =>
         samples.Where(s => (s.Series == name || s.Series.StartsWith(name + "{", StringComparison.Ordinal)) && s.Series.Contains(label, StringComparison.Ordinal))
             .Sum(s => s.Value);
-
-    [GeneratedRegex(@"^(\S+(?:\{[^}]*\})?)\s+(\S+)")]
-    private static partial Regex Sample();
 
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
