@@ -4,6 +4,7 @@ using CustomerAdmin.Data;
 using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Features.Operations.Backup;
 using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -25,8 +26,11 @@ public sealed class NightlyBackupTests : IDisposable
         // Sunday 1 March 2026, noon UTC; New York moves its clocks forward on Sunday 8 March.
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
         var backups = Path.Combine(_folder, "backups");
-        using var service = Service(database, time, new BackupOptions { Nightly = true, Folder = backups, At = new TimeOnly(3, 0), KeepDaily = 7, KeepWeekly = 4 });
+        var log = new ScheduleLog();
+        using var service = Service(database, time, new BackupOptions { Nightly = true, Folder = backups, At = new TimeOnly(3, 0), KeepDaily = 7, KeepWeekly = 4 }, log);
         await service.StartAsync(Ct);
+        // The worker starts on the thread pool: the clock may move only once it has read it and planned the first night.
+        await WaitForAsync(() => log.Scheduled, "the first night to be planned");
 
         var due = service.NextRun(time.GetUtcNow().UtcDateTime);
         for (var night = 0; night < 40; night++)
@@ -76,13 +80,30 @@ public sealed class NightlyBackupTests : IDisposable
         Assert.Equal(["customeradmin-20260101T070000Z.zip"], BackupRotation.ToDelete(names, keepDaily: 1, keepWeekly: 0));
     }
 
-    private NightlyBackup Service(TestDatabase database, TimeProvider time, BackupOptions options)
+    private NightlyBackup Service(TestDatabase database, TimeProvider time, BackupOptions options, ILogger<NightlyBackup>? log = null)
     {
         var environment = new HostingEnvironment { ContentRootPath = _folder };
         var documents = new DocumentOperations(database.Factory, Options.Create(new DocumentsOptions { Folder = Path.Combine(_folder, "documents") }),
             environment, time, NullLogger<DocumentOperations>.Instance);
         return new NightlyBackup(new BackupArchive(database.Factory, documents, time), Options.Create(options),
-            Options.Create(new VenueOptions { TimeZone = "America/New_York" }), environment, time, NullLogger<NightlyBackup>.Instance);
+            Options.Create(new VenueOptions { TimeZone = "America/New_York" }), environment, time, log ?? NullLogger<NightlyBackup>.Instance);
+    }
+
+    /// <summary>Notes when the service has planned its first night (its first log line).</summary>
+    private sealed class ScheduleLog : ILogger<NightlyBackup>
+    {
+        private volatile bool _scheduled;
+
+        public bool Scheduled => _scheduled;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (formatter(state, exception).StartsWith("Nightly backups into", StringComparison.Ordinal)) _scheduled = true;
+        }
     }
 
     private static async Task WaitForAsync(Func<bool> condition, string what)
