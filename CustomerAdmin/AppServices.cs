@@ -8,6 +8,7 @@ using CustomerAdmin.Features.Duplicates.Scanning;
 using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Import.Customers;
 using CustomerAdmin.Features.Import.Legacy;
+using CustomerAdmin.Features.Operations.Backup;
 using CustomerAdmin.Features.Organizations;
 using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Sending;
@@ -73,6 +74,7 @@ public static class AppServices
         services.AddSingleton<Features.Duplicates.Review.ReviewOperations>();
         services.AddSms(configuration);
         services.AddDuplicateScanning();
+        services.AddBackups();
         return services;
     }
 }

@@ -5,6 +5,8 @@ using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Duplicates.Scanning;
 using CustomerAdmin.Features.Import.Customers;
 using CustomerAdmin.Features.Import.Legacy;
+using CustomerAdmin.Features.Operations.Backup;
+using CustomerAdmin.Features.Operations.Observability;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
@@ -18,11 +20,14 @@ if (args is [CustomerImportCommand.Name, ..])
     return await CustomerImportCommand.RunAsync(args);
 if (args is [DuplicatesCommand.Name, ..])
     return await DuplicatesCommand.RunAsync(args);
+if (args is [BackupCommand.Backup or BackupCommand.Restore, ..])
+    return await BackupCommand.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDatabase();
 builder.AddAppSecurity();
 builder.AddCustomerAdmin();
+builder.AddObservability();
 
 var app = builder.Build();
 
@@ -37,7 +42,9 @@ app.UseAppAuthentication();
 app.UseAntiforgery();
 
 // Everything else needs a signed-in user (the fallback policy); these are the exceptions.
-app.MapHealthChecks("/health").AllowAnonymous();
+// The database alone, as before /health/ready existed (load balancers probing /health keep their meaning).
+app.MapHealthChecks("/health", new() { Predicate = c => c.Name == "database" }).AllowAnonymous();
+app.MapObservability();
 app.MapStaticAssets().AllowAnonymous();
 app.MapAccountEndpoints();
 app.MapDocumentDownloads().RequireAuthorization(Permissions.CustomersRead);

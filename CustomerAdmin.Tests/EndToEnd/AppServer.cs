@@ -32,6 +32,7 @@ public class AppServer : IAsyncLifetime
         Path.Combine(Path.GetTempPath(), "customeradmin-e2e", Guid.NewGuid().ToString("N"));
     private readonly DatabaseProvider _provider = DatabaseProvider.Sqlite;
     private readonly string _connectionString;
+    private readonly IReadOnlyDictionary<string, string?> _settings = new Dictionary<string, string?>();
     private Factory? _factory;
 
     public AppServer() : this(demoCustomers: 0) { }
@@ -45,6 +46,9 @@ public class AppServer : IAsyncLifetime
             DataSource = Path.Combine(_databaseFolder, "customeradmin.db"),
         }.ToString();
     }
+
+    /// <param name="settings">This server's own configuration (as <c>--Section:Key=value</c> would give it), applied last.</param>
+    protected AppServer(IReadOnlyDictionary<string, string?> settings) : this(demoCustomers: 0) => _settings = settings;
 
     private AppServer(TestDatabase database)
     {
@@ -80,6 +84,9 @@ public class AppServer : IAsyncLifetime
         _seedFromAppSettings = true;
     }
 
+    /// <summary>The temporary folder holding the SQLite database (and, unless the settings move them, the documents).</summary>
+    public string DataFolder => _databaseFolder;
+
     /// <summary>Base address with a trailing slash, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -97,7 +104,8 @@ public class AppServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_databaseFolder);
-        _factory = new Factory(_provider, _connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers, _environment, _seedFromAppSettings);
+        _factory = new Factory(_provider, _connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers, _environment, _seedFromAppSettings,
+            _settings);
         _factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         // StartServer blocks while the host starts, which includes migrating and seeding the database.
         await Task.Run(_factory.StartServer, TestContext.Current.CancellationToken);
@@ -128,7 +136,7 @@ public class AppServer : IAsyncLifetime
     }
 
     private sealed class Factory(DatabaseProvider provider, string connectionString, string documentsFolder, int demoCustomers,
-        string environment, bool seedFromAppSettings) : WebApplicationFactory<Program>
+        string environment, bool seedFromAppSettings, IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -142,6 +150,8 @@ public class AppServer : IAsyncLifetime
             if (!seedFromAppSettings) builder.UseSetting("Database:SeedDemoData", (demoCustomers > 0).ToString());
             builder.UseSetting("Database:DemoCustomers", demoCustomers.ToString());
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            foreach (var (key, value) in settings)
+                builder.UseSetting(key, value);
         }
     }
 }

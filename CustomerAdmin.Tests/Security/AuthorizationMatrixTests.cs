@@ -7,6 +7,7 @@ using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Security;
+using CustomerAdmin.Features.Operations.Observability;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Endpoints;
@@ -140,9 +141,17 @@ public sealed class AuthorizationMatrixTests
                     failures.Add($"POST {pattern} answered {(int)unsigned.StatusCode} to an unsigned anonymous caller");
                 continue;
             }
+            if (isPublic && pattern == ObservabilitySetup.MetricsPath)
+            {
+                // Prometheus signs in no user: without the token (or from another machine) the scrape is refused.
+                using var scrape = await anonymous.GetAsync(pattern.TrimStart('/'), Xunit.TestContext.Current.CancellationToken);
+                if (scrape.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden))
+                    failures.Add($"GET {pattern} answered {(int)scrape.StatusCode} to an anonymous caller from elsewhere");
+                continue;
+            }
             if (isPublic)
             {
-                if (pattern != "/health" && !staticFile && !pattern.StartsWith("_content/") && !pattern.StartsWith("/_content/")
+                if (pattern is not ("/health" or ObservabilitySetup.LivePath or ObservabilitySetup.ReadyPath) && !staticFile && !pattern.StartsWith("_content/") && !pattern.StartsWith("/_content/")
                     && !Regex.IsMatch(pattern, @"\.[a-z0-9]+(\.gz|\.br)?$"))
                     failures.Add($"{pattern} (or {endpoint.DisplayName}) is open to anonymous users");
                 continue;

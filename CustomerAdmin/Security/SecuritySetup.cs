@@ -199,8 +199,9 @@ public static class SecuritySetup
             app.Use(static async (context, next) =>
             {
                 // Secure cookies are never sent back over plain HTTP, so signing in could only fail obscurely; the health
-                // check stays reachable for a load balancer that probes over HTTP.
-                if (context.Request.IsHttps || context.Request.Path.StartsWithSegments("/health"))
+                // checks stay reachable for a load balancer that probes over HTTP, and the metrics for a scraper on this
+                // machine (which sends no cookie; a token from elsewhere should come through the TLS proxy).
+                if (context.Request.IsHttps || context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/metrics"))
                 {
                     await next(context);
                     return;

@@ -116,6 +116,13 @@ public sealed class PostgresDialect : SqlDialect
         await db.Database.ExecuteSqlRawAsync(sql, ct);
     }
 
+    /// <remarks>The server's own tools take a consistent copy (<c>pg_dump -Fc</c>); this process does not.</remarks>
+    public override Task<bool> BackupToFileAsync(AppDbContext db, string path, CancellationToken ct = default) => Task.FromResult(false);
+
+    public override string? DatabaseFile(AppDbContext db) => null;
+
+    public override Task<string?> CheckIntegrityAsync(AppDbContext db, CancellationToken ct = default) => Task.FromResult<string?>(null);
+
     public override bool IsBusy(Exception ex) => Inner(ex) is PostgresException { SqlState: LockNotAvailable or DeadlockDetected };
 
     public override bool IsUniqueViolation(Exception ex, IReadOnlyIndex index) =>

@@ -77,6 +77,19 @@ public abstract class SqlDialect
     /// </summary>
     public abstract Task VacuumAsync<T>(AppDbContext db, CancellationToken ct = default) where T : class;
 
+    /// <summary>
+    /// Copies the whole database into a new file at <paramref name="path"/> as one consistent snapshot: what was committed
+    /// when the copy began, while writers go on. False when this database is not one this process can copy
+    /// (PostgreSQL: <c>pg_dump</c>, see the README's Backups section).
+    /// </summary>
+    public abstract Task<bool> BackupToFileAsync(AppDbContext db, string path, CancellationToken ct = default);
+
+    /// <summary>The file the database lives in (what a restore writes), or null when it is not a file (PostgreSQL, in memory).</summary>
+    public abstract string? DatabaseFile(AppDbContext db);
+
+    /// <summary>The database's own consistency check ("ok" when it finds nothing); null where there is none to run here.</summary>
+    public abstract Task<string?> CheckIntegrityAsync(AppDbContext db, CancellationToken ct = default);
+
     /// <summary>True when <paramref name="ex"/> (or the exception inside it) is this database refusing a duplicate key of <paramref name="index"/>.</summary>
     public abstract bool IsUniqueViolation(Exception ex, IReadOnlyIndex index);
 

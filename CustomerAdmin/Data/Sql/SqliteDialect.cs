@@ -117,6 +117,37 @@ public sealed class SqliteDialect : SqlDialect
 
     public override Task VacuumAsync<T>(AppDbContext db, CancellationToken ct = default) => Task.CompletedTask;
 
+    /// <remarks>
+    /// SQLite's online backup API, never a file copy (a copy taken mid-commit, or without the write-ahead log, is torn).
+    /// One step copies every page under one read transaction, so the copy is the snapshot committed when it began; in
+    /// WAL mode writers are not held up meanwhile.
+    /// </remarks>
+    public override async Task<bool> BackupToFileAsync(AppDbContext db, string path, CancellationToken ct = default)
+    {
+        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
+        var source = (SqliteConnection)db.Database.GetDbConnection();
+        await using var target = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await target.OpenAsync(ct);
+        await Task.Run(() => source.BackupDatabase(target), ct);
+        return true;
+    }
+
+    public override string? DatabaseFile(AppDbContext db)
+    {
+        var csb = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
+        return csb.Mode == SqliteOpenMode.Memory || csb.DataSource is "" or ":memory:" ? null : Path.GetFullPath(csb.DataSource);
+    }
+
+    public override async Task<string?> CheckIntegrityAsync(AppDbContext db, CancellationToken ct = default)
+    {
+        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
+        await using var cmd = db.CreateCommand("PRAGMA integrity_check");
+        var lines = new List<string>();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct)) lines.Add(reader.GetString(0));
+        return string.Join("; ", lines);
+    }
+
     public override bool IsBusy(Exception ex) => Inner(ex) is SqliteException { SqliteErrorCode: Busy or Locked };
 
     /// <remarks>

@@ -4,6 +4,7 @@ using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Operations.Observability;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -82,6 +83,7 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
         if (SmsMessage.IsReminder(kind)) message.EventStartsAt = ev.StartsAt;
         if (kind == SmsKind.EventMoved) message.EventVersion = ev.Version;
         db.SmsMessages.Add(message);
+        AppMetrics.SmsQueued.Add(1, AppMetrics.Tag("kind", message.Kind.ToString()));
         return message;
     }
 
@@ -98,6 +100,7 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
         message.TicketId = ticket.Id;
         message.TicketVersion = ticketVersion;
         db.SmsMessages.Add(message);
+        AppMetrics.SmsQueued.Add(1, AppMetrics.Tag("kind", message.Kind.ToString()));
         return message;
     }
 
@@ -118,6 +121,7 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
         var message = NewMessage(kind, customer, body, customer.PreferredLanguage, actor ?? db.Actor);
         message.EventId = eventId;
         db.SmsMessages.Add(message);
+        AppMetrics.SmsQueued.Add(1, AppMetrics.Tag("kind", message.Kind.ToString()));
         return message;
     }
 

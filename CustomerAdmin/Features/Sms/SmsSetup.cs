@@ -37,6 +37,7 @@ public static class SmsSetup
         {
             services.AddSingleton<ISmsSender, LogSmsSender>();
         }
+        services.AddSingleton<DispatcherHeartbeat>();
         services.AddSingleton<SmsDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<SmsDispatcher>());
         return services;

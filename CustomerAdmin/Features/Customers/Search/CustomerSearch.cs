@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Operations.Observability;
 
 namespace CustomerAdmin.Features.Customers.Search;
 
@@ -30,6 +31,19 @@ public static class CustomerSearch
         CancellationToken ct = default, int limit = SuggestionLimit)
     {
         if (query.IsEmpty) return [];
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await FindAsync(db, query, limit, ct);
+        }
+        finally
+        {
+            AppMetrics.SearchDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    private static async Task<List<CustomerSuggestion>> FindAsync(AppDbContext db, SearchQuery query, int limit, CancellationToken ct)
+    {
         // A suggestion is two to five statements; one open connection for all of them, not one per statement.
         await using var open = await db.Database.KeepConnectionOpenAsync(ct);
         var sql = SearchTokenSql.For(db);

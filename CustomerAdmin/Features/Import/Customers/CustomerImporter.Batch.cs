@@ -3,6 +3,7 @@ using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Duplicates.Matching;
 using CustomerAdmin.Features.Duplicates.Merging;
 using CustomerAdmin.Features.Duplicates.Scanning;
+using CustomerAdmin.Features.Operations.Observability;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Query;
 
@@ -156,6 +157,7 @@ public sealed partial class CustomerImporter
         // Declared interrupted (perhaps undone) by another process while this batch ran: its rows must not join the run.
         if (alive == 0) throw new InvalidOperationException($"Import #{run.Id} was marked as interrupted by another process, so it stopped.");
         if (tx is not null) await tx.CommitAsync(ct);
+        if (!dry) AppMetrics.ImportRows.Add(report.Count, AppMetrics.Tag("import", "customers"));
         work.Counts = counts;
         if (!dry) work.Index.Clear();
     }

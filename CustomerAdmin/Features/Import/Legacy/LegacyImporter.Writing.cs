@@ -5,6 +5,7 @@ using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Dashboard;
 using CustomerAdmin.Features.Duplicates.Scanning;
+using CustomerAdmin.Features.Operations.Observability;
 using CustomerAdmin.Features.Tickets;
 using Microsoft.EntityFrameworkCore;
 
@@ -152,6 +153,7 @@ public sealed partial class LegacyImporter
                 report.Stages.Mark("dashboard summary");
                 await tx.CommitAsync(ct);
                 report.Stages.Mark("commit");
+                AppMetrics.ImportRows.Add(plan.Count, AppMetrics.Tag("import", "legacy-tickets"));
             }
             catch (DbException ex) when (attempt < Attempts && TicketOperations.IsNumberClash(db, ex))
             {

@@ -3,6 +3,7 @@ using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Common;
+using CustomerAdmin.Features.Operations.Observability;
 
 namespace CustomerAdmin.Features.Sms.Reminders;
 
@@ -18,7 +19,9 @@ public sealed class ReminderScheduler(ReminderScan scan, IOptions<SmsOptions> op
         {
             try
             {
+                var started = time.GetTimestamp();
                 await scan.RunOnceAsync(stoppingToken);
+                AppMetrics.ReminderScanDuration.Record(time.GetElapsedTime(started).TotalSeconds);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

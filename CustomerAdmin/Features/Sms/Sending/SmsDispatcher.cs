@@ -6,6 +6,7 @@ using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
+using CustomerAdmin.Features.Operations.Observability;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -27,7 +28,8 @@ public sealed class SmsDispatcher(
     IOptions<SmsOptions> smsOptions,
     IOptions<VenueOptions> venueOptions,
     TimeProvider time,
-    ILogger<SmsDispatcher> logger) : BackgroundService
+    ILogger<SmsDispatcher> logger,
+    DispatcherHeartbeat? heartbeat = null) : BackgroundService
 {
     /// <summary>Provider clocks and ours disagree a little; reconciliation looks this far before the last attempt.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
@@ -47,6 +49,7 @@ public sealed class SmsDispatcher(
             try
             {
                 claimed = await DispatchDueAsync(stoppingToken);
+                heartbeat?.Beat();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -76,6 +79,8 @@ public sealed class SmsDispatcher(
         var recovered = await ClaimAsync(expiredLeases: true, Options.BatchSize, now, ct);
         var fresh = await ClaimAsync(expiredLeases: false, Options.BatchSize - recovered.Count, now, ct);
         if (recovered.Count + fresh.Count == 0) return 0;
+        foreach (var message in fresh)
+            AppMetrics.DispatchLag.Record(Math.Max(0, (now - message.NextAttemptAt).TotalSeconds));
 
         var candidates = new List<SmsMessage>(fresh.Count + recovered.Count);
         foreach (var message in recovered)
@@ -382,17 +387,20 @@ public sealed class SmsDispatcher(
                     .SetProperty(m => m.Segments, result.Segments ?? message.Segments).SetProperty(m => m.SentAt, sentAt ?? now)
                     .SetProperty(m => m.DeliveredAt, result.Status == SmsStatus.Delivered ? now : (DateTime?)null)
                     .SetProperty(m => m.ErrorCode, result.ErrorCode).SetProperty(m => m.ErrorMessage, Clip(result.ErrorMessage)), now, ct);
+                if (updated > 0) AppMetrics.SmsSent.Add(1, AppMetrics.Tag("kind", message.Kind.ToString()));
                 logger.LogInformation("SMS {SmsId} sent as {ProviderId} ({Status})", message.Id, result.ProviderId, result.Status);
                 break;
 
             case SmsSendOutcome.Permanent:
                 updated = await FailAsync(db, message, result.ErrorCode, result.ErrorMessage, now, ct);
+                CountFailed(updated, message, result);
                 logger.LogWarning("SMS {SmsId} failed for good: {ErrorCode} {ErrorMessage}", message.Id, result.ErrorCode, result.ErrorMessage);
                 break;
 
             case SmsSendOutcome.Transient when message.Attempts >= Options.MaxAttempts:
                 updated = await FailAsync(db, message, result.ErrorCode,
                     $"Gave up after {message.Attempts} attempts: {result.ErrorMessage}", now, ct);
+                CountFailed(updated, message, result);
                 logger.LogWarning("SMS {SmsId} failed after {Attempts} attempts: {ErrorCode} {ErrorMessage}",
                     message.Id, message.Attempts, result.ErrorCode, result.ErrorMessage);
                 break;
@@ -414,6 +422,12 @@ public sealed class SmsDispatcher(
         }
         if (updated == 0)
             logger.LogWarning("SMS {SmsId}: lease lost before the result was recorded; the next owner reconciles it", message.Id);
+    }
+
+    private static void CountFailed(int updated, SmsMessage message, SmsSendResult result)
+    {
+        if (updated > 0)
+            AppMetrics.SmsFailed.Add(1, AppMetrics.Tag("kind", message.Kind.ToString()), AppMetrics.Tag("error", result.ErrorCode ?? "unknown"));
     }
 
     /// <summary>
