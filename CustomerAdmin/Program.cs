@@ -5,6 +5,7 @@ using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Duplicates.Scanning;
 using CustomerAdmin.Features.Import.Customers;
 using CustomerAdmin.Features.Import.Legacy;
+using CustomerAdmin.Features.Privacy.Export;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
@@ -18,6 +19,8 @@ if (args is [CustomerImportCommand.Name, ..])
     return await CustomerImportCommand.RunAsync(args);
 if (args is [DuplicatesCommand.Name, ..])
     return await DuplicatesCommand.RunAsync(args);
+if (args is [CustomerAdmin.Features.Privacy.PrivacyCommand.Name, ..])
+    return await CustomerAdmin.Features.Privacy.PrivacyCommand.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDatabase();
@@ -45,6 +48,7 @@ app.MapDocumentDownloads().RequireAuthorization(Permissions.CustomersRead);
 app.MapSmsWebhooks();
 app.MapCustomerExport().RequireAuthorization(Permissions.ReportsView);
 app.MapCustomerImportReport().RequireAuthorization(Permissions.CustomersImport);
+app.MapSubjectAccessExport().RequireAuthorization(Permissions.PrivacyManage);
 app.MapRazorComponents<App>()
     // The app's own Content-Security-Policy (UseSecurityHeaders) already says frame-ancestors 'none'.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -117,6 +117,29 @@ public sealed class SqliteDialect : SqlDialect
 
     public override Task VacuumAsync<T>(AppDbContext db, CancellationToken ct = default) => Task.CompletedTask;
 
+    public override async Task SecureDeleteAsync(AppDbContext db, bool on, CancellationToken ct = default) =>
+        await db.Database.ExecuteSqlRawAsync(on ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = OFF", ct);
+
+    /// <remarks>
+    /// A checkpoint cannot copy frames a reader still uses, nor truncate the log while one is reading: it answers busy
+    /// (first column 1) rather than failing, so it is tried again for a few seconds. An in-memory database answers -1s.
+    /// </remarks>
+    public override async Task<bool> PurgeAsync(AppDbContext db, IReadOnlyCollection<IEntityType> tables, CancellationToken ct = default)
+    {
+        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            await using (var cmd = db.Database.GetDbConnection().CreateCommand())
+            {
+                cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                if (!await reader.ReadAsync(ct) || reader.GetInt64(0) == 0) return true;
+            }
+            if (attempt == 30) return false;
+            await Task.Delay(200, ct);
+        }
+    }
+
     public override bool IsBusy(Exception ex) => Inner(ex) is SqliteException { SqliteErrorCode: Busy or Locked };
 
     /// <remarks>
