@@ -85,9 +85,10 @@ public abstract class SqlDialect
     public abstract Task SecureDeleteAsync(AppDbContext db, bool on, CancellationToken ct = default);
 
     /// <summary>
-    /// Outside any transaction, after personal data was erased from <paramref name="tables"/>: SQLite copies the
-    /// write-ahead log into the database file and truncates it (<c>wal_checkpoint(TRUNCATE)</c>), so no earlier version of
-    /// a page stays in the -wal file; PostgreSQL vacuums the tables, so none of them keeps a dead row version.
+    /// Outside any transaction, after personal data was erased from <paramref name="tables"/>: SQLite rebuilds the file
+    /// from the live rows (<c>VACUUM</c>, so no freed space keeps an old value), copies the write-ahead log into it and
+    /// truncates the log (<c>wal_checkpoint(TRUNCATE)</c>), so no earlier version of a page stays in the -wal file;
+    /// PostgreSQL vacuums the tables, so none of them keeps a dead row version.
     /// </summary>
     /// <returns>False when it could not finish (SQLite: readers kept the log in use through every retry).</returns>
     public abstract Task<bool> PurgeAsync(AppDbContext db, IReadOnlyCollection<IEntityType> tables, CancellationToken ct = default);

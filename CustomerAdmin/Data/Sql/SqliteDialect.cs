@@ -121,12 +121,16 @@ public sealed class SqliteDialect : SqlDialect
         await db.Database.ExecuteSqlRawAsync(on ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = OFF", ct);
 
     /// <remarks>
-    /// A checkpoint cannot copy frames a reader still uses, nor truncate the log while one is reading: it answers busy
-    /// (first column 1) rather than failing, so it is tried again for a few seconds. An in-memory database answers -1s.
+    /// <c>secure_delete</c> zeroes only what is freed while it is on: the values an earlier update or delete freed (an old
+    /// phone, a row rewritten by a status change) still sit in the free space of their pages. <c>VACUUM</c> rebuilds the
+    /// whole file from the live rows (the time it takes grows with the file; writers wait meanwhile). A checkpoint cannot
+    /// copy frames a reader still uses, nor truncate the log while one is reading: it answers busy (first column 1)
+    /// rather than failing, so it is tried again for a few seconds. An in-memory database answers -1s.
     /// </remarks>
     public override async Task<bool> PurgeAsync(AppDbContext db, IReadOnlyCollection<IEntityType> tables, CancellationToken ct = default)
     {
         await using var open = await db.Database.KeepConnectionOpenAsync(ct);
+        await db.Database.ExecuteSqlRawAsync("VACUUM", ct);
         for (var attempt = 1; ; attempt++)
         {
             await using (var cmd = db.Database.GetDbConnection().CreateCommand())

@@ -19,8 +19,8 @@ public sealed record ErasureResult(int CustomerId, IReadOnlyList<int> Records, I
 /// Erases a customer's personal data everywhere it is stored (<see cref="PersonalData.Tables"/> says what happens to each
 /// table), leaving the amounts, dates, statuses and counts the accounts and the dashboard need on an anonymous
 /// "Erased customer #N". One transaction on a connection with SQLite's <c>secure_delete</c> on, so replaced and deleted
-/// values are zeroed in the file; then the documents' files go, and the write-ahead log is checkpointed and truncated
-/// (SQLite) or the tables vacuumed (PostgreSQL). Refused while the customer has open tickets or bookings on events to come.
+/// values are zeroed in the file; then the documents' files go, and the database is cleaned to the file
+/// (<see cref="SqlDialect.PurgeAsync"/>: SQLite rebuilds it and empties its write-ahead log, PostgreSQL vacuums the tables). Refused while the customer has open tickets or bookings on events to come.
 /// </summary>
 public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, DocumentOperations documents, TimeProvider time,
     ILogger<ErasureOperations> logger)
@@ -62,18 +62,15 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
         try
         {
             await db.Sql().SecureDeleteAsync(db, true, ct);
-            var (subject, ids, rows, documentIds) = await EraseRowsAsync(db, customerId, reason!.Trim(), actor, tables, ct);
-            // After the commit: a file must not go while the rows could still roll back. Their rows hold no name any more,
-            // so the store's own delete (another connection) leaves nothing personal in the database's free space.
-            var deleted = 0;
-            foreach (var id in documentIds)
-                if (await documents.DeleteAsync(id, ct)) deleted++;
+            var (subject, ids, rows, removed) = await EraseRowsAsync(db, customerId, reason!.Trim(), actor, tables, ct);
+            // After the commit: a file must not go while its row could still roll back.
+            foreach (var document in removed) documents.DeleteContent(document);
             var touched = tables.Select(t => t.Entity).Prepend(db.Model.FindEntityType(typeof(Customer))!).ToList();
             var purged = await db.Sql().PurgeAsync(db, touched, ct);
             if (!purged)
                 logger.LogWarning("Erasure of customer {CustomerId}: the write-ahead log was busy, so the checkpoint that clears it did not finish", subject);
             logger.LogInformation("Personal data of customer {CustomerId} ({Records} records) erased by {Actor}", subject, ids.Count, actor);
-            return new ErasureResult(subject, ids, rows, deleted, purged);
+            return new ErasureResult(subject, ids, rows, removed.Count, purged);
         }
         finally
         {
@@ -89,7 +86,7 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
         }
     }
 
-    private async Task<(int Subject, List<int> Ids, Dictionary<string, int> Rows, List<int> Documents)> EraseRowsAsync(AppDbContext db,
+    private async Task<(int Subject, List<int> Ids, Dictionary<string, int> Rows, List<CustomerDocument> Documents)> EraseRowsAsync(AppDbContext db,
         int customerId, string reason, string actor, List<(IEntityType Entity, IReadOnlyList<IProperty> Columns, ErasureHandling Handling)> tables,
         CancellationToken ct)
     {
@@ -114,13 +111,13 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
         // A message still waiting would go out to no number: it is skipped, as one to an opted-out customer is.
         await db.SmsMessages.Where(m => ids.Contains(m.CustomerId) && m.Status == SmsStatus.Pending).ExecuteUpdateAsync(s => s
             .SetProperty(m => m.Status, SmsStatus.Skipped).SetProperty(m => m.ErrorCode, "erased").SetProperty(m => m.UpdatedAt, now), ct);
-        var documentIds = new List<int>();
+        var removed = new List<CustomerDocument>();
         foreach (var (entity, columns, handling) in tables)
         {
             var count = handling switch
             {
                 ErasureHandling.Scrub => await ScrubAsync(db, entity.ClrType, ids, ct),
-                ErasureHandling.Delete when entity.ClrType == typeof(CustomerDocument) => await ScrubDocumentsAsync(db, ids, documentIds, ct),
+                ErasureHandling.Delete when entity.ClrType == typeof(CustomerDocument) => await DeleteDocumentsAsync(db, ids, removed, ct),
                 ErasureHandling.Delete => await PersonalData.DeleteAsync(db, entity, columns, ids, ct),
                 _ => 0,
             };
@@ -130,11 +127,11 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
         db.CustomerErasures.Add(new CustomerErasure
         {
             CustomerId = subject, CustomerIds = string.Join(",", ids), ErasedAt = now, ErasedBy = actor, Reason = reason,
-            Rows = JsonSerializer.Serialize(rows), DocumentsDeleted = documentIds.Count,
+            Rows = JsonSerializer.Serialize(rows), DocumentsDeleted = removed.Count,
         });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return (subject, ids, rows, documentIds);
+        return (subject, ids, rows, removed);
     }
 
     /// <returns>Null when nothing stands in the way, otherwise the message that says what does.</returns>
@@ -191,12 +188,11 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
         _ => throw new InvalidOperationException($"The erasure does not know which columns of {type.Name} hold personal values."),
     };
 
-    /// <summary>The documents' names and hashes go now; their rows and files after the commit (<see cref="DocumentOperations.DeleteAsync"/>).</summary>
-    private static async Task<int> ScrubDocumentsAsync(AppDbContext db, List<int> ids, List<int> documentIds, CancellationToken ct)
+    /// <summary>The documents' rows go with the rest; their content after the commit (<see cref="DocumentOperations.DeleteContent"/>).</summary>
+    private static async Task<int> DeleteDocumentsAsync(AppDbContext db, List<int> ids, List<CustomerDocument> removed, CancellationToken ct)
     {
-        documentIds.AddRange(await db.Documents.Where(d => ids.Contains(d.CustomerId)).Select(d => d.Id).ToListAsync(ct));
-        return await db.Documents.Where(d => ids.Contains(d.CustomerId)).ExecuteUpdateAsync(s => s
-            .SetProperty(d => d.FileName, "erased").SetProperty(d => d.Sha256, ""), ct);
+        removed.AddRange(await db.Documents.AsNoTracking().Where(d => ids.Contains(d.CustomerId)).ToListAsync(ct));
+        return await db.Documents.Where(d => ids.Contains(d.CustomerId)).ExecuteDeleteAsync(ct);
     }
 }
 

@@ -49,25 +49,38 @@ public sealed class SubjectAccessExport(IDbContextFactory<AppDbContext> factory,
         var tables = await ReadAsync(db, ids, ct);
         var exportedAt = time.GetUtcNow().UtcDateTime;
 
-        var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct);
+        await using var buffer = new ZipOutput(output);
+        var files = 0;
+        var zip = await ZipArchive.CreateAsync(buffer, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct);
         await using (zip)
         {
             await using (var json = await zip.CreateEntry(JsonEntry).OpenAsync(ct))
-                await WriteJsonAsync(json, subject, ids, exportedAt, tables, ct);
+                await WriteJsonAsync(json, subject, ids, exportedAt, tables, () => buffer.DrainAsync(ct), ct);
+            await buffer.DrainAsync(ct);
             await using (var html = await zip.CreateEntry(HtmlEntry).OpenAsync(ct))
                 await WriteHtmlAsync(html, subject, ids, exportedAt, tables, ct);
-            var files = 0;
+            await buffer.DrainAsync(ct);
             foreach (var document in tables.Where(t => t.Entity.ClrType == typeof(CustomerDocument)).SelectMany(t => t.Rows).Cast<CustomerDocument>())
             {
                 await using var content = OpenDocument(document);
                 if (content is null) continue;
                 // Already compressed formats (PDF, images, Office zips) gain nothing from a second deflate.
-                await using var entry = await zip.CreateEntry(DocumentEntryName(document), CompressionLevel.NoCompression).OpenAsync(ct);
-                await content.CopyToAsync(entry, ct);
+                await using (var entry = await zip.CreateEntry(DocumentEntryName(document), CompressionLevel.NoCompression).OpenAsync(ct))
+                {
+                    var chunk = new byte[81920];
+                    int read;
+                    while ((read = await content.ReadAsync(chunk, ct)) > 0)
+                    {
+                        await entry.WriteAsync(chunk.AsMemory(0, read), ct);
+                        await buffer.DrainAsync(ct);
+                    }
+                }
+                await buffer.DrainAsync(ct);
                 files++;
             }
-            return (tables.Sum(t => t.Rows.Count), files);
         }
+        await buffer.DrainAsync(ct);
+        return (tables.Sum(t => t.Rows.Count), files);
     }
 
     public static string DocumentEntryName(CustomerDocument document) =>
@@ -101,7 +114,7 @@ public sealed class SubjectAccessExport(IDbContextFactory<AppDbContext> factory,
     }
 
     private static async Task WriteJsonAsync(Stream stream, int subject, List<int> ids, DateTime exportedAt,
-        List<(IEntityType Entity, List<object> Rows)> tables, CancellationToken ct)
+        List<(IEntityType Entity, List<object> Rows)> tables, Func<Task> drainAsync, CancellationToken ct)
     {
         await using var json = new Utf8JsonWriter(stream, JsonOptions);
         json.WriteStartObject();
@@ -123,7 +136,11 @@ public sealed class SubjectAccessExport(IDbContextFactory<AppDbContext> factory,
                     WriteValue(json, value);
                 }
                 json.WriteEndObject();
-                if (json.BytesPending > 32 * 1024) await json.FlushAsync(ct);
+                if (json.BytesPending > 32 * 1024)
+                {
+                    await json.FlushAsync(ct);
+                    await drainAsync();
+                }
             }
             json.WriteEndArray();
         }
