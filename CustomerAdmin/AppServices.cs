@@ -65,6 +65,8 @@ public static class AppServices
                 "Documents:Folder must be outside wwwroot.")
             .ValidateOnStart();
         services.AddSingleton<DocumentOperations>();
+        services.AddSingleton<Features.Privacy.Export.SubjectAccessExport>();
+        services.AddSingleton<Features.Privacy.Erasure.ErasureOperations>();
 
         services.AddOptions<VenueOptions>().BindConfiguration(VenueOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();

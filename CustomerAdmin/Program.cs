@@ -7,6 +7,7 @@ using CustomerAdmin.Features.Import.Customers;
 using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Operations.Backup;
 using CustomerAdmin.Features.Operations.Observability;
+using CustomerAdmin.Features.Privacy.Export;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
@@ -22,6 +23,8 @@ if (args is [DuplicatesCommand.Name, ..])
     return await DuplicatesCommand.RunAsync(args);
 if (args is [BackupCommand.Backup or BackupCommand.Restore, ..])
     return await BackupCommand.RunAsync(args);
+if (args is [CustomerAdmin.Features.Privacy.PrivacyCommand.Name, ..])
+    return await CustomerAdmin.Features.Privacy.PrivacyCommand.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDatabase();
@@ -52,6 +55,7 @@ app.MapDocumentDownloads().RequireAuthorization(Permissions.CustomersRead);
 app.MapSmsWebhooks();
 app.MapCustomerExport().RequireAuthorization(Permissions.ReportsView);
 app.MapCustomerImportReport().RequireAuthorization(Permissions.CustomersImport);
+app.MapSubjectAccessExport().RequireAuthorization(Permissions.PrivacyManage);
 app.MapRazorComponents<App>()
     // The app's own Content-Security-Policy (UseSecurityHeaders) already says frame-ancestors 'none'.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

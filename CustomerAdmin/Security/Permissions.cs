@@ -39,6 +39,8 @@ public static class Permissions
     public const string EventsCancel = "events.cancel";
     public const string UsersManage = "users.manage";
     public const string SettingsManage = "settings.manage";
+    /// <summary>Subject access exports and erasures of a customer's personal data.</summary>
+    public const string PrivacyManage = "privacy.manage";
 
     private static readonly string[] Everyone = [AppRoles.Admin, AppRoles.Manager, AppRoles.Staff];
     private static readonly string[] Managers = [AppRoles.Admin, AppRoles.Manager];
@@ -60,6 +62,7 @@ public static class Permissions
         [EventsCancel] = Managers,
         [UsersManage] = Admins,
         [SettingsManage] = Admins,
+        [PrivacyManage] = Managers,
     };
 
     public static AuthorizationBuilder AddPermissionPolicies(this AuthorizationBuilder builder)

@@ -123,6 +123,28 @@ public sealed class PostgresDialect : SqlDialect
 
     public override Task<string?> CheckIntegrityAsync(AppDbContext db, CancellationToken ct = default) => Task.FromResult<string?>(null);
 
+    public override Task SecureDeleteAsync(AppDbContext db, bool on, CancellationToken ct = default) => Task.CompletedTask;
+
+    /// <remarks>
+    /// A plain VACUUM (no exclusive lock: the app keeps working): the dead row versions the erasure's updates and deletes
+    /// left in the tables, their TOAST tables and indexes are removed. PostgreSQL does not zero the space they occupied,
+    /// and the WAL segments and base backups keep them until they age out (see the README's "Privacy").
+    /// </remarks>
+    public override async Task<bool> PurgeAsync(AppDbContext db, IReadOnlyCollection<IEntityType> tables, CancellationToken ct = default)
+    {
+        var names = Identifiers.Of(db);
+        var list = string.Join(", ", tables.Select(names.Table).Distinct());
+        if (list.Length == 0) return true;
+        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
+        // This connection's counts of the rows it just changed reach the statistics when it next goes idle, at most once a
+        // second: flushed first, they cannot land after VACUUM's report of what it left dead and undo it.
+        if (db.Database.GetDbConnection() is NpgsqlConnection { PostgreSqlVersion.Major: >= 15 })
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_stat_force_next_flush()", ct);
+        var sql = "VACUUM (ANALYZE) " + list;
+        await db.Database.ExecuteSqlRawAsync(sql, ct);
+        return true;
+    }
+
     public override bool IsBusy(Exception ex) => Inner(ex) is PostgresException { SqlState: LockNotAvailable or DeadlockDetected };
 
     public override bool IsUniqueViolation(Exception ex, IReadOnlyIndex index) =>

@@ -90,6 +90,22 @@ public abstract class SqlDialect
     /// <summary>The database's own consistency check ("ok" when it finds nothing); null where there is none to run here.</summary>
     public abstract Task<string?> CheckIntegrityAsync(AppDbContext db, CancellationToken ct = default);
 
+    /// <summary>
+    /// On this context's connection, which the caller keeps open: from now on (<paramref name="on"/>) what it deletes or
+    /// overwrites is overwritten with zeros in the database file instead of lingering in its free space (SQLite's
+    /// <c>secure_delete</c>; off again with false). Nothing on PostgreSQL, whose dead row versions <see cref="PurgeAsync"/> removes.
+    /// </summary>
+    public abstract Task SecureDeleteAsync(AppDbContext db, bool on, CancellationToken ct = default);
+
+    /// <summary>
+    /// Outside any transaction, after personal data was erased from <paramref name="tables"/>: SQLite rebuilds the file
+    /// from the live rows (<c>VACUUM</c>, so no freed space keeps an old value), copies the write-ahead log into it and
+    /// truncates the log (<c>wal_checkpoint(TRUNCATE)</c>), so no earlier version of a page stays in the -wal file;
+    /// PostgreSQL vacuums the tables, so none of them keeps a dead row version.
+    /// </summary>
+    /// <returns>False when it could not finish (SQLite: readers kept the log in use through every retry).</returns>
+    public abstract Task<bool> PurgeAsync(AppDbContext db, IReadOnlyCollection<IEntityType> tables, CancellationToken ct = default);
+
     /// <summary>True when <paramref name="ex"/> (or the exception inside it) is this database refusing a duplicate key of <paramref name="index"/>.</summary>
     public abstract bool IsUniqueViolation(Exception ex, IReadOnlyIndex index);
 

@@ -148,6 +148,33 @@ public sealed class SqliteDialect : SqlDialect
         return string.Join("; ", lines);
     }
 
+    public override async Task SecureDeleteAsync(AppDbContext db, bool on, CancellationToken ct = default) =>
+        await db.Database.ExecuteSqlRawAsync(on ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = OFF", ct);
+
+    /// <remarks>
+    /// <c>secure_delete</c> zeroes only what is freed while it is on: the values an earlier update or delete freed (an old
+    /// phone, a row rewritten by a status change) still sit in the free space of their pages. <c>VACUUM</c> rebuilds the
+    /// whole file from the live rows (the time it takes grows with the file; writers wait meanwhile). A checkpoint cannot
+    /// copy frames a reader still uses, nor truncate the log while one is reading: it answers busy (first column 1)
+    /// rather than failing, so it is tried again for a few seconds. An in-memory database answers -1s.
+    /// </remarks>
+    public override async Task<bool> PurgeAsync(AppDbContext db, IReadOnlyCollection<IEntityType> tables, CancellationToken ct = default)
+    {
+        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
+        await db.Database.ExecuteSqlRawAsync("VACUUM", ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            await using (var cmd = db.Database.GetDbConnection().CreateCommand())
+            {
+                cmd.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                if (!await reader.ReadAsync(ct) || reader.GetInt64(0) == 0) return true;
+            }
+            if (attempt == 30) return false;
+            await Task.Delay(200, ct);
+        }
+    }
+
     public override bool IsBusy(Exception ex) => Inner(ex) is SqliteException { SqliteErrorCode: Busy or Locked };
 
     /// <remarks>

@@ -449,6 +449,51 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.ToTable("Documents");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.CustomerErasure", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("CustomerIds")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int>("DocumentsDeleted")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("ErasedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ErasedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Rows")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("ErasedAt");
+
+                    b.ToTable("CustomerErasures", (string)null);
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.CustomerImportPreset", b =>
                 {
                     b.Property<int>("Id")

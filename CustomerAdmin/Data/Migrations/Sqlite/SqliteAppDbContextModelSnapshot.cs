@@ -434,6 +434,49 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.ToTable("Documents");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.CustomerErasure", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CustomerIds")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("DocumentsDeleted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ErasedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ErasedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Rows")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId");
+
+                    b.HasIndex("ErasedAt");
+
+                    b.ToTable("CustomerErasures", (string)null);
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.CustomerImportPreset", b =>
                 {
                     b.Property<int>("Id")

@@ -175,6 +175,12 @@ public sealed class DocumentOperations(IDbContextFactory<AppDbContext> factory, 
         return true;
     }
 
+    /// <summary>
+    /// Removes the stored content of a document whose row is already gone (the privacy erasure deletes the rows in its
+    /// own transaction, then the content). A content left behind by a failed delete is logged, as in <see cref="DeleteAsync"/>.
+    /// </summary>
+    public void DeleteContent(CustomerDocument document) => TryDelete(PathOf(document));
+
     private void TryDelete(string path)
     {
         try
