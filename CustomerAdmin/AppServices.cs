@@ -9,6 +9,8 @@ using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Import.Customers;
 using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Organizations;
+using CustomerAdmin.Features.Privacy.AccessLog;
+using CustomerAdmin.Features.Privacy.Consent;
 using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
@@ -73,6 +75,8 @@ public static class AppServices
         services.AddSingleton<Features.Duplicates.Review.ReviewOperations>();
         services.AddSms(configuration);
         services.AddDuplicateScanning();
+        services.AddAccessLog();
+        services.AddConsentRegister();
         return services;
     }
 }

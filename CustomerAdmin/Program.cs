@@ -5,6 +5,7 @@ using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Duplicates.Scanning;
 using CustomerAdmin.Features.Import.Customers;
 using CustomerAdmin.Features.Import.Legacy;
+using CustomerAdmin.Features.Privacy.AccessLog;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
@@ -45,6 +46,7 @@ app.MapDocumentDownloads().RequireAuthorization(Permissions.CustomersRead);
 app.MapSmsWebhooks();
 app.MapCustomerExport().RequireAuthorization(Permissions.ReportsView);
 app.MapCustomerImportReport().RequireAuthorization(Permissions.CustomersImport);
+app.MapAccessLogExport().RequireAuthorization(Permissions.PrivacyAudit);
 app.MapRazorComponents<App>()
     // The app's own Content-Security-Policy (UseSecurityHeaders) already says frame-ancestors 'none'.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

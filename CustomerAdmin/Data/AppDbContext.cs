@@ -196,6 +196,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         ImportModel.Configure(b);
         CustomerMerge.Configure(b);
         CustomerImportPreset.Configure(b);
+        PrivacyModel.Configure(b);
     }
 
     private static void ConfigureEventsAndSms(ModelBuilder b)

@@ -39,6 +39,8 @@ public static class Permissions
     public const string EventsCancel = "events.cancel";
     public const string UsersManage = "users.manage";
     public const string SettingsManage = "settings.manage";
+    public const string PrivacyManage = "privacy.manage";
+    public const string PrivacyAudit = "privacy.audit";
 
     private static readonly string[] Everyone = [AppRoles.Admin, AppRoles.Manager, AppRoles.Staff];
     private static readonly string[] Managers = [AppRoles.Admin, AppRoles.Manager];
@@ -60,6 +62,8 @@ public static class Permissions
         [EventsCancel] = Managers,
         [UsersManage] = Admins,
         [SettingsManage] = Admins,
+        [PrivacyManage] = Managers,
+        [PrivacyAudit] = Admins,
     };
 
     public static AuthorizationBuilder AddPermissionPolicies(this AuthorizationBuilder builder)
