@@ -20,7 +20,7 @@ public abstract class AccessLogComponentTests : AppComponentTest
     {
         var writer = new AccessLogWriter(Services.GetRequiredService<AccessLogRecorder>(), Db.Inner, TimeProvider.System,
             NullLogger<AccessLogWriter>.Instance);
-        writer.StartAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        writer.StartAsync(Xunit.TestContext.Current.CancellationToken).GetAwaiter().GetResult();
         return writer;
     }
 
@@ -49,7 +49,7 @@ public abstract class AccessLogComponentTests : AppComponentTest
             Assert.Equal(ann.Id, view.CustomerId);
             Assert.Equal("staff@test.local", view.UserName);
         });
-        await writer.StopAsync(TestContext.Current.CancellationToken);
+        await writer.StopAsync(Xunit.TestContext.Current.CancellationToken);
         Assert.Single(Rows());
     }
 
@@ -67,7 +67,7 @@ public abstract class AccessLogComponentTests : AppComponentTest
                     Kind = i % 2 == 0 ? AccessKind.CustomerViewed : AccessKind.CustomerListExported,
                     CustomerId = i % 2 == 0 ? 1000 + i % 10 : null, Detail = i % 2 == 0 ? null : "city=Salem", RowCount = i % 2 == 0 ? null : 42,
                 });
-            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
         }
         var nav = Services.GetRequiredService<NavigationManager>();
 
@@ -80,6 +80,7 @@ public abstract class AccessLogComponentTests : AppComponentTest
             Assert.Contains("(42 rows)", all.Find("[data-testid=access-log-rows] tbody tr:nth-child(1)").TextContent);
         });
 
+        await DisposeComponentsAsync();
         var day = DateOnly.FromDateTime(today.AddDays(-2)).ToString("yyyy-MM-dd");
         nav.NavigateTo($"/settings/access-log?user=ann&kind=customerviewed&customer=1000&from={day}&to={day}");
         var filtered = RenderWithPopovers<AccessLogPage>();

@@ -19,7 +19,7 @@ public abstract class ConsentComponentTests : AppComponentTest
     [Fact]
     public async Task StaffRecordAMarketingOptOutOnTheCustomerPageAndTheBulkSendSkipsThatCustomer()
     {
-        var ct = TestContext.Current.CancellationToken;
+        var ct = Xunit.TestContext.Current.CancellationToken;
         var eventId = (await Data.EventAsync("Gala", DateTime.UtcNow.AddDays(3), 1000)).Id;
         var customers = await Data.ManyCustomersAsync(300, (_, c) => c.SmsOptedIn = true);
         await using (var setup = Db.Inner.CreateDbContext())
