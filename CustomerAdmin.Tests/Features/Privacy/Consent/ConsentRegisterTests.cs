@@ -30,10 +30,10 @@ public sealed class ConsentRegisterTests
             await db.ConsentRecords.AsNoTracking().Where(r => r.CustomerId == id).OrderBy(r => r.Id).ToListAsync(ct));
     }
 
-    private async Task<IReadOnlyDictionary<string, bool?>> StatesAsync(TestDatabase database, int id)
+    private static async Task<IReadOnlyDictionary<string, bool?>> StatesAsync(TestDatabase database, int id)
     {
         await using var db = database.CreateDbContext();
-        return (await Consents(database).CurrentAsync(db, id, TestContext.Current.CancellationToken)).ToDictionary(s => s.Purpose.Key, s => s.Granted);
+        return (await db.ConsentStatesAsync(new ConsentOptions().Purposes, id, TestContext.Current.CancellationToken)).ToDictionary(s => s.Purpose.Key, s => s.Granted);
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]

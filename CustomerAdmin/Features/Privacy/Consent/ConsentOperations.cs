@@ -26,8 +26,6 @@ public sealed class ConsentOperations(IDbContextFactory<AppDbContext> factory, I
     /// <summary>How staff may say a consent reached them (the page offers these).</summary>
     public static readonly IReadOnlyList<string> StaffSources = ["staff on the phone", "in person", "paper form", "email from the customer"];
 
-    public IReadOnlyList<ConsentPurpose> Purposes => options.Value.Purposes;
-
     /// <summary>Staff record a consent given or withdrawn for <paramref name="purpose"/>, as it reached them (<paramref name="source"/>).</summary>
     public async Task<ConsentRecord> RecordAsync(int customerId, string purpose, bool granted, string source, string? actor = null,
         CancellationToken ct = default)
@@ -89,14 +87,6 @@ public sealed class ConsentOperations(IDbContextFactory<AppDbContext> factory, I
             customer.SmsOptOutSource = row.Source;
         }
         return row;
-    }
-
-    /// <summary>Each configured purpose with its current state for the customer.</summary>
-    public async Task<IReadOnlyList<ConsentState>> CurrentAsync(AppDbContext db, int customerId, CancellationToken ct = default)
-    {
-        var rows = await db.ConsentRecords.AsNoTracking().Where(r => r.CustomerId == customerId).ToListAsync(ct);
-        return Purposes.Select(p => new ConsentState(p,
-            rows.Where(r => r.Purpose == p.Key).OrderByDescending(r => r.At).ThenByDescending(r => r.Id).FirstOrDefault())).ToList();
     }
 
     /// <summary>
