@@ -10,6 +10,8 @@ using CustomerAdmin.Features.Import.Customers;
 using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Operations.Backup;
 using CustomerAdmin.Features.Organizations;
+using CustomerAdmin.Features.Privacy.AccessLog;
+using CustomerAdmin.Features.Privacy.Consent;
 using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
@@ -77,6 +79,8 @@ public static class AppServices
         services.AddSms(configuration);
         services.AddDuplicateScanning();
         services.AddBackups();
+        services.AddAccessLog();
+        services.AddConsentRegister();
         return services;
     }
 }

@@ -8,6 +8,7 @@ using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Operations.Backup;
 using CustomerAdmin.Features.Operations.Observability;
 using CustomerAdmin.Features.Privacy.Export;
+using CustomerAdmin.Features.Privacy.AccessLog;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
@@ -56,6 +57,7 @@ app.MapSmsWebhooks();
 app.MapCustomerExport().RequireAuthorization(Permissions.ReportsView);
 app.MapCustomerImportReport().RequireAuthorization(Permissions.CustomersImport);
 app.MapSubjectAccessExport().RequireAuthorization(Permissions.PrivacyManage);
+app.MapAccessLogExport().RequireAuthorization(Permissions.PrivacyAudit);
 app.MapRazorComponents<App>()
     // The app's own Content-Security-Policy (UseSecurityHeaders) already says frame-ancestors 'none'.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

@@ -72,6 +72,7 @@ public static class PageVisits
         ["/sales/{Id:int}"] = new(ids => $"sales/{ids.Sale}"),
         ["/settings/sms-templates"] = new(_ => "settings/sms-templates"),
         ["/settings/tags"] = new(_ => "settings/tags"),
+        ["/settings/access-log"] = new(_ => "settings/access-log"),
         ["/sms"] = new(_ => "sms"),
         ["/tickets"] = new(_ => "tickets", DocsName: "tickets"),
         ["/tickets/new"] = new(_ => "tickets/new"),

@@ -197,6 +197,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         CustomerMerge.Configure(b);
         CustomerImportPreset.Configure(b);
         CustomerErasure.Configure(b);
+        PrivacyModel.Configure(b);
     }
 
     private static void ConfigureEventsAndSms(ModelBuilder b)

@@ -41,6 +41,8 @@ public static class Permissions
     public const string SettingsManage = "settings.manage";
     /// <summary>Subject access exports and erasures of a customer's personal data.</summary>
     public const string PrivacyManage = "privacy.manage";
+    /// <summary>Reading the access log: who viewed or exported what.</summary>
+    public const string PrivacyAudit = "privacy.audit";
 
     private static readonly string[] Everyone = [AppRoles.Admin, AppRoles.Manager, AppRoles.Staff];
     private static readonly string[] Managers = [AppRoles.Admin, AppRoles.Manager];
@@ -63,6 +65,7 @@ public static class Permissions
         [UsersManage] = Admins,
         [SettingsManage] = Admins,
         [PrivacyManage] = Managers,
+        [PrivacyAudit] = Admins,
     };
 
     public static AuthorizationBuilder AddPermissionPolicies(this AuthorizationBuilder builder)

@@ -117,6 +117,9 @@ public sealed class DemoData(IDbContextFactory<AppDbContext> dbFactory, PhoneNor
         db.Customers.AddRange(customers);
         await db.SaveChangesAsync(ct);
 
+        // The opt-ins as the consent register holds them (the customer's SMS fields are its sms-service state).
+        foreach (var c in customers.Where(c => c.SmsOptedIn))
+            Features.Privacy.Consent.ConsentOperations.Apply(db, c, Features.Privacy.Consent.ConsentOptions.SmsService, true, "demo", c.SmsOptedInAt ?? c.CreatedAt, null);
         // Real tickets and sales behind every customer's figures, so the stats on a profile add up.
         AddHistory(faker, customers, db, today);
         await db.SaveChangesAsync(ct);

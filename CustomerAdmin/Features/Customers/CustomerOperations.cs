@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Privacy.Consent;
+using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Features.Customers;
@@ -13,7 +15,8 @@ public sealed record ConsentChoice(bool OptedIn);
 /// the fields the form edits are copied onto the stored row; statistics move with tickets and sales, and consent
 /// moves with the customer's own replies, so a form opened before either must never write them back.
 /// </summary>
-public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory, PhoneNormalizer phones, TimeProvider time)
+public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory, PhoneNormalizer phones, TimeProvider time,
+    IOptions<ConsentOptions>? consentOptions = null)
 {
     /// <summary>
     /// What the customer form edits, and therefore all an edit may change. Not the status: that changes with a reason,
@@ -56,7 +59,7 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var customer = new Customer();
         CopyFormFields(candidate, db.Entry(customer).CurrentValues);
-        if (form.SmsOptedIn) ApplyConsent(customer, new ConsentChoice(true), time.GetUtcNow().UtcDateTime);
+        if (form.SmsOptedIn) ApplyConsent(db, customer, new ConsentChoice(true), time.GetUtcNow().UtcDateTime);
         db.Customers.Add(customer);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -85,7 +88,7 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
         entry.Property(c => c.Version).OriginalValue = expectedVersion;
         CopyFormFields(candidate, entry.CurrentValues);
         if (consent is not null && consent.OptedIn != stored.SmsOptedIn)
-            ApplyConsent(stored, consent, time.GetUtcNow().UtcDateTime);
+            ApplyConsent(db, stored, consent, time.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return stored;
@@ -135,18 +138,8 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
             to[field] = typeof(Customer).GetProperty(field)!.GetValue(from);
     }
 
-    private static void ApplyConsent(Customer customer, ConsentChoice consent, DateTime now)
-    {
-        customer.SmsOptedIn = consent.OptedIn;
-        if (consent.OptedIn)
-        {
-            customer.SmsOptedInAt = now;
-            customer.SmsOptInSource = "staff";
-        }
-        else
-        {
-            customer.SmsOptedOutAt = now;
-            customer.SmsOptOutSource = "staff";
-        }
-    }
+    // The form's "agreed to receive SMS" box is the service messages' consent, with the wording the form shows.
+    private void ApplyConsent(AppDbContext db, Customer customer, ConsentChoice consent, DateTime now) =>
+        ConsentOperations.Apply(db, customer, ConsentOptions.SmsService, consent.OptedIn, ConsentOperations.StaffSource, now,
+            (consentOptions?.Value ?? new ConsentOptions()).Find(ConsentOptions.SmsService)?.WordingVersion);
 }

@@ -50,6 +50,10 @@ public static class PersonalData
         [typeof(CustomerMerge)] = ErasureHandling.Scrub,
         [typeof(ImportReportRow)] = ErasureHandling.Scrub,
         [typeof(CustomerErasure)] = ErasureHandling.Keep,
+        // Which purpose was given or withdrawn, when and how: no personal value, and the proof of what was agreed.
+        [typeof(ConsentRecord)] = ErasureHandling.Keep,
+        // Who viewed or exported the record, when: the audit trail outlives the person's data.
+        [typeof(AccessLogEntry)] = ErasureHandling.Keep,
     };
 
     /// <summary>

@@ -1,5 +1,7 @@
 using System.Globalization;
 using CustomerAdmin.Common;
+using CustomerAdmin.Data;
+using CustomerAdmin.Features.Privacy.AccessLog;
 using CustomerAdmin.Features.Privacy.Erasure;
 using CustomerAdmin.Features.Privacy.Export;
 using CustomerAdmin.Startup;
@@ -73,7 +75,7 @@ public static class PrivacyCommand
             Console.Error.WriteLine($"There is no customer {customerId}.");
             return 1;
         }
-        // access log: SAR export (cli: Environment.UserName exported the personal data of customer `subject`)
+        await host.Get<AccessLogRecorder>().RecordAsync($"cli:{Environment.UserName}", AccessKind.SubjectAccessExport, subject, ct: host.Cancelled);
         var temp = output + ".part";
         try
         {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers.Bulk;
 using CustomerAdmin.Features.Events;
+using CustomerAdmin.Features.Privacy.Consent;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
@@ -51,7 +52,7 @@ public sealed class BulkSmsJob(int eventId, int total, string startedBy)
 /// <summary>
 /// Sends one typed message to an event's attendees: placeholders rendered per recipient, each written to the outbox as
 /// <see cref="SmsKind.Bulk"/> in batches by a background task with its own contexts, so the page that started it can be
-/// left. Opted-out customers and numbers that take no SMS get a skipped row (the outbox's rule), so the log says why.
+/// left. It is a marketing send: customers who withdrew the sms-marketing purpose, opted-out customers and numbers that take no SMS get a skipped row (the outbox's rule), so the log says why.
 /// </summary>
 public sealed class BulkSmsOperations(IDbContextFactory<AppDbContext> dbFactory, SmsOutbox outbox, PhoneNormalizer phones,
     IHostApplicationLifetime lifetime, ILogger<BulkSmsOperations> logger)
@@ -78,7 +79,8 @@ public sealed class BulkSmsOperations(IDbContextFactory<AppDbContext> dbFactory,
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // An event's bookings fit in memory (capacity-bound), and counting here applies the outbox's own skip rule.
         var all = await Bookings(db, eventId, includeReminderOnly).OrderBy(b => b.Id).AsRecipients().ToListAsync(ct);
-        var checkedAll = all.Select(r => (Recipient: r, Skip: SmsOutbox.SkipReason(r.ToCustomer()))).ToList();
+        var withdrawn = await MarketingWithdrawnAsync(db, all, ct);
+        var checkedAll = all.Select(r => (Recipient: r, Skip: SmsOutbox.MarketingSkipReason(r.ToCustomer(), withdrawn.Contains(r.CustomerId)))).ToList();
         var excluded = checkedAll.Where(r => r.Skip is not null)
             .GroupBy(r => r.Skip!.Value.Message).Select(g => (g.Key, g.Count())).OrderByDescending(g => g.Item2).ToList();
         var eligible = checkedAll.Where(r => r.Skip is null).Select(r => r.Recipient).ToList();
@@ -124,8 +126,10 @@ public sealed class BulkSmsOperations(IDbContextFactory<AppDbContext> dbFactory,
                     .Take(BatchSize).AsRecipients().ToListAsync(ct);
                 if (batch.Count == 0) break;
                 after = batch[^1].BookingId;
+                var withdrawn = await MarketingWithdrawnAsync(db, batch, ct);
                 foreach (var recipient in batch)
-                    outbox.EnqueueText(db, SmsKind.Bulk, recipient.ToCustomer(), SmsText.Render(text, Values(recipient, ev)), ev.Id);
+                    outbox.EnqueueText(db, SmsKind.Bulk, recipient.ToCustomer(), SmsText.Render(text, Values(recipient, ev)), ev.Id,
+                        marketingWithdrawn: withdrawn.Contains(recipient.CustomerId));
                 await db.SaveChangesAsync(ct);
                 job.Advance(batch.Count);
             }
@@ -146,6 +150,10 @@ public sealed class BulkSmsOperations(IDbContextFactory<AppDbContext> dbFactory,
 
     private const int AudienceBatchSize = 1_000;
 
+    // Bulk SMS is a marketing send: it uses the sms-marketing purpose of the consent register.
+    private static Task<HashSet<int>> MarketingWithdrawnAsync(AppDbContext db, IReadOnlyCollection<SmsRecipient> recipients, CancellationToken ct) =>
+        ConsentOperations.WithdrawnAmongAsync(db, ConsentOptions.SmsMarketing, recipients.Select(r => r.CustomerId).ToList(), ct);
+
     private readonly ConcurrentDictionary<string, BulkSmsJob> _customerJobs = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Placeholders about an event: a message to customers picked on the list has no event to fill them from.</summary>
@@ -160,12 +168,12 @@ public sealed class BulkSmsOperations(IDbContextFactory<AppDbContext> dbFactory,
         int selected = 0, eligible = 0;
         var excluded = new Dictionary<string, int>();
         var samples = new List<SmsRecipient>();
-        await foreach (var batch in CustomerBatchesAsync(selection, AudienceBatchSize, ct))
+        await foreach (var (batch, withdrawn) in CustomerBatchesAsync(selection, AudienceBatchSize, ct))
         {
             foreach (var recipient in batch)
             {
                 selected++;
-                if (SmsOutbox.SkipReason(recipient.ToCustomer()) is { } skip) excluded[skip.Message] = excluded.GetValueOrDefault(skip.Message) + 1;
+                if (SmsOutbox.MarketingSkipReason(recipient.ToCustomer(), withdrawn.Contains(recipient.CustomerId)) is { } skip) excluded[skip.Message] = excluded.GetValueOrDefault(skip.Message) + 1;
                 else if (eligible++ < SampleCount) samples.Add(recipient);
             }
         }
@@ -203,12 +211,13 @@ public sealed class BulkSmsOperations(IDbContextFactory<AppDbContext> dbFactory,
     {
         try
         {
-            await foreach (var batch in CustomerBatchesAsync(selection, BatchSize, ct))
+            await foreach (var (batch, withdrawn) in CustomerBatchesAsync(selection, BatchSize, ct))
             {
                 await using var db = await dbFactory.CreateDbContextAsync(ct);
                 db.Actor = job.StartedBy;
                 foreach (var recipient in batch)
-                    outbox.EnqueueText(db, SmsKind.Bulk, recipient.ToCustomer(), SmsText.Render(text, CustomerValues(recipient)));
+                    outbox.EnqueueText(db, SmsKind.Bulk, recipient.ToCustomer(), SmsText.Render(text, CustomerValues(recipient)),
+                        marketingWithdrawn: withdrawn.Contains(recipient.CustomerId));
                 await db.SaveChangesAsync(ct);
                 job.Advance(batch.Count);
             }
@@ -227,20 +236,27 @@ public sealed class BulkSmsOperations(IDbContextFactory<AppDbContext> dbFactory,
         }
     }
 
-    /// <summary>The selected customers as recipients, in id order, a batch at a time (never the whole selection at once).</summary>
-    private async IAsyncEnumerable<List<SmsRecipient>> CustomerBatchesAsync(CustomerSelection selection, int size,
+    /// <summary>
+    /// The selected customers as recipients, in id order, a batch at a time (never the whole selection at once), with
+    /// those of the batch who withdrew consent to SMS marketing.
+    /// </summary>
+    private async IAsyncEnumerable<(List<SmsRecipient> Batch, HashSet<int> MarketingWithdrawn)> CustomerBatchesAsync(CustomerSelection selection, int size,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         var after = 0;
         while (true)
         {
             List<SmsRecipient> batch;
+            HashSet<int> withdrawn;
             await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            {
                 batch = await selection.Query(db, phones).AsNoTracking().Where(c => c.Id > after).OrderBy(c => c.Id).Take(size)
                     .AsRecipients().ToListAsync(ct);
+                withdrawn = await MarketingWithdrawnAsync(db, batch, ct);
+            }
             if (batch.Count == 0) yield break;
             after = batch[^1].CustomerId;
-            yield return batch;
+            yield return (batch, withdrawn);
         }
     }
 }

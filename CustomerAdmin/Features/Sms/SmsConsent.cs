@@ -1,5 +1,6 @@
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
+using CustomerAdmin.Features.Privacy.Consent;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
@@ -8,7 +9,7 @@ namespace CustomerAdmin.Features.Sms;
 
 /// <summary>
 /// A customer's SMS consent changed by the customer (a STOP or START reply, or the provider refusing a number that
-/// unsubscribed). The change, its timeline entry and (on opt-out) skipping what is still waiting commit together.
+/// unsubscribed), through the consent register. The change, its timeline entry and (on opt-out) skipping what is still waiting commit together.
 /// </summary>
 public static class SmsConsent
 {
@@ -18,9 +19,9 @@ public static class SmsConsent
     {
         await ChangeAsync(db, customerId, ct, customer =>
         {
-            customer.SmsOptedIn = false;
-            customer.SmsOptedOutAt = now;
-            customer.SmsOptOutSource = source;
+            // A STOP ends every SMS purpose; only an explicit opt-in brings one back.
+            ConsentOperations.Apply(db, customer, ConsentOptions.SmsService, granted: false, source, now, wordingVersion: null);
+            ConsentOperations.Apply(db, customer, ConsentOptions.SmsMarketing, granted: false, source, now, wordingVersion: null);
             return new Activity
             {
                 CustomerId = customerId, Kind = ActivityKind.SmsOptedOut, Subject = "Opted out of SMS",
@@ -38,9 +39,8 @@ public static class SmsConsent
     public static Task OptInAsync(AppDbContext db, int customerId, string source, DateTime now, string? dedupeKey, CancellationToken ct) =>
         ChangeAsync(db, customerId, ct, customer =>
         {
-            customer.SmsOptedIn = true;
-            customer.SmsOptedInAt = now;
-            customer.SmsOptInSource = source;
+            // START resubscribes to the service messages; marketing needs its own opt-in.
+            ConsentOperations.Apply(db, customer, ConsentOptions.SmsService, granted: true, source, now, wordingVersion: null);
             return new Activity
             {
                 CustomerId = customerId, Kind = ActivityKind.SmsOptedIn, Subject = "Opted in to SMS",

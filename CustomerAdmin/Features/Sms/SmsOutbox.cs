@@ -1,5 +1,6 @@
 using System.Globalization;
 using CustomerAdmin.Common;
+using CustomerAdmin.Features.Privacy.Consent;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
@@ -43,6 +44,16 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
         : string.IsNullOrWhiteSpace(customer.PrimaryPhone) ? ("no-phone", "The customer has no phone number.")
         : !customer.PrimaryPhoneSmsCapable ? ("not-sms-capable", "The customer's number cannot receive SMS (landline).")
         : null;
+
+    public static readonly (string Code, string Message) NoMarketingConsent =
+        (ConsentOperations.WithdrawnMarketingCode, "The customer opted out of SMS marketing.");
+
+    /// <summary>
+    /// Why a marketing message (bulk SMS) must not go to this customer: any reason a message may not go, or the customer's
+    /// withdrawal of the <c>sms-marketing</c> purpose (read from the consent register by the caller, a batch at a time).
+    /// </summary>
+    public static (string Code, string Message)? MarketingSkipReason(Customer customer, bool marketingWithdrawn) =>
+        SkipReason(customer) ?? (marketingWithdrawn ? NoMarketingConsent : ((string Code, string Message)?)null);
 
     /// <summary>
     /// The placeholder values for one customer and (optionally) one booking. <c>{{event_day}}</c> is not among them: it
@@ -116,16 +127,18 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
     }
 
     /// <summary>A message typed by a person (one-off or bulk), added to <paramref name="db"/>.</summary>
-    public SmsMessage EnqueueText(AppDbContext db, SmsKind kind, Customer customer, string body, int? eventId = null, string? actor = null)
+    /// <param name="marketingWithdrawn">A marketing send to a customer who withdrew that purpose: written as skipped.</param>
+    public SmsMessage EnqueueText(AppDbContext db, SmsKind kind, Customer customer, string body, int? eventId = null, string? actor = null,
+        bool marketingWithdrawn = false)
     {
-        var message = NewMessage(kind, customer, body, customer.PreferredLanguage, actor ?? db.Actor);
+        var message = NewMessage(kind, customer, body, customer.PreferredLanguage, actor ?? db.Actor, marketingWithdrawn);
         message.EventId = eventId;
         db.SmsMessages.Add(message);
         AppMetrics.SmsQueued.Add(1, AppMetrics.Tag("kind", message.Kind.ToString()));
         return message;
     }
 
-    private SmsMessage NewMessage(SmsKind kind, Customer customer, string body, string? language, string actor)
+    private SmsMessage NewMessage(SmsKind kind, Customer customer, string body, string? language, string actor, bool marketingWithdrawn = false)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var message = new SmsMessage
@@ -135,7 +148,7 @@ public sealed class SmsOutbox(IOptions<SmsOptions> smsOptions, IOptions<VenueOpt
             Language = language, Status = SmsStatus.Pending, NextAttemptAt = _quietHours.NextAllowed(now, kind), CreatedAt = now, UpdatedAt = now,
             CreatedBy = actor, Segments = SmsText.Segments(body).Segments,
         };
-        if (SkipReason(customer) is { } skip)
+        if (MarketingSkipReason(customer, marketingWithdrawn) is { } skip)
         {
             message.Status = SmsStatus.Skipped;
             message.ErrorCode = skip.Code;

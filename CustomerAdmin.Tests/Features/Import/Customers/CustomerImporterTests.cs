@@ -161,8 +161,8 @@ public sealed class CustomerImporterTests : IDisposable
         var optedOut = _time.GetUtcNow().UtcDateTime.AddDays(-3);
         await using (var db = database.CreateDbContext())
         {
-            await db.Customers.Where(c => c.PrimaryPhone == ExistingPhone(12)).ExecuteUpdateAsync(s => s
-                .SetProperty(c => c.SmsOptedOutAt, optedOut).SetProperty(c => c.SmsOptOutSource, "sms:STOP"), ct);
+            var id = await db.Customers.Where(c => c.PrimaryPhone == ExistingPhone(12)).Select(c => c.Id).SingleAsync(ct);
+            await CustomerAdmin.Features.Sms.SmsConsent.OptOutAsync(db, id, "sms:STOP", optedOut, dedupeKey: null, ct);
         }
         var path = WriteFile(File400());
 
@@ -178,6 +178,9 @@ public sealed class CustomerImporterTests : IDisposable
         var c12 = await check.Customers.SingleAsync(c => c.PrimaryPhone == ExistingPhone(12), ct);
         Assert.Equal(("Springfield", "Imported note 12"), (c12.City, c12.Notes));
         Assert.True(c12.SmsOptedOut);
+        // The consent register still ends with the STOP's withdrawals: an import writes no consent.
+        Assert.All(await check.ConsentRecords.Where(r => r.CustomerId == c12.Id).ToListAsync(ct), r => Assert.False(r.Granted));
+        Assert.Equal(2, await check.ConsentRecords.CountAsync(ct));
         // Found by email, the customer takes the file's phone (nobody else has it).
         var c150 = await check.Customers.SingleAsync(c => c.Email == "existing150@example.com", ct);
         Assert.Equal(NewPhone(9150), c150.PrimaryPhone);

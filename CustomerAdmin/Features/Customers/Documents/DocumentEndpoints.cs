@@ -1,6 +1,7 @@
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Features.Privacy.AccessLog;
 
 namespace CustomerAdmin.Features.Customers.Documents;
 
@@ -12,7 +13,7 @@ public static class DocumentEndpoints
     /// </summary>
     public static RouteHandlerBuilder MapDocumentDownloads(this IEndpointRouteBuilder app) =>
         app.MapGet("/documents/{id:int}", async (int id, IDbContextFactory<AppDbContext> factory, DocumentOperations store,
-            HttpContext http, CancellationToken ct) =>
+            AccessLogRecorder access, HttpContext http, CancellationToken ct) =>
         {
             await using var db = await factory.CreateDbContextAsync(ct);
             var document = await db.Documents.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct);
@@ -22,6 +23,7 @@ public static class DocumentEndpoints
             http.Response.Headers.XContentTypeOptions = "nosniff";
             // A customer's contract must not stay in a shared browser's or a proxy's cache after the user signs out.
             http.Response.Headers.CacheControl = "no-store";
+            access.Record(http.User.Identity?.Name, AccessKind.DocumentDownloaded, document.CustomerId, $"#{document.Id} {document.FileName}");
             return Results.File(path, document.ContentType, fileDownloadName: document.FileName, enableRangeProcessing: false);
         });
 }

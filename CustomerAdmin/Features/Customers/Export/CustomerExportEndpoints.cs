@@ -1,4 +1,6 @@
 using CustomerAdmin.Common;
+using CustomerAdmin.Data;
+using CustomerAdmin.Features.Privacy.AccessLog;
 using Microsoft.Extensions.Options;
 
 namespace CustomerAdmin.Features.Customers.Export;
@@ -14,7 +16,7 @@ public static class CustomerExportEndpoints
     /// </summary>
     public static RouteHandlerBuilder MapCustomerExport(this IEndpointRouteBuilder app) =>
         app.MapGet(Path, async (HttpContext http, CustomerCsvExport export, ExportProgress progress, IOptions<VenueOptions> venue,
-            TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
+            AccessLogRecorder access, TimeProvider time, ILoggerFactory loggers, CancellationToken ct) =>
         {
             var filter = CustomerListQueryString.Parse(http.Request.QueryString.Value, venue.Value);
             string? token = http.Request.Query[TokenKey];
@@ -28,6 +30,7 @@ public static class CustomerExportEndpoints
             {
                 var rows = await export.WriteAsync(http.Response.Body, filter, venue.Value, n => progress.Report(token, n), ct);
                 progress.Report(token, rows, finished: true);
+                access.Record(http.User.Identity?.Name, AccessKind.CustomerListExported, detail: FilterText(http.Request.QueryString.Value), rowCount: rows);
             }
             catch (Exception ex)
             {
@@ -40,4 +43,12 @@ public static class CustomerExportEndpoints
                 http.Abort();
             }
         });
+
+    /// <summary>The list's query string as the access log keeps it: the filter and sort, without the progress token.</summary>
+    private static string FilterText(string? query)
+    {
+        var parts = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(query).Where(p => p.Key != TokenKey)
+            .Select(p => $"{p.Key}={p.Value}").ToList();
+        return parts.Count == 0 ? "all customers" : string.Join("&", parts);
+    }
 }

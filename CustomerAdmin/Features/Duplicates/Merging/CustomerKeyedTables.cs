@@ -38,6 +38,8 @@ public static class CustomerKeyedTables
         [typeof(CustomerMatchKey)] = MergeHandling.Stays,
         // A queued check of a merged record finds it no longer matchable and does nothing.
         [typeof(DuplicateCheckRequest)] = MergeHandling.Stays,
+        // Each record's consent log is what that record was told and answered; the merge records the survivor's outcome.
+        [typeof(ConsentRecord)] = MergeHandling.Stays,
         [typeof(DuplicatePair)] = MergeHandling.Special,
         [typeof(CustomerMerge)] = MergeHandling.Special,
     };

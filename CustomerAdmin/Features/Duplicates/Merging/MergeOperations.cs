@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Privacy.Consent;
 using CustomerAdmin.Data.Sql;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Events;
@@ -79,6 +80,7 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
         var entry = db.Entry(survivor);
         foreach (var field in MergeValues.SurvivorFields)
             entry.Property(field).CurrentValue = MergeValues.Get(values, field);
+        await ConsentOperations.CarryWithdrawalsAsync(db, survivor, merged.Id, now, ct);
         var summary = Summary(moved, bookings);
         var what = $"Customer {merged.Id} ({merged.FullName}) merged into this record by {db.Actor}: moved {summary}"
             + (taken.Count > 0 ? $"; took its {string.Join(", ", taken.Select(f => CustomerLabels.Field(f).ToLowerInvariant()))}" : "") + ".";

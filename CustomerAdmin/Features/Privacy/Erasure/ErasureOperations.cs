@@ -5,6 +5,7 @@ using CustomerAdmin.Data.Sql;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Features.Duplicates.Merging;
+using CustomerAdmin.Features.Privacy.AccessLog;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 
@@ -23,7 +24,7 @@ public sealed record ErasureResult(int CustomerId, IReadOnlyList<int> Records, I
 /// (<see cref="SqlDialect.PurgeAsync"/>: SQLite rebuilds it and empties its write-ahead log, PostgreSQL vacuums the tables). Refused while the customer has open tickets or bookings on events to come.
 /// </summary>
 public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, DocumentOperations documents, TimeProvider time,
-    ILogger<ErasureOperations> logger)
+    AccessLogRecorder accessLog, ILogger<ErasureOperations> logger)
 {
     /// <summary>What the user types to confirm.</summary>
     public const string Confirmation = "ERASE";
@@ -70,6 +71,8 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
             if (!purged)
                 logger.LogWarning("Erasure of customer {CustomerId}: the write-ahead log was busy, so the checkpoint that clears it did not finish", subject);
             logger.LogInformation("Personal data of customer {CustomerId} ({Records} records) erased by {Actor}", subject, ids.Count, actor);
+            // The access log's row: who erased which record (the reason stays in the erasure log).
+            await accessLog.RecordAsync(actor, AccessKind.Erasure, subject, $"{ids.Count} record(s) erased", ct: CancellationToken.None);
             return new ErasureResult(subject, ids, rows, removed.Count, purged);
         }
         finally

@@ -1,3 +1,6 @@
+using CustomerAdmin.Data;
+using CustomerAdmin.Features.Privacy.AccessLog;
+
 namespace CustomerAdmin.Features.Privacy.Export;
 
 public static class SubjectAccessEndpoints
@@ -11,14 +14,15 @@ public static class SubjectAccessEndpoints
     /// one lives on in), streamed as it is written. The caller's policy is set where this is mapped.
     /// </summary>
     public static RouteHandlerBuilder MapSubjectAccessExport(this IEndpointRouteBuilder app) =>
-        app.MapGet(Template, async (int id, HttpContext http, SubjectAccessExport export, ILoggerFactory loggers, CancellationToken ct) =>
+        app.MapGet(Template, async (int id, HttpContext http, SubjectAccessExport export, AccessLogRecorder accessLog, ILoggerFactory loggers,
+            CancellationToken ct) =>
         {
             if (await export.SubjectOfAsync(id, ct) is not { } subject)
             {
                 http.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
             }
-            // access log: SAR export (http.User.Identity?.Name exported the personal data of customer `subject`)
+            await accessLog.RecordAsync(http.User.Identity?.Name, AccessKind.SubjectAccessExport, subject, ct: ct);
             http.Response.ContentType = "application/zip";
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{export.FileName(subject)}\"";
             http.Response.Headers.XContentTypeOptions = "nosniff";
