@@ -1,5 +1,6 @@
 using CustomerAdmin;
 using CustomerAdmin.Components;
+using CustomerAdmin.Features.Api;
 using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Duplicates.Scanning;
@@ -18,11 +19,14 @@ if (args is [CustomerImportCommand.Name, ..])
     return await CustomerImportCommand.RunAsync(args);
 if (args is [DuplicatesCommand.Name, ..])
     return await DuplicatesCommand.RunAsync(args);
+if (args is [ApiTokenCommand.Name, ..])
+    return await ApiTokenCommand.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDatabase();
 builder.AddAppSecurity();
 builder.AddCustomerAdmin();
+builder.AddApi();
 
 var app = builder.Build();
 
@@ -33,6 +37,7 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseApiRequests();
 app.UseAppAuthentication();
 app.UseAntiforgery();
 
@@ -45,6 +50,8 @@ app.MapDocumentDownloads().RequireAuthorization(Permissions.CustomersRead);
 app.MapSmsWebhooks();
 app.MapCustomerExport().RequireAuthorization(Permissions.ReportsView);
 app.MapCustomerImportReport().RequireAuthorization(Permissions.CustomersImport);
+// Bearer tokens only (never the sign-in cookie), each endpoint with its scope.
+app.MapApi();
 app.MapRazorComponents<App>()
     // The app's own Content-Security-Policy (UseSecurityHeaders) already says frame-ancestors 'none'.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
