@@ -46,12 +46,17 @@ public sealed class ApiServer : IAsyncDisposable
     /// <summary>An HTTP client that sends <paramref name="secret"/> as its bearer token (none when null).</summary>
     public HttpClient Client(string? secret)
     {
-        var client = new HttpClient(new DocumentedAnswers(Server.BaseUrl, SchemaFailures)) { BaseAddress = Server.BaseUrl };
+        var client = new HttpClient(new DocumentedAnswers(Server.BaseUrl, SchemaFailures, () => Interlocked.Increment(ref _checkedAnswers))) { BaseAddress = Server.BaseUrl };
         if (secret is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
         return client;
     }
 
     public async Task<HttpClient> ClientAsync(string role, params string[] scopes) => Client((await TokenAsync(role, scopes)).Secret);
+
+    private int _checkedAnswers;
+
+    /// <summary>How many answers were checked against the document.</summary>
+    public int CheckedAnswers => _checkedAnswers;
 
     /// <summary>Answers that did not match /openapi/v1.json (the operation, the status or the body's schema).</summary>
     public List<string> SchemaFailures { get; } = [];

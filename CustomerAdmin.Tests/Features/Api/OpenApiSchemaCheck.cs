@@ -109,7 +109,7 @@ public sealed class OpenApiSchemaCheck(JsonElement document)
 /// Checks every answer an API test gets against the document (fetched once with the request's own token) and keeps
 /// what does not match; <see cref="ApiServer"/> fails the test with it when disposed.
 /// </summary>
-public sealed class DocumentedAnswers(Uri baseUrl, List<string> failures) : DelegatingHandler(new HttpClientHandler())
+public sealed class DocumentedAnswers(Uri baseUrl, List<string> failures, Action? checkedOne = null) : DelegatingHandler(new HttpClientHandler())
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private OpenApiSchemaCheck? _check;
@@ -138,6 +138,7 @@ public sealed class DocumentedAnswers(Uri baseUrl, List<string> failures) : Dele
         if (_check is null) return response;
         await response.Content.LoadIntoBufferAsync(ct);
         var body = await response.Content.ReadAsStringAsync(ct);
+        checkedOne?.Invoke();
         lock (failures)
             failures.AddRange(_check.Check(request.Method.Method, path, (int)response.StatusCode, response.Content.Headers.ContentType?.MediaType, body));
         return response;

@@ -126,7 +126,7 @@ public static class ApiDocs
         app.MapOpenApi(DocumentPath.Replace("v1", "{documentName}", StringComparison.Ordinal))
             .RequireAuthorization(new AuthorizationPolicyBuilder(IdentityConstants.ApplicationScheme, ApiTokenAuthentication.SchemeName)
                 .RequireAuthenticatedUser().Build());
-        app.MapScalarApiReference(ReferencePath).RequireAuthorization(Permissions.CustomersRead);
+        app.MapScalarApiReference(ReferencePath, o => o.AddDocument("v1")).RequireAuthorization(Permissions.CustomersRead);
         return app;
     }
 }

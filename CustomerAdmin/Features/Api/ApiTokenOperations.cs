@@ -75,30 +75,6 @@ public sealed class ApiTokenOperations(IDbContextFactory<AppDbContext> dbFactory
         return true;
     }
 
-    public async Task<List<ApiTokenSummary>> ListAsync(CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = await db.ApiTokens.AsNoTracking()
-            .OrderBy(t => t.RevokedAt != null).ThenByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id)
-            .Select(t => new { Token = t, Owner = db.Users.Where(u => u.Id == t.UserId).Select(u => u.UserName).FirstOrDefault() })
-            .Take(500).ToListAsync(ct);
-        return rows.Select(r => new ApiTokenSummary(r.Token.Id, r.Token.Name, r.Owner ?? "", SplitScopes(r.Token.Scopes), r.Token.Prefix,
-            r.Token.CreatedAt, r.Token.CreatedBy, r.Token.ExpiresAt, r.Token.LastUsedAt, r.Token.RevokedAt)).ToList();
-    }
-
-    /// <summary>The users a token can be made for (not locked out), by email.</summary>
-    public async Task<List<ApiTokenOwner>> OwnersAsync(CancellationToken ct = default)
-    {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var now = time.GetUtcNow();
-        var users = await db.Users.AsNoTracking().Where(u => u.Email != null).OrderBy(u => u.Email).Take(1000)
-            .Select(u => new { u.Id, u.Email, u.LockoutEnd }).ToListAsync(ct);
-        var roles = await db.UserRoles.Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name }).ToListAsync(ct);
-        var byUser = roles.ToLookup(r => r.UserId, r => r.Name!);
-        return users.Where(u => !(u.LockoutEnd > now))
-            .Select(u => new ApiTokenOwner(u.Email!, byUser[u.Id].Order(StringComparer.Ordinal).ToList())).ToList();
-    }
-
     /// <summary>
     /// The caller a presented secret stands for, or null when it is unknown, revoked, expired, or its owner is locked
     /// out. Read from the database at every request, so a revocation counts from the next one.
