@@ -13,7 +13,7 @@ namespace CustomerAdmin.Features.Api;
 /// <summary>
 /// <c>/openapi/v1.json</c>, generated from the mapped endpoints (their typed results give the response schemas), with
 /// the bearer scheme, each operation's scope as its security requirement, the shared error answers and examples; and
-/// the interactive reference (Scalar) at <c>/api/docs</c> for signed-in staff.
+/// the interactive reference (Scalar) at <c>/api/docs/v1</c> for signed-in staff.
 /// </summary>
 public static class ApiDocs
 {
