@@ -44,6 +44,7 @@ public static class AppServices
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PhoneNormalizer>();
         services.AddSingleton<CustomerOperations>();
+        services.AddSingleton<Features.Api.ApiTokenOperations>();
         services.AddSingleton<Features.Customers.Status.CustomerStatusOperations>();
         services.AddSingleton<OrganizationOperations>();
         services.AddSingleton<CustomerCsvExport>();

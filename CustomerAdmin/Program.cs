@@ -1,5 +1,6 @@
 using CustomerAdmin;
 using CustomerAdmin.Components;
+using CustomerAdmin.Features.Api;
 using CustomerAdmin.Features.Customers.Documents;
 using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Features.Duplicates.Scanning;
@@ -26,12 +27,15 @@ if (args is [BackupCommand.Backup or BackupCommand.Restore, ..])
     return await BackupCommand.RunAsync(args);
 if (args is [CustomerAdmin.Features.Privacy.PrivacyCommand.Name, ..])
     return await CustomerAdmin.Features.Privacy.PrivacyCommand.RunAsync(args);
+if (args is [ApiTokenCommand.Name, ..])
+    return await ApiTokenCommand.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDatabase();
 builder.AddAppSecurity();
 builder.AddCustomerAdmin();
 builder.AddObservability();
+builder.AddApi();
 
 var app = builder.Build();
 
@@ -42,6 +46,7 @@ if (!app.Environment.IsDevelopment())
     app.UseHsts();
 }
 app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseApiRequests();
 app.UseAppAuthentication();
 app.UseAntiforgery();
 
@@ -58,6 +63,8 @@ app.MapCustomerExport().RequireAuthorization(Permissions.ReportsView);
 app.MapCustomerImportReport().RequireAuthorization(Permissions.CustomersImport);
 app.MapSubjectAccessExport().RequireAuthorization(Permissions.PrivacyManage);
 app.MapAccessLogExport().RequireAuthorization(Permissions.PrivacyAudit);
+// Bearer tokens only (never the sign-in cookie), each endpoint with its scope.
+app.MapApi();
 app.MapRazorComponents<App>()
     // The app's own Content-Security-Policy (UseSecurityHeaders) already says frame-ancestors 'none'.
     .AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

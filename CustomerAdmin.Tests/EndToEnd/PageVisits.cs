@@ -70,6 +70,7 @@ public static class PageVisits
         ["/sales"] = new(_ => "sales"),
         ["/sales/new"] = new(_ => "sales/new"),
         ["/sales/{Id:int}"] = new(ids => $"sales/{ids.Sale}"),
+        ["/settings/api-tokens"] = new(_ => "settings/api-tokens"),
         ["/settings/sms-templates"] = new(_ => "settings/sms-templates"),
         ["/settings/tags"] = new(_ => "settings/tags"),
         ["/settings/access-log"] = new(_ => "settings/access-log"),

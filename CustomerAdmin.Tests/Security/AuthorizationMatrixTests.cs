@@ -2,6 +2,7 @@ using System.Net;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Api;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
@@ -165,6 +166,64 @@ public sealed class AuthorizationMatrixTests
             if (response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Redirect or HttpStatusCode.BadRequest)
                 || (response.StatusCode == HttpStatusCode.Redirect && !IsSignInRedirect(response)))
                 failures.Add($"{method} {pattern} answered {(int)response.StatusCode} {response.Headers.Location} to an anonymous caller");
+        }
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+    }
+
+    /// <summary>
+    /// Every endpoint under /api/v1, from the endpoint data source (so a new one is covered without being listed), must
+    /// name its scope; then each is called without a token (401), and with a token carrying each single permission in
+    /// turn: refused (403) for every permission but its own, let through for its own.
+    /// </summary>
+    [Fact]
+    public async Task EveryApiEndpointAnswersEachScopeAsItsScopeSays()
+    {
+        var ct = Xunit.TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite, ct: ct);
+        await using var app = new SecurityTestApp(database);
+        var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith(ApiSetup.BasePath, StringComparison.Ordinal) == true)
+            .ToList();
+        Assert.True(endpoints.Count >= 9, $"only {endpoints.Count} API endpoints found");
+        var unscoped = endpoints.Where(e => e.Metadata.GetMetadata<ApiScope>() is not { } s || !Permissions.Roles.ContainsKey(s.Permission))
+            .Select(e => e.DisplayName).ToList();
+        Assert.True(unscoped.Count == 0, "Give these API endpoints .RequireScope(Permissions.X): " + string.Join(", ", unscoped));
+
+        var (admin, _) = await app.CreateUserAsync(AppRoles.Admin);
+        var tokens = app.Services.GetRequiredService<ApiTokenOperations>();
+        var clients = new Dictionary<string, HttpClient>();
+        foreach (var permission in Permissions.Roles.Keys)
+        {
+            var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost/") });
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+                (await tokens.CreateAsync(admin, permission, [permission], null, "test", ct)).Secret);
+            clients[permission] = client;
+        }
+        var anonymous = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://localhost/") });
+
+        var failures = new List<string>();
+        foreach (var endpoint in endpoints)
+        {
+            var required = endpoint.Metadata.GetMetadata<ApiScope>()!.Permission;
+            var method = new HttpMethod(endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Single());
+            var url = Regex.Replace(endpoint.RoutePattern.RawText!, @"\{[^}]+\}", "1").TrimStart('/');
+            HttpRequestMessage Request()
+            {
+                var request = new HttpRequestMessage(method, url);
+                if (method != HttpMethod.Get && method != HttpMethod.Delete)
+                    request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+                return request;
+            }
+            using (var response = await anonymous.SendAsync(Request(), ct))
+                if (response.StatusCode != HttpStatusCode.Unauthorized)
+                    failures.Add($"{method} {url} without a token: {(int)response.StatusCode}");
+            foreach (var (permission, client) in clients)
+            {
+                using var response = await client.SendAsync(Request(), ct);
+                var refused = response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden;
+                if (permission == required ? refused : response.StatusCode != HttpStatusCode.Forbidden)
+                    failures.Add($"{method} {url} with only {permission} (needs {required}): {(int)response.StatusCode}");
+            }
         }
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }

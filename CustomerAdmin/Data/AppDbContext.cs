@@ -39,6 +39,8 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
     public DbSet<DuplicatePair> DuplicatePairs => Set<DuplicatePair>();
     public DbSet<CustomerMerge> CustomerMerges => Set<CustomerMerge>();
     public DbSet<CustomerImportPreset> CustomerImportPresets => Set<CustomerImportPreset>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<ApiIdempotencyKey> ApiIdempotencyKeys => Set<ApiIdempotencyKey>();
 
     /// <summary>The venue whose calendar days the dashboard summary counts in.</summary>
     public VenueOptions Venue => _services.Venue;
@@ -198,6 +200,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         CustomerImportPreset.Configure(b);
         CustomerErasure.Configure(b);
         PrivacyModel.Configure(b);
+        ApiModel.Configure(b);
     }
 
     private static void ConfigureEventsAndSms(ModelBuilder b)

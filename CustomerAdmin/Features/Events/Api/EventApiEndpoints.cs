@@ -1,0 +1,137 @@
+using CustomerAdmin.Common;
+using CustomerAdmin.Data;
+using CustomerAdmin.Features.Api;
+using CustomerAdmin.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace CustomerAdmin.Features.Events.Api;
+
+/// <summary>A new booking: as the booking dialog makes one (0 seats = reminder only).</summary>
+public sealed record BookingRequest(int? CustomerId, int? EventId, int? Seats, string? Notes);
+
+/// <summary>A booking's change: the seats and the notes (both as they should be afterwards).</summary>
+public sealed record BookingChangeRequest(int? Seats, string? Notes);
+
+/// <summary>
+/// <c>/api/v1/events</c> (list and one event, read only) and <c>/api/v1/bookings</c>: create, change and delete through
+/// <see cref="BookingOperations"/>, so the capacity is checked under the event's lock and the confirmation SMS goes
+/// through the outbox in the booking's transaction, as in the app.
+/// </summary>
+public static class EventApiEndpoints
+{
+    public const int MaxEvents = 200;
+
+    public static void MapEventApi(this IEndpointRouteBuilder api)
+    {
+        var events = api.MapGroup("/events").WithTags("Events");
+        events.MapGet("", ListAsync).WithName("listEvents").RequireScope(Permissions.CustomersRead);
+        events.MapGet("/{id:int}", GetAsync).WithName("getEvent").RequireScope(Permissions.CustomersRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        var bookings = api.MapGroup("/bookings").WithTags("Bookings");
+        bookings.MapGet("/{id:int}", GetBookingAsync).WithName("getBooking").RequireScope(Permissions.CustomersRead)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        bookings.MapPost("", CreateBookingAsync).WithName("createBooking").RequireScope(Permissions.CustomersWrite)
+            .Accepts<BookingRequest>("application/json").WithIdempotency()
+            .Produces<BookingRow>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        bookings.MapPatch("/{id:int}", UpdateBookingAsync).WithName("updateBooking").RequireScope(Permissions.CustomersWrite)
+            .Accepts<BookingChangeRequest>("application/json", "application/merge-patch+json")
+            .Produces<BookingRow>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        bookings.MapDelete("/{id:int}", DeleteBookingAsync).WithName("deleteBooking").RequireScope(Permissions.CustomersWrite)
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    /// <param name="past">False (default): events to come, soonest first; true: past events, newest first.</param>
+    private static async Task<Results<Ok<List<EventRow>>, ValidationProblem>> ListAsync(IDbContextFactory<AppDbContext> dbFactory,
+        TimeProvider time, bool? past, string? q, int? limit, CancellationToken ct)
+    {
+        if (limit is < 1 or > MaxEvents) return ApiRequests.Invalid([KeyValuePair.Create("limit", $"Ask for 1 to {MaxEvents} events.")]);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return TypedResults.Ok(await db.Listed(past ?? false, q, time.GetUtcNow().UtcDateTime).AsRows().Take(limit ?? 50).ToListAsync(ct));
+    }
+
+    private static async Task<Results<Ok<EventRow>, ProblemHttpResult>> GetAsync(int id, IDbContextFactory<AppDbContext> dbFactory,
+        CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var row = await db.Events.AsNoTracking().Where(e => e.Id == id).AsRows().FirstOrDefaultAsync(ct);
+        return row is null ? ApiRequests.NotFound("event") : TypedResults.Ok(row);
+    }
+
+    private static async Task<Results<Ok<BookingRow>, ProblemHttpResult>> GetBookingAsync(int id, HttpContext context,
+        IDbContextFactory<AppDbContext> dbFactory, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (await db.BookingAsync(id, ct) is not { } row) return ApiRequests.NotFound("booking");
+        context.Response.Headers.ETag = ApiRequests.ETag(row.Version);
+        return TypedResults.Ok(row);
+    }
+
+    private static async Task<IResult> CreateBookingAsync(HttpContext context, BookingOperations bookings,
+        IDbContextFactory<AppDbContext> dbFactory, CancellationToken ct)
+    {
+        var (request, refusal) = await ApiRequests.ReadAsync<BookingRequest>(context);
+        if (refusal is not null) return refusal;
+        var draft = new BookingDraft { CustomerId = request!.CustomerId, EventId = request.EventId, Seats = request.Seats ?? 1, Notes = request.Notes };
+        var errors = BookingOperations.Validate(draft);
+        if (errors.Count > 0) return ApiRequests.Invalid(errors);
+        try
+        {
+            var result = await bookings.CreateAsync(draft, ct: ct);
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var row = (await db.BookingAsync(result.Booking.Id, ct))!;
+            if (result.AlreadyBooked)
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The customer is already booked on this event.",
+                    detail: $"Booking {row.Id} ({BookingOperations.Seats(row.Seats)}): change that booking instead.",
+                    extensions: new Dictionary<string, object?> { ["existingBookingId"] = row.Id });
+            context.Response.Headers.ETag = ApiRequests.ETag(row.Version);
+            return TypedResults.Created($"{ApiSetup.BasePath}/bookings/{row.Id}", row);
+        }
+        catch (RuleViolationException e)
+        {
+            return ApiRequests.Refused(e);
+        }
+    }
+
+    private static async Task<IResult> UpdateBookingAsync(int id, HttpContext context, BookingOperations bookings,
+        IDbContextFactory<AppDbContext> dbFactory, CancellationToken ct)
+    {
+        BookingRow? stored;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            stored = await db.BookingAsync(id, ct);
+        if (stored is null) return ApiRequests.NotFound("booking");
+        var (version, stale) = ApiRequests.Precondition(context, stored.Version);
+        if (stale is not null) return stale;
+        var (request, refusal) = await ApiRequests.ReadAsync<BookingChangeRequest>(context);
+        if (refusal is not null) return refusal;
+        try
+        {
+            await bookings.UpdateAsync(id, version, request!.Seats ?? stored.Seats, request.Notes ?? stored.Notes, ct: ct);
+        }
+        catch (StaleBookingException)
+        {
+            return ApiRequests.Stale();
+        }
+        catch (RuleViolationException e)
+        {
+            return ApiRequests.Refused(e);
+        }
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            stored = await db.BookingAsync(id, ct);
+        context.Response.Headers.ETag = ApiRequests.ETag(stored!.Version);
+        return TypedResults.Ok(stored);
+    }
+
+    private static async Task<IResult> DeleteBookingAsync(int id, BookingOperations bookings, IDbContextFactory<AppDbContext> dbFactory,
+        CancellationToken ct)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            if (!await db.Bookings.AnyAsync(b => b.Id == id, ct)) return ApiRequests.NotFound("booking");
+        await bookings.DeleteAsync(id, ct: ct);
+        return TypedResults.NoContent();
+    }
+}
