@@ -64,6 +64,7 @@ public static class AppServices
                 "Documents:Folder must be outside wwwroot.")
             .ValidateOnStart();
         services.AddSingleton<DocumentOperations>();
+        services.AddSingleton(sp => sp.GetRequiredService<DocumentOperations>().Store);
 
         services.AddOptions<VenueOptions>().BindConfiguration(VenueOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();

@@ -18,6 +18,8 @@ if (args is [CustomerImportCommand.Name, ..])
     return await CustomerImportCommand.RunAsync(args);
 if (args is [DuplicatesCommand.Name, ..])
     return await DuplicatesCommand.RunAsync(args);
+if (args is [DocumentsCommand.Name, ..])
+    return await DocumentsCommand.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDatabase();

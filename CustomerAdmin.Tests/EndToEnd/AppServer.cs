@@ -32,6 +32,7 @@ public class AppServer : IAsyncLifetime
         Path.Combine(Path.GetTempPath(), "customeradmin-e2e", Guid.NewGuid().ToString("N"));
     private readonly DatabaseProvider _provider = DatabaseProvider.Sqlite;
     private readonly string _connectionString;
+    private readonly IReadOnlyDictionary<string, string?> _settings = new Dictionary<string, string?>();
     private Factory? _factory;
 
     public AppServer() : this(demoCustomers: 0) { }
@@ -46,19 +47,21 @@ public class AppServer : IAsyncLifetime
         }.ToString();
     }
 
-    private AppServer(TestDatabase database)
+    private AppServer(TestDatabase database, IReadOnlyDictionary<string, string?>? settings)
     {
         _provider = database.Provider;
         _connectionString = database.ConnectionString;
+        _settings = settings ?? _settings;
     }
 
     /// <summary>
     /// The app on Kestrel over a <see cref="TestDatabase"/> the test owns (either provider, already migrated), for HTTP
     /// tests that run on both databases. Dispose the server before the database.
     /// </summary>
-    public static async Task<AppServer> StartAsync(TestDatabase database)
+    /// <param name="settings">Configuration for this test (<c>Section:Key</c>), applied after the server's own.</param>
+    public static async Task<AppServer> StartAsync(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var server = new AppServer(database);
+        var server = new AppServer(database, settings);
         try
         {
             await server.InitializeAsync();
@@ -97,7 +100,7 @@ public class AppServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_databaseFolder);
-        _factory = new Factory(_provider, _connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers, _environment, _seedFromAppSettings);
+        _factory = new Factory(_provider, _connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers, _environment, _seedFromAppSettings, _settings);
         _factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         // StartServer blocks while the host starts, which includes migrating and seeding the database.
         await Task.Run(_factory.StartServer, TestContext.Current.CancellationToken);
@@ -128,7 +131,7 @@ public class AppServer : IAsyncLifetime
     }
 
     private sealed class Factory(DatabaseProvider provider, string connectionString, string documentsFolder, int demoCustomers,
-        string environment, bool seedFromAppSettings) : WebApplicationFactory<Program>
+        string environment, bool seedFromAppSettings, IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -142,6 +145,8 @@ public class AppServer : IAsyncLifetime
             if (!seedFromAppSettings) builder.UseSetting("Database:SeedDemoData", (demoCustomers > 0).ToString());
             builder.UseSetting("Database:DemoCustomers", demoCustomers.ToString());
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            foreach (var (key, value) in settings)
+                builder.UseSetting(key, value);
         }
     }
 }
