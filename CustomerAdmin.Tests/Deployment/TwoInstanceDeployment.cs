@@ -63,7 +63,10 @@ public sealed class TwoInstanceDeployment : IAsyncDisposable
     public async Task StartInstanceAsync(int index)
     {
         if (Instances[index] is { } old) await old.DisposeAsync();
-        Instances[index] = await AppInstance.StartAsync(PublishFolder, Ports[index], Settings());
+        var settings = Settings();
+        // Each instance a folder of its own, as on two machines: a document must reach the other through the database.
+        settings["Documents__Folder"] = Path.Combine(PublishFolder, "data", $"documents-{Ports[index]}");
+        Instances[index] = await AppInstance.StartAsync(PublishFolder, Ports[index], settings);
     }
 
     private Dictionary<string, string> Settings() => new()
@@ -84,9 +87,10 @@ public sealed class TwoInstanceDeployment : IAsyncDisposable
         ["Sms__DispatchInterval"] = "00:00:01",
         ["Sms__ReminderScanInterval"] = "00:00:01",
         ["Sms__BatchSize"] = "100",
-        // Batches and heartbeats often enough that another instance sees a legacy import move (every 3.75 s).
-        ["LegacyImport__BatchSize"] = "5000",
-        ["LegacyImport__InterruptedAfter"] = "00:00:30",
+        // Batches and heartbeats often enough that another instance sees a legacy import move (a heartbeat every 10 s),
+        // with room for a slow batch on a busy machine before the run counts as interrupted.
+        ["LegacyImport__BatchSize"] = "4000",
+        ["LegacyImport__InterruptedAfter"] = "00:01:20",
     };
 
     /// <summary>Asks nginx with made-up sticky cookies until one lands on each instance (its access log says which).</summary>
