@@ -70,6 +70,7 @@ public static class AppServices
         services.AddSingleton<DocumentOperations>();
         services.AddSingleton<Features.Privacy.Export.SubjectAccessExport>();
         services.AddSingleton<Features.Privacy.Erasure.ErasureOperations>();
+        services.AddSingleton(sp => sp.GetRequiredService<DocumentOperations>().Store);
 
         services.AddOptions<VenueOptions>().BindConfiguration(VenueOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();

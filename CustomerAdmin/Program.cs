@@ -29,6 +29,8 @@ if (args is [CustomerAdmin.Features.Privacy.PrivacyCommand.Name, ..])
     return await CustomerAdmin.Features.Privacy.PrivacyCommand.RunAsync(args);
 if (args is [ApiTokenCommand.Name, ..])
     return await ApiTokenCommand.RunAsync(args);
+if (args is [DocumentsCommand.Name, ..])
+    return await DocumentsCommand.RunAsync(args);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddDatabase();

@@ -50,19 +50,21 @@ public class AppServer : IAsyncLifetime
     /// <param name="settings">This server's own configuration (as <c>--Section:Key=value</c> would give it), applied last.</param>
     protected AppServer(IReadOnlyDictionary<string, string?> settings) : this(demoCustomers: 0) => _settings = settings;
 
-    private AppServer(TestDatabase database)
+    private AppServer(TestDatabase database, IReadOnlyDictionary<string, string?>? settings)
     {
         _provider = database.Provider;
         _connectionString = database.ConnectionString;
+        _settings = settings ?? _settings;
     }
 
     /// <summary>
     /// The app on Kestrel over a <see cref="TestDatabase"/> the test owns (either provider, already migrated), for HTTP
     /// tests that run on both databases. Dispose the server before the database.
     /// </summary>
-    public static async Task<AppServer> StartAsync(TestDatabase database)
+    /// <param name="settings">Configuration for this test (<c>Section:Key</c>), applied after the server's own.</param>
+    public static async Task<AppServer> StartAsync(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var server = new AppServer(database);
+        var server = new AppServer(database, settings);
         try
         {
             await server.InitializeAsync();
@@ -104,8 +106,7 @@ public class AppServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_databaseFolder);
-        _factory = new Factory(_provider, _connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers, _environment, _seedFromAppSettings,
-            _settings);
+        _factory = new Factory(_provider, _connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers, _environment, _seedFromAppSettings, _settings);
         _factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         // StartServer blocks while the host starts, which includes migrating and seeding the database.
         await Task.Run(_factory.StartServer, TestContext.Current.CancellationToken);

@@ -40,7 +40,8 @@ public sealed class Browser : IAsyncLifetime
     /// Skips the calling test when Chromium is missing (fails it under CI). Close it with
     /// <c>page.Context.CloseAsync()</c>; <see cref="EndToEndTest"/> does.
     /// </summary>
-    public async Task<IPage> NewPageAsync(Uri baseUrl, ViewportSize? viewport = null)
+    /// <param name="ignoreHttpsErrors">For a TLS server with a certificate made by the test (the deployment test's nginx).</param>
+    public async Task<IPage> NewPageAsync(Uri baseUrl, ViewportSize? viewport = null, bool ignoreHttpsErrors = false)
     {
         if (MissingChromiumReason(File.Exists(ChromiumPath), Environment.GetEnvironmentVariable("CI")) is { } reason)
             Assert.Skip(reason);
@@ -49,6 +50,7 @@ public sealed class Browser : IAsyncLifetime
         {
             BaseURL = baseUrl.ToString(),
             ViewportSize = viewport ?? DefaultViewport,
+            IgnoreHTTPSErrors = ignoreHttpsErrors,
         });
         // A loaded 2-core CI machine can take seconds to answer a circuit event; the tests wait for outcomes,
         // so a generous limit costs nothing when things are fast and avoids false failures when they are not.

@@ -6,7 +6,8 @@ public static class SampleFiles
     /// <summary>samples/legacy-tickets.csv: the messy legacy ticket export the import's documentation uses.</summary>
     public static string LegacyTickets { get; } = Find(Path.Combine("samples", "legacy-tickets.csv"));
 
-    private static string Find(string relative)
+    /// <summary>A file of the repository, by its path from the repository's root.</summary>
+    public static string Find(string relative)
     {
         for (var dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
         {

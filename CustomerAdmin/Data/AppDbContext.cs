@@ -28,6 +28,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
     public DbSet<SaleLine> SaleLines => Set<SaleLine>();
     public DbSet<Activity> Activities => Set<Activity>();
     public DbSet<CustomerDocument> Documents => Set<CustomerDocument>();
+    public DbSet<DocumentChunk> DocumentChunks => Set<DocumentChunk>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<ImportRun> ImportRuns => Set<ImportRun>();
     public DbSet<LegacyCustomerLink> LegacyCustomerLinks => Set<LegacyCustomerLink>();
@@ -189,6 +190,8 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             e.Property(d => d.Type).HasConversion<string>().HasMaxLength(20);
             e.HasIndex(d => new { d.CustomerId, d.UploadedAt });
             e.HasIndex(d => d.StoredName).IsUnique();
+            // Rows from before the database store have their files in the folder.
+            e.Property(d => d.Storage).HasConversion<string>().HasMaxLength(20).HasDefaultValue(DocumentStorage.Folder);
             e.HasOne(d => d.Customer).WithMany()
                 .HasForeignKey(d => d.CustomerId).IsRequired().OnDelete(DeleteBehavior.Restrict);
         });
@@ -201,6 +204,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         CustomerErasure.Configure(b);
         PrivacyModel.Configure(b);
         ApiModel.Configure(b);
+        DocumentChunk.Configure(b);
     }
 
     private static void ConfigureEventsAndSms(ModelBuilder b)

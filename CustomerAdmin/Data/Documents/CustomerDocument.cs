@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace CustomerAdmin.Data;
 
-/// <summary>A file attached to a customer. The bytes live outside wwwroot under <see cref="StoredName"/>.</summary>
+/// <summary>
+/// A file attached to a customer. The bytes live under <see cref="StoredName"/>: as <see cref="DocumentChunk"/> rows or as
+/// a file of that name in the documents folder (outside wwwroot), as <see cref="Storage"/> says.
+/// </summary>
 public class CustomerDocument
 {
     public const int FileNameMax = 200;
@@ -13,8 +16,10 @@ public class CustomerDocument
     public DocumentType Type { get; set; }
     /// <summary>The uploader's file name, sanitised; for display and the download's name only, never a path.</summary>
     [MaxLength(FileNameMax)] public string FileName { get; set; } = "";
-    /// <summary>Generated (a GUID), the only name used on disk.</summary>
+    /// <summary>Generated (a GUID), the only name used on disk and the key of the content's chunks.</summary>
     [MaxLength(64)] public string StoredName { get; set; } = "";
+    /// <summary>Where the bytes are; <c>documents move</c> changes it.</summary>
+    public DocumentStorage Storage { get; set; }
     /// <summary>Detected from the content, not taken from the browser.</summary>
     [MaxLength(100)] public string ContentType { get; set; } = "";
     public long Size { get; set; }

@@ -26,18 +26,22 @@ public static class ImportRuns
                 .SetProperty(r => r.Error, message), ct);
 }
 
-/// <summary>Tells other processes a run is alive, at most once per <paramref name="every"/>.</summary>
+/// <summary>
+/// Tells other processes (other app instances showing the run) a run is alive and how far it got, at most once per
+/// <paramref name="every"/>.
+/// </summary>
 public sealed class ImportHeartbeat(IDbContextFactory<AppDbContext> factory, TimeProvider time, TimeSpan every, ImportRun run)
 {
     private DateTime _last = run.HeartbeatAt ?? run.StartedAt;
 
-    public async Task BeatIfDueAsync(CancellationToken ct)
+    /// <param name="rowsRead">Rows read so far: the run's progress as other instances show it.</param>
+    public async Task BeatIfDueAsync(int rowsRead, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         if (now - _last < every) return;
         await using var db = await factory.CreateDbContextAsync(ct);
         var alive = await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.HeartbeatAt, now), ct);
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.HeartbeatAt, now).SetProperty(r => r.RowsRead, rowsRead), ct);
         // Declared interrupted (and perhaps undone) while this process was too slow to say otherwise: writing on would
         // add rows to a run that no longer owns them.
         if (alive == 0)

@@ -10,14 +10,14 @@ namespace CustomerAdmin.Tests.Features.Customers.Documents;
 public class CustomerDocumentsComponentTests : AppComponentTest
 {
     [Fact]
-    public async Task DeleteAsksFirstCancelKeepsTheDocumentAndConfirmRemovesRowAndFile()
+    public async Task DeleteAsksFirstCancelKeepsTheDocumentAndConfirmRemovesRowAndContent()
     {
         var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");
         var store = Services.GetRequiredService<DocumentOperations>();
         var stored = await store.SaveAsync(customer.Id, new MemoryStream(DocumentContentTests.PdfBytes), "contract.pdf", DocumentType.Contract, "ann",
             Xunit.TestContext.Current.CancellationToken);
-        var file = store.PathOf(stored.Document);
-        Assert.True(File.Exists(file));
+        var ct = Xunit.TestContext.Current.CancellationToken;
+        Assert.True(await store.Store.ExistsAsync(stored.Document, ct));
 
         var cut = RenderPage<CustomerDocuments>(parameters: new Dictionary<string, object?> { ["CustomerId"] = customer.Id });
         cut.WaitForAssertion(() => Assert.Contains("contract.pdf", cut.Find("[data-testid=document-row]").TextContent));
@@ -27,14 +27,14 @@ public class CustomerDocumentsComponentTests : AppComponentTest
         cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Cancel").Click();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-dialog")));
         Assert.Single(cut.FindAll("[data-testid=document-row]"));
-        Assert.True(File.Exists(file));
+        Assert.True(await store.Store.ExistsAsync(stored.Document, ct));
         await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
             Assert.Equal(1, await db.Documents.CountAsync(Xunit.TestContext.Current.CancellationToken));
 
         cut.Find("[data-testid=document-delete]").Click();
         cut.WaitForAssertion(() => cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Delete").Click());
         cut.WaitForAssertion(() => Assert.Contains("No documents yet.", cut.Find("[data-testid=documents]").TextContent));
-        Assert.False(File.Exists(file));
+        Assert.False(await store.Store.ExistsAsync(stored.Document, ct));
         await using (var db = await Db.Inner.CreateDbContextAsync(Xunit.TestContext.Current.CancellationToken))
             Assert.Equal(0, await db.Documents.CountAsync(Xunit.TestContext.Current.CancellationToken));
     }
@@ -47,7 +47,7 @@ public class CustomerDocumentsComponentTests : AppComponentTest
         try
         {
             var store = new DocumentOperations(Db, Microsoft.Extensions.Options.Options.Create(
-                    new DocumentsOptions { Folder = folder, MaxBytesPerCustomer = 3 * 1024 * 1024 }),
+                    new DocumentsOptions { Store = DocumentStorage.Folder, Folder = folder, MaxBytesPerCustomer = 3 * 1024 * 1024 }),
                 new QuotaTestEnvironment(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<DocumentOperations>.Instance);
             Services.AddSingleton(store);
             var customer = await AddCustomerAsync("Ann", "Lee", "+1 212 555 0100");

@@ -17,7 +17,7 @@ public sealed class DocumentOperationsTests : IDisposable
     }
 
     private DocumentOperations Store(TestDatabase database, long maxBytes = DocumentsOptions.DefaultMaxBytes) =>
-        new(database.Factory, Options.Create(new DocumentsOptions { Folder = _folder, MaxBytes = maxBytes }),
+        new(database.Factory, Options.Create(new DocumentsOptions { Store = DocumentStorage.Folder, Folder = _folder, MaxBytes = maxBytes }),
             new Env(), TimeProvider.System, NullLogger<DocumentOperations>.Instance);
 
     private const long Megabyte = 1024 * 1024;
@@ -82,7 +82,7 @@ public sealed class DocumentOperationsTests : IDisposable
     }
 
     private DocumentOperations StoreWithQuota(TestDatabase database, long perCustomer) =>
-        new(database.Factory, Options.Create(new DocumentsOptions { Folder = _folder, MaxBytesPerCustomer = perCustomer }),
+        new(database.Factory, Options.Create(new DocumentsOptions { Store = DocumentStorage.Folder, Folder = _folder, MaxBytesPerCustomer = perCustomer }),
             new Env(), TimeProvider.System, NullLogger<DocumentOperations>.Instance);
 
     private string[] FilesOnDisk() => Directory.Exists(_folder) ? Directory.GetFiles(_folder) : [];

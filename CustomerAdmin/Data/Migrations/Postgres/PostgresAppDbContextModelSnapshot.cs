@@ -618,6 +618,13 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.Property<long>("Size")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Storage")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasDefaultValue("Folder");
+
                     b.Property<string>("StoredName")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -856,6 +863,24 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.HasIndex("Series", "Day", "Other", "Value");
 
                     b.ToTable("DashboardTotals");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.DocumentChunk", b =>
+                {
+                    b.Property<string>("StoredName")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("StoredName", "Index");
+
+                    b.ToTable("DocumentChunks");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.DuplicateCheckRequest", b =>

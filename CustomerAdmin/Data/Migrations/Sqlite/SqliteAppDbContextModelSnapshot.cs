@@ -595,6 +595,13 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Storage")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Folder");
+
                     b.Property<string>("StoredName")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -826,6 +833,24 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.HasIndex("Series", "Day", "Other", "Value");
 
                     b.ToTable("DashboardTotals");
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.DocumentChunk", b =>
+                {
+                    b.Property<string>("StoredName")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Bytes")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("StoredName", "Index");
+
+                    b.ToTable("DocumentChunks");
                 });
 
             modelBuilder.Entity("CustomerAdmin.Data.DuplicateCheckRequest", b =>

@@ -16,29 +16,26 @@ public sealed record DocumentSummary(int Id, DocumentType Type, string FileName,
     DateTime UploadedAt, string? UploadedBy);
 
 /// <summary>
-/// Files on disk and their rows in the database, kept in step: the file is streamed to a temporary name while it is
-/// hashed and measured, checked, moved to its generated name, and only then is the row inserted; if the insert fails
-/// the file goes again. A refused or failed upload leaves neither a row nor a file behind.
+/// Document content and rows, kept in step: the upload is spooled to a private temporary file while it is hashed and
+/// measured, checked, stored (<see cref="DocumentStore"/>: chunks in the database, or a file in the shared folder), and
+/// only then is the row inserted; if the insert fails the content goes again. A refused or failed upload leaves
+/// neither a row nor content behind.
 /// </summary>
 public sealed class DocumentOperations(IDbContextFactory<AppDbContext> factory, IOptions<DocumentsOptions> options,
     IHostEnvironment environment, TimeProvider time, ILogger<DocumentOperations> logger)
 {
     private const int BufferSize = 81920;
 
+    public DocumentStore Store { get; } = new(factory, options, environment, logger);
+
     public long MaxBytes => options.Value.MaxBytes;
 
     public long MaxBytesPerCustomer => options.Value.MaxBytesPerCustomer;
 
-    public string Folder => Path.GetFullPath(options.Value.Folder, environment.ContentRootPath);
+    public string Folder => Store.Folder;
 
-    public string PathOf(CustomerDocument document) => PathOf(document.StoredName);
-
-    private string PathOf(string storedName)
-    {
-        // Stored names are generated GUIDs; refuse anything else rather than trusting a row that was tampered with.
-        if (!Guid.TryParseExact(storedName, "N", out _)) throw new InvalidOperationException("Not a stored document name.");
-        return Path.Combine(Folder, storedName);
-    }
+    /// <summary>The file of a document kept in the folder store.</summary>
+    public string PathOf(CustomerDocument document) => Store.PathOf(document.StoredName);
 
     public static string FormatSize(long bytes) => bytes switch
     {
@@ -58,30 +55,31 @@ public sealed class DocumentOperations(IDbContextFactory<AppDbContext> factory, 
     {
         if (!Enum.IsDefined(type)) throw new DocumentRejectedException("Choose the document's type.");
         var (name, renamed) = DocumentFileName.Sanitize(fileName);
-        Directory.CreateDirectory(Folder);
+        var storage = Store.Default;
         var storedName = Guid.NewGuid().ToString("N");
-        var temp = Path.Combine(Folder, $".{storedName}.part");
-        var final = PathOf(storedName);
         // Checked before the first byte is read, so a customer at the quota costs no disk at all; checked again at the
         // insert, under a lock, for uploads to the same customer running side by side.
         var used = await UsedBytesAsync(customerId, ct);
         if (used >= MaxBytesPerCustomer) throw new DocumentRejectedException(QuotaMessage(used));
+        var spool = Store.SpoolPathOf(storage, storedName);
+        var stored = false;
         try
         {
-            var (size, hash, format) = await WriteCheckedAsync(content, temp, name, MaxBytesPerCustomer - used, used, ct);
-            File.Move(temp, final);
+            var (size, hash, format) = await WriteCheckedAsync(content, spool, name, MaxBytesPerCustomer - used, used, ct);
+            stored = true;
+            await Store.CommitAsync(storage, storedName, spool, ct);
             var document = new CustomerDocument
             {
-                CustomerId = customerId, Type = type, FileName = name, StoredName = storedName, ContentType = format.ContentType,
-                Size = size, Sha256 = hash, UploadedAt = time.GetUtcNow().UtcDateTime, UploadedBy = uploader,
+                CustomerId = customerId, Type = type, FileName = name, StoredName = storedName, Storage = storage,
+                ContentType = format.ContentType, Size = size, Sha256 = hash, UploadedAt = time.GetUtcNow().UtcDateTime, UploadedBy = uploader,
             };
             await InsertAsync(document, ct);
             return new StoredDocument(document, renamed ? $"The file name was changed to \"{name}\" to make it safe." : null);
         }
         catch
         {
-            TryDelete(temp);
-            TryDelete(final);
+            TryDelete(spool);
+            if (stored) await Store.DeleteAsync(storage, storedName);
             throw;
         }
     }
@@ -163,7 +161,7 @@ public sealed class DocumentOperations(IDbContextFactory<AppDbContext> factory, 
         await tx.CommitAsync(ct);
     }
 
-    /// <summary>The row goes first, in its own transaction; a file left behind by a failed delete is harmless, a row without its file is not.</summary>
+    /// <summary>The row goes first, in its own transaction; content left behind by a failed delete is harmless, a row without its content is not.</summary>
     public async Task<bool> DeleteAsync(int documentId, CancellationToken ct = default)
     {
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -171,7 +169,7 @@ public sealed class DocumentOperations(IDbContextFactory<AppDbContext> factory, 
         if (document is null) return false;
         db.Documents.Remove(document);
         await db.SaveChangesAsync(ct);
-        TryDelete(PathOf(document));
+        await Store.DeleteAsync(document.Storage, document.StoredName);
         return true;
     }
 
@@ -179,13 +177,54 @@ public sealed class DocumentOperations(IDbContextFactory<AppDbContext> factory, 
     /// Removes the stored content of a document whose row is already gone (the privacy erasure deletes the rows in its
     /// own transaction, then the content). A content left behind by a failed delete is logged, as in <see cref="DeleteAsync"/>.
     /// </summary>
-    public void DeleteContent(CustomerDocument document) => TryDelete(PathOf(document));
+    public Task DeleteContentAsync(CustomerDocument document) => Store.DeleteAsync(document.Storage, document.StoredName);
+
+    /// <summary>
+    /// Moves every document whose content is not in <paramref name="to"/> there (the <c>documents move</c> command): copy,
+    /// then switch the row, then remove the old copy, one document at a time. A crash leaves at worst an unused copy;
+    /// a document deleted meanwhile has its new copy removed. Safe to run while the app serves users and to run again.
+    /// </summary>
+    /// <returns>Documents moved, and those whose content was missing where their row said (left as they are).</returns>
+    public async Task<(int Moved, int Missing)> MoveAsync(DocumentStorage to, IProgress<(int Done, int Total)>? progress = null,
+        CancellationToken ct = default)
+    {
+        var from = to == DocumentStorage.Database ? DocumentStorage.Folder : DocumentStorage.Database;
+        int total, moved = 0, missing = 0, lastId = 0;
+        await using (var db = await factory.CreateDbContextAsync(ct))
+            total = await db.Documents.CountAsync(d => d.Storage == from, ct);
+        while (true)
+        {
+            List<CustomerDocument> batch;
+            await using (var db = await factory.CreateDbContextAsync(ct))
+                batch = await db.Documents.AsNoTracking().Where(d => d.Storage == from && d.Id > lastId).OrderBy(d => d.Id).Take(100).ToListAsync(ct);
+            if (batch.Count == 0) return (moved, missing);
+            foreach (var document in batch)
+            {
+                lastId = document.Id;
+                if (!await Store.ExistsAsync(document, ct))
+                {
+                    logger.LogWarning("Document {DocumentId} has no content in the {Storage} store; left as it is", document.Id, from);
+                    missing++;
+                    continue;
+                }
+                await using (var content = Store.OpenRead(document))
+                    await Store.WriteAsync(to, document.StoredName, content, ct);
+                await using var db = await factory.CreateDbContextAsync(ct);
+                var switched = await db.Documents.Where(d => d.Id == document.Id && d.Storage == from)
+                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.Storage, to), ct);
+                // Deleted (or moved by another run) meanwhile: the copy just written belongs to nobody.
+                await Store.DeleteAsync(switched == 1 ? from : to, document.StoredName);
+                if (switched == 1) moved++;
+                progress?.Report((moved + missing, total));
+            }
+        }
+    }
 
     private void TryDelete(string path)
     {
         try
         {
-            File.Delete(path);
+            if (File.Exists(path)) File.Delete(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using CustomerAdmin.Features.Customers;
+using CustomerAdmin.Data;
 
 namespace CustomerAdmin.Features.Customers.Documents;
 
@@ -8,7 +8,14 @@ public sealed class DocumentsOptions
     public const string Section = "Documents";
     public const long DefaultMaxBytes = 10 * 1024 * 1024;
 
-    /// <summary>Where uploaded files are kept; relative to the content root. Never under wwwroot.</summary>
+    /// <summary>
+    /// Where new uploads are stored: <c>Database</c> (chunks in the app's database, seen by every instance) or
+    /// <c>Folder</c> (files in <see cref="Folder"/>, which several instances must share). <c>documents move</c> moves
+    /// existing ones.
+    /// </summary>
+    public DocumentStorage Store { get; set; } = DocumentStorage.Database;
+
+    /// <summary>Where uploaded files are kept with the folder store; relative to the content root. Never under wwwroot.</summary>
     [Required] public string Folder { get; set; } = "data/documents";
 
     [Range(1, 1024L * 1024 * 1024)] public long MaxBytes { get; set; } = DefaultMaxBytes;

@@ -92,7 +92,7 @@ public sealed partial class LegacyImporter(
                     foreach (var item in next.Items)
                     {
                         report.RowsRead++;
-                        if (heartbeat is not null && (report.RowsRead & 255) == 0) await heartbeat.BeatIfDueAsync(ct);
+                        if (heartbeat is not null && (report.RowsRead & 255) == 0) await heartbeat.BeatIfDueAsync(report.RowsRead, ct);
                         if (item.Warnings is not null)
                             foreach (var warning in item.Warnings) state.Issue(item.Line, ImportIssueKind.Warning, warning);
                         if (item.Row is null) state.Reject(item.Line, item.Error!);

@@ -65,7 +65,7 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
             await db.Sql().SecureDeleteAsync(db, true, ct);
             var (subject, ids, rows, removed) = await EraseRowsAsync(db, customerId, reason!.Trim(), actor, tables, ct);
             // After the commit: a file must not go while its row could still roll back.
-            foreach (var document in removed) documents.DeleteContent(document);
+            foreach (var document in removed) await documents.DeleteContentAsync(document);
             var touched = tables.Select(t => t.Entity).Prepend(db.Model.FindEntityType(typeof(Customer))!).ToList();
             var purged = await db.Sql().PurgeAsync(db, touched, ct);
             if (!purged)
@@ -191,7 +191,7 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
         _ => throw new InvalidOperationException($"The erasure does not know which columns of {type.Name} hold personal values."),
     };
 
-    /// <summary>The documents' rows go with the rest; their content after the commit (<see cref="DocumentOperations.DeleteContent"/>).</summary>
+    /// <summary>The documents' rows go with the rest; their content after the commit (<see cref="DocumentOperations.DeleteContentAsync"/>).</summary>
     private static async Task<int> DeleteDocumentsAsync(AppDbContext db, List<int> ids, List<CustomerDocument> removed, CancellationToken ct)
     {
         removed.AddRange(await db.Documents.AsNoTracking().Where(d => ids.Contains(d.CustomerId)).ToListAsync(ct));

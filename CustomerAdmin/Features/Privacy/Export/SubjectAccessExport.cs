@@ -62,8 +62,8 @@ public sealed class SubjectAccessExport(IDbContextFactory<AppDbContext> factory,
             await buffer.DrainAsync(ct);
             foreach (var document in tables.Where(t => t.Entity.ClrType == typeof(CustomerDocument)).SelectMany(t => t.Rows).Cast<CustomerDocument>())
             {
-                await using var content = OpenDocument(document);
-                if (content is null) continue;
+                if (!await documents.Store.ExistsAsync(document, ct)) continue;
+                await using var content = documents.Store.OpenRead(document);
                 // Already compressed formats (PDF, images, Office zips) gain nothing from a second deflate.
                 await using (var entry = await zip.CreateEntry(DocumentEntryName(document), CompressionLevel.NoCompression).OpenAsync(ct))
                 {
@@ -85,13 +85,6 @@ public sealed class SubjectAccessExport(IDbContextFactory<AppDbContext> factory,
 
     public static string DocumentEntryName(CustomerDocument document) =>
         $"{DocumentsFolder}{document.Id}-{DocumentFileName.Sanitize(document.FileName).Name}";
-
-    /// <summary>The file's bytes through the document store; null when the file is gone.</summary>
-    private FileStream? OpenDocument(CustomerDocument document)
-    {
-        var path = documents.PathOf(document);
-        return File.Exists(path) ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous) : null;
-    }
 
     /// <summary>Every customer-keyed table's rows of these records, the customer rows first; then the sales' lines and the booked events.</summary>
     private static async Task<List<(IEntityType Entity, List<object> Rows)>> ReadAsync(AppDbContext db, List<int> ids, CancellationToken ct)
