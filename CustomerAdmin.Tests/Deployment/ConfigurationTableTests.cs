@@ -66,7 +66,9 @@ public sealed partial class ConfigurationTableTests
             var key = $"{prefix}:{property.Name}";
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             var value = property.GetValue(options);
-            if (type.IsClass && type != typeof(string) && !type.IsArray && type.GetConstructor(Type.EmptyTypes) is not null)
+            // A section of its own (a class of settings); a list is one key, whose items are __0, __1...
+            if (type.IsClass && type != typeof(string) && !typeof(System.Collections.IEnumerable).IsAssignableFrom(type)
+                && type.GetConstructor(Type.EmptyTypes) is not null)
                 Add(keys, key, value ?? Activator.CreateInstance(type)!);
             else
                 keys.Add(key, Format(value));
@@ -80,8 +82,9 @@ public sealed partial class ConfigurationTableTests
         TimeSpan t => t.ToString("c", CultureInfo.InvariantCulture),
         TimeOnly t => t.ToString(t.Second == 0 ? "HH:mm" : "HH:mm:ss", CultureInfo.InvariantCulture),
         Enum e => e.ToString(),
-        Array { Length: 0 } => null,
-        Array a => string.Join(", ", a.Cast<object>()),
+        string text => text,
+        System.Collections.ICollection { Count: 0 } => null,
+        System.Collections.IEnumerable items => string.Join(", ", items.Cast<object>()),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };

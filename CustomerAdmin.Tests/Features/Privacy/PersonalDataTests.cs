@@ -43,9 +43,10 @@ public sealed class PersonalDataTests
         var tables = json.RootElement.GetProperty("tables");
         foreach (var type in types.Append(typeof(Customer)))
             Assert.True(tables.TryGetProperty(type.Name, out _), $"The export has no {type.Name}.");
-        // Each table the person has rows in has them in the file (the erasure log and the match queue are empty here).
+        // Each table the person has rows in has them in the file (the access log, the consent register, the erasure log and
+        // the match queue are empty here).
         var empty = tables.EnumerateObject().Where(t => t.Value.GetArrayLength() == 0).Select(t => t.Name).Order().ToList();
-        Assert.Equal([nameof(CustomerErasure), nameof(DuplicateCheckRequest)], empty);
+        Assert.Equal([nameof(AccessLogEntry), nameof(ConsentRecord), nameof(CustomerErasure), nameof(DuplicateCheckRequest)], empty);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using CustomerAdmin.Data;
 using CustomerAdmin.Features.Customers.Documents;
+using CustomerAdmin.Features.Privacy.AccessLog;
 using CustomerAdmin.Features.Privacy.Erasure;
 using CustomerAdmin.Features.Privacy.Export;
 using CustomerAdmin.Common;
@@ -15,10 +16,13 @@ public sealed class PrivacyRig(TestDatabase database) : IDisposable
 {
     public string Folder { get; } = Directory.CreateTempSubdirectory("customeradmin-privacy-").FullName;
 
-    public DocumentOperations Documents => new(database.Factory, Options.Create(new DocumentsOptions { Folder = Folder }),
+    public DocumentOperations Documents => new(database.Factory, Options.Create(new DocumentsOptions { Folder = Folder, Store = DocumentStorage.Folder }),
         new Env(), TimeProvider.System, NullLogger<DocumentOperations>.Instance);
 
-    public ErasureOperations Erasures => new(database.Factory, Documents, TimeProvider.System, NullLogger<ErasureOperations>.Instance);
+    /// <summary>The access log's queue the erasure records into (nothing writes it to the database here).</summary>
+    public AccessLogRecorder AccessLog { get; } = new(TimeProvider.System, NullLogger<AccessLogRecorder>.Instance);
+
+    public ErasureOperations Erasures => new(database.Factory, Documents, TimeProvider.System, AccessLog, NullLogger<ErasureOperations>.Instance);
 
     public SubjectAccessExport Export => new(database.Factory, Documents, Options.Create(new VenueOptions()), TimeProvider.System);
 

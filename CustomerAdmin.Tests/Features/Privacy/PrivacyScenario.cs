@@ -12,7 +12,7 @@ namespace CustomerAdmin.Tests.Features.Privacy;
 /// report row, an external reference, a review pair), among 200 other customers with tickets and sales of their own.
 /// Their name, phones and email are unusual enough that finding one anywhere means it was left behind.
 /// </summary>
-public sealed record PrivacyScenario(int CustomerId, int MergedId, int DocumentId, string DocumentFile)
+public sealed record PrivacyScenario(int CustomerId, int MergedId, int DocumentId, string DocumentFile, byte[] DocumentContent)
 {
     public const string First = "Zelphine", Last = "Quarrington", Email = "zelphine.q@example.org";
     public const string Phone = "+12125550187", OldPhone = "+12125550143", MergedPhone = "+12125550166";
@@ -119,7 +119,7 @@ public sealed record PrivacyScenario(int CustomerId, int MergedId, int DocumentI
 
         var pdf = Encoding.ASCII.GetBytes($"%PDF-1.4\n% Contract of {First} {Last}, {Phone}, {Email}\n%%EOF\n");
         var stored = await documents.SaveAsync(id, new MemoryStream(pdf), $"{First} {Last} contract.pdf", DocumentType.Contract, "staff@test.local", ct);
-        return new PrivacyScenario(id, mergedId, stored.Document.Id, documents.PathOf(stored.Document));
+        return new PrivacyScenario(id, mergedId, stored.Document.Id, documents.PathOf(stored.Document), pdf);
     }
 
     /// <summary>Every text value of every table in the model that holds one of the <see cref="Needles"/>, as "Table.Column: value".</summary>
