@@ -82,6 +82,9 @@ public sealed class OpenApiDocumentTests
             using var r = await staff.GetAsync(url, ct);
             seen.Add($"{url}: {(int)r.StatusCode} {r.Headers.Location} {(await r.Content.ReadAsStringAsync(ct)).Length}");
         }
+        // /api/docs leads to the reference.
+        using var docs = await staff.GetAsync("api/docs", ct);
+        Assert.Equal("/api/docs/v1", docs.Headers.Location?.OriginalString);
         using var reference = await staff.GetAsync("api/docs/v1", ct);
         Assert.True(reference.StatusCode == HttpStatusCode.OK, string.Join(" | ", seen));
         Assert.Contains("openapi/v1.json", await reference.Content.ReadAsStringAsync(ct));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text.Json;
 using CustomerAdmin.Data;
@@ -60,34 +59,8 @@ public sealed class PrivacyCommandTests : IDisposable
         Assert.False(File.Exists(scenario.DocumentFile));
     }
 
-    private async Task<(int Exit, string Output)> RunAsync(CancellationToken ct, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CustomerAdmin.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Database__Provider"] = "Sqlite";
-        start.Environment["ConnectionStrings__Sqlite"] = ConnectionString;
-        start.Environment["Documents__Folder"] = DocumentsFolder;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private Task<(int Exit, string Output)> RunAsync(CancellationToken ct, params string[] args) =>
+        AppCommand.RunAsync(ConnectionString, new Dictionary<string, string> { ["Documents__Folder"] = DocumentsFolder }, ct, args);
 
     public void Dispose()
     {

@@ -127,6 +127,9 @@ public static class ApiDocs
             .RequireAuthorization(new AuthorizationPolicyBuilder(IdentityConstants.ApplicationScheme, ApiTokenAuthentication.SchemeName)
                 .RequireAuthenticatedUser().Build());
         app.MapScalarApiReference(ReferencePath, o => o.AddDocument("v1")).RequireAuthorization(Permissions.CustomersRead);
+        // The address the README gives: the reference of the one document there is.
+        app.MapGet(ReferencePath, () => Results.Redirect(ReferencePath + "/v1")).RequireAuthorization(Permissions.CustomersRead)
+            .ExcludeFromDescription();
         return app;
     }
 }

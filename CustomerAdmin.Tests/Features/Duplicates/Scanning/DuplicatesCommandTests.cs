@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CustomerAdmin.Data;
 using CustomerAdmin.Features;
 using CustomerAdmin.Features.Duplicates.Scanning;
@@ -75,33 +74,8 @@ public sealed class DuplicatesCommandTests : IDisposable
         Assert.Contains("Usage", output);
     }
 
-    private async Task<(int Exit, string Output)> RunAsync(CancellationToken ct, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CustomerAdmin.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Database__Provider"] = "Sqlite";
-        start.Environment["ConnectionStrings__Sqlite"] = ConnectionString;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(ct);
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private Task<(int Exit, string Output)> RunAsync(CancellationToken ct, params string[] args) =>
+        AppCommand.RunAsync(ConnectionString, null, ct, args);
 
     private long Scalar(string sql)
     {
