@@ -9,6 +9,14 @@ namespace CustomerAdmin.Features.Import;
 /// </summary>
 public static class ImportRuns
 {
+    /// <summary>Starts of writing imports (both kinds) queue on this lock, so two cannot both find no run and start.</summary>
+    public const long StartLockKey = 0x437573744970; // "CustIp"
+
+    /// <summary>The message for a start refused because <paramref name="running"/> is still running.</summary>
+    public static string StillRunning(ImportRun running) =>
+        $"Import #{running.Id} ({running.FileName}, started {running.StartedAt:yyyy-MM-dd HH:mm} UTC by {running.StartedBy}) is still running: "
+        + "start this one when it has finished.";
+
     /// <summary>
     /// Marks runs that are still "Running" but have given no sign of life since <paramref name="silentSince"/> as
     /// <see cref="ImportRunStatus.Interrupted"/>, with <paramref name="message"/>: what they committed stays (whole

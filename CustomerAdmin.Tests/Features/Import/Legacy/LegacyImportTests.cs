@@ -101,6 +101,41 @@ public sealed class LegacyImportTests : IDisposable
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task AnImportIsRefusedWhileACustomerImportRunsAndStartsOnceItHasEnded(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var now = _time.GetUtcNow().UtcDateTime;
+        var customers = await database.Data.AddAsync(new ImportRun
+        {
+            Kind = ImportRunKind.Customers, FileName = "customers.xlsx", FileHash = "", StartedAt = now, HeartbeatAt = now,
+            StartedBy = "manager@test.local", Status = ImportRunStatus.Running,
+        });
+        var file = WriteFile(Header + Rows);
+
+        var refused = await Importer(database).RunAsync(file, "legacy.csv", dryRun: false, "test", ct: ct);
+        // A dry run writes nothing but its report: it may run meanwhile.
+        var dry = await Importer(database).RunAsync(file, "legacy.csv", dryRun: true, "test", ct: ct);
+
+        Assert.False(refused.Succeeded);
+        Assert.Equal($"Import #{customers.Id} (customers.xlsx, started {now:yyyy-MM-dd HH:mm} UTC by manager@test.local) is still running: "
+            + "start this one when it has finished.", refused.FatalError);
+        Assert.True(dry.Succeeded, dry.FatalError);
+        await using (var db = database.CreateDbContext())
+        {
+            Assert.Equal(0, await db.Tickets.CountAsync(ct));
+            Assert.Equal(1, await db.ImportRuns.CountAsync(ct));
+            (await db.ImportRuns.SingleAsync(ct)).Status = ImportRunStatus.Completed;
+            await db.SaveChangesAsync(ct);
+        }
+
+        var report = await Importer(database).RunAsync(file, "legacy.csv", dryRun: false, "test", ct: ct);
+        Assert.True(report.Succeeded, report.FatalError);
+        Assert.True(report.Tickets > 0);
+        Assert.Equal(dry.Tickets, report.Tickets);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
     public async Task ReimportingTheSameFileImportsNothingTwice(DatabaseProvider provider)
     {
         var ct = TestContext.Current.CancellationToken;

@@ -32,7 +32,6 @@ public sealed partial class CustomerImporter(
     ILogger<CustomerImporter> logger,
     IHostApplicationLifetime? lifetime = null)
 {
-    private const long StartLockKey = 0x437573744970; // "CustIp"
     private const int PhoneCacheMax = 200_000;
     public const string NoRows = "The file has a header row but no customers.";
     private readonly CustomerImportOptions _options = options.Value;
@@ -141,16 +140,14 @@ public sealed partial class CustomerImporter(
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await db.Sql().AdvisoryLockAsync(db, StartLockKey, ct);
+        await db.Sql().AdvisoryLockAsync(db, ImportRuns.StartLockKey, ct);
         // A write first: on SQLite it takes the write lock, so two starts cannot both find no run.
         await MarkInterruptedAsync(db, null, ct);
         if (!request.DryRun)
         {
             var running = await db.ImportRuns.AsNoTracking().Where(r => r.Status == ImportRunStatus.Running && !r.DryRun)
                 .OrderBy(r => r.Id).FirstOrDefaultAsync(ct);
-            if (running is not null)
-                throw new RuleViolationException($"Import #{running.Id} ({running.FileName}, started {running.StartedAt:yyyy-MM-dd HH:mm} UTC by "
-                    + $"{running.StartedBy}) is still running: start this one when it has finished.");
+            if (running is not null) throw new RuleViolationException(ImportRuns.StillRunning(running));
         }
         var now = Now;
         var name = Path.GetFileName(request.FileName);

@@ -36,9 +36,11 @@ public sealed partial class LegacyImporter
     {
         await using var db = await factory.CreateDbContextAsync(ct);
         return await ImportRuns.MarkInterruptedAsync(db, ImportRunKind.LegacyTickets, time.GetUtcNow().UtcDateTime - _options.InterruptedAfter, runId,
-            "The import stopped without finishing (its process ended). The tickets of the batches it had "
-            + "completed are kept: undo the import, or run the same file again to finish it (nothing is imported twice).", ct);
+            InterruptedMessage, ct);
     }
+
+    private const string InterruptedMessage = "The import stopped without finishing (its process ended). The tickets of the batches it had "
+        + "completed are kept: undo the import, or run the same file again to finish it (nothing is imported twice).";
 
     private static void CopyCounts(ImportReport report, ImportRun run)
     {

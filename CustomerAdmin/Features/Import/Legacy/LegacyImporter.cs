@@ -62,15 +62,27 @@ public sealed partial class LegacyImporter(
 
             if (!dryRun)
             {
+                // One writing import at a time, of either kind: under the start lock, a silent legacy run is marked
+                // interrupted first (a write: on SQLite it takes the write lock), then any live run refuses this start.
                 await using var db = await factory.CreateDbContextAsync(ct);
+                await using var tx = await db.Database.BeginTransactionAsync(ct);
+                await db.Sql().AdvisoryLockAsync(db, ImportRuns.StartLockKey, ct);
+                var now = time.GetUtcNow().UtcDateTime;
+                await ImportRuns.MarkInterruptedAsync(db, ImportRunKind.LegacyTickets, now - _options.InterruptedAfter, null, InterruptedMessage, ct);
+                var alive = now - _options.InterruptedAfter;
+                var running = await db.ImportRuns.AsNoTracking()
+                    .Where(r => r.Status == ImportRunStatus.Running && !r.DryRun && (r.HeartbeatAt ?? r.StartedAt) >= alive)
+                    .OrderBy(r => r.Id).FirstOrDefaultAsync(ct);
+                if (running is not null) return Fail(report, ImportRuns.StillRunning(running));
                 run = new ImportRun
                 {
                     FileName = Path.GetFileName(fileName) is { Length: > 0 } n ? n[..Math.Min(n.Length, ImportRun.FileNameMax)] : "upload.csv",
-                    FileHash = info.Sha256, StartedAt = time.GetUtcNow().UtcDateTime, StartedBy = actor,
+                    FileHash = info.Sha256, StartedAt = now, StartedBy = actor,
                 };
                 run.HeartbeatAt = run.StartedAt;
                 db.ImportRuns.Add(run);
                 await db.SaveChangesAsync(ct);
+                await tx.CommitAsync(ct);
                 report.RunId = run.Id;
             }
 
