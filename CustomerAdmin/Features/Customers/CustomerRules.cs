@@ -41,14 +41,14 @@ public static class CustomerRules
         {
             errors[nameof(Customer.PrimaryPhone)] = NoContactMessage;
         }
-        else if (phones.Check(c.PrimaryPhone) is { IsValid: true } primary)
+        else if (phones.Check(c.PrimaryPhone) is var primary && primary.IsValid)
         {
             c.PrimaryPhone = primary.E164!;
             c.PrimaryPhoneSmsCapable = primary.SmsCapable;
         }
         else
         {
-            errors[nameof(Customer.PrimaryPhone)] = phones.Check(c.PrimaryPhone).Error!;
+            errors[nameof(Customer.PrimaryPhone)] = primary.Error!;
         }
         NormalizeOptional(c.SecondaryPhone, v => c.SecondaryPhone = v, nameof(Customer.SecondaryPhone), phones, errors);
         NormalizeOptional(c.WhatsAppPhone, v => c.WhatsAppPhone = v, nameof(Customer.WhatsAppPhone), phones, errors);
