@@ -42,7 +42,13 @@ public sealed class TwoInstanceDeployment : IAsyncDisposable
         await _lock.WaitAsync();
         try
         {
-            if (_started) return this;
+            if (_started)
+            {
+                // A test that stopped and restarted an instance leaves nginx counting it failed for up to fail_timeout
+                // (10 s): the next test must not start before each pin reaches its own instance again.
+                await RoutedAgainAsync();
+                return this;
+            }
             Database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
             Twilio = await FakeTwilio.StartAsync();
             Twilio.RecordRequests = false;
@@ -110,6 +116,25 @@ public sealed class TwoInstanceDeployment : IAsyncDisposable
             if (index >= 0) Pins[index] ??= pin;
         }
         Assert.True(Pins.All(p => p is not null), "nginx sent every sticky cookie to one instance");
+    }
+
+    private async Task RoutedAgainAsync()
+    {
+        using var http = Client();
+        for (var index = 0; index < Pins.Length; index++)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "health");
+                request.Headers.Add("Cookie", $"{StickyCookie}={Pins[index]}");
+                using (await http.SendAsync(request)) { }
+                await Task.Delay(20);
+                if (Proxy.LastUpstreamFor(Pins[index]) == Ports[index]) break;
+                Assert.True(DateTime.UtcNow < deadline, $"nginx did not send {Pins[index]} back to instance {index} within 60 s");
+                await Task.Delay(500);
+            }
+        }
     }
 
     /// <summary>An HTTP client for the proxy (the test's certificate accepted), keeping no cookies of its own.</summary>

@@ -116,13 +116,17 @@ public sealed class TwoInstanceTests(TwoInstanceDeployment deployment, Browser b
             await AddNoteAsync(page, "Saved on the first instance");
             Assert.Equal(d.Ports[0], d.Proxy.LastUpstreamFor(d.Pins[0]));
 
+            // Marks this document: the old page keeps showing the note (and its interactive marker) while it tries to
+            // reconnect, so only a document without the mark is the reloaded one.
+            await page.EvaluateAsync("() => { window.servedByTheFirstInstance = true; }");
             await d.Instances[0]!.StopAsync();
 
             // The circuit's instance is gone: the page reconnects through nginx to the other one, which does not know the
             // circuit, so it reloads there. Same address, still signed in, the saved note on it.
-            await Expect(page.Locator("[data-testid=timeline-entry]")).ToContainTextAsync("Saved on the first instance", new() { Timeout = 60_000 });
-            Assert.EndsWith($"/customers/{customer.Id}", page.Url);
+            await page.WaitForFunctionAsync("() => window.servedByTheFirstInstance !== true", null, new() { Timeout = 60_000 });
             await page.WaitForBlazorAsync();
+            await Expect(page.Locator("[data-testid=timeline-entry]")).ToContainTextAsync("Saved on the first instance");
+            Assert.EndsWith($"/customers/{customer.Id}", page.Url);
             await AddNoteAsync(page, "Saved on the second instance");
             Assert.Equal(d.Ports[1], d.Proxy.LastUpstreamFor(d.Pins[0]));
             await Expect(page.Locator("[data-testid=timeline-entry]")).ToHaveCountAsync(2);

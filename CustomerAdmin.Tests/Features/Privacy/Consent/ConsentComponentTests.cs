@@ -31,7 +31,8 @@ public abstract class ConsentComponentTests : AppComponentTest
 
         var cut = RenderPage<CustomerDetail>(ann.Id);
         cut.WaitForAssertion(() => Assert.Contains("Not asked", Row(cut, ConsentOptions.SmsMarketing).TextContent));
-        Row(cut, ConsentOptions.SmsMarketing).QuerySelector("[data-testid=consent-withdraw]")!.Click();
+        // Found and clicked in one step on the renderer: the page's other sections still load and re-render around it.
+        await cut.InvokeAsync(() => Row(cut, ConsentOptions.SmsMarketing).QuerySelector("[data-testid=consent-withdraw]")!.Click());
 
         cut.WaitForAssertion(() =>
         {
