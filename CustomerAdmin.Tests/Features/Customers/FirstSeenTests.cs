@@ -63,6 +63,49 @@ public sealed class FirstSeenTests : IDisposable
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task AnEarlierTicketInALaterBatchMovesTheFirstSeenDateBackAndTheDashboardWithItUntilTheUndo(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: Ct);
+        // Batches of 100: John is created in the first batch on his 2019 ticket; his 2017 ticket comes 250 rows later.
+        var rows = new StringBuilder("ticket_id,customer_id,customer_name,phone,whatsapp,email,created_at,item,problem,status,amount\n")
+            .Append("L-1,C-1,John Smith,(212) 736-5000,,john@example.com,2019-06-11,Laptop,Screen,closed,120\n");
+        for (var i = 0; i < 250; i++)
+            rows.Append($"M-{i},D-{i},Guest{i} Lee{i},+1 212 555 {i:0000},,,2021-05-{1 + i % 28:00},Radio,Hum,closed,10\n");
+        rows.Append("L-2,C-1,John Smith,212.736.5000,,,2017-02-03,Charger,Does not charge,closed,30.50\n");
+        var importer = new LegacyImporter(database.Factory, new PhoneNormalizer("US"),
+            Options.Create(new LegacyImportOptions { BatchSize = 100, MaxRecordLength = 10_000 }), Options.Create(new CustomersOptions()), _time);
+
+        var report = await importer.RunAsync(WriteFile(rows.ToString()), "legacy.csv", dryRun: false, "test", ct: Ct);
+
+        Assert.True(report.Succeeded, report.FatalError);
+        await using (var db = database.CreateDbContext())
+        {
+            var john = await db.Customers.SingleAsync(c => c.LastName == "Smith", Ct);
+            Assert.Equal(new DateTime(2017, 2, 3), john.FirstSeenAt);
+            var newCustomers = await NewCustomersByDayAsync(db);
+            Assert.Equal(1, newCustomers.GetValueOrDefault(Day(2017, 2, 3)));
+            Assert.Equal(0, newCustomers.GetValueOrDefault(Day(2019, 6, 11)));
+            Assert.Equal(251, newCustomers.Values.Sum());
+            // The summary kept by the import is the one a recount from the rows gives.
+            var kept = await db.DashboardTotals.AsNoTracking().ToListAsync(Ct);
+            await CustomerAdmin.Features.Dashboard.DashboardSummary.RebuildAsync(db, ct: Ct);
+            var recounted = await db.DashboardTotals.AsNoTracking().ToListAsync(Ct);
+            Assert.Equal(Facts(recounted), Facts(kept));
+        }
+
+        Assert.True((await importer.UndoAsync(report.RunId!.Value, "admin", Ct)).Done);
+        await using (var db = database.CreateDbContext())
+            Assert.Equal(0, (await NewCustomersByDayAsync(db)).Values.Sum());
+    }
+
+    private static List<string> Facts(IEnumerable<DashboardTotal> totals) =>
+        [.. totals.Where(t => t.Value != 0 && t.Series != DashboardSeries.Meta).Select(t => $"{t.Series} {t.Day} {t.Other} {t.Text}: {t.Value}").Order()];
+
+    private static Task<Dictionary<int, long>> NewCustomersByDayAsync(AppDbContext db) =>
+        db.DashboardTotals.Where(t => t.Series == DashboardSeries.Customers)
+            .GroupBy(t => t.Day).Select(g => new { g.Key, Count = g.Sum(t => t.Value) }).ToDictionaryAsync(g => g.Key, g => g.Count, Ct);
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
     public async Task ACustomerTypedInAtTheCounterIsFirstSeenWhenCreated(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider, _time, ct: Ct);

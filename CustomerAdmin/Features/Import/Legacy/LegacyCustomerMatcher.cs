@@ -22,6 +22,11 @@ public sealed class CustomerRef
     public string? Phone { get; init; }
     /// <summary>The customer to insert, for one this import creates, until it is saved.</summary>
     public Customer? Pending { get; set; }
+    /// <summary>
+    /// For a customer this run created, the first-seen date written so far (its earliest ticket in the batches
+    /// written): a later batch with an earlier ticket moves it back.
+    /// </summary>
+    public DateTime? FirstSeenInRun { get; set; }
     /// <summary>Counted once in "customers matched" or "customers to create".</summary>
     public bool Counted { get; set; }
 }

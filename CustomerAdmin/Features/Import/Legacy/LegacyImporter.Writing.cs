@@ -56,6 +56,9 @@ public sealed partial class LegacyImporter
                 if (created.TryGetValue(p.Customer, out var c) && (c.FirstSeenAt == default || p.Row.CreatedAt < c.FirstSeenAt))
                     c.FirstSeenAt = p.Row.CreatedAt;
             }
+            // A customer an earlier batch of this run created may have an earlier ticket in this one.
+            var earlier = plan.Where(p => p.Customer.Id > 0 && p.Row.CreatedAt < p.Customer.FirstSeenInRun)
+                .GroupBy(p => p.Customer).ToDictionary(g => g.Key, g => g.Min(p => p.Row.CreatedAt));
             db.ImportRuns.Attach(run);
             CopyCounts(report, run);
             try
@@ -65,6 +68,7 @@ public sealed partial class LegacyImporter
                 var sequence = await TicketOperations.NextSequenceAsync(db, ct);
                 await db.SaveChangesAsync(ct);
                 report.Stages.Mark("batch start");
+                if (earlier.Count > 0) await MoveFirstSeenBackAsync(db, earlier, ct);
                 var summary = await DashboardSummaryKeeper.BeginAddingAsync(db, plan.Select(p => p.Customer.Id), ct);
                 report.Stages.Mark("dashboard summary before");
 
@@ -164,9 +168,24 @@ public sealed partial class LegacyImporter
             {
                 r.Id = c.Id;
                 r.Pending = null;
+                r.FirstSeenInRun = c.FirstSeenAt;
             }
+            foreach (var (r, firstSeen) in earlier) r.FirstSeenInRun = firstSeen;
             return;
         }
+    }
+
+    /// <summary>
+    /// Moves the first-seen date of customers this run created in an earlier batch back to an earlier ticket of this one,
+    /// with the dashboard's new-customer figures moved with it. (Undoing the run deletes these customers, so there is
+    /// nothing to restore. A customer who existed before the run keeps the date it had.)
+    /// </summary>
+    private static async Task MoveFirstSeenBackAsync(AppDbContext db, Dictionary<CustomerRef, DateTime> earlier, CancellationToken ct)
+    {
+        var summary = await DashboardSummaryKeeper.BeginChangeAsync(db, earlier.Keys.Select(r => r.Id), ct);
+        foreach (var (r, firstSeen) in earlier)
+            await db.Customers.Where(c => c.Id == r.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.FirstSeenAt, firstSeen), ct);
+        await DashboardSummaryKeeper.CompleteChangeAsync(db, summary, ct);
     }
 
     /// <summary>
