@@ -41,4 +41,36 @@ public sealed class CustomerListFilterTests
         Assert.Equal(["Two"], await NamesAsync("?created_from=2026-03-10&created_to=2026-03-10"));
         Assert.Equal(["No", "Two", "Five"], await NamesAsync("?tickets_min=-1&revenue_min=abc"));
     }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task TheListSearchFindsACustomerByAnExternalReferenceOfAnySourceAsTheAppBarDoes(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        await using (var db = database.CreateDbContext())
+        {
+            var data = new TestData.Batch(db);
+            var customers = Enumerable.Range(0, 300).Select(i => data.Customer($"Person{i}", $"Family{i}", Day, city: i % 2 == 0 ? "Boston" : "Salem")).ToList();
+            var run = new ImportRun { FileName = "old.csv", FileHash = "00", StartedAt = Day, Status = ImportRunStatus.Completed };
+            db.ImportRuns.Add(run);
+            await db.SaveChangesAsync(ct);
+            for (var i = 0; i < 300; i++)
+                db.LegacyCustomerLinks.Add(new LegacyCustomerLink { Source = i < 150 ? "legacy" : "shopify", LegacyId = $"C-{1000 + i}", CustomerId = customers[i].Id, ImportRunId = run.Id });
+            await db.SaveChangesAsync(ct);
+        }
+
+        await using var read = database.CreateDbContext();
+        async Task<string[]> NamesAsync(string query) =>
+            (await read.Filtered(CustomerListQueryString.Parse(query, new()), new PhoneNormalizer("US")).Sorted(CustomerSort.Name, false)
+                .Select(c => c.FirstName!).ToListAsync(ct)).ToArray();
+
+        Assert.Equal(["Person42"], await NamesAsync("?q=C-1042"));
+        Assert.Equal(["Person242"], await NamesAsync("?q=C-1242"));
+        // Exact, not a prefix; combined with the other filters like any search.
+        Assert.Empty(await NamesAsync("?q=C-104"));
+        Assert.Empty(await NamesAsync("?q=C-1042&city=Salem"));
+        Assert.Equal(["Person43"], await NamesAsync("?q=C-1043&city=Salem"));
+        // Names are still found as before.
+        Assert.Equal(["Person299"], await NamesAsync("?q=person299 family"));
+    }
 }

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using System.Text;
 using System.Text.Json;
+using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -115,7 +116,7 @@ public static class CustomerListKeyset
 
         public override (Expression After, Expression Equal) Compare(ParameterExpression c, object? value)
         {
-            var body = new Rebind(selector.Parameters[0], c).Visit(selector.Body);
+            var body = Predicates.Rebind(selector, c);
             // Through a closure's field, so the value is a SQL parameter and not a constant baked into the query text.
             Expression constant = Expression.Field(Expression.Constant(new Box((T)value!)), nameof(Box.Value));
             Expression after;
@@ -135,10 +136,5 @@ public static class CustomerListKeyset
         {
             public readonly T Value = value;
         }
-    }
-
-    private sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
-    {
-        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
     }
 }

@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
@@ -115,15 +116,10 @@ public sealed class CustomerStatsKeeper : DerivedDataKeeper
 
     /// <summary>One of the recount's expressions, over the statement's own customer parameter so they can be combined.</summary>
     private static Expression<Func<Customer, T>> Counted<T>(ParameterExpression customer, Expression<Func<Customer, T>> value) =>
-        Expression.Lambda<Func<Customer, T>>(new Rebind(value.Parameters[0], customer).Visit(value.Body), customer);
+        Expression.Lambda<Func<Customer, T>>(Predicates.Rebind(value, customer), customer);
 
     private static BinaryExpression Differs(ParameterExpression customer, string property, LambdaExpression value) =>
         Expression.NotEqual(Expression.Property(customer, property), value.Body);
-
-    private sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
-    {
-        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : node;
-    }
 
     /// <summary>A tracked customer would otherwise keep its old statistics and version and fail (or undo them) at its next save.</summary>
     private static async Task RefreshTrackedAsync(AppDbContext db, int[] ids, CancellationToken ct)

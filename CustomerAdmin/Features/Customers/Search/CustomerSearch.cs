@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
@@ -95,10 +96,24 @@ public static class CustomerSearch
         return (a, b);
     }
 
-    /// <summary>Restricts a customer query to those the term finds (used by the list page with its own sort).</summary>
+    /// <summary>
+    /// Restricts a customer query to those the term finds (used by the list page with its own sort): by its words, phone
+    /// digits or email, or, for a term of one token, by an external reference equal to it ("C-1042"), as the app bar finds.
+    /// </summary>
     public static IQueryable<Customer> Matching(this IQueryable<Customer> customers, AppDbContext db, SearchQuery query)
     {
         if (query.IsEmpty) return customers;
+        var match = Match(db, query);
+        if (query.Reference is { } reference)
+        {
+            var referenced = db.LegacyCustomerLinks.Where(l => l.LegacyId == reference).Select(l => l.CustomerId);
+            match = Predicates.Or(match, c => referenced.Contains(c.Id));
+        }
+        return customers.Where(match);
+    }
+
+    private static Expression<Func<Customer, bool>> Match(AppDbContext db, SearchQuery query)
+    {
         var tokens = db.CustomerSearchTokens;
         if (query.PhoneSuffix is { } suffix)
         {
@@ -106,33 +121,35 @@ public static class CustomerSearch
             // A national number with a trunk prefix ("020 7946 0018" in the UK) is not a suffix of its E.164 form,
             // so the whole valid number must also be matched exactly, as SuggestAsync does.
             if (query.ExactPhone is { } exact)
-                return customers.Where(c => tokens.Any(t => t.CustomerId == c.Id && t.Kind == SearchTokenKind.Phone
-                    && (t.Token == exact || (string.Compare(t.Token, suffix) >= 0 && string.Compare(t.Token, hi) < 0))));
-            return customers.Where(c => tokens.Any(t => t.CustomerId == c.Id && t.Kind == SearchTokenKind.Phone
-                && string.Compare(t.Token, suffix) >= 0 && string.Compare(t.Token, hi) < 0));
+                return c => tokens.Any(t => t.CustomerId == c.Id && t.Kind == SearchTokenKind.Phone
+                    && (t.Token == exact || (string.Compare(t.Token, suffix) >= 0 && string.Compare(t.Token, hi) < 0)));
+            return c => tokens.Any(t => t.CustomerId == c.Id && t.Kind == SearchTokenKind.Phone
+                && string.Compare(t.Token, suffix) >= 0 && string.Compare(t.Token, hi) < 0);
         }
         if (query.Words.Count == 1 && query.EmailPrefix is { } email)
         {
             var (word, wordHi, emailHi) = (query.Words[0], PrefixRange.UpperBound(query.Words[0]), PrefixRange.UpperBound(email));
-            return customers.Where(c => tokens.Any(t => t.CustomerId == c.Id && (
+            return c => tokens.Any(t => t.CustomerId == c.Id && (
                 ((t.Kind == SearchTokenKind.Name || t.Kind == SearchTokenKind.Tag) && string.Compare(t.Token, word) >= 0 && string.Compare(t.Token, wordHi) < 0)
-                || (t.Kind == SearchTokenKind.Email && string.Compare(t.Token, email) >= 0 && string.Compare(t.Token, emailHi) < 0))));
+                || (t.Kind == SearchTokenKind.Email && string.Compare(t.Token, email) >= 0 && string.Compare(t.Token, emailHi) < 0)));
         }
         // A term with an @ and several words ("ann.lee@example.com") is an address: its words are not name words.
         if (query.EmailPrefix is { } emailOnly && (query.Words.Count == 0 || emailOnly.Contains('@')))
         {
             var hi = PrefixRange.UpperBound(emailOnly);
-            return customers.Where(c => tokens.Any(t => t.CustomerId == c.Id && t.Kind == SearchTokenKind.Email
-                && string.Compare(t.Token, emailOnly) >= 0 && string.Compare(t.Token, hi) < 0));
+            return c => tokens.Any(t => t.CustomerId == c.Id && t.Kind == SearchTokenKind.Email
+                && string.Compare(t.Token, emailOnly) >= 0 && string.Compare(t.Token, hi) < 0);
         }
+        Expression<Func<Customer, bool>>? all = null;
         foreach (var word in query.Words)
         {
             var hi = PrefixRange.UpperBound(word);
-            customers = customers.Where(c => tokens.Any(t => t.CustomerId == c.Id
+            Expression<Func<Customer, bool>> each = c => tokens.Any(t => t.CustomerId == c.Id
                 && (t.Kind == SearchTokenKind.Name || t.Kind == SearchTokenKind.Tag)
-                && string.Compare(t.Token, word) >= 0 && string.Compare(t.Token, hi) < 0));
+                && string.Compare(t.Token, word) >= 0 && string.Compare(t.Token, hi) < 0);
+            all = all is null ? each : Predicates.And(all, each);
         }
-        return customers;
+        return all ?? (c => true);
     }
 
     private static void Add(List<int> ids, List<int> found, int limit)
