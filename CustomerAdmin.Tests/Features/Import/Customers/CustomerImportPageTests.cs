@@ -17,7 +17,7 @@ namespace CustomerAdmin.Tests.Features.Import.Customers;
 /// file input, the mapping the headers suggest, the preview as rows will be stored, the date question for ambiguous
 /// files, the problems that stop it, and presets saved for the next file.
 /// </summary>
-public sealed class CustomerImportPageTests : AppComponentTest
+public abstract class CustomerImportPageTests : AppComponentTest
 {
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
@@ -251,4 +251,11 @@ public sealed class CustomerImportPageTests : AppComponentTest
         await using var db = await Db.Inner.CreateDbContextAsync(Ct);
         Assert.Equal(0, await db.CustomerImportPresets.CountAsync(Ct));
     }
+}
+
+public sealed class SqliteCustomerImportPageTests : CustomerImportPageTests;
+
+public sealed class PostgresCustomerImportPageTests : CustomerImportPageTests
+{
+    protected override CustomerAdmin.Data.DatabaseProvider Provider => CustomerAdmin.Data.DatabaseProvider.Postgres;
 }

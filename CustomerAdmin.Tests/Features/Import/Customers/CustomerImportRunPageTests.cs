@@ -16,7 +16,7 @@ namespace CustomerAdmin.Tests.Features.Import.Customers;
 /// filtered by action), the report found again by a fresh page (a reload), an import already running shown instead
 /// of a second start, and undo with what it kept.
 /// </summary>
-public sealed class CustomerImportRunPageTests : AppComponentTest
+public abstract class CustomerImportRunPageTests : AppComponentTest
 {
     private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
 
@@ -154,4 +154,11 @@ public sealed class CustomerImportRunPageTests : AppComponentTest
         await using var db = await Db.Inner.CreateDbContextAsync(Ct);
         Assert.Equal(0, await db.ImportRuns.CountAsync(Ct));
     }
+}
+
+public sealed class SqliteCustomerImportRunPageTests : CustomerImportRunPageTests;
+
+public sealed class PostgresCustomerImportRunPageTests : CustomerImportRunPageTests
+{
+    protected override DatabaseProvider Provider => DatabaseProvider.Postgres;
 }
