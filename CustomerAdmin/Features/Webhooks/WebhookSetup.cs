@@ -6,6 +6,8 @@ public static class WebhookSetup
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // The app's key ring is set up with the security services; this only makes sure a provider exists.
+        services.AddDataProtection();
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<WebhookOperations>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName, client =>
