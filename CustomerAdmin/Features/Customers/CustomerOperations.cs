@@ -64,7 +64,7 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
         db.Customers.Add(customer);
         await db.SaveChangesAsync(ct);
         // After the save: the event carries the new id.
-        if (await WebhookOutbox.AddAsync(db, WebhookEvents.CustomerCreated, () => CustomerWebhookData.Of(customer), ct) > 0) await db.SaveChangesAsync(ct);
+        if (await WebhookOutbox.AddAsync(db, WebhookEvents.CustomerCreated, () => WebhookData.Customer(customer), ct) > 0) await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return customer;
     }
@@ -94,7 +94,7 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
             ApplyConsent(db, stored, consent, time.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(ct);
         // After the save: the event carries the new version.
-        if (await WebhookOutbox.AddAsync(db, WebhookEvents.CustomerUpdated, () => CustomerWebhookData.Of(stored), ct) > 0) await db.SaveChangesAsync(ct);
+        if (await WebhookOutbox.AddAsync(db, WebhookEvents.CustomerUpdated, () => WebhookData.Customer(stored), ct) > 0) await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return stored;
     }

@@ -17,16 +17,38 @@ public static class WebhookOutbox
 
     /// <summary>Adds the event for every subscribed endpoint to <paramref name="db"/>; returns how many deliveries it added.</summary>
     /// <param name="data">The body's <c>data</c>: the record's id and its API representation; called only when someone subscribes.</param>
-    public static async Task<int> AddAsync(AppDbContext db, string type, Func<object> data, CancellationToken ct = default)
+    public static Task<int> AddAsync(AppDbContext db, string type, Func<object> data, CancellationToken ct = default) =>
+        AddEachAsync(db, type, [data], ct);
+
+    /// <summary>One event per item (a bulk change), with one look-up of the subscribers for all of them.</summary>
+    public static async Task<int> AddEachAsync(AppDbContext db, string type, IReadOnlyCollection<Func<object>> events, CancellationToken ct = default)
     {
+        if (events.Count == 0) return 0;
         var marker = WebhookEvents.Marker(type);
         var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => e.Enabled && e.Events.Contains(marker)).Select(e => e.Id).ToListAsync(ct);
         if (endpoints.Count == 0) return 0;
         var now = db.Time.GetUtcNow().UtcDateTime;
-        var (eventId, payload) = Event(type, now, data());
-        foreach (var endpoint in endpoints)
-            db.WebhookDeliveries.Add(NewDelivery(endpoint, eventId, type, payload, now, db.Actor));
-        return endpoints.Count;
+        foreach (var data in events)
+        {
+            var (eventId, payload) = Event(type, now, data());
+            foreach (var endpoint in endpoints)
+                db.WebhookDeliveries.Add(NewDelivery(endpoint, eventId, type, payload, now, db.Actor));
+        }
+        return endpoints.Count * events.Count;
+    }
+
+    /// <summary>As <see cref="AddAsync"/>, for data that needs a query: <paramref name="data"/> runs only when someone subscribes.</summary>
+    public static async Task<int> AddLoadedAsync(AppDbContext db, string type, Func<Task<object>> data, CancellationToken ct = default)
+    {
+        if (!await SubscribedAsync(db, type, ct)) return 0;
+        var loaded = await data();
+        return await AddAsync(db, type, () => loaded, ct);
+    }
+
+    private static Task<bool> SubscribedAsync(AppDbContext db, string type, CancellationToken ct)
+    {
+        var marker = WebhookEvents.Marker(type);
+        return db.WebhookEndpoints.AnyAsync(e => e.Enabled && e.Events.Contains(marker), ct);
     }
 
     /// <summary>A new event id and the body that carries it.</summary>
