@@ -16,6 +16,7 @@ using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
+using CustomerAdmin.Features.Webhooks;
 using MudBlazor.Services;
 
 namespace CustomerAdmin;
@@ -79,6 +80,7 @@ public static class AppServices
         services.AddSingleton<Features.Duplicates.Merging.MergeOperations>();
         services.AddSingleton<Features.Duplicates.Review.ReviewOperations>();
         services.AddSms(configuration);
+        services.AddWebhooks();
         services.AddDuplicateScanning();
         services.AddBackups();
         services.AddAccessLog();

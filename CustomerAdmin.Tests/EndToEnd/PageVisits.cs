@@ -74,6 +74,8 @@ public static class PageVisits
         ["/settings/sms-templates"] = new(_ => "settings/sms-templates"),
         ["/settings/tags"] = new(_ => "settings/tags"),
         ["/settings/access-log"] = new(_ => "settings/access-log"),
+        ["/settings/webhooks"] = new(_ => "settings/webhooks"),
+        ["/settings/webhooks/deliveries"] = new(_ => "settings/webhooks/deliveries"),
         ["/sms"] = new(_ => "sms"),
         ["/tickets"] = new(_ => "tickets", DocsName: "tickets"),
         ["/tickets/new"] = new(_ => "tickets/new"),

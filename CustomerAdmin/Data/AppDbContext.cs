@@ -1,3 +1,4 @@
+// Whole at ~355 lines: the one model: every set and the core tables' configuration; later areas configure themselves (ApiModel, WebhookModel).
 using CustomerAdmin.Common;
 using CustomerAdmin.Security;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -42,9 +43,15 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
     public DbSet<CustomerImportPreset> CustomerImportPresets => Set<CustomerImportPreset>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<ApiIdempotencyKey> ApiIdempotencyKeys => Set<ApiIdempotencyKey>();
+    public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     /// <summary>The venue whose calendar days the dashboard summary counts in.</summary>
     public VenueOptions Venue => _services.Venue;
+
+    /// <summary>The clock this context stamps its saves with; writers of outbox rows stamp theirs with it too.</summary>
+    public TimeProvider Time => _services.Time;
 
     /// <summary>
     /// Who is saving: written to CreatedBy, UpdatedBy and the history's "by whom". The signed-in user unless set
@@ -204,6 +211,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
         CustomerErasure.Configure(b);
         PrivacyModel.Configure(b);
         ApiModel.Configure(b);
+        WebhookModel.Configure(b);
         DocumentChunk.Configure(b);
     }
 

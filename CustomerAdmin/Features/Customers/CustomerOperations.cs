@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using CustomerAdmin.Features.Privacy.Consent;
+using CustomerAdmin.Features.Webhooks;
 using Microsoft.Extensions.Options;
 using Microsoft.EntityFrameworkCore;
 
@@ -62,6 +63,8 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
         if (form.SmsOptedIn) ApplyConsent(db, customer, new ConsentChoice(true), time.GetUtcNow().UtcDateTime);
         db.Customers.Add(customer);
         await db.SaveChangesAsync(ct);
+        // After the save: the event carries the new id.
+        if (await WebhookOutbox.AddAsync(db, WebhookEvents.CustomerCreated, () => WebhookData.Customer(customer), ct) > 0) await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return customer;
     }
@@ -90,6 +93,8 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
         if (consent is not null && consent.OptedIn != stored.SmsOptedIn)
             ApplyConsent(db, stored, consent, time.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(ct);
+        // After the save: the event carries the new version.
+        if (await WebhookOutbox.AddAsync(db, WebhookEvents.CustomerUpdated, () => WebhookData.Customer(stored), ct) > 0) await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return stored;
     }
@@ -119,6 +124,8 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
                 await db.FutureBookingsAsync(customer.Id, time.GetUtcNow().UtcDateTime, ct)) is { } refusal)
             throw new RuleViolationException(refusal);
         customer.Status = status;
+        if (status == CustomerStatus.Deleted)
+            await WebhookOutbox.AddAsync(db, WebhookEvents.CustomerDeleted, () => new { id = customer.Id }, ct);
         try
         {
             await db.SaveChangesAsync(ct);

@@ -7,6 +7,7 @@ using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
 using CustomerAdmin.Features.Sms.Webhooks;
+using CustomerAdmin.Features.Webhooks;
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
@@ -93,6 +94,8 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
             var kind = booking.IsReminderOnly ? SmsKind.ReminderOnlyConfirmation : SmsKind.BookingConfirmation;
             outbox.Enqueue(db, await outbox.TemplatesAsync(db, ct), kind, customer, booking, ev, db.Actor);
             await db.SaveChangesAsync(ct);
+            // After the save: the event carries the new id.
+            if (await WebhookOutbox.AddAsync(db, WebhookEvents.BookingCreated, () => WebhookData.Booking(booking, customer, ev), ct) > 0) await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             return new BookingResult(booking, AlreadyBooked: false);
         }
@@ -150,8 +153,9 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (actor is not null) db.Actor = actor;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var booking = await db.Bookings.Include(b => b.Event).FirstOrDefaultAsync(b => b.Id == bookingId, ct);
+        var booking = await db.Bookings.Include(b => b.Event).Include(b => b.Customer).FirstOrDefaultAsync(b => b.Id == bookingId, ct);
         if (booking is null) return;
+        await WebhookOutbox.AddAsync(db, WebhookEvents.BookingCancelled, () => WebhookData.Booking(booking, booking.Customer!, booking.Event!), ct);
         var now = time.GetUtcNow().UtcDateTime;
         await db.SmsMessages.Where(m => m.BookingId == bookingId && m.Status == SmsStatus.Pending)
             .ExecuteUpdateAsync(s => s

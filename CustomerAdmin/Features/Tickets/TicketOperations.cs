@@ -2,6 +2,7 @@ using CustomerAdmin.Common;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Customers.Status;
+using CustomerAdmin.Features.Webhooks;
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
@@ -210,10 +211,14 @@ public static class TicketOperations
             if (ticket.Version != expectedVersion)
                 throw new StaleTicketException();
             var now = time.GetUtcNow().UtcDateTime;
+            var from = ticket.Status;
             await change(db, ticket, now);
             ticket.Version = expectedVersion + 1;
             ticket.UpdatedAt = now;
             ticket.UpdatedBy = db.Actor;
+            if (ticket.Status != from)
+                await WebhookOutbox.AddAsync(db, WebhookEvents.TicketStatusChanged,
+                    () => new { id = ticket.Id, from, to = ticket.Status, ticket = Api.TicketResponse.From(ticket) }, ct);
             try
             {
                 await db.SaveChangesAsync(ct);

@@ -5,6 +5,7 @@ using CustomerAdmin.Data;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Sms;
 using Microsoft.EntityFrameworkCore;
+using CustomerAdmin.Features.Webhooks;
 
 namespace CustomerAdmin.Features.Customers.Bulk;
 
@@ -136,15 +137,18 @@ public sealed class CustomerBulkOperations(IDbContextFactory<AppDbContext> dbFac
             : new Dictionary<int, string>();
         int changed = 0, unchanged = 0;
         var refused = new List<BulkRefusal>();
+        var deleted = new List<Func<object>>();
         foreach (var customer in customers)
         {
             var reason = Apply(customer, action, refusals.GetValueOrDefault(customer.Id));
             if (reason is null) changed++;
             else if (reason.Length == 0) unchanged++;
             else refused.Add(new BulkRefusal(customer.Id, customer.FullName, reason));
+            if (reason is null && action.Kind == BulkActionKind.Delete) deleted.Add(() => new { id = customer.Id });
         }
         if (tx is not null)
         {
+            await WebhookOutbox.AddEachAsync(db, WebhookEvents.CustomerDeleted, deleted, ct);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }

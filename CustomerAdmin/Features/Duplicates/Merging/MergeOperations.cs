@@ -9,6 +9,7 @@ using CustomerAdmin.Features.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
+using CustomerAdmin.Features.Webhooks;
 
 namespace CustomerAdmin.Features.Duplicates.Merging;
 
@@ -98,6 +99,7 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
         await db.SaveChangesAsync(ct);
         // The survivor as the merge left it (with its new version), for the undo to tell what was changed since.
         record.SurvivorAfter = MergeValues.Snapshot(survivor);
+        await WebhookOutbox.AddAsync(db, WebhookEvents.CustomerMerged, () => new { id = merged.Id, mergedIntoId = survivor.Id }, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new MergeResult(record.Id, survivor.Id, merged.Id, moved.ToDictionary(m => m.Key, m => m.Value.Count));

@@ -31,6 +31,14 @@ public static class AppMetrics
     public static readonly Counter<long> SmsFailed = Meter.CreateCounter<long>("customeradmin.sms.failed", "{message}",
         "SMS messages that failed for good");
 
+    /// <summary>Webhook deliveries a receiver acknowledged with a 2xx (tag <c>event</c>: the event type).</summary>
+    public static readonly Counter<long> WebhooksDelivered = Meter.CreateCounter<long>("customeradmin.webhooks.delivered", "{delivery}",
+        "Webhook deliveries a receiver acknowledged");
+
+    /// <summary>Webhook deliveries given up on after the retry window (tag <c>event</c>).</summary>
+    public static readonly Counter<long> WebhooksFailed = Meter.CreateCounter<long>("customeradmin.webhooks.failed", "{delivery}",
+        "Webhook deliveries that failed for good");
+
     /// <summary>From when a message was due to when a dispatcher claimed it.</summary>
     public static readonly Histogram<double> DispatchLag = Meter.CreateHistogram<double>("customeradmin.sms.dispatch.lag", "s",
         "Time from an SMS falling due to the dispatcher claiming it", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SlowSeconds });

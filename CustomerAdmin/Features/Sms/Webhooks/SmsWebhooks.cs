@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Common;
+using CustomerAdmin.Features.Webhooks;
 
 namespace CustomerAdmin.Features.Sms.Webhooks;
 
@@ -50,6 +51,7 @@ public static class SmsWebhooks
         var lower = Enum.GetValues<SmsStatus>().Where(s => s != SmsStatus.Skipped && SmsMessage.Rank(s) < SmsMessage.Rank(status)).ToList();
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         // One conditional statement: concurrent or late callbacks can only move a message forward.
         var updated = await db.SmsMessages.Where(m => m.ProviderId == sid && lower.Contains(m.Status))
             .ExecuteUpdateAsync(s => s
@@ -57,6 +59,10 @@ public static class SmsWebhooks
                 .SetProperty(m => m.DeliveredAt, m => status == SmsStatus.Delivered ? now : m.DeliveredAt)
                 .SetProperty(m => m.ErrorCode, m => errorCode ?? m.ErrorCode)
                 .SetProperty(m => m.UpdatedAt, now), ct);
+        if (updated > 0 && await WebhookOutbox.AddLoadedAsync(db, WebhookEvents.SmsStatusChanged, async () =>
+                await db.SmsMessages.Where(m => m.ProviderId == sid).Select(m => new { id = m.Id, m.CustomerId, m.Status, m.ErrorCode }).FirstAsync(ct), ct) > 0)
+            await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         if (updated == 0)
         {
             if (string.IsNullOrEmpty(sid) || !await db.SmsMessages.AnyAsync(m => m.ProviderId == sid, ct))

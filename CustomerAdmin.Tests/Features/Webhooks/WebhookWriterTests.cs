@@ -1,0 +1,77 @@
+using System.Text.Json;
+using CustomerAdmin.Data;
+using CustomerAdmin.Features.Duplicates.Merging;
+using CustomerAdmin.Features.Events;
+using CustomerAdmin.Features.Sms;
+using CustomerAdmin.Features.Tickets;
+using CustomerAdmin.Features.Webhooks;
+using Microsoft.Extensions.Options;
+
+namespace CustomerAdmin.Tests.Features.Webhooks;
+
+/// <summary>Each writer of the app adds its event in its own transaction: nothing when the write is refused.</summary>
+public sealed class WebhookWriterTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static async Task<List<(string Type, JsonElement Data)>> EventsAsync(WebhookRig rig) =>
+        (await rig.DeliveriesAsync()).Select(d => (d.EventType, JsonDocument.Parse(d.Payload).RootElement.GetProperty("data").Clone())).ToList();
+
+    [Fact]
+    public async Task CustomerBookingTicketAndMergeWritersEachAddTheirEvent()
+    {
+        await using var rig = await WebhookRig.CreateAsync();
+        await rig.EndpointAsync();
+        var maria = await rig.CreateCustomerAsync();
+        var form = maria.Copy();
+        form.City = "Boston";
+        var updated = await rig.Customers.UpdateAsync(maria.Id, maria.Version, form, null, ct: Ct);
+
+        var outbox = new SmsOutbox(Options.Create(new SmsOptions()), Options.Create(new CustomerAdmin.Common.VenueOptions()), rig.Time);
+        var bookings = new BookingOperations(rig.Database.Factory, outbox, rig.Time);
+        var ev = await rig.Database.Data.EventAsync("Jazz Night", rig.Now.AddDays(7), 50);
+        var booking = (await bookings.CreateAsync(new BookingDraft { CustomerId = maria.Id, EventId = ev.Id, Seats = 2 }, ct: Ct)).Booking;
+        await bookings.DeleteAsync(booking.Id, ct: Ct);
+
+        var ticket = await TicketOperations.CreateAsync(rig.Database.Factory, new TicketDraft { CustomerId = maria.Id, Item = "Phone", Problem = "Cracked" }, rig.Time, ct: Ct);
+        await TicketOperations.ChangeStatusAsync(rig.Database.Factory, ticket.Id, ticket.Version, TicketStatus.InProgress, null, rig.Time, ct: Ct);
+
+        var other = await rig.CreateCustomerAsync("Mary", "Lopez", "+16175550109");
+        await new MergeOperations(rig.Database.Factory, rig.Customers, rig.Time)
+            .MergeAsync(new MergeRequest(updated.Id, other.Id, updated.Version, other.Version), ct: Ct);
+        var bob = await rig.CreateCustomerAsync("Bob", "Stone", "+16175550110");
+        await rig.Customers.DeleteAsync(bob.Id, ct: Ct);
+
+        var events = await EventsAsync(rig);
+        Assert.Equal(
+            [WebhookEvents.CustomerCreated, WebhookEvents.CustomerUpdated, WebhookEvents.BookingCreated, WebhookEvents.BookingCancelled,
+             WebhookEvents.TicketStatusChanged, WebhookEvents.CustomerCreated, WebhookEvents.CustomerMerged, WebhookEvents.CustomerCreated,
+             WebhookEvents.CustomerDeleted],
+            events.Select(e => e.Type));
+        Assert.Equal("Boston", events[1].Data.GetProperty("customer").GetProperty("city").GetString());
+        Assert.Equal(booking.Id, events[2].Data.GetProperty("id").GetInt32());
+        Assert.Equal(2, events[2].Data.GetProperty("booking").GetProperty("seats").GetInt32());
+        Assert.Equal(booking.Id, events[3].Data.GetProperty("id").GetInt32());
+        Assert.Equal("Open", events[4].Data.GetProperty("from").GetString());
+        Assert.Equal("InProgress", events[4].Data.GetProperty("to").GetString());
+        Assert.Equal(ticket.Version + 1, events[4].Data.GetProperty("ticket").GetProperty("version").GetInt32());
+        Assert.Equal(other.Id, events[6].Data.GetProperty("id").GetInt32());
+        Assert.Equal(maria.Id, events[6].Data.GetProperty("mergedIntoId").GetInt32());
+        Assert.Equal(bob.Id, events[8].Data.GetProperty("id").GetInt32());
+    }
+
+    [Fact]
+    public async Task ARefusedWriteAddsNoEvent()
+    {
+        await using var rig = await WebhookRig.CreateAsync();
+        await rig.EndpointAsync();
+        var maria = await rig.CreateCustomerAsync();
+        await TicketOperations.CreateAsync(rig.Database.Factory, new TicketDraft { CustomerId = maria.Id, Item = "Phone", Problem = "Cracked" }, rig.Time, ct: Ct);
+
+        // An open ticket refuses the delete; a second customer on the same phone refuses the create.
+        await Assert.ThrowsAsync<CustomerAdmin.Common.RuleViolationException>(() => rig.Customers.DeleteAsync(maria.Id, ct: Ct));
+        await Assert.ThrowsAnyAsync<Exception>(() => rig.CreateCustomerAsync("Twin", "Lopez"));
+
+        Assert.Equal([WebhookEvents.CustomerCreated], (await EventsAsync(rig)).Select(e => e.Type));
+    }
+}
