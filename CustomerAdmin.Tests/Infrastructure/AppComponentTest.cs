@@ -126,14 +126,6 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
         public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
     }
 
-    private sealed class StillRunning : IHostApplicationLifetime
-    {
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-        public void StopApplication() { }
-    }
-
     public sealed class CountingFactory(IDbContextFactory<AppDbContext> inner) : IDbContextFactory<AppDbContext>
     {
         private int _created;

@@ -61,6 +61,40 @@ public sealed class WebhookWriterTests
     }
 
     [Fact]
+    public async Task StatusChangesARestoreAndBulkTagsAreEachACustomerUpdate()
+    {
+        await using var rig = await WebhookRig.CreateAsync();
+        await rig.EndpointAsync();
+        var maria = await rig.CreateCustomerAsync();
+        var others = new List<Customer>();
+        for (var i = 0; i < 3; i++) others.Add(await rig.CreateCustomerAsync($"Other{i}", "Lopez", $"+1617555012{i}"));
+        var statuses = new CustomerAdmin.Features.Customers.Status.CustomerStatusOperations(rig.Database.Factory, rig.Time);
+        var bulk = new CustomerAdmin.Features.Customers.Bulk.CustomerBulkOperations(rig.Database.Factory, new CustomerAdmin.Common.PhoneNormalizer("US"),
+            rig.Time, statuses, new StillRunning(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<CustomerAdmin.Features.Customers.Bulk.CustomerBulkOperations>.Instance);
+        var baseline = (await EventsAsync(rig)).Count;
+
+        var blocked = await statuses.ChangeAsync(maria.Id, CustomerStatus.Blocked, "Unpaid repairs", "manager@test.local", Ct);
+        await statuses.ChangeManyAsync([.. others.Select(o => o.Id)], CustomerStatus.Inactive, "Moved away", "manager@test.local", ct: Ct);
+        await rig.Customers.DeleteAsync(others[0].Id, ct: Ct);
+        await rig.Customers.RestoreAsync(others[0].Id, ct: Ct);
+        var job = await bulk.StartAsync(CustomerAdmin.Features.Customers.Bulk.CustomerSelection.Of([maria.Id, others[1].Id]),
+            CustomerAdmin.Features.Customers.Bulk.BulkAction.AddTags(["vip"]), "manager@test.local", Ct);
+        await job.Completion.WaitAsync(TimeSpan.FromMinutes(1), Ct);
+
+        var events = (await EventsAsync(rig)).Skip(baseline).ToList();
+        Assert.Equal(
+            [WebhookEvents.CustomerUpdated, WebhookEvents.CustomerUpdated, WebhookEvents.CustomerUpdated, WebhookEvents.CustomerUpdated,
+             WebhookEvents.CustomerDeleted, WebhookEvents.CustomerUpdated, WebhookEvents.CustomerUpdated, WebhookEvents.CustomerUpdated],
+            events.Select(e => e.Type));
+        var first = events[0].Data.GetProperty("customer");
+        Assert.Equal(("Blocked", blocked.Version), (first.GetProperty("status").GetString(), first.GetProperty("version").GetInt32()));
+        Assert.All(events.Skip(1).Take(3), e => Assert.Equal("Inactive", e.Data.GetProperty("customer").GetProperty("status").GetString()));
+        Assert.Equal(others[0].Id, events[5].Data.GetProperty("id").GetInt32());
+        Assert.All(events.Skip(6), e => Assert.Contains("vip", e.Data.GetProperty("customer").GetProperty("tags").ToString()));
+    }
+
+    [Fact]
     public async Task ARefusedWriteAddsNoEvent()
     {
         await using var rig = await WebhookRig.CreateAsync();

@@ -135,6 +135,10 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
             throw new RuleViolationException(
                 "It cannot be restored: another customer now has the same phone number. Change one of the two first.", nameof(Customer.PrimaryPhone));
         }
+        // A restored customer is back as it was: an update for a receiver that saw the deletion.
+        if (status != CustomerStatus.Deleted
+            && await WebhookOutbox.AddAsync(db, WebhookEvents.CustomerUpdated, () => WebhookData.Customer(customer), ct) > 0)
+            await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return customer;
     }

@@ -197,12 +197,4 @@ public sealed class CustomerBulkOperationsTests(ITestOutputHelper output)
         Assert.Equal(nameof(BulkAction.Tags), (await Assert.ThrowsAsync<RuleViolationException>(() =>
             bulk.PreviewAsync(all, BulkAction.AddTags([new string('x', BulkAction.TagMax + 1)]), ct))).Field);
     }
-
-    private sealed class StillRunning : IHostApplicationLifetime
-    {
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-        public void StopApplication() { }
-    }
 }

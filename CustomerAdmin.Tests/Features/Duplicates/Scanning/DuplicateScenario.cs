@@ -140,12 +140,4 @@ public sealed class DuplicateScenario
         await using var db = database.CreateDbContext();
         return await db.DuplicatePairs.AsNoTracking().OrderBy(p => p.CustomerAId).ThenBy(p => p.CustomerBId).ToListAsync(ct);
     }
-
-    private sealed class StillRunning : IHostApplicationLifetime
-    {
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-        public void StopApplication() { }
-    }
 }

@@ -138,6 +138,7 @@ public sealed class CustomerBulkOperations(IDbContextFactory<AppDbContext> dbFac
         int changed = 0, unchanged = 0;
         var refused = new List<BulkRefusal>();
         var deleted = new List<Func<object>>();
+        var updated = new List<Func<object>>();
         foreach (var customer in customers)
         {
             var reason = Apply(customer, action, refusals.GetValueOrDefault(customer.Id));
@@ -145,11 +146,14 @@ public sealed class CustomerBulkOperations(IDbContextFactory<AppDbContext> dbFac
             else if (reason.Length == 0) unchanged++;
             else refused.Add(new BulkRefusal(customer.Id, customer.FullName, reason));
             if (reason is null && action.Kind == BulkActionKind.Delete) deleted.Add(() => new { id = customer.Id });
+            else if (reason is null) updated.Add(() => WebhookData.Customer(customer));
         }
         if (tx is not null)
         {
             await WebhookOutbox.AddEachAsync(db, WebhookEvents.CustomerDeleted, deleted, ct);
             await db.SaveChangesAsync(ct);
+            // After the save: the events carry the new versions.
+            if (await WebhookOutbox.AddEachAsync(db, WebhookEvents.CustomerUpdated, updated, ct) > 0) await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
         return new BatchOutcome(changed, unchanged, refused);

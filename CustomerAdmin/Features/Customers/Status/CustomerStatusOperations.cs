@@ -1,5 +1,6 @@
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Features.Customers.Status;
@@ -52,6 +53,8 @@ public sealed class CustomerStatusOperations(IDbContextFactory<AppDbContext> dbF
             throw new RuleViolationException($"{customer.FullName} is already {CustomerLabels.Of(status)}.", StatusField);
         Apply(db, customer, status, time.GetUtcNow().UtcDateTime);
         await db.SaveChangesAsync(ct);
+        // After the save: the event carries the new version.
+        if (await WebhookOutbox.AddAsync(db, WebhookEvents.CustomerUpdated, () => WebhookData.Customer(customer), ct) > 0) await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return customer;
     }
@@ -76,6 +79,7 @@ public sealed class CustomerStatusOperations(IDbContextFactory<AppDbContext> dbF
             var customers = await db.Customers.Where(c => batch.Contains(c.Id)).ToListAsync(ct);
             gone += batch.Length - customers.Count;
             var now = time.GetUtcNow().UtcDateTime;
+            var updated = new List<Func<object>>();
             foreach (var customer in customers)
             {
                 if (customer.Status.IsGone()) gone++;
@@ -83,10 +87,12 @@ public sealed class CustomerStatusOperations(IDbContextFactory<AppDbContext> dbF
                 else
                 {
                     Apply(db, customer, status, now);
+                    updated.Add(() => WebhookData.Customer(customer));
                     changed++;
                 }
             }
             await db.SaveChangesAsync(ct);
+            if (await WebhookOutbox.AddEachAsync(db, WebhookEvents.CustomerUpdated, updated, ct) > 0) await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             done += batch.Length;
             progress?.Report(done);
