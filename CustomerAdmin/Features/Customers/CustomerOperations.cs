@@ -82,6 +82,8 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
             throw new RuleViolationException("Someone deleted this customer while you were editing it, so your changes cannot be saved.");
         if (stored.Status == CustomerStatus.Merged)
             throw new RuleViolationException($"Someone merged this customer into customer {stored.MergedIntoId} while you were editing it, so your changes cannot be saved here. Open that customer and make them there.");
+        if (await db.IsErasedAsync(customerId, ct))
+            throw new RuleViolationException(PrivacyModel.ErasedEditRefusal);
         var entry = db.Entry(stored);
         // The update's WHERE compares the token with the version the user edited, so a save that lands between this
         // read and the write is caught as well as one made before it.
