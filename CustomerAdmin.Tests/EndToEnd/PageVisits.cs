@@ -74,6 +74,7 @@ public static class PageVisits
         ["/settings/sms-templates"] = new(_ => "settings/sms-templates"),
         ["/settings/tags"] = new(_ => "settings/tags"),
         ["/settings/access-log"] = new(_ => "settings/access-log"),
+        ["/settings/retention"] = new(_ => "settings/retention"),
         ["/sms"] = new(_ => "sms"),
         ["/tickets"] = new(_ => "tickets", DocsName: "tickets"),
         ["/tickets/new"] = new(_ => "tickets/new"),

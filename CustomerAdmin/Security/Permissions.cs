@@ -43,6 +43,8 @@ public static class Permissions
     public const string PrivacyManage = "privacy.manage";
     /// <summary>Reading the access log: who viewed or exported what.</summary>
     public const string PrivacyAudit = "privacy.audit";
+    /// <summary>The retention policies (<c>/settings/retention</c>) and "Run now": anonymising customers in bulk is an admin's decision.</summary>
+    public const string PrivacyRetention = "privacy.retention";
 
     private static readonly string[] Everyone = [AppRoles.Admin, AppRoles.Manager, AppRoles.Staff];
     private static readonly string[] Managers = [AppRoles.Admin, AppRoles.Manager];
@@ -66,6 +68,7 @@ public static class Permissions
         [SettingsManage] = Admins,
         [PrivacyManage] = Managers,
         [PrivacyAudit] = Admins,
+        [PrivacyRetention] = Admins,
     };
 
     public static AuthorizationBuilder AddPermissionPolicies(this AuthorizationBuilder builder)

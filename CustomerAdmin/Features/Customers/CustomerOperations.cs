@@ -72,9 +72,12 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
     public async Task<Customer> UpdateAsync(int customerId, int expectedVersion, Customer form, ConsentChoice? consent,
         string? actor = null, CancellationToken ct = default)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // Before the form's checks: the anonymous record's placeholder phone would otherwise be all the user is told about.
+        if (await db.IsErasedAsync(customerId, ct))
+            throw new RuleViolationException(PrivacyModel.ErasedEditRefusal);
         var (candidate, errors) = Check(form);
         RuleViolationException.ThrowFirst(errors);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (actor is not null) db.Actor = actor;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var stored = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);
@@ -82,8 +85,6 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
             throw new RuleViolationException("Someone deleted this customer while you were editing it, so your changes cannot be saved.");
         if (stored.Status == CustomerStatus.Merged)
             throw new RuleViolationException($"Someone merged this customer into customer {stored.MergedIntoId} while you were editing it, so your changes cannot be saved here. Open that customer and make them there.");
-        if (await db.IsErasedAsync(customerId, ct))
-            throw new RuleViolationException(PrivacyModel.ErasedEditRefusal);
         var entry = db.Entry(stored);
         // The update's WHERE compares the token with the version the user edited, so a save that lands between this
         // read and the write is caught as well as one made before it.
