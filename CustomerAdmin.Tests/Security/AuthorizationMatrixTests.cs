@@ -85,6 +85,7 @@ public sealed class AuthorizationMatrixTests
             ["customers.restore"] = admins, ["customers.merge"] = managers, ["customers.override-block"] = managers, ["customers.import"] = managers, ["reports.view"] = managers, ["sms.send"] = all, ["sms.bulk"] = managers,
             ["events.cancel"] = managers, ["users.manage"] = admins, ["settings.manage"] = admins,
             ["privacy.manage"] = managers, ["privacy.audit"] = admins,
+            ["privacy.retention"] = admins,
         };
         Assert.Equal(expected.Keys.Order(), Permissions.Roles.Keys.Order());
         foreach (var (permission, roles) in expected)
