@@ -12,6 +12,7 @@ using CustomerAdmin.Features.Operations.Backup;
 using CustomerAdmin.Features.Organizations;
 using CustomerAdmin.Features.Privacy.AccessLog;
 using CustomerAdmin.Features.Privacy.Consent;
+using CustomerAdmin.Features.Privacy.Retention;
 using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Features.Sms.Templates;
@@ -85,6 +86,7 @@ public static class AppServices
         services.AddBackups();
         services.AddAccessLog();
         services.AddConsentRegister();
+        services.AddRetention();
         return services;
     }
 }

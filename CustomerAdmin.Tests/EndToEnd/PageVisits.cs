@@ -76,6 +76,7 @@ public static class PageVisits
         ["/settings/access-log"] = new(_ => "settings/access-log"),
         ["/settings/webhooks"] = new(_ => "settings/webhooks"),
         ["/settings/webhooks/deliveries"] = new(_ => "settings/webhooks/deliveries"),
+        ["/settings/retention"] = new(_ => "settings/retention"),
         ["/sms"] = new(_ => "sms"),
         ["/tickets"] = new(_ => "tickets", DocsName: "tickets"),
         ["/tickets/new"] = new(_ => "tickets/new"),

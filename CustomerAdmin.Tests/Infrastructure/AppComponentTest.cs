@@ -28,6 +28,9 @@ public abstract class AppComponentTest : BunitContext, IAsyncLifetime
     static AppComponentTest() => DefaultWaitTimeout = TimeSpan.FromSeconds(15);
 
     protected CountingFactory Db { get; private set; } = null!;
+
+    /// <summary>The test's database itself, for rigs that arrange data on a <see cref="TestDatabase"/>.</summary>
+    protected TestDatabase Database => _database ?? throw new InvalidOperationException("The database is created in InitializeAsync.");
     protected PhoneNormalizer Phones { get; } = new("US");
     protected BunitAuthorizationContext Authorization { get; }
 

@@ -86,6 +86,7 @@ public sealed class AuthorizationMatrixTests
             ["events.cancel"] = managers, ["users.manage"] = admins, ["settings.manage"] = admins,
             ["privacy.manage"] = managers, ["privacy.audit"] = admins,
             ["webhooks.manage"] = admins,
+            ["privacy.retention"] = admins,
         };
         Assert.Equal(expected.Keys.Order(), Permissions.Roles.Keys.Order());
         foreach (var (permission, roles) in expected)

@@ -45,6 +45,8 @@ public static class Permissions
     public const string PrivacyAudit = "privacy.audit";
     /// <summary>Registering webhook endpoints, reading their delivery log and resending.</summary>
     public const string WebhooksManage = "webhooks.manage";
+    /// <summary>The retention policies (<c>/settings/retention</c>) and "Run now": anonymising customers in bulk is an admin's decision.</summary>
+    public const string PrivacyRetention = "privacy.retention";
 
     private static readonly string[] Everyone = [AppRoles.Admin, AppRoles.Manager, AppRoles.Staff];
     private static readonly string[] Managers = [AppRoles.Admin, AppRoles.Manager];
@@ -69,6 +71,7 @@ public static class Permissions
         [PrivacyManage] = Managers,
         [PrivacyAudit] = Admins,
         [WebhooksManage] = Admins,
+        [PrivacyRetention] = Admins,
     };
 
     public static AuthorizationBuilder AddPermissionPolicies(this AuthorizationBuilder builder)

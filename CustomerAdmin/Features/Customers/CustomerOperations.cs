@@ -75,9 +75,12 @@ public sealed class CustomerOperations(IDbContextFactory<AppDbContext> dbFactory
     public async Task<Customer> UpdateAsync(int customerId, int expectedVersion, Customer form, ConsentChoice? consent,
         string? actor = null, CancellationToken ct = default)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // Before the form's checks: the anonymous record's placeholder phone would otherwise be all the user is told about.
+        if (await db.IsErasedAsync(customerId, ct))
+            throw new RuleViolationException(PrivacyModel.ErasedEditRefusal);
         var (candidate, errors) = Check(form);
         RuleViolationException.ThrowFirst(errors);
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (actor is not null) db.Actor = actor;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var stored = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);

@@ -134,6 +134,43 @@ public sealed class ConsentRegisterTests
         Assert.Equal((ConsentOptions.SmsMarketing, false, "staff on the phone", "manager@test.local", Now),
             (carried.Purpose, carried.Granted, carried.Source, carried.RecordedBy, carried.At));
     }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task UndoingAMergeTakesTheCarriedOptOutsBackOffTheSurvivor(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var rig = new MergeTestRig(database, _time);
+        var data = new TestData(database.Factory, _time);
+        var survivor = await data.CustomerAsync("Ann", "Lee", "+12127365001");
+        var merged = await data.CustomerAsync("Anne", "Lee", "+12127365002");
+        var consents = Consents(database);
+        await consents.RecordAsync(survivor.Id, ConsentOptions.SmsService, true, "paper form", "staff@test.local", ct);
+        await consents.RecordAsync(survivor.Id, ConsentOptions.SmsMarketing, true, "paper form", "staff@test.local", ct);
+        _time.Advance(TimeSpan.FromDays(1));
+        await using (var db = database.CreateDbContext())
+            await SmsConsent.OptOutAsync(db, merged.Id, "sms:STOP", Now, dedupeKey: null, ct);
+        var mergedRows = (await ReadAsync(database, merged.Id)).Rows.Select(r => (r.Id, r.Purpose, r.Granted, r.Source)).ToList();
+        _time.Advance(TimeSpan.FromDays(1));
+        var merge = await rig.MergeAsync(survivor.Id, merged.Id);
+        Assert.Equal([false, false], new[] { (await StatesAsync(database, survivor.Id))[ConsentOptions.SmsService], (await StatesAsync(database, survivor.Id))[ConsentOptions.SmsMarketing] });
+        _time.Advance(TimeSpan.FromDays(1));
+        // Recorded for the survivor after the merge: the survivor's own, so it stays.
+        await consents.RecordAsync(survivor.Id, ConsentOptions.EmailMarketing, true, "paper form", "staff@test.local", ct);
+
+        await rig.Merges.UndoAsync(merge.MergeId, "manager@test.local", ct);
+
+        // Each person's register is their own again: the survivor never said STOP, the merged record did.
+        var states = await StatesAsync(database, survivor.Id);
+        Assert.Equal((true, true, true), (states[ConsentOptions.SmsService], states[ConsentOptions.SmsMarketing], states[ConsentOptions.EmailMarketing]));
+        var (s, rows) = await ReadAsync(database, survivor.Id);
+        Assert.DoesNotContain(rows, r => r.Source == "sms:STOP");
+        Assert.Equal(3, rows.Count);
+        Assert.True(s.SmsOptedIn);
+        Assert.Equal(mergedRows, (await ReadAsync(database, merged.Id)).Rows.Select(r => (r.Id, r.Purpose, r.Granted, r.Source)).ToList());
+        var m = (await ReadAsync(database, merged.Id)).Customer;
+        Assert.True(m.SmsOptedOut);
+    }
 }
 
 internal static class CustomerTestExtensions

@@ -1398,6 +1398,102 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                     b.ToTable("Organizations");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.RetentionPolicy", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("AnonymiseInactive")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("ClearSmsBodies")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("DeleteDocuments")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("DocumentMonths")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("InactiveMonths")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("SmsBodyDays")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("RetentionPolicies", (string)null);
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.RetentionRun", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("CustomersAnonymised")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("CustomersRefused")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("DocumentsDeleted")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Policies")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Refusals")
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.Property<DateOnly?>("ScheduledDay")
+                        .HasColumnType("date");
+
+                    b.Property<int>("SmsBodiesCleared")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StartedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ScheduledDay")
+                        .IsUnique();
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("RetentionRuns", (string)null);
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.Sale", b =>
                 {
                     b.Property<int>("Id")

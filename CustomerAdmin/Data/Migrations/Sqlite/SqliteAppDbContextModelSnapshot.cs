@@ -1354,6 +1354,100 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                     b.ToTable("Organizations");
                 });
 
+            modelBuilder.Entity("CustomerAdmin.Data.RetentionPolicy", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("AnonymiseInactive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ClearSmsBodies")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("DeleteDocuments")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DocumentMonths")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("InactiveMonths")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SmsBodyDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("RetentionPolicies", (string)null);
+                });
+
+            modelBuilder.Entity("CustomerAdmin.Data.RetentionRun", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CustomersAnonymised")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CustomersRefused")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("DocumentsDeleted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Policies")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Refusals")
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ScheduledDay")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SmsBodiesCleared")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StartedBy")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ScheduledDay")
+                        .IsUnique();
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("RetentionRuns", (string)null);
+                });
+
             modelBuilder.Entity("CustomerAdmin.Data.Sale", b =>
                 {
                     b.Property<int>("Id")

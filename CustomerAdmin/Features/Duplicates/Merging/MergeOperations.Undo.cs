@@ -58,6 +58,9 @@ public sealed partial class MergeOperations
             throw new RuleViolationException($"{survivor.FullName} (customer {survivor.Id}) has since been deleted: restore it first.");
         if (merged.Status != CustomerStatus.Merged || merged.MergedIntoId != survivor.Id)
             throw new RuleViolationException($"Customer {merged.Id} is no longer merged into customer {survivor.Id}; nothing to undo.");
+        if (await db.IsErasedAsync(survivor.Id, ct))
+            throw new RuleViolationException($"Customer {survivor.Id} was erased since the merge (with the records merged into it): "
+                + "an erased person's records stay anonymous, so the merge cannot be undone. Nothing was changed.");
 
         // The survivor's fields first: the merged record's phone leaves the survivor before the merged record takes it back.
         var before = MergeValues.Values(merge.SurvivorBefore);
@@ -78,6 +81,13 @@ public sealed partial class MergeOperations
             if (!moved.TryGetValue(entity.ClrType.Name, out var keys)) continue;
             var count = (await MoveAsync(db, entity, column, survivor.Id, merged.Id, keys.ToHashSet(), ct)).Count;
             if (count > 0) back[entity.ClrType.Name] = count;
+        }
+        // The withdrawals the merge carried over were the merged person's, not the survivor's: they leave the survivor's
+        // register (the merged record keeps its own rows); the survivor's consent fields are restored with its other fields.
+        if (moved.TryGetValue(CarriedConsentKey, out var carried))
+        {
+            var carriedIds = carried.Select(k => long.Parse(k, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            await db.ConsentRecords.Where(r => carriedIds.Contains(r.Id) && r.CustomerId == survivor.Id).ExecuteDeleteAsync(ct);
         }
         var bookings = MergeValues.Deserialize<List<BookingMerge>>(merge.Bookings);
         foreach (var b in bookings)

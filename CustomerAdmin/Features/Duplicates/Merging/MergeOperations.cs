@@ -27,6 +27,9 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
     /// <summary>The skip code of a pending SMS of a booking that a merge folded into the survivor's booking of the same event.</summary>
     public const string BookingMergedCode = "booking-merged";
 
+    /// <summary>The key in <see cref="CustomerMerge.MovedRows"/> of the consent rows the merge added to the survivor (not moved rows).</summary>
+    public const string CarriedConsentKey = "CarriedConsent";
+
     public async Task<MergeResult> MergeAsync(MergeRequest request, string? actor = null, CancellationToken ct = default)
     {
         if (request.SurvivorId == request.MergedId)
@@ -58,6 +61,10 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
         var merged = Mergeable(await db.Customers.FirstOrDefaultAsync(c => c.Id == request.MergedId, ct), request.MergedId);
         if (survivor.Version != request.SurvivorVersion) throw Changed(survivor);
         if (merged.Version != request.MergedVersion) throw Changed(merged);
+        foreach (var side in new[] { survivor, merged })
+            if (await db.IsErasedAsync(side.Id, ct))
+                throw new RuleViolationException($"Customer {side.Id} was erased (its personal data removed at a request), so it cannot be merged: "
+                    + "the record stays anonymous. Nothing was merged.");
         var now = time.GetUtcNow().UtcDateTime;
         var pair = await DecidePairAsync(db, request, survivor.Id, merged.Id, now, ct);
 
@@ -81,7 +88,7 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
         var entry = db.Entry(survivor);
         foreach (var field in MergeValues.SurvivorFields)
             entry.Property(field).CurrentValue = MergeValues.Get(values, field);
-        await ConsentOperations.CarryWithdrawalsAsync(db, survivor, merged.Id, now, ct);
+        var carried = await ConsentOperations.CarryWithdrawalsAsync(db, survivor, merged.Id, now, ct);
         var summary = Summary(moved, bookings);
         var what = $"Customer {merged.Id} ({merged.FullName}) merged into this record by {db.Actor}: moved {summary}"
             + (taken.Count > 0 ? $"; took its {string.Join(", ", taken.Select(f => CustomerLabels.Field(f).ToLowerInvariant()))}" : "") + ".";
@@ -100,6 +107,10 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
         // The survivor as the merge left it (with its new version), for the undo to tell what was changed since.
         record.SurvivorAfter = MergeValues.Snapshot(survivor);
         await WebhookOutbox.AddAsync(db, WebhookEvents.CustomerMerged, () => new { id = merged.Id, mergedIntoId = survivor.Id }, ct);
+        // The consent rows written for the survivor from the merged record's withdrawals: the undo takes them back.
+        if (carried.Count > 0)
+            record.MovedRows = MergeValues.Serialize(new Dictionary<string, List<string>>(moved)
+                { [CarriedConsentKey] = carried.Select(r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() });
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return new MergeResult(record.Id, survivor.Id, merged.Id, moved.ToDictionary(m => m.Key, m => m.Value.Count));

@@ -93,16 +93,19 @@ public sealed class ConsentOperations(IDbContextFactory<AppDbContext> factory, I
     /// A merge: each purpose the merged record withdrew (its newest row) and the survivor has not is withdrawn for the
     /// survivor too, with the merged record's source and wording, so an opt-out never disappears into a merge.
     /// </summary>
-    public static async Task CarryWithdrawalsAsync(AppDbContext db, Customer survivor, int mergedId, DateTime now, CancellationToken ct)
+    /// <returns>The rows added (ids set by the caller's save), which an undo of the merge deletes again.</returns>
+    public static async Task<List<ConsentRecord>> CarryWithdrawalsAsync(AppDbContext db, Customer survivor, int mergedId, DateTime now, CancellationToken ct)
     {
+        var carried = new List<ConsentRecord>();
         var rows = await db.ConsentRecords.AsNoTracking().Where(r => r.CustomerId == survivor.Id || r.CustomerId == mergedId).ToListAsync(ct);
         var latest = rows.GroupBy(r => (r.CustomerId, r.Purpose))
             .ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.At).ThenByDescending(r => r.Id).First());
         foreach (var theirs in latest.Values.Where(r => r.CustomerId == mergedId && !r.Granted).OrderBy(r => r.Purpose, StringComparer.Ordinal))
         {
             if (latest.TryGetValue((survivor.Id, theirs.Purpose), out var mine) && !mine.Granted) continue;
-            Apply(db, survivor, theirs.Purpose, granted: false, theirs.Source, now, theirs.WordingVersion);
+            carried.Add(Apply(db, survivor, theirs.Purpose, granted: false, theirs.Source, now, theirs.WordingVersion));
         }
+        return carried;
     }
 
     /// <summary>Those of <paramref name="customerIds"/> (a batch) whose newest row for <paramref name="purpose"/> withdraws it.</summary>

@@ -52,7 +52,12 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
 
     /// <summary>Erases the personal data of <paramref name="customerId"/> (or of the record it was merged into, with every record merged into that).</summary>
     /// <exception cref="RuleViolationException">The request is incomplete, there is no such customer, or open work refuses it.</exception>
-    public async Task<ErasureResult> EraseAsync(int customerId, string? reason, string actor, CancellationToken ct = default)
+    public Task<ErasureResult> EraseAsync(int customerId, string? reason, string actor, CancellationToken ct = default) =>
+        EraseAsync(customerId, reason, actor, purge: true, ct);
+
+    /// <param name="purge">False leaves the clean-up to the file (<see cref="PurgeAsync"/>) to the caller: the retention run erases
+    /// customers by the hundred and cleans up once per batch, since SQLite's <c>VACUUM</c> rewrites the whole file.</param>
+    public async Task<ErasureResult> EraseAsync(int customerId, string? reason, string actor, bool purge, CancellationToken ct = default)
     {
         RuleViolationException.ThrowFirst(Validate(reason, Confirmation));
         await using var db = await factory.CreateDbContextAsync(ct);
@@ -66,8 +71,7 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
             var (subject, ids, rows, removed) = await EraseRowsAsync(db, customerId, reason!.Trim(), actor, tables, ct);
             // After the commit: a file must not go while its row could still roll back.
             foreach (var document in removed) await documents.DeleteContentAsync(document);
-            var touched = tables.Select(t => t.Entity).Prepend(db.Model.FindEntityType(typeof(Customer))!).ToList();
-            var purged = await db.Sql().PurgeAsync(db, touched, ct);
+            var purged = !purge || await PurgeAsync(db, tables, ct);
             if (!purged)
                 logger.LogWarning("Erasure of customer {CustomerId}: the write-ahead log was busy, so the checkpoint that clears it did not finish", subject);
             logger.LogInformation("Personal data of customer {CustomerId} ({Records} records) erased by {Actor}", subject, ids.Count, actor);
@@ -88,6 +92,17 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    /// <summary>Cleans the tables an erasure touches to the file (after erasures made with <c>purge: false</c>); false when SQLite's log stayed busy.</summary>
+    public async Task<bool> PurgeAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        return await PurgeAsync(db, PersonalData.Checked(db.Model), ct);
+    }
+
+    private static Task<bool> PurgeAsync(AppDbContext db,
+        List<(IEntityType Entity, IReadOnlyList<IProperty> Columns, ErasureHandling Handling)> tables, CancellationToken ct) =>
+        db.Sql().PurgeAsync(db, tables.Select(t => t.Entity).Prepend(db.Model.FindEntityType(typeof(Customer))!).ToList(), ct);
 
     private async Task<(int Subject, List<int> Ids, Dictionary<string, int> Rows, List<CustomerDocument> Documents)> EraseRowsAsync(AppDbContext db,
         int customerId, string reason, string actor, List<(IEntityType Entity, IReadOnlyList<IProperty> Columns, ErasureHandling Handling)> tables,
