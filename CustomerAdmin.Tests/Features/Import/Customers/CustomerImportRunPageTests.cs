@@ -82,22 +82,25 @@ public abstract class CustomerImportRunPageTests : AppComponentTest
         Assert.Equal(60, await db.Customers.CountAsync(Ct));
     }
 
+    /// <summary>A customer import running elsewhere (another instance): 250 of its 1,000 rows done.</summary>
+    private async Task<int> AddRunningImportAsync()
+    {
+        await using var db = await Db.Inner.CreateDbContextAsync(Ct);
+        var run = new ImportRun
+        {
+            Kind = ImportRunKind.Customers, FileName = "big.csv", StartedAt = DateTime.UtcNow, HeartbeatAt = DateTime.UtcNow, StartedBy = "ann@test.local",
+            RowsTotal = 1000, RowsRead = 250,
+        };
+        db.ImportRuns.Add(run);
+        await db.SaveChangesAsync(Ct);
+        return run.Id;
+    }
+
     [Fact]
     public async Task AnImportAlreadyRunningIsShownInsteadOfASecondStart()
     {
         SignInAs(AppRoles.Manager);
-        int running;
-        await using (var db = await Db.Inner.CreateDbContextAsync(Ct))
-        {
-            var run = new ImportRun
-            {
-                Kind = ImportRunKind.Customers, FileName = "big.csv", StartedAt = DateTime.UtcNow, HeartbeatAt = DateTime.UtcNow, StartedBy = "ann@test.local",
-                RowsTotal = 1000, RowsRead = 250,
-            };
-            db.ImportRuns.Add(run);
-            await db.SaveChangesAsync(Ct);
-            running = run.Id;
-        }
+        var running = await AddRunningImportAsync();
         var cut = ToImportStep(CustomersCsv(300));
 
         cut.WaitForAssertion(() => Assert.Contains($"Import #{running} (big.csv", cut.Find("[data-testid=import-running]").TextContent));
@@ -108,6 +111,25 @@ public abstract class CustomerImportRunPageTests : AppComponentTest
         await DisposeComponentsAsync();
         var page = RenderPage<CustomerImportPage>(parameters: new Dictionary<string, object?> { ["RunId"] = running });
         page.WaitForAssertion(() => Assert.Contains("250 of 1,000 rows", page.Find("[data-testid=run-progress-text]").TextContent));
+    }
+
+    [Fact]
+    public async Task CancelMarksARunningImportCancelledAndItCanThenBeUndone()
+    {
+        SignInAs(AppRoles.Manager);
+        var running = await AddRunningImportAsync();
+        var page = RenderPage<CustomerImportPage>(parameters: new Dictionary<string, object?> { ["RunId"] = running });
+        page.WaitForAssertion(() => Assert.Contains("250 of 1,000 rows", page.Find("[data-testid=run-progress-text]").TextContent));
+        Assert.Empty(page.FindAll("[data-testid=run-undo]"));
+
+        page.Find("[data-testid=run-cancel]").Click();
+
+        page.WaitForAssertion(() => Assert.Equal("Cancelled", page.Find("[data-testid=run-status]").TextContent.Trim()));
+        Assert.Contains("Cancelled by manager", page.Find("[data-testid=run-error]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=run-cancel]"));
+        Assert.NotEmpty(page.FindAll("[data-testid=run-undo]"));
+        await using var check = await Db.Inner.CreateDbContextAsync(Ct);
+        Assert.Equal(ImportRunStatus.Cancelled, (await check.ImportRuns.SingleAsync(r => r.Id == running, Ct)).Status);
     }
 
     [Fact]

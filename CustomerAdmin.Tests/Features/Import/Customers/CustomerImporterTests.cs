@@ -1,6 +1,7 @@
 using System.Text;
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Duplicates.Scanning;
 using CustomerAdmin.Features.Import.Customers;
 using CustomerAdmin.Features.Import.Files;
 using Microsoft.EntityFrameworkCore;
@@ -282,6 +283,81 @@ public sealed class CustomerImporterTests : IDisposable
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task RowsOfOnePersonInDifferentBatchesBecomeOneCustomerByReferencePhoneOrEmail(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        // 120 new people, each on two rows 120 lines apart (batches of 7, so always in different batches): a third by their
+        // reference (under another phone), a third by their phone written another way (no reference), a third by their email only.
+        var csv = new StringBuilder(Header);
+        for (var i = 0; i < 120; i++)
+        {
+            var (first, last) = Person(i);
+            csv.Append(i % 3 == 0 ? $"R-{i}," : ",").Append($"{first},{last},{NewPhone(i)},p{i}@example.com,Salem,\n");
+        }
+        for (var i = 0; i < 120; i++)
+        {
+            var (first, last) = Person(i);
+            var phone = NewPhone(i)[2..];
+            csv.Append((i % 3) switch
+            {
+                0 => $"R-{i},{first},{last},{NewPhone(1000 + i)},,,Note {i}\n",
+                1 => $",{first},{last},({phone[..3]}) {phone[3..6]}-{phone[6..]},,,Note {i}\n",
+                _ => $",{first},{last},,P{i}@Example.com,,Note {i}\n",
+            });
+        }
+        var path = WriteFile(csv.ToString());
+
+        var run = await Importer(database.Factory, batchSize: 7).RunAsync(await RequestAsync(path), null, ct);
+
+        Assert.Equal(ImportRunStatus.Completed, run.Status);
+        Assert.Equal((240, 120, 120, 0), (run.RowsRead, run.Created, run.Updated, run.Skipped));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(120, await db.Customers.CountAsync(ct));
+        Assert.Equal(120, await db.Customers.CountAsync(c => c.Notes != null && c.Notes.StartsWith("Note "), ct));
+        var second = await db.ImportReportRows.Where(r => r.ImportRunId == run.RunId && r.Line > 121).ToListAsync(ct);
+        Assert.Equal(40, second.Count(r => r.Reason!.StartsWith("Matched by external reference")));
+        Assert.Equal(40, second.Count(r => r.Reason!.StartsWith("Matched by phone")));
+        Assert.Equal(40, second.Count(r => r.Reason!.StartsWith("Matched by email")));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ACancelledRunStopsAtTheNextBatchBoundaryKeepsWholeBatchesAndCanBeUndone(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        await SeedAsync(database);
+        var path = WriteFile(File400());
+        var importer = Importer(database.Factory);
+
+        // Cancelled (as the page's button does) once the first batch of 40 is in: the batch already under way is finished, then it stops.
+        var cancelled = false;
+        var run = await importer.RunAsync(await RequestAsync(path), new SyncProgress(p =>
+        {
+            if (cancelled) return;
+            cancelled = true;
+            Assert.True(importer.CancelAsync(p.RunId, "manager@test", ct).GetAwaiter().GetResult());
+        }), ct);
+
+        Assert.Equal(ImportRunStatus.Cancelled, run.Status);
+        Assert.Equal(80, run.RowsRead);
+        Assert.Contains("Cancelled by manager@test", run.Error);
+        await using (var db = database.CreateDbContext())
+        {
+            Assert.Equal(80, await db.ImportReportRows.CountAsync(r => r.ImportRunId == run.RunId, ct));
+            Assert.Equal(run.Created, await db.Customers.CountAsync(c => c.ImportRunId == run.RunId, ct));
+        }
+        Assert.True((await importer.UndoAsync(run.RunId, "manager@test", ct)).Done);
+        await using (var db = database.CreateDbContext())
+            Assert.Equal(300, await db.Customers.CountAsync(c => c.Status != CustomerStatus.Deleted, ct));
+    }
+
+    private sealed class SyncProgress(Action<CustomerImportProgress> report) : IProgress<CustomerImportProgress>
+    {
+        public void Report(CustomerImportProgress value) => report(value);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
     public async Task AnUncertainMatchIsCreatedAnewAndItsPairsGoToTheReviewQueue(DatabaseProvider provider)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -297,6 +373,15 @@ public sealed class CustomerImporterTests : IDisposable
         var row = await db.ImportReportRows.SingleAsync(r => r.ImportRunId == run.RunId, ct);
         Assert.True(row.NeedsReview);
         Assert.Contains("2 customers", row.Reason);
+        // The import queues its new customers' duplicate checks; the background check then puts the pairs in the review queue.
+        var queued = await db.DuplicateCheckRequests.Select(r => r.CustomerId).ToListAsync(ct);
+        Assert.Contains(row.CustomerId!.Value, queued);
+        await using (var check = database.CreateDbContext())
+        await using (var tx = await check.Database.BeginTransactionAsync(ct))
+        {
+            await DuplicateChecks.CheckAsync(check, queued, _time.GetUtcNow().UtcDateTime, ct);
+            await tx.CommitAsync(ct);
+        }
         Assert.True(await db.DuplicatePairs.AnyAsync(p => p.CustomerAId == row.CustomerId || p.CustomerBId == row.CustomerId, ct));
         var csv = new StringWriter();
         await CustomerImportReportCsv.WriteAsync(db, run.RunId, csv, ct);

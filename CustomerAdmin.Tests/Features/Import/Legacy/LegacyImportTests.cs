@@ -24,7 +24,7 @@ public sealed class LegacyImportTests : IDisposable
         "L-1,C-1,John Smith,(212) 736-5000,,john@example.com,2019-03-04,Laptop,\"Screen, \"\"flickers\"\"\",closed,120\n"
         + "L-2,C-1,John Smith,212.736.5000,,,2019-06-11,Charger,\"Does not\ncharge\",closed,30.50\n"
         + "L-3,C-2,Ana Costa,+1 646 555 0142,,ana@example.com,2020-02-04,Probe,Cable,open,\n"
-        + "L-4,C-3,Li Wei,,,li@example.com,2020-03-01,Tablet,Battery,closed,80\n"
+        + "L-4,C-3,Li Wei,,,,2020-03-01,Tablet,Battery,closed,80\n"
         + "L-5,C-4,Bad Amount,+1 646 555 0199,,,2020-03-01,Tablet,Battery,closed,-5\n"
         + "L-1,C-1,John Smith,(212) 736-5000,,john@example.com,2019-03-04,Laptop,\"Screen, \"\"flickers\"\"\",closed,120\n"
         + "L-6,C-5,Existing Pat,+1 (917) 555-0111,,,2021-01-01,Printer,Jam,closed,40\n";
@@ -336,6 +336,29 @@ public sealed class LegacyImportTests : IDisposable
         Assert.Contains("John Smith", undo.Message);
         await using var after = database.CreateDbContext();
         Assert.Equal(5, await after.Tickets.CountAsync(ct));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ARowWithAnEmailButNoPhoneCreatesACustomerKnownByEmailAsStaffCan(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var file = WriteFile(Header
+            + "L-1,C-1,Li Wei,,,Li@Example.com,2020-03-01,Tablet,Battery,closed,80\n"
+            + "L-2,C-1,Li Wei,,,li@example.com,2020-04-01,Phone,Screen,open,\n"
+            + "L-3,C-2,Mei Chen,,,mei@example.com,2020-05-01,Laptop,Keys,open,\n"
+            + "L-4,C-3,No Contact,,,,2020-05-01,Laptop,Keys,open,\n");
+
+        var report = await Importer(database).RunAsync(file, "legacy.csv", dryRun: false, "test", ct: ct);
+
+        Assert.True(report.Succeeded, report.FatalError);
+        Assert.Equal((3, 2, 1), (report.Tickets, report.CustomersCreated, report.RowsRejected));
+        Assert.Contains(report.Issues, i => i is { Line: 5, Kind: ImportIssueKind.Rejected } && i.Message.Contains("phone number or an email"));
+        await using var db = database.CreateDbContext();
+        var li = await db.Customers.SingleAsync(c => c.Email == "li@example.com", ct);
+        Assert.Equal(("", false), (li.PrimaryPhone, li.PrimaryPhoneSmsCapable));
+        Assert.Equal(2, await db.Tickets.CountAsync(t => t.CustomerId == li.Id, ct));
+        Assert.Equal(1, await db.Customers.CountAsync(c => c.Email == "mei@example.com", ct));
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]

@@ -76,6 +76,14 @@ public class LegacyCustomerMatcherTests
     }
 
     [Fact]
+    public void NewCustomerWithAnEmailButNoPhoneIsAccepted()
+    {
+        var result = new LegacyCustomerMatcher().Match(Row("C-1", "Ana Costa", null, "ana@example.com"));
+
+        Assert.Equal((MatchedBy.New, null), (result.By, result.Error));
+    }
+
+    [Fact]
     public void LegacyIdWithTwoPhonesIsAConflictReportedOnce()
     {
         var m = new LegacyCustomerMatcher();

@@ -49,7 +49,7 @@ public sealed class CustomerImportOptions
     public const string Section = "CustomerImport";
 
     /// <summary>Rows per transaction at most; a batch also ends after <see cref="BatchTime"/>, so progress moves at least that often.</summary>
-    [Range(1, 100_000)] public int BatchSize { get; set; } = 100;
+    [Range(1, 100_000)] public int BatchSize { get; set; } = 2000;
 
     /// <summary>How long a batch reads and matches before it is written: the run's progress is stored with each batch.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")] public TimeSpan BatchTime { get; set; } = TimeSpan.FromSeconds(1);

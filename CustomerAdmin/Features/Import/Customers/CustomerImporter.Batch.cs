@@ -1,5 +1,7 @@
 using CustomerAdmin.Data;
 using CustomerAdmin.Features.Customers.History;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Features.Dashboard;
 using CustomerAdmin.Features.Duplicates.Matching;
 using CustomerAdmin.Features.Duplicates.Merging;
 using CustomerAdmin.Features.Duplicates.Scanning;
@@ -64,7 +66,8 @@ public sealed partial class CustomerImporter
     /// Reads, matches and writes one batch: in a real run one transaction for the customers, their history (through the
     /// save's keepers), links, report rows and the run's counts; a dry run writes only the report rows and counts.
     /// </summary>
-    private async Task ProcessBatchAsync(RunWork work, List<ImportedCustomerRow> rows, CancellationToken ct)
+    /// <returns>False when the run was cancelled meanwhile: it stops after this batch.</returns>
+    private async Task<bool> ProcessBatchAsync(RunWork work, List<ImportedCustomerRow> rows, CancellationToken ct)
     {
         var run = work.Run;
         var dry = run.DryRun;
@@ -77,6 +80,8 @@ public sealed partial class CustomerImporter
         var counts = work.Counts.Copy();
         var report = new List<(ImportReportRow Row, Customer? Customer)>(rows.Count);
         var linkedHere = new HashSet<string>(StringComparer.Ordinal);
+        var created = new List<Customer>();
+        var newLinks = new List<(string Reference, Customer Customer)>();
 
         foreach (var row in rows)
         {
@@ -103,9 +108,8 @@ public sealed partial class CustomerImporter
                 work.Index.Add(new FileCustomer(customer), row.ExternalReference);
                 if (!dry)
                 {
-                    db.Customers.Add(customer);
-                    if (row.ExternalReference is { } reference && linkedHere.Add(reference))
-                        db.LegacyCustomerLinks.Add(new LegacyCustomerLink { Source = work.Source, LegacyId = reference, Customer = customer, ImportRunId = run.Id });
+                    created.Add(customer);
+                    if (row.ExternalReference is { } reference && linkedHere.Add(reference)) newLinks.Add((reference, customer));
                 }
                 line.Action = ImportRowAction.Created;
                 line.NeedsReview = match?.Uncertain is not null;
@@ -142,24 +146,78 @@ public sealed partial class CustomerImporter
             report.Add((line, target));
         }
 
-        if (!dry) await db.SaveChangesAsync(ct);
+        if (!dry)
+        {
+            // Matched customers: a tracked save, so their history, tokens and duplicate checks move as for staff's change.
+            await db.SaveChangesAsync(ct);
+            await WriteNewAsync(db, run, work.Source, created, newLinks, ct);
+        }
         foreach (var (line, customer) in report)
         {
             if (line.CustomerId is null && customer is { Id: > 0 }) line.CustomerId = customer.Id;
             counts.Count(line);
         }
         db.ChangeTracker.Clear();
-        db.ImportReportRows.AddRange(report.Select(r => r.Row));
-        await db.SaveChangesAsync(ct);
+        // A dry run has no transaction: the inserter needs the connection open.
+        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
+        await using (var lines = new RowInserter<ImportReportRow>(db))
+        {
+            foreach (var (line, _) in report) await lines.AddAsync(line, ct);
+            await lines.FlushAsync(ct);
+        }
         var now = Now;
         var alive = await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running)
             .ExecuteUpdateAsync(s => counts.Apply(s).SetProperty(r => r.HeartbeatAt, now), ct);
+        // Cancelled while this batch ran (CancelAsync): the batch is kept, whole, and the run stops after it.
+        var cancelled = alive == 0 && await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Cancelled)
+            .ExecuteUpdateAsync(s => counts.Apply(s).SetProperty(r => r.HeartbeatAt, now), ct) == 1;
         // Declared interrupted (perhaps undone) by another process while this batch ran: its rows must not join the run.
-        if (alive == 0) throw new InvalidOperationException($"Import #{run.Id} was marked as interrupted by another process, so it stopped.");
+        if (alive == 0 && !cancelled) throw new InvalidOperationException($"Import #{run.Id} was marked as interrupted by another process, so it stopped.");
         if (tx is not null) await tx.CommitAsync(ct);
         if (!dry) AppMetrics.ImportRows.Add(report.Count, AppMetrics.Tag("import", "customers"));
         work.Counts = counts;
         if (!dry) work.Index.Clear();
+        return !cancelled;
+    }
+
+    /// <summary>
+    /// The batch's new customers through the legacy import's bulk path: what a first save gives a customer (stamps, the
+    /// "(created)" history row, sort name and search tokens, the dashboard summary's move) written by the keepers' bulk
+    /// entry points with <see cref="RowInserter{T}"/>, and their duplicate checks queued for the background worker
+    /// (<see cref="DuplicateChecks.QueueAsync"/>), which puts uncertain ones in the review queue.
+    /// </summary>
+    private async Task WriteNewAsync(AppDbContext db, ImportRun run, string source, List<Customer> created,
+        List<(string Reference, Customer Customer)> links, CancellationToken ct)
+    {
+        if (created.Count == 0) return;
+        var now = Now;
+        var actor = ActorOf(run.Id);
+        var summary = await DashboardSummaryKeeper.BeginAddingAsync(db, [], ct);
+        var standIn = new Dictionary<Customer, int>(ReferenceEqualityComparer.Instance);
+        foreach (var customer in created)
+        {
+            SearchIndexKeeper.PrepareNew(customer);
+            CustomerHistoryKeeper.StampNew(customer, now, actor);
+            standIn[customer] = -(standIn.Count + 1);
+        }
+        summary.Start(created.Select(c => new DashboardContributions.CustomerFacts(standIn[c], c.FirstSeenAt, c.Type, c.Status, c.City)).ToList(), [], ct);
+        await using (var customers = new RowInserter<Customer>(db, returningId: true))
+        {
+            foreach (var customer in created) customer.Id = (int)await customers.InsertReturningIdAsync(customer, ct);
+        }
+        await CustomerHistoryKeeper.AddNewAsync(db, created, ct);
+        await SearchIndexKeeper.AddNewAsync(db, created, ct);
+        if (links.Count > 0)
+        {
+            // Few beside the rest (one per referenced new customer): tracked, so nothing but the links is in this save.
+            db.LegacyCustomerLinks.AddRange(links.Select(l => new LegacyCustomerLink
+            {
+                Source = source, LegacyId = l.Reference, CustomerId = l.Customer.Id, ImportRunId = run.Id,
+            }));
+            await db.SaveChangesAsync(ct);
+        }
+        await DuplicateChecks.QueueAsync(db, created.Select(c => c.Id), now, ct);
+        await summary.ApplyAsync(db, created.ToDictionary(c => standIn[c], c => c.Id), ct);
     }
 
     private Customer NewCustomer(ImportedCustomerRow row, ImportRun run)

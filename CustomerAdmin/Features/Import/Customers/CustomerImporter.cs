@@ -88,6 +88,27 @@ public sealed partial class CustomerImporter(
         return runs.Select(CustomerImportSummary.From).ToList();
     }
 
+    /// <summary>
+    /// Asks a running import to stop (from whichever instance: the run's row carries it): it is marked cancelled now, and
+    /// stops at the end of the batch in progress, which it keeps whole; what it wrote can be undone. False when the run
+    /// was no longer running.
+    /// </summary>
+    public async Task<bool> CancelAsync(int runId, string actor, CancellationToken ct = default)
+    {
+        await using var db = await factory.CreateDbContextAsync(ct);
+        var run = await db.ImportRuns.AsNoTracking().Where(r => r.Id == runId && r.Kind == ImportRunKind.Customers)
+            .Select(r => new { r.DryRun }).FirstOrDefaultAsync(ct);
+        if (run is null) return false;
+        var message = $"Cancelled by {actor}. " + (run.DryRun
+            ? "Nothing was changed."
+            : $"The import stopped at the end of the batch in progress; the rows of the batches it completed are kept under import #{runId}: undo it, or import the file again.");
+        message = message[..Math.Min(message.Length, 2000)];
+        var now = Now;
+        return await db.ImportRuns.Where(r => r.Id == runId && r.Status == ImportRunStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ImportRunStatus.Cancelled).SetProperty(r => r.FinishedAt, now)
+                .SetProperty(r => r.Error, message), ct) == 1;
+    }
+
     /// <summary>A run left "Running" and silent for longer than <see cref="CustomerImportOptions.InterruptedAfter"/> died with its process.</summary>
     private void ShowInterrupted(ImportRun run)
     {
@@ -177,8 +198,13 @@ public sealed partial class CustomerImporter(
             {
                 batch.Add(prepared.Reader.Read(row));
                 if (batch.Count < _options.BatchSize && batchClock.Elapsed < _options.BatchTime) continue;
-                await ProcessBatchAsync(work, batch, ct);
+                var going = await ProcessBatchAsync(work, batch, ct);
                 progress?.Report(new(run.Id, work.Counts.RowsRead, run.RowsTotal));
+                if (!going)
+                {
+                    logger.LogInformation("Customer import {RunId} cancelled after {Rows} rows", run.Id, work.Counts.RowsRead);
+                    return;
+                }
                 batch.Clear();
                 batchClock.Restart();
             }

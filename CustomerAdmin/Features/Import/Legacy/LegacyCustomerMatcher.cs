@@ -83,9 +83,10 @@ public sealed class LegacyCustomerMatcher
             conflicts.Add($"Phone {row.Phone} belongs to {phoneOwner.Name} but this row names {row.Name}"
                 + (found == phoneOwner ? "; the ticket goes to " + phoneOwner.Name + "." : "."));
         }
-        if (found is null && row.Phone is null)
-            return new(null, by, "There is no phone number, and no customer matches the legacy id or the email; "
-                + "a new customer needs a phone number.", conflicts);
+        // The rule of every new customer (CustomerRules): a phone or an email; a row with an email only creates one.
+        if (found is null && row.Phone is null && row.Email is null)
+            return new(null, by, "There is no phone number or email, and no customer matches the legacy id; "
+                + "a new customer needs a phone number or an email address.", conflicts);
         return new(found, by, null, conflicts);
     }
 
