@@ -1,5 +1,6 @@
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Api;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
@@ -25,6 +26,7 @@ public static class DerivedData
         new DashboardSummaryKeeper(),
         new CustomerStatsKeeper(),
         new DuplicateMatchKeeper(),
+        new IdempotencyKeeper(),
     ];
 
     /// <summary><see cref="AppContextServicesExtensions.UseAppServices{TBuilder}"/> with the app's keepers (or, in tests, a subset of them).</summary>

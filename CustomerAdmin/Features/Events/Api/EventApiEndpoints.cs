@@ -33,7 +33,8 @@ public static class EventApiEndpoints
         bookings.MapGet("/{id:int}", GetBookingAsync).WithName("getBooking").RequireScope(Permissions.CustomersRead)
             .ProducesProblem(StatusCodes.Status404NotFound);
         bookings.MapPost("", CreateBookingAsync).WithName("createBooking").RequireScope(Permissions.CustomersWrite)
-            .Accepts<BookingRequest>("application/json").WithIdempotency()
+            .Accepts<BookingRequest>("application/json")
+            .WithIdempotency<Booking>("bookings", static async (db, id, ct) => await db.BookingAsync(id, ct) is { } b ? (b, b.Version) : (null, null))
             .Produces<BookingRow>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         bookings.MapPatch("/{id:int}", UpdateBookingAsync).WithName("updateBooking").RequireScope(Permissions.CustomersWrite)
