@@ -220,7 +220,7 @@ public sealed class IdempotencyKeeper : DerivedDataKeeper
         set => Running.Value = value;
     }
 
-    public override string Name => "Idempotency keys";
+    public override string Name => "idempotency keys";
 
     public override KeeperWork? Inspect(AppDbContext db, Microsoft.EntityFrameworkCore.ChangeTracking.ChangeTracker tracker, SaveInfo save)
     {
