@@ -18,14 +18,14 @@ public sealed record ApiResult(DatabaseProvider Provider, int Customers, Percent
     Percentiles Cursor, Percentiles ByCity, double RequestsPerSecond, Percentiles UnderLoad, long Failed, double ServerCpuShare)
 {
     public const string Header =
-        "| provider | customers | get p50 | get p95 | get p99 | list p95 | list+filter p95 | cursor page p95 | by city p95 | get req/s (32 clients) | p95 under load | failed | server CPU |\n" +
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+        "| provider | customers | get p50 | get p95 | get p99 | list p95 | list+filter p95 | cursor page p95 | by city p95 | get req/s (32 clients) | p95 under load | failed | server CPU | server CPU per get |\n" +
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
     public override string ToString() =>
         $"| {Provider} | {Customers:N0} | {Get.P50:F2} | {Get.P95:F2} {Met(Get.P95 <= ApiBenchmark.GetTargetMs)} | {Get.P99:F2} | " +
         $"{List.P95:F2} {Met(List.P95 <= ApiBenchmark.ListTargetMs)} | {Filtered.P95:F2} {Met(Filtered.P95 <= ApiBenchmark.ListTargetMs)} | " +
         $"{Cursor.P95:F2} {Met(Cursor.P95 <= ApiBenchmark.ListTargetMs)} | {ByCity.P95:F2} | {RequestsPerSecond:N0} {Met(RequestsPerSecond >= ApiBenchmark.TargetRequestsPerSecond)} | " +
-        $"{UnderLoad.P95:F1} | {Failed} | {ServerCpuShare:P0} |";
+        $"{UnderLoad.P95:F1} | {Failed} | {ServerCpuShare:P0} | {ServerCpuShare * Environment.ProcessorCount * 1000 / RequestsPerSecond:F2} ms |";
 
     private static string Met(bool met) => met ? "✓" : "✗";
 }
