@@ -12,9 +12,8 @@ public sealed record CustomerKeysetPage(IReadOnlyList<CustomerRow> Items, string
 /// <summary>
 /// The customer list (<see cref="CustomerListQuery.Filtered"/>, the same filters as the page) paged by keyset for the
 /// API: a cursor holds the sort values of the last row given, and the next page is what sorts after them, so rows added
-/// or removed meanwhile never shift a page. The order is the page's (<see cref="CustomerListQuery.Sorted"/>); a missing
-/// text compares as an empty one (the city sort puts rows without a city last by a key of its own), so each key
-/// compares the same way in SQL and in the cursor.
+/// or removed meanwhile never shift a page. The order is the page's (<see cref="CustomerListQuery.Sorted"/>), with an
+/// empty text in place of a missing one, so each key compares the same way in SQL and in the cursor.
 /// </summary>
 public static class CustomerListKeyset
 {
@@ -33,16 +32,14 @@ public static class CustomerListKeyset
         if (rows.Count <= limit) return new CustomerKeysetPage(rows, null);
         rows.RemoveAt(limit);
         var lastId = rows[^1].Id;
-        // Each key's value as the database computes it (lower() is the database's), so the next page starts exactly after it.
-        var values = new List<object?>();
-        foreach (var key in keys) values.Add(await key.ValueOfAsync(db.Customers.AsNoTracking().Where(c => c.Id == lastId), ct));
-        return new CustomerKeysetPage(rows, Encode(sort, descending, values));
+        var last = await db.Customers.AsNoTracking().FirstAsync(c => c.Id == lastId, ct);
+        return new CustomerKeysetPage(rows, Encode(sort, descending, keys.Select(k => k.ValueOf(last)).ToList()));
     }
 
     private static SortKey[] Keys(CustomerSort sort, bool desc) => sort switch
     {
         CustomerSort.Name => [Key(c => c.DisplayName ?? c.FirstName ?? c.Name ?? "", desc), Key(c => c.LastName ?? "", desc), Key(c => c.Id, false)],
-        CustomerSort.City => [Key(c => c.City == null ? 1 : 0, false), Key(c => (c.City ?? "").ToLower(), desc), Key(c => c.SortName, false), Key(c => c.Id, false)],
+        CustomerSort.City => [Key(c => c.City ?? "", desc), Key(c => c.SortName, false), Key(c => c.Id, false)],
         CustomerSort.Created => [Key(c => c.CreatedAt, desc), Key(c => c.Id, desc)],
         CustomerSort.TotalSpent => [Key(c => c.TotalSpent, desc), Key(c => c.SortName, false), Key(c => c.Id, false)],
         _ => [Key(c => c.SortName, desc), Key(c => c.Id, desc)],
@@ -95,12 +92,14 @@ public static class CustomerListKeyset
     {
         public abstract Type Type { get; }
         public abstract IOrderedQueryable<Customer> Order(IQueryable<Customer> q, IOrderedQueryable<Customer>? sorted);
-        public abstract Task<object?> ValueOfAsync(IQueryable<Customer> row, CancellationToken ct);
+        public abstract object? ValueOf(Customer customer);
         public abstract (Expression After, Expression Equal) Compare(ParameterExpression c, object? value);
     }
 
     private sealed class SortKey<T>(Expression<Func<Customer, T>> selector, bool descending) : SortKey
     {
+        private readonly Func<Customer, T> _compiled = selector.Compile();
+
         public override Type Type => typeof(T);
 
         public override IOrderedQueryable<Customer> Order(IQueryable<Customer> q, IOrderedQueryable<Customer>? sorted) =>
@@ -112,7 +111,7 @@ public static class CustomerListKeyset
                 _ => sorted.ThenByDescending(selector),
             };
 
-        public override async Task<object?> ValueOfAsync(IQueryable<Customer> row, CancellationToken ct) => await row.Select(selector).FirstAsync(ct);
+        public override object? ValueOf(Customer customer) => _compiled(customer);
 
         public override (Expression After, Expression Equal) Compare(ParameterExpression c, object? value)
         {

@@ -134,9 +134,8 @@ public static class CustomerListQuery
     {
         (CustomerSort.Name, false) => q.OrderBy(c => c.DisplayName ?? c.FirstName ?? c.Name).ThenBy(c => c.LastName).ThenBy(c => c.Id),
         (CustomerSort.Name, true) => q.OrderByDescending(c => c.DisplayName ?? c.FirstName ?? c.Name).ThenByDescending(c => c.LastName).ThenBy(c => c.Id),
-        // Customers without a city last either way, cities without regard to case: the same order on both databases.
-        (CustomerSort.City, false) => q.OrderBy(c => c.City == null ? 1 : 0).ThenBy(c => c.City!.ToLower()).ThenBy(c => c.SortName).ThenBy(c => c.Id),
-        (CustomerSort.City, true) => q.OrderBy(c => c.City == null ? 1 : 0).ThenByDescending(c => c.City!.ToLower()).ThenBy(c => c.SortName).ThenBy(c => c.Id),
+        (CustomerSort.City, false) => q.OrderBy(c => c.City).ThenBy(c => c.SortName).ThenBy(c => c.Id),
+        (CustomerSort.City, true) => q.OrderByDescending(c => c.City).ThenBy(c => c.SortName).ThenBy(c => c.Id),
         (CustomerSort.Created, false) => q.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id),
         (CustomerSort.Created, true) => q.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id),
         (CustomerSort.TotalSpent, false) => q.OrderBy(c => c.TotalSpent).ThenBy(c => c.SortName).ThenBy(c => c.Id),
