@@ -28,73 +28,35 @@ public static class HttpExport
     public static async Task<HttpExportResult> RunAsync(DatabaseProvider provider, string connectionString,
         IDbContextFactory<AppDbContext> factory, string venueTimeZone)
     {
-        var port = FreePort();
-        var baseUrl = new Uri($"http://127.0.0.1:{port}/");
-        var documents = Path.Combine(Path.GetTempPath(), $"customeradmin-bench-documents-{Guid.NewGuid():N}");
-        var start = new ProcessStartInfo("dotnet")
+        await using var app = await AppProcess.StartAsync(provider, connectionString, venueTimeZone);
+        var server = app.Process;
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
         {
-            WorkingDirectory = AppContext.BaseDirectory, RedirectStandardOutput = true, RedirectStandardError = true,
+            BaseAddress = app.BaseUrl, Timeout = Timeout.InfiniteTimeSpan,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CustomerAdmin.dll"));
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(baseUrl.ToString().TrimEnd('/'));
-        // Development only because Production refuses plain HTTP (it expects a TLS-terminating proxy, and its cookies are
-        // Secure); the benchmark talks to Kestrel directly on loopback. The export's code path is the same.
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["Database__Provider"] = provider.ToString();
-        start.Environment[$"ConnectionStrings__{provider}"] = connectionString;
-        start.Environment["Database__SeedDemoData"] = "false";
-        // The zone the benchmark's own host counted the dashboard summary in: another one would make the server count
-        // it again at start-up.
-        start.Environment["Venue__TimeZone"] = venueTimeZone;
-        start.Environment["Documents__Folder"] = documents;
-        start.Environment["Sms__RunDispatcher"] = "false";
-        start.Environment["Sms__RunReminderScan"] = "false";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var (email, password) = await CreateUserAsync(factory, AppRoles.Manager);
+        await SignInAsync(http, email, password);
 
-        using var server = Process.Start(start) ?? throw new InvalidOperationException("Could not start the app.");
-        var output = new List<string>();
-        server.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
-        server.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Add(e.Data); };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
-        try
+        server.Refresh();
+        var before = server.WorkingSet64;
+        var peak = before;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
         {
-            using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+            while (!sampling.IsCancellationRequested)
             {
-                BaseAddress = baseUrl, Timeout = Timeout.InfiniteTimeSpan,
-            };
-            await WaitUntilHealthyAsync(http, server, output);
-            var (email, password) = await CreateManagerAsync(factory);
-            await SignInAsync(http, email, password);
-
-            server.Refresh();
-            var before = server.WorkingSet64;
-            var peak = before;
-            using var sampling = new CancellationTokenSource();
-            var sampler = Task.Run(async () =>
-            {
-                while (!sampling.IsCancellationRequested)
-                {
-                    server.Refresh();
-                    peak = Math.Max(peak, server.WorkingSet64);
-                    try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
-                }
-            });
-            var first = await DownloadAsync(http, server);
-            // Again in the same process: without the first download's JIT and query compilation, this is the cost per
-            // row that a larger export multiplies.
-            var second = await DownloadAsync(http, server);
-            await sampling.CancelAsync();
-            await sampler;
-            return new HttpExportResult(first.Rows, first.Bytes, first.Seconds, first.CpuSeconds, second.Seconds, second.CpuSeconds, before, peak);
-        }
-        finally
-        {
-            if (!server.HasExited) server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-            if (Directory.Exists(documents)) Directory.Delete(documents, recursive: true);
-        }
+                server.Refresh();
+                peak = Math.Max(peak, server.WorkingSet64);
+                try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
+            }
+        });
+        var first = await DownloadAsync(http, server);
+        // Again in the same process: without the first download's JIT and query compilation, this is the cost per
+        // row that a larger export multiplies.
+        var second = await DownloadAsync(http, server);
+        await sampling.CancelAsync();
+        await sampler;
+        return new HttpExportResult(first.Rows, first.Bytes, first.Seconds, first.CpuSeconds, second.Seconds, second.CpuSeconds, before, peak);
     }
 
     private static async Task<(long Rows, long Bytes, double Seconds, double CpuSeconds)> DownloadAsync(HttpClient http, Process server)
@@ -121,39 +83,8 @@ public static class HttpExport
         return (lines - 1, bytes, seconds, (server.TotalProcessorTime - cpu).TotalSeconds);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Start-up migrates the database (and counts the dashboard summary if it is missing), which can take minutes.</summary>
-    private static async Task WaitUntilHealthyAsync(HttpClient http, Process server, List<string> output)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (server.HasExited)
-            {
-                lock (output) throw new InvalidOperationException($"The app exited with {server.ExitCode}:\n{string.Join('\n', output)}");
-            }
-            try
-            {
-                using var health = await http.GetAsync("health");
-                if (health.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            if (deadline.Elapsed > TimeSpan.FromMinutes(30)) throw new TimeoutException("The app did not report healthy within 30 minutes.");
-            await Task.Delay(500);
-        }
-    }
-
-    /// <summary>A user with the Manager role (export rights), made with the app's own Identity set-up in the benchmark database.</summary>
-    private static async Task<(string Email, string Password)> CreateManagerAsync(IDbContextFactory<AppDbContext> factory)
+    /// <summary>A user with <paramref name="role"/>, made with the app's own Identity set-up in the benchmark database.</summary>
+    internal static async Task<(string Email, string Password)> CreateUserAsync(IDbContextFactory<AppDbContext> factory, string role)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -162,11 +93,11 @@ public static class HttpExport
         await using var provider = services.BuildServiceProvider();
         await using var scope = provider.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-        var email = $"bench-manager-{Guid.NewGuid():N}@bench.local";
+        var email = $"bench-{role.ToLowerInvariant()}-{Guid.NewGuid():N}@bench.local";
         var password = PasswordRules.Generate();
         var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true };
         Check(await users.CreateAsync(user, password));
-        Check(await users.AddToRoleAsync(user, AppRoles.Manager));
+        Check(await users.AddToRoleAsync(user, role));
         return (email, password);
 
         static void Check(IdentityResult result)

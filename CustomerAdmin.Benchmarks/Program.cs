@@ -40,6 +40,27 @@ if (args is ["duplicates-scan", ..])
     return;
 }
 
+if (args is ["api", ..])
+{
+    string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 ? args[i + 1] : null;
+    int Arg(string name, int fallback) => Text(name) is { } v ? int.Parse(v) : fallback;
+    var customers = Arg("--customers", 1_000_000);
+    var (requests, clients, seconds) = (Arg("--requests", 2000), Arg("--clients", 32), Arg("--seconds", 20));
+    var sqlitePath = Text("--sqlite") is { } path ? Path.GetFullPath(path) : Path.Combine(Path.GetTempPath(), "customeradmin-api-bench.db");
+    var rows = new List<ApiResult>();
+    if (!args.Contains("--no-sqlite"))
+        rows.Add(await ApiBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", customers, args.Contains("--reuse"), requests, clients, seconds));
+    if (Text("--postgres") is { } pg)
+        rows.Add(await ApiBenchmark.RunAsync(DatabaseProvider.Postgres, pg, customers, args.Contains("--reuse"), requests, clients, seconds));
+    Console.WriteLine();
+    Console.WriteLine($"{Environment.ProcessorCount} cores shared by the app and the clients; times in ms over HTTP on loopback; {requests:N0} sequential gets, " +
+        $"{Math.Max(100, requests / 4):N0} of each list page, then {clients} clients for {seconds} s; targets: get p95 ≤ {ApiBenchmark.GetTargetMs} ms, " +
+        $"list p95 ≤ {ApiBenchmark.ListTargetMs} ms, ≥ {ApiBenchmark.TargetRequestsPerSecond:N0} req/s");
+    Console.WriteLine(ApiResult.Header);
+    foreach (var row in rows) Console.WriteLine(row);
+    return;
+}
+
 if (args is ["duplicates-quality", ..])
 {
     CustomerAdmin.Benchmarks.Duplicates.DuplicateQualityBenchmark.Run(args);

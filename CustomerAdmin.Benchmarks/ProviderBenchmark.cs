@@ -151,7 +151,7 @@ public static class ProviderBenchmark
         return builder.Build();
     }
 
-    private static async Task FillAsync(IHost host, IDbContextFactory<AppDbContext> factory, PhoneNormalizer phones, BenchmarkOptions o)
+    internal static async Task FillAsync(IHost host, IDbContextFactory<AppDbContext> factory, PhoneNormalizer phones, BenchmarkOptions o)
     {
         bool filled;
         await using (var db = await factory.CreateDbContextAsync())

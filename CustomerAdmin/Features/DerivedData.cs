@@ -1,5 +1,6 @@
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Api;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
@@ -14,7 +15,8 @@ namespace CustomerAdmin.Features;
 /// The one place where the keepers of derived data are registered, in the order they run on every save. A value
 /// computed from other rows (search tokens, field history, the dashboard summary, ticket counts, a customer's
 /// total spent, visits and last visit, duplicate blocking keys and pairs) is kept by one of
-/// these, never by the code that changes the rows it comes from.
+/// these, never by the code that changes the rows it comes from. (The idempotency keeper marks an API create's key answered
+/// in the create's own save, for the same reason: the mark and the row commit together.)
 /// </summary>
 public static class DerivedData
 {
@@ -25,6 +27,7 @@ public static class DerivedData
         new DashboardSummaryKeeper(),
         new CustomerStatsKeeper(),
         new DuplicateMatchKeeper(),
+        new IdempotencyKeeper(),
     ];
 
     /// <summary><see cref="AppContextServicesExtensions.UseAppServices{TBuilder}"/> with the app's keepers (or, in tests, a subset of them).</summary>

@@ -43,20 +43,36 @@ public static class ApiRequests
     /// <summary>A body as <typeparamref name="T"/>; unknown fields are refused by name, never ignored.</summary>
     public static async Task<(T? Value, IResult? Refusal)> ReadAsync<T>(HttpContext context) where T : class
     {
+        var (value, _, refusal) = await ReadPatchAsync<T>(context);
+        return (value, refusal);
+    }
+
+    /// <summary>
+    /// A PATCH body as <typeparamref name="T"/> (JSON merge patch): <c>Sent</c> holds the fields the body names, so a
+    /// field left out stays as stored while a field sent as null is cleared. Unknown fields are refused by name.
+    /// </summary>
+    public static async Task<(T? Value, IReadOnlySet<string> Sent, IResult? Refusal)> ReadPatchAsync<T>(HttpContext context) where T : class
+    {
+        var (value, body, refusal) = await ReadTypedAsync<T>(context);
+        return (value, body?.Select(p => p.Key).ToHashSet(StringComparer.OrdinalIgnoreCase) ?? [], refusal);
+    }
+
+    private static async Task<(T? Value, JsonObject? Body, IResult? Refusal)> ReadTypedAsync<T>(HttpContext context) where T : class
+    {
         var (body, refusal) = await ApiRequests.ReadObjectAsync(context);
-        if (refusal is not null) return (null, refusal);
+        if (refusal is not null) return (null, null, refusal);
         var known = typeof(T).GetProperties().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var unknown = body!.Select(p => p.Key).Where(k => !known.Contains(k)).ToList();
         if (unknown.Count > 0)
-            return (null, ApiRequests.Invalid(unknown.Select(k => KeyValuePair.Create(k, "There is no such field, or it cannot be set here."))));
+            return (null, null, ApiRequests.Invalid(unknown.Select(k => KeyValuePair.Create(k, "There is no such field, or it cannot be set here."))));
         try
         {
-            return (body.Deserialize<T>(ApiRequests.Json), null);
+            return (body.Deserialize<T>(ApiRequests.Json), body, null);
         }
         catch (JsonException e)
         {
             var field = e.Path?.TrimStart('$', '.') is { Length: > 0 } p ? p : "body";
-            return (null, ApiRequests.Invalid([KeyValuePair.Create(field, "This value has the wrong type or is not one of the allowed values.")]));
+            return (null, null, ApiRequests.Invalid([KeyValuePair.Create(field, "This value has the wrong type or is not one of the allowed values.")]));
         }
     }
 

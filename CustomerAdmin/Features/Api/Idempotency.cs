@@ -23,7 +23,9 @@ public abstract record IdempotencyClaim
 /// <summary>
 /// The stored answers of creates sent with an <c>Idempotency-Key</c> (per token, for <see cref="Lifetime"/>): a retry
 /// after a lost answer gets the first answer instead of making a second row. A key is claimed by inserting its row
-/// (unique per token), so two copies of one request sent at once cannot both run.
+/// (unique per token), so two copies of one request sent at once cannot both run; the create itself marks the row
+/// as answered in its own transaction (<see cref="IdempotencyKeeper"/>), so a crash after the create's commit cannot
+/// free the key for a second create.
 /// </summary>
 public sealed class IdempotencyOperations(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time)
 {
@@ -62,12 +64,13 @@ public sealed class IdempotencyOperations(IDbContextFactory<AppDbContext> dbFact
         }
     }
 
-    public async Task CompleteAsync(long id, int statusCode, string? body, string? location, string? etag, CancellationToken ct)
+    /// <summary>Keeps the answer; not cancelled with the request (a client that hung up retries and wants this answer).</summary>
+    public async Task CompleteAsync(long id, int statusCode, string? body, string? location, string? etag)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var db = await dbFactory.CreateDbContextAsync();
         await db.ApiIdempotencyKeys.Where(k => k.Id == id).ExecuteUpdateAsync(s => s
             .SetProperty(k => k.StatusCode, statusCode).SetProperty(k => k.ResponseBody, body)
-            .SetProperty(k => k.Location, location).SetProperty(k => k.ETag, etag), ct);
+            .SetProperty(k => k.Location, location).SetProperty(k => k.ETag, etag));
     }
 
     /// <summary>The request failed (a validation error, a crash): the key is free for the corrected request.</summary>
@@ -84,10 +87,23 @@ public static class Idempotency
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
 
-    public static RouteHandlerBuilder WithIdempotency(this RouteHandlerBuilder builder) =>
-        builder.AddEndpointFilter(FilterAsync).WithMetadata(new IdempotentCreate());
+    /// <summary>What a key stands for: the method, the path and the body.</summary>
+    public static string RequestHash(string method, string path, byte[] body) =>
+        Convert.ToHexStringLower(SHA256.HashData([.. Encoding.UTF8.GetBytes($"{method} {path}\n"), .. body]));
 
-    private static async ValueTask<object?> FilterAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    /// <summary>
+    /// Honours the header on a create of <typeparamref name="TEntity"/>: the row the create adds marks the key answered
+    /// in the create's transaction; <paramref name="readBack"/> answers a retry whose first answer was never kept.
+    /// </summary>
+    public static RouteHandlerBuilder WithIdempotency<TEntity>(this RouteHandlerBuilder builder, string collection, ReadCreated readBack)
+        where TEntity : class
+    {
+        var create = new IdempotentCreate(typeof(TEntity), $"{ApiSetup.BasePath}/{collection}/", readBack);
+        return builder.AddEndpointFilter((invocation, next) => FilterAsync(create, invocation, next)).WithMetadata(create);
+    }
+
+    private static async ValueTask<object?> FilterAsync(IdempotentCreate create, EndpointFilterInvocationContext invocation,
+        EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
         string? key = context.Request.Headers[Header];
@@ -100,7 +116,7 @@ public static class Idempotency
         var body = await ApiRequests.ReadBytesAsync(context, max);
         if (body is null)
             return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: $"The body is too large (at most {max} bytes).");
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{context.Request.Method} {context.Request.Path}\n").Concat(body).ToArray()));
+        var hash = RequestHash(context.Request.Method, context.Request.Path, body);
 
         var store = context.RequestServices.GetRequiredService<IdempotencyOperations>();
         var ct = context.RequestAborted;
@@ -112,6 +128,8 @@ public static class Idempotency
             case IdempotencyClaim.Running:
                 return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "A request with this Idempotency-Key is still running.",
                     detail: "Wait a moment and send it again: you will get its answer.");
+            case IdempotencyClaim.Answered { Row: { ResponseBody: null, Location: { } created } }:
+                return await ReadBackAsync(create, context, created, ct);
             case IdempotencyClaim.Answered { Row: var row }:
                 context.Response.Headers[ReplayedHeader] = "true";
                 if (row.Location is not null) context.Response.Headers.Location = row.Location;
@@ -119,6 +137,7 @@ public static class Idempotency
                 return TypedResults.Text(row.ResponseBody ?? "", "application/json", Encoding.UTF8, row.StatusCode);
             case IdempotencyClaim.Started { Id: var id }:
                 object? result;
+                IdempotencyKeeper.Current = new IdempotentWrite(id, create);
                 try
                 {
                     result = await next(invocation);
@@ -128,12 +147,16 @@ public static class Idempotency
                     await store.ReleaseAsync(id);
                     throw;
                 }
+                finally
+                {
+                    IdempotencyKeeper.Current = null;
+                }
                 if (result is IStatusCodeHttpResult { StatusCode: int status and >= 200 and < 300 })
                 {
                     var json = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
                     var value = result is IValueHttpResult { Value: { } v } ? JsonSerializer.Serialize(v, v.GetType(), json) : null;
                     var location = result.GetType().GetProperty("Location")?.GetValue(result) as string;
-                    await store.CompleteAsync(id, status, value, location, context.Response.Headers.ETag.ToString() is { Length: > 0 } e ? e : null, ct);
+                    await store.CompleteAsync(id, status, value, location, context.Response.Headers.ETag.ToString() is { Length: > 0 } e ? e : null);
                 }
                 else
                 {
@@ -144,7 +167,76 @@ public static class Idempotency
                 throw new InvalidOperationException("Unknown idempotency claim.");
         }
     }
+
+    /// <summary>
+    /// The create committed but its answer was never kept (the process died in between): the answer is made again from
+    /// the stored row, as the first request would have given it.
+    /// </summary>
+    private static async Task<IResult> ReadBackAsync(IdempotentCreate create, HttpContext context, string location, CancellationToken ct)
+    {
+        if (!location.StartsWith(create.Location, StringComparison.Ordinal)
+            || !int.TryParse(location.AsSpan(create.Location.Length), System.Globalization.CultureInfo.InvariantCulture, out var id))
+            throw new InvalidOperationException($"The kept location {location} is not one of {create.Location}.");
+        await using var db = await context.RequestServices.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContextAsync(ct);
+        var (body, version) = await create.ReadBack(db, id, ct);
+        if (body is null) return ApiRequests.NotFound("record made by the first request (it was deleted since)");
+        context.Response.Headers[ReplayedHeader] = "true";
+        if (version is { } v) context.Response.Headers.ETag = ApiRequests.ETag(v);
+        return TypedResults.Created(location, body);
+    }
 }
 
-/// <summary>Marks an endpoint that honours <c>Idempotency-Key</c> (the OpenAPI document lists the header for it).</summary>
-public sealed record IdempotentCreate;
+/// <summary>Reads a created row back as the create's answer gave it: the body, and the version for the ETag (if it has one).</summary>
+public delegate Task<(object? Body, int? Version)> ReadCreated(AppDbContext db, int id, CancellationToken ct);
+
+/// <summary>
+/// Marks an endpoint that honours <c>Idempotency-Key</c> (the OpenAPI document lists the header for it): it creates a
+/// <see cref="Entity"/> whose address is <see cref="Location"/> followed by its id.
+/// </summary>
+public sealed record IdempotentCreate(Type Entity, string Location, ReadCreated ReadBack);
+
+/// <summary>A create running under a claimed key (<see cref="Id"/> is the key's row).</summary>
+public sealed class IdempotentWrite(long id, IdempotentCreate create)
+{
+    public long Id { get; } = id;
+    public IdempotentCreate Create { get; } = create;
+    /// <summary>The create's save wrote the mark: a later save in the same request (a follow-up write) is not the create.</summary>
+    public bool Marked { get; set; }
+}
+
+/// <summary>
+/// Marks the claimed key answered (201 and the new row's location) in the same transaction as the save that adds the
+/// create's row, so the row and the mark commit together or not at all: a retry after any crash either finds the
+/// mark (and gets the row read back) or finds no row made (and makes it).
+/// </summary>
+public sealed class IdempotencyKeeper : DerivedDataKeeper
+{
+    private static readonly AsyncLocal<IdempotentWrite?> Running = new();
+
+    /// <summary>The create the current request runs under a key, if any.</summary>
+    public static IdempotentWrite? Current
+    {
+        get => Running.Value;
+        set => Running.Value = value;
+    }
+
+    public override string Name => "idempotency keys";
+
+    public override KeeperWork? Inspect(AppDbContext db, Microsoft.EntityFrameworkCore.ChangeTracking.ChangeTracker tracker, SaveInfo save)
+    {
+        if (Current is not { Marked: false } write) return null;
+        var added = tracker.Entries().FirstOrDefault(e => e.State == EntityState.Added && e.Entity.GetType() == write.Create.Entity);
+        return added is null ? null : new Mark(write, added);
+    }
+
+    private sealed class Mark(IdempotentWrite write, Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry added) : KeeperWork
+    {
+        public override async Task AfterWriteAsync(AppDbContext db, CancellationToken ct)
+        {
+            var location = write.Create.Location + Convert.ToString(added.Property("Id").CurrentValue, System.Globalization.CultureInfo.InvariantCulture);
+            await db.ApiIdempotencyKeys.Where(k => k.Id == write.Id && k.StatusCode == 0).ExecuteUpdateAsync(s => s
+                .SetProperty(k => k.StatusCode, StatusCodes.Status201Created).SetProperty(k => k.Location, location), ct);
+            write.Marked = true;
+        }
+    }
+}

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.Features.Api;
@@ -44,7 +45,7 @@ public sealed class BookingApiTests
 
         var ev = await (await client.GetAsync($"api/v1/events/{concert.Id}", ct)).JsonAsync();
         Assert.Equal(3, ev.GetProperty("booked").GetInt32());
-        var upcoming = await (await client.GetAsync("api/v1/events?limit=200", ct)).JsonAsync();
+        var upcoming = (await (await client.GetAsync("api/v1/events?limit=200", ct)).JsonAsync()).GetProperty("items");
         Assert.Equal(31, upcoming.GetArrayLength());
         Assert.Equal(concert.Id, upcoming[0].GetProperty("id").GetInt32());
 
@@ -56,5 +57,50 @@ public sealed class BookingApiTests
         // The SMS log reads what the bookings wrote, newest first.
         var log = await (await client.GetAsync($"api/v1/sms?customer={bo.Id}", ct)).JsonAsync();
         Assert.Contains(log.GetProperty("items").EnumerateArray(), m => m.GetProperty("kind").GetString() == nameof(SmsKind.BookingConfirmation));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task PatchKeepsWhatItLeavesOutAndClearsWhatItSendsAsNull(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var api = await ApiServer.StartAsync(provider);
+        var customers = await api.Data.ManyCustomersAsync(200);
+        var concert = await api.Data.EventAsync("Jazz Night", DateTime.UtcNow.AddDays(20), capacity: 500);
+        foreach (var c in customers.Skip(1)) await api.Data.BookingAsync(c.Id, concert.Id, 1, b => b.Notes = "aisle");
+        var booking = await api.Data.BookingAsync(customers[0].Id, concert.Id, 2, b => b.Notes = "wheelchair space");
+        var client = await api.ClientAsync(AppRoles.Staff, Permissions.CustomersRead, Permissions.CustomersWrite);
+        var url = $"api/v1/bookings/{booking.Id}";
+        var etag = (await client.GetAsync(url, ct)).Headers.ETag!.ToString();
+
+        // Notes left out: kept.
+        using var seats = await PatchAsync(client, url, """{"seats":3}""", etag);
+        Assert.Equal(HttpStatusCode.OK, seats.StatusCode);
+        var body = await seats.JsonAsync();
+        Assert.Equal((3, "wheelchair space"), (body.GetProperty("seats").GetInt32(), body.GetProperty("notes").GetString()));
+
+        // Seats cannot be cleared; nothing is changed by the refused patch.
+        using var noSeats = await PatchAsync(client, url, """{"seats":null,"notes":null}""", seats.Headers.ETag!.ToString());
+        Assert.Equal(HttpStatusCode.BadRequest, noSeats.StatusCode);
+        Assert.True((await noSeats.JsonAsync()).GetProperty("errors").TryGetProperty("seats", out _));
+
+        // Notes sent as null: cleared; seats left out: kept.
+        using var cleared = await PatchAsync(client, url, """{"notes":null}""", seats.Headers.ETag!.ToString());
+        Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);
+        body = await cleared.JsonAsync();
+        Assert.Equal(3, body.GetProperty("seats").GetInt32());
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("notes").ValueKind);
+
+        await using var db = api.Server.CreateDbContext();
+        var stored = await db.Bookings.SingleAsync(b => b.Id == booking.Id, ct);
+        Assert.Equal((3, (string?)null), (stored.Seats, stored.Notes));
+        // The other bookings are untouched.
+        Assert.Equal(199, await db.Bookings.CountAsync(b => b.Notes == "aisle", ct));
+    }
+
+    private static Task<HttpResponseMessage> PatchAsync(HttpClient client, string url, string json, string etag)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Patch, url) { Content = new StringContent(json, Encoding.UTF8, "application/merge-patch+json") };
+        request.Headers.TryAddWithoutValidation("If-Match", etag);
+        return client.SendAsync(request, TestContext.Current.CancellationToken);
     }
 }

@@ -29,7 +29,9 @@ public static class CustomerApiEndpoints
         customers.MapGet("/{id:int}", GetAsync).WithName("getCustomer").RequireScope(Permissions.CustomersRead)
             .ProducesProblem(StatusCodes.Status404NotFound);
         customers.MapPost("", CreateAsync).WithName("createCustomer").RequireScope(Permissions.CustomersWrite)
-            .Accepts<CustomerRequest>("application/json").WithIdempotency()
+            .Accepts<CustomerRequest>("application/json")
+            .WithIdempotency<Customer>("customers", static async (db, id, ct) => await db.FindCustomerAsync(id, ct) is { } c
+                ? (CustomerResponse.From(c), c.Version) : (null, null))
             .Produces<CustomerResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         customers.MapPatch("/{id:int}", UpdateAsync).WithName("updateCustomer").RequireScope(Permissions.CustomersWrite)

@@ -29,7 +29,9 @@ public static class SaleApiEndpoints
         sales.MapGet("/{id:int}", GetAsync).WithName("getSale").RequireScope(Permissions.CustomersRead)
             .ProducesProblem(StatusCodes.Status404NotFound);
         sales.MapPost("", CreateAsync).WithName("createSale").RequireScope(Permissions.CustomersWrite)
-            .Accepts<SaleRequest>("application/json").WithIdempotency()
+            .Accepts<SaleRequest>("application/json")
+            .WithIdempotency<Sale>("sales", static async (db, id, ct) =>
+                (await db.Sales.AsNoTracking().Include(s => s.Lines).FirstOrDefaultAsync(s => s.Id == id, ct) is { } s ? SaleResponse.From(s) : null, null))
             .Produces<SaleResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
     }

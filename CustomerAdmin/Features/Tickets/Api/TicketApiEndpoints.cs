@@ -42,7 +42,9 @@ public static class TicketApiEndpoints
         tickets.MapGet("/{id:int}", GetAsync).WithName("getTicket").RequireScope(Permissions.CustomersRead)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tickets.MapPost("", CreateAsync).WithName("createTicket").RequireScope(Permissions.CustomersWrite)
-            .Accepts<TicketRequest>("application/json").WithIdempotency()
+            .Accepts<TicketRequest>("application/json")
+            .WithIdempotency<Ticket>("tickets", static async (db, id, ct) =>
+                await db.Tickets.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, ct) is { } t ? (TicketResponse.From(t), t.Version) : (null, null))
             .Produces<TicketResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         tickets.MapPost("/{id:int}/status", MoveAsync).WithName("moveTicket").RequireScope(Permissions.CustomersWrite)
