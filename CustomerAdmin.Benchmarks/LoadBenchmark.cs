@@ -196,9 +196,10 @@ public static class LoadBenchmark
         await page.GotoAsync("account/sign-in");
         await page.Locator("#email").FillAsync(user.Email);
         await page.Locator("#password").FillAsync(user.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/account/sign-in"), new() { WaitUntil = WaitUntilState.Commit });
-        await page.Locator("[data-interactive='true']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+        // The first page after signing in can take long on a starved machine: wait for it explicitly, with room.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync(new() { Timeout = 300_000 });
+        await page.WaitForURLAsync(url => !url.Contains("/account/sign-in"), new() { WaitUntil = WaitUntilState.Commit, Timeout = 300_000 });
+        await page.Locator("[data-interactive='true']").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 300_000 });
         return page;
     }
 
