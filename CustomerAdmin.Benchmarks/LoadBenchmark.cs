@@ -242,7 +242,7 @@ public static class LoadBenchmark
             if (iteration % editEvery != 0) return;
             step = "edit";
             await page.GetByRole(AriaRole.Link, new() { Name = "Edit", Exact = true }).ClickAsync();
-            await page.Locator("#website").FillAsync($"https://bench.example/{iteration}");
+            await page.GetByLabel("Address line 2", new() { Exact = true }).FillAsync($"Bench {iteration}");
             var editPath = await page.EvaluateAsync<string>("() => location.pathname");
             step = "save";
             var saved = WaitAsync(page, CustomerName, name, exact: false, notPath: editPath);
