@@ -68,7 +68,7 @@ public static class ApiBenchmark
             host.Services.GetRequiredService<IOptions<VenueOptions>>().Value.TimeZone,
             new Dictionary<string, string> { ["Api__RequestsPerMinute"] = "1000000" });
         // After the app's start, which seeds the roles.
-        var (email, _) = await HttpExport.CreateUserAsync(factory, AppRoles.Staff);
+        var (email, _) = (await AppProcess.CreateUsersAsync(factory, AppRoles.Staff, 1))[0];
         var secret = (await host.Services.GetRequiredService<ApiTokenOperations>()
             .CreateAsync(email, "api benchmark", [Permissions.CustomersRead], null, "benchmark")).Secret;
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients * 2, UseCookies = false })

@@ -1,22 +1,39 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using CustomerAdmin.Data;
+using CustomerAdmin.Security;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CustomerAdmin.Benchmarks;
 
 /// <summary>
-/// The app as its own process on Kestrel at <c>http://127.0.0.1:{free port}</c> over a benchmark database, as it runs
-/// for users (its own runtime, its own cores' share): benchmarks reach it over HTTP only. Killed on dispose.
+/// The app as its own process on Kestrel at 127.0.0.1 (the build output's <c>CustomerAdmin.dll</c>) over a benchmark
+/// database, so what is measured of it (working set, CPU time, <c>/metrics</c>) is the app's own and not the
+/// benchmark's that generated the data or drives the browsers. Killed on dispose.
 /// </summary>
+/// <remarks>
+/// Development only because Production refuses plain HTTP (it expects a TLS-terminating proxy, and its cookies are
+/// Secure) and serves its static assets from a publish folder; the benchmark talks to Kestrel directly on loopback.
+/// Demo data, SMS sending and the reminder scan are off; the code paths measured are Production's.
+/// </remarks>
 public sealed class AppProcess : IAsyncDisposable
 {
     private readonly List<string> _output = [];
     private readonly string _documents;
 
-    private AppProcess(Process process, Uri baseUrl, string documents) => (Process, BaseUrl, _documents) = (process, baseUrl, documents);
+    private AppProcess(Process process, Uri baseUrl, string documents)
+    {
+        Process = process;
+        BaseUrl = baseUrl;
+        _documents = documents;
+    }
 
     public Process Process { get; }
+
     public Uri BaseUrl { get; }
 
     /// <param name="venueTimeZone">The zone the benchmark's own host counted the dashboard summary in: another one would
@@ -34,8 +51,6 @@ public sealed class AppProcess : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CustomerAdmin.dll"));
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(baseUrl.ToString().TrimEnd('/'));
-        // Development only because Production refuses plain HTTP (it expects a TLS-terminating proxy, and its cookies are
-        // Secure); the benchmark talks to Kestrel directly on loopback. The code paths measured are the same.
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Database__Provider"] = provider.ToString();
         start.Environment[$"ConnectionStrings__{provider}"] = connectionString;
@@ -45,7 +60,7 @@ public sealed class AppProcess : IAsyncDisposable
         start.Environment["Sms__RunDispatcher"] = "false";
         start.Environment["Sms__RunReminderScan"] = "false";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>()) start.Environment[name] = value;
 
         var app = new AppProcess(Process.Start(start) ?? throw new InvalidOperationException("Could not start the app."), baseUrl, documents);
         app.Process.OutputDataReceived += (_, e) => app.Keep(e.Data);
@@ -64,22 +79,64 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>A client of the app that keeps cookies and never follows redirects (the sign-in answers with one).</summary>
+    public HttpClient CreateHttpClient() =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = BaseUrl, Timeout = Timeout.InfiniteTimeSpan,
+        };
+
+    /// <summary>The app process's working set now.</summary>
+    public long WorkingSet
+    {
+        get
+        {
+            Process.Refresh();
+            return Process.WorkingSet64;
+        }
+    }
+
+    /// <summary>CPU time the app process has used so far (all its threads, user and system).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            Process.Refresh();
+            return Process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>The last lines the app wrote (warnings and errors only: the log level is Warning).</summary>
+    public string Output(int lines = 40)
+    {
+        lock (_output) return string.Join('\n', _output.TakeLast(lines));
+    }
+
     private void Keep(string? line)
     {
-        if (line is not null) lock (_output) _output.Add(line);
+        if (line is null) return;
+        lock (_output)
+        {
+            _output.Add(line);
+            if (_output.Count > 1000) _output.RemoveRange(0, 500);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Start-up migrates the database (and counts the dashboard summary if it is missing), which can take minutes.</summary>
     private async Task WaitUntilHealthyAsync()
     {
-        using var http = new HttpClient { BaseAddress = BaseUrl };
+        using var http = CreateHttpClient();
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            if (Process.HasExited)
-            {
-                lock (_output) throw new InvalidOperationException($"The app exited with {Process.ExitCode}:\n{string.Join('\n', _output)}");
-            }
+            if (Process.HasExited) throw new InvalidOperationException($"The app exited with {Process.ExitCode}:\n{Output()}");
             try
             {
                 using var health = await http.GetAsync("health");
@@ -94,11 +151,62 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>Users with <paramref name="role"/>, made with the app's own Identity set-up in the benchmark database.</summary>
+    public static async Task<List<(string Email, string Password)>> CreateUsersAsync(IDbContextFactory<AppDbContext> factory, string role, int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddScoped(_ => factory.CreateDbContext());
+        services.AddAppIdentity();
+        await using var provider = services.BuildServiceProvider();
+        await using var scope = provider.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var created = new List<(string Email, string Password)>();
+        for (var i = 0; i < count; i++)
+        {
+            var email = $"bench-{role.ToLowerInvariant()}-{Guid.NewGuid():N}@bench.local";
+            var password = PasswordRules.Generate();
+            var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true };
+            Check(await users.CreateAsync(user, password));
+            Check(await users.AddToRoleAsync(user, role));
+            created.Add((email, password));
+        }
+        return created;
+
+        static void Check(IdentityResult result)
+        {
+            if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
+        }
+    }
+
+    /// <summary>Posts the sign-in form as a browser does: the antiforgery token from the page, the cookies kept.</summary>
+    public static async Task SignInAsync(HttpClient http, string email, string password)
+    {
+        var page = await http.GetStringAsync("account/sign-in");
+        var token = WebUtility.HtmlDecode(Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value);
+        using var response = await http.PostAsync("account/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "sign-in", ["Input.Email"] = email, ["Input.Password"] = password, ["__RequestVerificationToken"] = token,
+        }));
+        if (response.StatusCode != HttpStatusCode.Redirect || response.Headers.Location?.OriginalString.Contains("sign-in") == true)
+            throw new InvalidOperationException($"Signing in failed: {(int)response.StatusCode} {response.Headers.Location}");
+    }
+
+    /// <summary>One scrape of <c>/metrics</c> (allowed from this machine without a token): the sum of every series of
+    /// <paramref name="name"/>, or null when the app does not report it.</summary>
+    public async Task<double?> MetricAsync(string name)
+    {
+        using var http = CreateHttpClient();
+        var text = await http.GetStringAsync("metrics");
+        double? sum = null;
+        foreach (var line in text.Split('\n'))
+        {
+            if (!(line.StartsWith(name + " ", StringComparison.Ordinal) || line.StartsWith(name + "{", StringComparison.Ordinal))) continue;
+            var end = line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : line.IndexOf(' ');
+            if (double.TryParse(line[end..].Trim().Split(' ')[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
+                sum = (sum ?? 0) + v;
+        }
+        return sum;
     }
 
     public async ValueTask DisposeAsync()

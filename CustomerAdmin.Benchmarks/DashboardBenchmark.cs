@@ -33,40 +33,7 @@ public static class DashboardBenchmark
     {
         using var host = ProviderBenchmark.BuildApp(provider, connectionString);
         var factory = host.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        var phones = host.Services.GetRequiredService<PhoneNormalizer>();
-        var filled = false;
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            // A filled database from an older build is reused too: starting the host migrates it and, when the
-            // dashboard summary is missing, counts it (timed below).
-            filled = reuse && await db.Database.CanConnectAsync()
-                && await db.Customers.CountAsync() == customers && await db.Tickets.CountAsync() == tickets;
-            if (!filled) await db.Database.EnsureDeletedAsync();
-        }
-        var clock = Stopwatch.StartNew();
-        await host.StartAsync();
-        if (filled) Console.WriteLine($"{provider}: started (migrations, dashboard summary if missing) in {clock.Elapsed.TotalSeconds:F1} s");
-        clock.Restart();
-        if (!filled)
-        await using (var db = await factory.CreateDbContextAsync())
-        {
-            db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
-            await BulkLoader.LoadAsync(db, new CustomerGenerator(phones).Generate(customers).ToList());
-            await BulkLoader.LoadAsync(db, Tickets(customers, tickets));
-            // The app keeps these in the same transaction as each ticket; a bulk load sets them once afterwards.
-            await db.Database.ExecuteSqlRawAsync("""
-                UPDATE "Customers" SET
-                  "TotalSpent" = COALESCE((SELECT SUM(t."FinalAmount") FROM "Tickets" t WHERE t."CustomerId" = "Customers"."Id" AND t."Status" = 'Closed'), 0),
-                  "VisitCount" = (SELECT COUNT(*) FROM "Tickets" t WHERE t."CustomerId" = "Customers"."Id" AND t."Status" = 'Closed'),
-                  "LastVisitAt" = (SELECT MAX(t."ClosedAt") FROM "Tickets" t WHERE t."CustomerId" = "Customers"."Id" AND t."Status" = 'Closed')
-                """);
-            await db.Database.ExecuteSqlRawAsync(provider == DatabaseProvider.Postgres ? "VACUUM ANALYZE" : "ANALYZE");
-            // The app keeps the dashboard summary in each save's transaction; after a bulk load it is counted once.
-            var summary = Stopwatch.StartNew();
-            await DashboardSummary.RebuildAsync(db);
-            Console.WriteLine($"{provider}: dashboard summary counted in {summary.Elapsed.TotalSeconds:F1} s");
-        }
-        Console.WriteLine($"{provider}: {customers:N0} customers and {tickets:N0} tickets {(filled ? "reused" : $"loaded in {clock.Elapsed.TotalSeconds:F0} s")}");
+        await TicketedDatabase.FillAsync(host, provider, customers, tickets, reuse);
 
         var now = DateTime.UtcNow;
         var period = DashboardPeriod.Of(PeriodKind.ThisYear, DateOnly.FromDateTime(now));
@@ -112,29 +79,6 @@ public static class DashboardBenchmark
     public const string Header =
         "| provider | customers | tickets | dashboard p50 ms | dashboard p95 ms | ≤ 300 ms | exported rows | file | export s (HTTP) | export CPU s (server) | again: s | again: CPU s | server working set before | server peak | ≤ 30 s and < 300 MB growth |\n" +
         "|---|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|---|";
-
-    /// <summary>Tickets spread over customers and the last three years; ids and numbers 1..M, deterministic.</summary>
-    private static IEnumerable<Ticket> Tickets(int customers, int count)
-    {
-        var random = new Random(CustomerGenerator.Seed);
-        var end = DateTime.UtcNow;
-        var span = TimeSpan.FromDays(3 * 365).Ticks;
-        TicketStatus[] active = [TicketStatus.Open, TicketStatus.InProgress, TicketStatus.WaitingForParts, TicketStatus.Ready];
-        for (var i = 1; i <= count; i++)
-        {
-            var opened = end.AddTicks(-(long)(random.NextDouble() * span));
-            var roll = random.Next(100);
-            var status = roll < 80 ? TicketStatus.Closed : roll < 85 ? TicketStatus.Cancelled : active[random.Next(active.Length)];
-            var closed = status == TicketStatus.Closed ? opened.AddHours(random.Next(1, 24 * 20)) : (DateTime?)null;
-            yield return new Ticket
-            {
-                Id = i, Sequence = i, Number = Ticket.FormatNumber(i), CustomerId = random.Next(1, customers + 1),
-                Item = "Laptop", Problem = "Benchmark", Status = status, OpenedAt = opened, UpdatedAt = closed ?? opened,
-                ClosedAt = closed > end ? end : closed, FinalAmount = status == TicketStatus.Closed ? random.Next(1000, 50000) / 100m : null,
-                Version = 1,
-            };
-        }
-    }
 
     /// <summary>Each command's duration in one profiled run, from EF Core's diagnostic events, to see where the time goes.</summary>
     private sealed class SlowCommands : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable

@@ -1,13 +1,8 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using CustomerAdmin.Features.Customers.Export;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace CustomerAdmin.Benchmarks;
 
@@ -30,23 +25,18 @@ public static class HttpExport
     {
         await using var app = await AppProcess.StartAsync(provider, connectionString, venueTimeZone);
         var server = app.Process;
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
-        {
-            BaseAddress = app.BaseUrl, Timeout = Timeout.InfiniteTimeSpan,
-        };
-        var (email, password) = await CreateUserAsync(factory, AppRoles.Manager);
-        await SignInAsync(http, email, password);
+        using var http = app.CreateHttpClient();
+        var (email, password) = (await AppProcess.CreateUsersAsync(factory, AppRoles.Manager, 1))[0];
+        await AppProcess.SignInAsync(http, email, password);
 
-        server.Refresh();
-        var before = server.WorkingSet64;
+        var before = app.WorkingSet;
         var peak = before;
         using var sampling = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!sampling.IsCancellationRequested)
             {
-                server.Refresh();
-                peak = Math.Max(peak, server.WorkingSet64);
+                peak = Math.Max(peak, app.WorkingSet);
                 try { await Task.Delay(50, sampling.Token); } catch (OperationCanceledException) { }
             }
         });
@@ -81,41 +71,5 @@ public static class HttpExport
         server.Refresh();
         // Generated addresses and names hold no line breaks, so every line but the header is a customer.
         return (lines - 1, bytes, seconds, (server.TotalProcessorTime - cpu).TotalSeconds);
-    }
-
-    /// <summary>A user with <paramref name="role"/>, made with the app's own Identity set-up in the benchmark database.</summary>
-    internal static async Task<(string Email, string Password)> CreateUserAsync(IDbContextFactory<AppDbContext> factory, string role)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddScoped(_ => factory.CreateDbContext());
-        services.AddAppIdentity();
-        await using var provider = services.BuildServiceProvider();
-        await using var scope = provider.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-        var email = $"bench-{role.ToLowerInvariant()}-{Guid.NewGuid():N}@bench.local";
-        var password = PasswordRules.Generate();
-        var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true };
-        Check(await users.CreateAsync(user, password));
-        Check(await users.AddToRoleAsync(user, role));
-        return (email, password);
-
-        static void Check(IdentityResult result)
-        {
-            if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
-        }
-    }
-
-    /// <summary>Posts the sign-in form as a browser does: the antiforgery token from the page, the cookies kept.</summary>
-    private static async Task SignInAsync(HttpClient http, string email, string password)
-    {
-        var page = await http.GetStringAsync("account/sign-in");
-        var token = WebUtility.HtmlDecode(Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value);
-        using var response = await http.PostAsync("account/sign-in", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["_handler"] = "sign-in", ["Input.Email"] = email, ["Input.Password"] = password, ["__RequestVerificationToken"] = token,
-        }));
-        if (response.StatusCode != HttpStatusCode.Redirect || response.Headers.Location?.OriginalString.Contains("sign-in") == true)
-            throw new InvalidOperationException($"Signing in failed: {(int)response.StatusCode} {response.Headers.Location}");
     }
 }

@@ -67,6 +67,18 @@ if (args is ["duplicates-quality", ..])
     return;
 }
 
+if (args is ["load", ..])
+{
+    await LoadBenchmark.RunAsync(args);
+    return;
+}
+
+if (args is ["tickets", ..])
+{
+    await TicketBenchmark.RunAsync(args);
+    return;
+}
+
 if (args is ["sms", ..])
 {
     await SmsBenchmark.RunAsync(args);

@@ -70,6 +70,7 @@ public static class AppServices
                 "Documents:Folder must be outside wwwroot.")
             .ValidateOnStart();
         services.AddSingleton<DocumentOperations>();
+        services.AddHostedService<OrphanedChunkPurge>();
         services.AddSingleton<Features.Privacy.Export.SubjectAccessExport>();
         services.AddSingleton<Features.Privacy.Erasure.ErasureOperations>();
         services.AddSingleton(sp => sp.GetRequiredService<DocumentOperations>().Store);

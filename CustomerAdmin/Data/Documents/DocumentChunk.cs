@@ -17,6 +17,11 @@ public class DocumentChunk
     /// <summary>0, 1, 2, ... in the file's order; every chunk but the last is <see cref="MaxBytes"/> long.</summary>
     public int Index { get; set; }
     public byte[] Bytes { get; set; } = [];
+    /// <summary>
+    /// When the chunk was written (UTC): chunks of an upload that never got its document row (a crash mid-upload) are
+    /// removed once the newest of them is an hour old.
+    /// </summary>
+    public DateTime WrittenAt { get; set; }
 
     internal static void Configure(ModelBuilder b) =>
         b.Entity<DocumentChunk>(e =>

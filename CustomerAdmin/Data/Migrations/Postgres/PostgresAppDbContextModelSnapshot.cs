@@ -878,6 +878,9 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("bytea");
 
+                    b.Property<DateTime>("WrittenAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.HasKey("StoredName", "Index");
 
                     b.ToTable("DocumentChunks");

@@ -848,6 +848,9 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("BLOB");
 
+                    b.Property<DateTime>("WrittenAt")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("StoredName", "Index");
 
                     b.ToTable("DocumentChunks");

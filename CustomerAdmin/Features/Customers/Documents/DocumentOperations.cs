@@ -26,7 +26,7 @@ public sealed class DocumentOperations(IDbContextFactory<AppDbContext> factory, 
 {
     private const int BufferSize = 81920;
 
-    public DocumentStore Store { get; } = new(factory, options, environment, logger);
+    public DocumentStore Store { get; } = new(factory, options, environment, time, logger);
 
     public long MaxBytes => options.Value.MaxBytes;
 

@@ -12,7 +12,7 @@ namespace CustomerAdmin.Features.Customers.Documents;
 /// chunk at a time. Which rows a document has is <see cref="DocumentOperations"/>' business.
 /// </summary>
 public sealed class DocumentStore(IDbContextFactory<AppDbContext> factory, IOptions<DocumentsOptions> options,
-    IHostEnvironment environment, ILogger logger)
+    IHostEnvironment environment, TimeProvider time, ILogger logger)
 {
     private const int BufferSize = 81920;
 
@@ -99,7 +99,10 @@ public sealed class DocumentStore(IDbContextFactory<AppDbContext> factory, IOpti
         {
             var filled = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
             if (filled == 0) break;
-            db.DocumentChunks.Add(new DocumentChunk { StoredName = storedName, Index = index, Bytes = filled == buffer.Length ? buffer : buffer[..filled] });
+            db.DocumentChunks.Add(new DocumentChunk
+            {
+                StoredName = storedName, Index = index, Bytes = filled == buffer.Length ? buffer : buffer[..filled], WrittenAt = time.GetUtcNow().UtcDateTime,
+            });
             await db.SaveChangesAsync(ct);
             db.ChangeTracker.Clear();
             if (filled < buffer.Length) break;

@@ -1,0 +1,308 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using CustomerAdmin.Common;
+using CustomerAdmin.Data;
+using CustomerAdmin.Features.Customers.Search;
+using CustomerAdmin.Security;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Playwright;
+
+namespace CustomerAdmin.Benchmarks;
+
+/// <summary>
+/// <c>load --customers N [--tickets M] [--circuits 10,50,100] [--seconds S] [--think MS] [--edit-every K] [--browsers B]
+/// [--sqlite path] [--reuse]</c>: how many staff one instance serves. The app runs as its own process
+/// (<see cref="AppProcess"/>) over a SQLite file of N customers and M tickets (<see cref="TicketedDatabase"/>); for each
+/// circuit count, that many staff users sign in through the sign-in form in headless Chromium contexts (several per
+/// browser process) and each loops: type a search in the app bar, open the first suggestion, now and then edit and save
+/// the customer. Times are taken in the page's own clock (<c>performance.now()</c>): from the last keystroke to the
+/// suggestions list holding the term's results, minus the search box's debounce; from pressing on a suggestion (or on
+/// Save) to the customer page showing the customer's name. The server's working set and GC heap are read before and
+/// after the circuits opened and idled on their first page, and its CPU time over the loop.
+/// </summary>
+public static class LoadBenchmark
+{
+    public const double SuggestionTargetMs = 100;
+    public const double PageTargetMs = 300;
+    public const double MemoryTargetBytes = 1024 * 1024;
+
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private const string Suggestion = "[data-testid=suggestion]";
+    private const string CustomerName = "[data-testid=customer-name]";
+
+    /// <summary>
+    /// In every document of every context: the time of the last keydown and the last mousedown, and a wait that resolves
+    /// with the time the DOM first satisfied a condition (seen by a MutationObserver, so at the change, not at a poll).
+    /// </summary>
+    private const string PageClock = """
+        window.__bench = { key: 0, press: 0 };
+        addEventListener('keydown', () => { window.__bench.key = performance.now(); }, true);
+        addEventListener('mousedown', () => { window.__bench.press = performance.now(); }, true);
+        window.__benchWait = (selector, text, exact, notPath, timeout) => new Promise((resolve, reject) => {
+          const want = text.trim().toLowerCase();
+          const matches = e => { const t = e.textContent.trim().toLowerCase(); return exact ? t === want : t.includes(want); };
+          const done = () => (notPath === null || location.pathname !== notPath) && Array.from(document.querySelectorAll(selector)).some(matches);
+          if (done()) { resolve(performance.now()); return; }
+          const observer = new MutationObserver(() => {
+            if (!done()) return;
+            observer.disconnect(); clearTimeout(timer); resolve(performance.now());
+          });
+          observer.observe(document, { childList: true, subtree: true, characterData: true });
+          const timer = setTimeout(() => { observer.disconnect(); reject(new Error('timed out waiting for ' + selector + ' "' + text + '"')); }, timeout);
+        });
+        """;
+
+    private const string WaitScript = "([s, t, exact, path, timeout]) => window.__benchWait(s, t, exact, path, timeout)";
+
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+    public sealed record Options(int Customers, int Tickets, int[] Circuits, string SqlitePath, bool Reuse, int Seconds, int ThinkMs,
+        int EditEvery, int Browsers)
+    {
+        public static Options Parse(string[] args)
+        {
+            string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 ? args[i + 1] : null;
+            int Arg(string name, int fallback) => Text(name) is { } v ? int.Parse(v) : fallback;
+            var customers = Arg("--customers", 1_000_000);
+            return new Options(customers, Arg("--tickets", customers * 5),
+                (Text("--circuits") ?? "10,50,100").Split(',').Select(int.Parse).ToArray(),
+                Text("--sqlite") is { } path ? Path.GetFullPath(path) : Path.Combine(Path.GetTempPath(), "customeradmin-load-bench.db"),
+                args.Contains("--reuse"), Arg("--seconds", 60), Arg("--think", 1000), Arg("--edit-every", 5), Arg("--browsers", 4));
+        }
+    }
+
+    /// <summary>A search as typed (first name's first letters and the last name) and what every right answer shows.</summary>
+    private sealed record Term(string Text, string Expect);
+
+    private sealed class Samples
+    {
+        public ConcurrentBag<double> Suggestions { get; } = [];
+        public ConcurrentBag<double> Pages { get; } = [];
+        public ConcurrentBag<double> Saves { get; } = [];
+        public ConcurrentQueue<string> Errors { get; } = new();
+    }
+
+    public static async Task RunAsync(string[] args)
+    {
+        var o = Options.Parse(args);
+        var connectionString = $"Data Source={o.SqlitePath}";
+        using var host = ProviderBenchmark.BuildApp(DatabaseProvider.Sqlite, connectionString);
+        await TicketedDatabase.FillAsync(host, DatabaseProvider.Sqlite, o.Customers, o.Tickets, o.Reuse, ticketsAtLeast: true);
+        var venueZone = host.Services.GetRequiredService<IOptions<VenueOptions>>().Value.TimeZone;
+        var factory = host.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        var terms = await TermsAsync(factory);
+        // Only its services are used from here on (contexts on the database); its background work would compete.
+        await host.StopAsync();
+        Console.WriteLine($"{terms.Count} search terms");
+
+        using var playwright = await Playwright.CreateAsync();
+        var rows = new List<string>();
+        foreach (var circuits in o.Circuits)
+        {
+            rows.Add(await RunOnceAsync(playwright, o, circuits, connectionString, venueZone, terms, factory));
+            Console.WriteLine(rows[^1]);
+        }
+        Console.WriteLine();
+        Console.WriteLine($"{o.Customers:N0} customers, {o.Tickets:N0} tickets (SQLite), {Environment.ProcessorCount} cores, {o.Seconds} s per run, " +
+            $"{o.ThinkMs} ms between actions, an edit every {o.EditEvery} customers opened; load average at the end: {LoadAverage()}");
+        Console.WriteLine(Header);
+        foreach (var row in rows) Console.WriteLine(row);
+    }
+
+    public const string Header =
+        "| circuits | browsers | searches | keystroke → suggestions p50 / p95 ms (beyond the 250 ms debounce) | click → customer page p50 / p95 ms | saves | save → page p95 ms | errors | server working set idle: before → after N circuits | per circuit | GC heap per circuit | server CPU s (share of all cores) | machine busy | load average | targets met |\n" +
+        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|";
+
+    private static async Task<string> RunOnceAsync(IPlaywright playwright, Options o, int circuits, string connectionString, string venueZone,
+        List<Term> terms, IDbContextFactory<AppDbContext> factory)
+    {
+        await using var app = await AppProcess.StartAsync(DatabaseProvider.Sqlite, connectionString, venueZone, new Dictionary<string, string>
+        {
+            // Every context signs in from 127.0.0.1: the per-address limit on sign-in posts would turn most of them away.
+            ["Security__SignInAttemptsPerMinute"] = "10000",
+        });
+        // One user per circuit (the app caps the circuits one user may hold, Security:MaxCircuitsPerUser), made once the
+        // app has started: its start-up creates the roles.
+        var users = await AppProcess.CreateUsersAsync(factory, AppRoles.Staff, circuits);
+        var browsers = new List<IBrowser>();
+        try
+        {
+            for (var i = 0; i < Math.Clamp((circuits + 24) / 25, 1, o.Browsers); i++)
+                browsers.Add(await playwright.Chromium.LaunchAsync(new() { ExecutablePath = ChromiumPath, Headless = true, Args = ChromiumArgs }));
+
+            // Warm-up: one circuit through the whole loop, then closed, so JIT and first-query costs are not counted per circuit.
+            var warm = await OpenCircuitAsync(browsers[0], app.BaseUrl, users[0]);
+            var ignored = new Samples();
+            for (var i = 0; i < 3; i++) await IterateAsync(warm, terms[i % terms.Count], i + 1, editEvery: 2, ignored);
+            await warm.Context.CloseAsync();
+            if (!ignored.Errors.IsEmpty) Console.WriteLine($"warm-up: {string.Join("; ", ignored.Errors)}");
+            await WaitForCircuitsAsync(app, 0);
+            await Task.Delay(3000);
+            var (setBefore, heapBefore) = (app.WorkingSet, await app.MetricAsync("dotnet_gc_last_collection_heap_size_bytes") ?? 0);
+
+            var pages = new IPage[circuits];
+            using (var signIns = new SemaphoreSlim(4))
+                await Task.WhenAll(Enumerable.Range(0, circuits).Select(async i =>
+                {
+                    await signIns.WaitAsync();
+                    try { pages[i] = await OpenCircuitAsync(browsers[i % browsers.Count], app.BaseUrl, users[i]); }
+                    finally { signIns.Release(); }
+                }));
+            var open = await WaitForCircuitsAsync(app, circuits);
+            await Task.Delay(5000);
+            var (setAfter, heapAfter) = (app.WorkingSet, await app.MetricAsync("dotnet_gc_last_collection_heap_size_bytes") ?? 0);
+
+            var samples = new Samples();
+            var (cpuBefore, machineBefore) = (app.CpuTime, MachineTicks());
+            var clock = Stopwatch.StartNew();
+            var stop = DateTime.UtcNow.AddSeconds(o.Seconds);
+            await Task.WhenAll(pages.Select((page, i) => LoopAsync(page, i, o, terms, stop, samples)));
+            var wall = clock.Elapsed.TotalSeconds;
+            var cpu = (app.CpuTime - cpuBefore).TotalSeconds;
+            var machineAfter = MachineTicks();
+            var machineBusy = (double)(machineAfter.Busy - machineBefore.Busy) / Math.Max(1, machineAfter.Total - machineBefore.Total);
+            foreach (var page in pages) await page.Context.CloseAsync();
+
+            foreach (var error in samples.Errors.Take(5)) Console.WriteLine($"  error: {error}");
+            var s = Percentiles.Of([.. samples.Suggestions]);
+            var p = Percentiles.Of([.. samples.Pages]);
+            var save = samples.Saves.IsEmpty ? "—" : $"{Percentiles.Of([.. samples.Saves]).P95:F0}";
+            var perCircuit = (double)(setAfter - setBefore) / circuits;
+            var heapPerCircuit = (heapAfter - heapBefore) / circuits;
+            var met = s.P95 <= SuggestionTargetMs && p.P95 <= PageTargetMs && heapPerCircuit <= MemoryTargetBytes;
+            return $"| {circuits} ({open} open) | {browsers.Count} | {samples.Suggestions.Count} | {s.P50:F0} / {s.P95:F0} | {p.P50:F0} / {p.P95:F0} | " +
+                $"{samples.Saves.Count} | {save} | {samples.Errors.Count} | {Mb(setBefore):F0} → {Mb(setAfter):F0} MB | {Mb(perCircuit):F2} MB | " +
+                $"{Mb(heapPerCircuit):F2} MB | {cpu:F1} ({cpu / wall / Environment.ProcessorCount:P0}) | {machineBusy:P0} | {LoadAverage()} | {(met ? "yes" : "no")} |";
+        }
+        finally
+        {
+            foreach (var browser in browsers) await browser.CloseAsync();
+        }
+    }
+
+    private static double Mb(double bytes) => bytes / 1024 / 1024;
+
+    /// <summary>A fresh context signed in as <paramref name="user"/> through the sign-in form, on its first page and interactive.</summary>
+    private static async Task<IPage> OpenCircuitAsync(IBrowser browser, Uri baseUrl, (string Email, string Password) user)
+    {
+        var context = await browser.NewContextAsync(new() { BaseURL = baseUrl.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
+        context.SetDefaultTimeout(60_000);
+        await context.AddInitScriptAsync(PageClock);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("account/sign-in");
+        await page.Locator("#email").FillAsync(user.Email);
+        await page.Locator("#password").FillAsync(user.Password);
+        // The first page after signing in can take long on a starved machine: wait for it explicitly, with room.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync(new() { Timeout = 300_000 });
+        await page.WaitForURLAsync(url => !url.Contains("/account/sign-in"), new() { WaitUntil = WaitUntilState.Commit, Timeout = 300_000 });
+        await page.Locator("[data-interactive='true']").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 300_000 });
+        return page;
+    }
+
+    private static async Task LoopAsync(IPage page, int index, Options o, List<Term> terms, DateTime stop, Samples samples)
+    {
+        var random = new Random(index);
+        // Staff do not all press a key in the same millisecond.
+        await Task.Delay(random.Next(o.ThinkMs + 1));
+        for (var iteration = 1; DateTime.UtcNow < stop; iteration++)
+        {
+            await IterateAsync(page, terms[random.Next(terms.Count)], iteration, o.EditEvery, samples);
+            await Task.Delay(o.ThinkMs / 2 + random.Next(o.ThinkMs + 1));
+        }
+    }
+
+    /// <summary>Search, open the first suggestion, and every <paramref name="editEvery"/>-th time edit and save it.</summary>
+    private static async Task IterateAsync(IPage page, Term term, int iteration, int editEvery, Samples samples)
+    {
+        var step = "search box";
+        try
+        {
+            var box = page.Locator("#global-search");
+            await box.ClickAsync();
+            await box.FillAsync("");
+            await page.Locator(Suggestion).First.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+            step = "suggestions";
+            var shown = WaitAsync(page, Suggestion, term.Expect, exact: false, notPath: null);
+            await box.PressSequentiallyAsync(term.Text);
+            var suggestionsAt = await shown;
+            samples.Suggestions.Add(suggestionsAt - await page.EvaluateAsync<double>("() => window.__bench.key") - GlobalSearch.DebounceMs);
+
+            step = "open";
+            var first = page.Locator(Suggestion).First;
+            var name = (await first.Locator("b").InnerTextAsync()).Trim();
+            var path = await page.EvaluateAsync<string>("() => location.pathname");
+            var opened = WaitAsync(page, CustomerName, name, exact: false, notPath: path);
+            await first.ClickAsync();
+            samples.Pages.Add(await opened - await page.EvaluateAsync<double>("() => window.__bench.press"));
+
+            if (iteration % editEvery != 0) return;
+            step = "edit";
+            await page.GetByRole(AriaRole.Link, new() { Name = "Edit", Exact = true }).ClickAsync();
+            await page.GetByLabel("Address line 2", new() { Exact = true }).FillAsync($"Bench {iteration}");
+            var editPath = await page.EvaluateAsync<string>("() => location.pathname");
+            step = "save";
+            var saved = WaitAsync(page, CustomerName, name, exact: false, notPath: editPath);
+            await page.Locator("[data-testid=save]").ClickAsync();
+            samples.Saves.Add(await saved - await page.EvaluateAsync<double>("() => window.__bench.press"));
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            samples.Errors.Enqueue($"{step} ({term.Text}, {page.Url}): {string.Join(" ", ex.Message.Split('\n').Take(3))}");
+            // Start the next iteration from a known page.
+            try
+            {
+                await page.GotoAsync("customers");
+                await page.Locator("[data-interactive='true']").WaitForAsync(new() { State = WaitForSelectorState.Attached });
+            }
+            catch (Exception again) when (again is PlaywrightException or TimeoutException)
+            {
+                samples.Errors.Enqueue($"recovering: {again.Message.Split('\n')[0]}");
+            }
+        }
+    }
+
+    /// <summary>Starts the in-page wait (before the action that should satisfy it) and returns the page-clock time it was met.</summary>
+    private static Task<double> WaitAsync(IPage page, string selector, string text, bool exact, string? notPath) =>
+        page.EvaluateAsync<double>(WaitScript, new object?[] { selector, text, exact, notPath, 30_000 });
+
+    /// <summary>Waits until <c>/metrics</c> reports <paramref name="expected"/> open circuits (closed tabs end theirs a little later); returns the last value.</summary>
+    private static async Task<double> WaitForCircuitsAsync(AppProcess app, int expected)
+    {
+        var deadline = Stopwatch.StartNew();
+        double open;
+        while ((open = await app.MetricAsync("customeradmin_circuits_active") ?? -1) != expected && deadline.Elapsed < TimeSpan.FromSeconds(60))
+            await Task.Delay(250);
+        return open;
+    }
+
+    /// <summary>People with Latin-letter names, drawn at random from the database.</summary>
+    private static async Task<List<Term>> TermsAsync(IDbContextFactory<AppDbContext> factory)
+    {
+        await using var db = await factory.CreateDbContextAsync();
+        var max = await db.Customers.MaxAsync(c => c.Id);
+        var random = new Random(CustomerGenerator.Seed);
+        var ids = Enumerable.Range(0, 3000).Select(_ => random.Next(1, max + 1)).Distinct().ToList();
+        var people = await db.Customers.AsNoTracking()
+            .Where(c => ids.Contains(c.Id) && c.Status != CustomerStatus.Deleted && c.FirstName != null && c.LastName != null)
+            .Select(c => new { c.FirstName, c.LastName }).ToListAsync();
+        static bool Latin(string s) => s.Length >= 3 && s.All(char.IsAsciiLetter);
+        return people.Where(c => Latin(c.FirstName!) && Latin(c.LastName!))
+            .Select(c => new Term($"{c.FirstName![..3]} {c.LastName}", c.LastName!)).Take(500).ToList();
+    }
+
+    /// <summary>Busy and total jiffies of all cores (<c>/proc/stat</c>): how much of the machine everything (browsers included) used.</summary>
+    private static (long Busy, long Total) MachineTicks()
+    {
+        if (!File.Exists("/proc/stat")) return (0, 0);
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+        var idle = fields[3] + (fields.Length > 4 ? fields[4] : 0);
+        return (fields.Sum() - idle, fields.Sum());
+    }
+
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+}
