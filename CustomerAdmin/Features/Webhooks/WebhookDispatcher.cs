@@ -37,31 +37,8 @@ public sealed class WebhookDispatcher(
     {
         if (!Options.RunDispatcher) return;
         logger.LogInformation("Webhook dispatcher {Instance} started", _instance);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var claimed = 0;
-            try
-            {
-                claimed = await DispatchDueAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Webhook dispatch pass failed; trying again in {Interval}", Options.DispatchInterval);
-            }
-            if (claimed >= Options.BatchSize) continue;
-            try
-            {
-                await Task.Delay(Options.DispatchInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        await BackgroundLoops.DispatchAsync(Options.DispatchInterval, time, logger, "Webhook dispatch pass",
+            async ct => await DispatchDueAsync(ct) >= Options.BatchSize, stoppingToken);
     }
 
     /// <summary>One pass: claims up to <see cref="WebhookOptions.BatchSize"/> due deliveries and posts them. Returns how many it claimed.</summary>

@@ -1,3 +1,4 @@
+using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,32 +27,11 @@ public sealed class OrphanedChunkPurge(IDbContextFactory<AppDbContext> factory, 
             .ExecuteDeleteAsync(ct);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        do
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        BackgroundLoops.EveryAsync(Interval, time, logger, "Purging orphaned document chunks", async ct =>
         {
-            try
-            {
-                await using var db = await factory.CreateDbContextAsync(stoppingToken);
-                var deleted = await PurgeAsync(db, time.GetUtcNow().UtcDateTime, stoppingToken);
-                if (deleted > 0) logger.LogInformation("Deleted {Count} document chunks left by uploads that never finished", deleted);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Purging orphaned document chunks failed; retrying in {Interval}", Interval);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
-    {
-        try { return await timer.WaitForNextTickAsync(ct); }
-        catch (OperationCanceledException) { return false; }
-    }
+            await using var db = await factory.CreateDbContextAsync(ct);
+            var deleted = await PurgeAsync(db, time.GetUtcNow().UtcDateTime, ct);
+            if (deleted > 0) logger.LogInformation("Deleted {Count} document chunks left by uploads that never finished", deleted);
+        }, stoppingToken);
 }

@@ -1,3 +1,4 @@
+using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -19,27 +20,9 @@ public sealed class DuplicateCheckWorker(
 {
     private readonly DuplicatesOptions _options = options.Value;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!_options.RunCheckQueue) return;
-        using var timer = new PeriodicTimer(_options.CheckQueueInterval, time);
-        do
-        {
-            try
-            {
-                await CheckQueuedAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Checking queued customers for duplicates failed; retrying in {Interval}", _options.CheckQueueInterval);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _options.RunCheckQueue
+        ? BackgroundLoops.EveryAsync(_options.CheckQueueInterval, time, logger, "Checking queued customers for duplicates", CheckQueuedAsync, stoppingToken)
+        : Task.CompletedTask;
 
     /// <summary>Checks everything queued now (or starts a full scan); returns how many customers it checked.</summary>
     public async Task<int> CheckQueuedAsync(CancellationToken ct)
@@ -69,11 +52,5 @@ public sealed class DuplicateCheckWorker(
             await tx.CommitAsync(ct);
             checkedCount += ids.Count;
         }
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
-    {
-        try { return await timer.WaitForNextTickAsync(ct); }
-        catch (OperationCanceledException) { return false; }
     }
 }

@@ -1,3 +1,4 @@
+using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,32 +18,11 @@ public sealed class AccessLogPurge(IDbContextFactory<AppDbContext> factory, IOpt
         return await db.AccessLog.Where(e => e.At < cutoff).ExecuteDeleteAsync(ct);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        do
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        BackgroundLoops.EveryAsync(Interval, time, logger, "Access log purge", async ct =>
         {
-            try
-            {
-                await using var db = await factory.CreateDbContextAsync(stoppingToken);
-                var deleted = await PurgeAsync(db, time.GetUtcNow().UtcDateTime, options.Value.AccessLogMonths, stoppingToken);
-                if (deleted > 0) logger.LogInformation("Access log purge deleted {Count} rows older than {Months} months", deleted, options.Value.AccessLogMonths);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "Access log purge failed; retrying in {Interval}", Interval);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
-    {
-        try { return await timer.WaitForNextTickAsync(ct); }
-        catch (OperationCanceledException) { return false; }
-    }
+            await using var db = await factory.CreateDbContextAsync(ct);
+            var deleted = await PurgeAsync(db, time.GetUtcNow().UtcDateTime, options.Value.AccessLogMonths, ct);
+            if (deleted > 0) logger.LogInformation("Access log purge deleted {Count} rows older than {Months} months", deleted, options.Value.AccessLogMonths);
+        }, stoppingToken);
 }

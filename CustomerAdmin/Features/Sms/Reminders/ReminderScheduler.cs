@@ -11,34 +11,13 @@ namespace CustomerAdmin.Features.Sms.Reminders;
 public sealed class ReminderScheduler(ReminderScan scan, IOptions<SmsOptions> options, TimeProvider time, ILogger<ReminderScheduler> logger)
     : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.RunReminderScan) return;
-        using var timer = new PeriodicTimer(options.Value.ReminderScanInterval, time);
-        do
+    // A database hiccup must not stop reminders for good: the next tick tries again.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => options.Value.RunReminderScan
+        ? BackgroundLoops.EveryAsync(options.Value.ReminderScanInterval, time, logger, "Reminder scan", async ct =>
         {
-            try
-            {
-                var started = time.GetTimestamp();
-                await scan.RunOnceAsync(stoppingToken);
-                AppMetrics.ReminderScanDuration.Record(time.GetElapsedTime(started).TotalSeconds);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // A database hiccup must not stop reminders for good: the next tick tries again.
-                logger.LogError(ex, "Reminder scan failed; retrying in {Interval}", options.Value.ReminderScanInterval);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
-    {
-        try { return await timer.WaitForNextTickAsync(ct); }
-        catch (OperationCanceledException) { return false; }
-    }
+            var started = time.GetTimestamp();
+            await scan.RunOnceAsync(ct);
+            AppMetrics.ReminderScanDuration.Record(time.GetElapsedTime(started).TotalSeconds);
+        }, stoppingToken)
+        : Task.CompletedTask;
 }

@@ -43,33 +43,13 @@ public sealed class SmsDispatcher(
     {
         if (!Options.RunDispatcher) return;
         logger.LogInformation("SMS dispatcher {Instance} started", _instance);
-        while (!stoppingToken.IsCancellationRequested)
+        // A full batch means more are probably due: go again at once.
+        await BackgroundLoops.DispatchAsync(Options.DispatchInterval, time, logger, "SMS dispatch pass", async ct =>
         {
-            var claimed = 0;
-            try
-            {
-                claimed = await DispatchDueAsync(stoppingToken);
-                heartbeat?.Beat();
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogError(ex, "SMS dispatch pass failed; trying again in {Interval}", Options.DispatchInterval);
-            }
-            // A full batch means more are probably due: go again at once.
-            if (claimed >= Options.BatchSize) continue;
-            try
-            {
-                await Task.Delay(Options.DispatchInterval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+            var claimed = await DispatchDueAsync(ct);
+            heartbeat?.Beat();
+            return claimed >= Options.BatchSize;
+        }, stoppingToken);
     }
 
     /// <summary>One pass: claims up to <see cref="SmsOptions.BatchSize"/> due messages and sends them. Returns how many it claimed.</summary>
