@@ -45,6 +45,36 @@ public sealed class RowInserterTests
         await AssertSameAsSaveChangesAsync(database, entry, a => a.Id, returningId: false, ct);
     }
 
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task AKeyColumnWithADefaultIsWrittenAsGivenNotAsItsDefault(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        var customers = await database.Data.ManyCustomersAsync(200);
+        await using var db = database.CreateDbContext();
+        var run = new ImportRun { FileName = "shop.csv", FileHash = "00", StartedAt = At, Status = ImportRunStatus.Completed };
+        db.ImportRuns.Add(run);
+        await db.SaveChangesAsync(ct);
+
+        // The same reference in two sources is two links (Source is part of the key, with "legacy" as its default).
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await using (var links = new RowInserter<LegacyCustomerLink>(db))
+            {
+                for (var i = 0; i < customers.Count; i++)
+                    await links.AddAsync(new LegacyCustomerLink { Source = i % 2 == 0 ? "shopify" : LegacyCustomerLink.LegacySource,
+                        LegacyId = $"C-{i / 2}", CustomerId = customers[i].Id, ImportRunId = run.Id }, ct);
+                await links.FlushAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+
+        var stored = await db.LegacyCustomerLinks.AsNoTracking().ToListAsync(ct);
+        Assert.Equal(200, stored.Count);
+        Assert.Equal(100, stored.Count(l => l.Source == "shopify"));
+        Assert.All(stored, l => Assert.Equal(customers.IndexOf(customers.Single(c => c.Id == l.CustomerId)) % 2 == 0 ? "shopify" : "legacy", l.Source));
+    }
+
     /// <summary>
     /// Saves <paramref name="row"/> with SaveChanges, reads what was stored, deletes it, inserts the row read back with
     /// RowInserter (with <paramref name="returningId"/>, one row at a time, checking the key it returns), and compares

@@ -49,7 +49,10 @@ public sealed class RowInserter<T> : IAsyncDisposable where T : class
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         var sql = db.GetService<ISqlGenerationHelper>();
         _columns = entity.GetProperties()
-            .Where(p => p.PropertyInfo is not null && !(p.IsPrimaryKey() && p.ValueGenerated != ValueGenerated.Never))
+            // The key is left out only when the database makes it (an identity or rowid): a key column with a default
+            // value (a reference's Source) is written as given, or every row would get the default.
+            .Where(p => p.PropertyInfo is not null
+                && !(p.IsPrimaryKey() && p.ValueGenerated != ValueGenerated.Never && !p.TryGetDefaultValue(out _) && p.GetDefaultValueSql() is null))
             .Select(ModelColumn.For)
             .ToArray();
         _head = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ("
