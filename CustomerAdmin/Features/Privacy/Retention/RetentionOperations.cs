@@ -127,27 +127,29 @@ public sealed class RetentionOperations(IDbContextFactory<AppDbContext> factory,
 
     private int Batch => options.Value.BatchSize;
 
-    private async Task<int> ClearSmsBodiesAsync(DateTime cutoff, CancellationToken ct)
+    private async Task<int> ClearSmsBodiesAsync(DateTime cutoff, CancellationToken ct) =>
+        // The filter again in the update: a message claimed for sending meanwhile keeps its text.
+        await InBatchesAsync(db => db.SmsBodiesBefore(cutoff), m => m.Id,
+            (db, ids) => db.SmsBodiesBefore(cutoff).Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(s => s.SetProperty(m => m.Body, ""), ct), ct)
+        + await InBatchesAsync(db => db.SmsRepliesBefore(cutoff), a => a.Id,
+            (db, ids) => db.Activities.Where(a => ids.Contains(a.Id)).ExecuteUpdateAsync(s => s.SetProperty(a => a.Body, (string?)null), ct), ct);
+
+    /// <summary>Applies <paramref name="apply"/> to the rows <paramref name="rows"/> finds, <see cref="Batch"/> ids at a time in id order; returns the rows it changed.</summary>
+    private async Task<int> InBatchesAsync<T, TKey>(Func<AppDbContext, IQueryable<T>> rows, System.Linq.Expressions.Expression<Func<T, TKey>> id,
+        Func<AppDbContext, List<TKey>, Task<int>> apply, CancellationToken ct) where TKey : struct, IComparable<TKey>
     {
-        var cleared = 0;
-        for (long last = 0; ;)
+        var changed = 0;
+        TKey? last = null;
+        while (true)
         {
             await using var db = await factory.CreateDbContextAsync(ct);
-            var ids = await db.SmsBodiesBefore(cutoff).Where(m => m.Id > last).OrderBy(m => m.Id).Select(m => m.Id).Take(Batch).ToListAsync(ct);
-            if (ids.Count == 0) break;
-            // The filter again: a message claimed for sending meanwhile keeps its text.
-            cleared += await db.SmsBodiesBefore(cutoff).Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(s => s.SetProperty(m => m.Body, ""), ct);
+            var query = rows(db).Select(id);
+            if (last is { } after) query = query.Where(k => k.CompareTo(after) > 0);
+            var ids = await query.OrderBy(k => k).Take(Batch).ToListAsync(ct);
+            if (ids.Count == 0) return changed;
+            changed += await apply(db, ids);
             last = ids[^1];
         }
-        for (long last = 0; ;)
-        {
-            await using var db = await factory.CreateDbContextAsync(ct);
-            var ids = await db.SmsRepliesBefore(cutoff).Where(a => a.Id > last).OrderBy(a => a.Id).Select(a => a.Id).Take(Batch).ToListAsync(ct);
-            if (ids.Count == 0) break;
-            cleared += await db.Activities.Where(a => ids.Contains(a.Id)).ExecuteUpdateAsync(s => s.SetProperty(a => a.Body, (string?)null), ct);
-            last = ids[^1];
-        }
-        return cleared;
     }
 
     private async Task<int> DeleteDocumentsAsync(DateTime cutoff, CancellationToken ct)
