@@ -78,7 +78,7 @@ public static class DashboardSummary
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Track dashboard changes inside the transaction that makes them.");
-        await db.Sql().LockRowsAsync<Customer>(db, existing, ct);
+        await db.Sql().LockRowsAsync<Customer>(db, existing, RowLock.Values, ct);
         return await FactsAsync(db, existing, ct);
     }
 
