@@ -26,6 +26,9 @@ public sealed class CustomerStatsKeeper : DerivedDataKeeper
         {
             switch (e.Entity)
             {
+                case Ticket t when e.State == EntityState.Added && t.Status != TicketStatus.Closed:
+                    // A ticket opened (or added cancelled) counts in none of the statistics: no recount, no lock.
+                    break;
                 case Ticket t when Moves(e, nameof(Ticket.CustomerId), nameof(Ticket.Status), nameof(Ticket.FinalAmount), nameof(Ticket.ClosedAt)):
                     (work ??= new(tracker, save)).Add(e, () => t.CustomerId);
                     break;
