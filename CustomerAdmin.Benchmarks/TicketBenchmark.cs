@@ -9,12 +9,13 @@ using Microsoft.Extensions.Hosting;
 namespace CustomerAdmin.Benchmarks;
 
 /// <summary>
-/// <c>tickets --customers N [--tickets M] [--creates R] [--sqlite path] [--postgres "..."] [--no-sqlite] [--reuse]</c>:
+/// <c>tickets --customers N [--tickets M] [--creates R] [--sqlite path] [--postgres "..."] [--no-sqlite] [--reuse] [--profile]</c>:
 /// opening a ticket as the ticket form does (<see cref="TicketOperations.CreateAsync"/>: the customer read, the block
 /// check, the next number, the ticket, its timeline entry, the customer's statistics and the dashboard summary kept in the
 /// same transaction), one after another for random customers, over N customers and M tickets
 /// (<see cref="TicketedDatabase"/>; the database keeps the tickets it adds, and <c>--reuse</c> accepts it with more
-/// than M).
+/// than M). <c>--profile</c> also prints each statement's share of the time (<see cref="StatementProfile"/>), which
+/// slows every statement a little: time with a run without it.
 /// </summary>
 public static class TicketBenchmark
 {
@@ -32,19 +33,21 @@ public static class TicketBenchmark
         var tickets = Arg("--tickets", customers * 5);
         var creates = Arg("--creates", 500);
         var reuse = args.Contains("--reuse");
+        var profile = args.Contains("--profile");
         var sqlitePath = Text("--sqlite") is { } path ? Path.GetFullPath(path) : Path.Combine(Path.GetTempPath(), "customeradmin-load-bench.db");
         var rows = new List<string>();
         if (!args.Contains("--no-sqlite"))
-            rows.Add(await RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", customers, tickets, creates, reuse));
+            rows.Add(await RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", customers, tickets, creates, reuse, profile));
         if (Text("--postgres") is { } pg)
-            rows.Add(await RunAsync(DatabaseProvider.Postgres, pg, customers, tickets, creates, reuse));
+            rows.Add(await RunAsync(DatabaseProvider.Postgres, pg, customers, tickets, creates, reuse, profile));
         Console.WriteLine();
         Console.WriteLine($"{Environment.ProcessorCount} cores; each ticket opened through TicketOperations.CreateAsync, one at a time, after 20 warm-up tickets");
         Console.WriteLine(Header);
         foreach (var row in rows) Console.WriteLine(row);
     }
 
-    private static async Task<string> RunAsync(DatabaseProvider provider, string connectionString, int customers, int tickets, int creates, bool reuse)
+    private static async Task<string> RunAsync(DatabaseProvider provider, string connectionString, int customers, int tickets, int creates, bool reuse,
+        bool profile)
     {
         using var host = ProviderBenchmark.BuildApp(provider, connectionString);
         await TicketedDatabase.FillAsync(host, provider, customers, tickets, reuse, ticketsAtLeast: true);
@@ -54,6 +57,8 @@ public static class TicketBenchmark
         var random = new Random(CustomerGenerator.Seed);
         var times = new List<double>();
         var refused = 0;
+        using var statements = profile ? new StatementProfile() : null;
+        if (statements is not null) await SqlRecorder.SettleAsync();
         for (var i = 0; times.Count < creates; i++)
         {
             var draft = new TicketDraft
@@ -74,9 +79,11 @@ public static class TicketBenchmark
             }
             if (i >= 20) times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
+        statements?.Dispose();
         await host.StopAsync();
         var p = Percentiles.Of(times);
         Console.WriteLine($"{provider}: {creates} tickets opened ({refused} customers refused: deleted or blocked)");
+        statements?.Print(times.Count + 20 + refused);
         return $"| {provider} | {customers:N0} | {before:N0} | {creates} | {p.P50:F1} | {p.P95:F1} | {p.P99:F1} | {(p.P95 < TargetMs ? "yes" : "no")} | {LoadBenchmark.LoadAverage()} |";
     }
 }

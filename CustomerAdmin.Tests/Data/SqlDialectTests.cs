@@ -59,12 +59,41 @@ public sealed class SqlDialectTests
         await using var holder = database.CreateDbContext();
         await using (var tx = await holder.Database.BeginTransactionAsync(ct))
         {
-            await holder.Sql().LockRowsAsync<Customer>(holder, [id], ct);
-            Assert.False(await TriesAsync(database, (db, c) => db.Sql().LockRowsAsync<Customer>(db, [other, id], c), ct));
-            Assert.True(await TriesAsync(database, (db, c) => db.Sql().LockRowsAsync<Customer>(db, [other], c), ct));
+            await holder.Sql().LockRowsAsync<Customer>(holder, [id], RowLock.Values, ct);
+            Assert.False(await TriesAsync(database, (db, c) => db.Sql().LockRowsAsync<Customer>(db, [other, id], RowLock.Values, c), ct));
+            Assert.True(await TriesAsync(database, (db, c) => db.Sql().LockRowsAsync<Customer>(db, [other], RowLock.Values, c), ct));
             await tx.CommitAsync(ct);
         }
-        Assert.True(await TriesAsync(database, (db, c) => db.Sql().LockRowsAsync<Customer>(db, [other, id], c), ct));
+        Assert.True(await TriesAsync(database, (db, c) => db.Sql().LockRowsAsync<Customer>(db, [other, id], RowLock.Values, c), ct));
+    }
+
+    [Fact]
+    public async Task RowsLockedForTheirValuesStillTakeNewReferencesOnPostgres()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres, ct: ct);
+        var id = await CustomerAsync(database, "+12127365004", ct);
+        // A row that references the customer (a foreign key check locks the customer's row to insert it).
+        Func<AppDbContext, CancellationToken, Task> reference(long key) => (db, c) =>
+        {
+            db.CustomerMatchKeys.Add(new CustomerMatchKey { KeyHash = key, CustomerId = id });
+            return db.SaveChangesAsync(c);
+        };
+
+        await using var holder = database.CreateDbContext();
+        await using (var tx = await holder.Database.BeginTransactionAsync(ct))
+        {
+            await holder.Sql().LockRowsAsync<Customer>(holder, [id], RowLock.Values, ct);
+            Assert.True(await TriesAsync(database, reference(1), ct));
+            Assert.False(await TriesAsync(database, (db, c) => db.Sql().LockRowsAsync<Customer>(db, [id], RowLock.Values, c), ct));
+            await tx.RollbackAsync(ct);
+        }
+        await using (var tx = await holder.Database.BeginTransactionAsync(ct))
+        {
+            await holder.Sql().LockRowsAsync<Customer>(holder, [id], RowLock.Whole, ct);
+            Assert.False(await TriesAsync(database, reference(2), ct));
+            await tx.RollbackAsync(ct);
+        }
     }
 
     [Fact]
@@ -107,7 +136,7 @@ public sealed class SqlDialectTests
         await using var holder = database.CreateDbContext();
         await using (var tx = await holder.Database.BeginTransactionAsync(ct))
         {
-            await holder.Sql().LockRowsAsync<Customer>(holder, [ids[0]], ct);
+            await holder.Sql().LockRowsAsync<Customer>(holder, [ids[0]], RowLock.Values, ct);
             await using var claimer = database.CreateDbContext();
             await using (var claim = await claimer.Database.BeginTransactionAsync(ct))
             {
@@ -141,11 +170,19 @@ public sealed class SqlDialectTests
             await take(db, ct);
             return true;
         }
-        catch (Npgsql.PostgresException ex) when (ex.SqlState == "55P03")
+        catch (Exception ex) when (IsLockTimeout(ex))
         {
             return false;
         }
     }
+
+    /// <summary>A save wraps the server's error (in a DbUpdateException, and that in the execution strategy's).</summary>
+    private static bool IsLockTimeout(Exception? ex) => ex switch
+    {
+        null => false,
+        Npgsql.PostgresException p => p.SqlState == "55P03",
+        _ => IsLockTimeout(ex.InnerException),
+    };
 
     private static async Task<int> CustomerAsync(TestDatabase database, string phone, CancellationToken ct)
     {

@@ -21,12 +21,13 @@ public sealed class PostgresDialect : SqlDialect
 
     private PostgresDialect() { }
 
-    public override async Task LockRowsAsync<T>(AppDbContext db, IReadOnlyCollection<int> ids, CancellationToken ct = default)
+    public override async Task LockRowsAsync<T>(AppDbContext db, IReadOnlyCollection<int> ids, RowLock mode, CancellationToken ct = default)
     {
         if (ids.Count == 0) return;
         var names = Identifiers.Of(db);
         var id = names.Id<T>();
-        var sql = $"SELECT 1 FROM {names.Table<T>()} WHERE {id} = ANY({{0}}) ORDER BY {id} FOR UPDATE";
+        var strength = mode == RowLock.Values ? "FOR NO KEY UPDATE" : "FOR UPDATE";
+        var sql = $"SELECT 1 FROM {names.Table<T>()} WHERE {id} = ANY({{0}}) ORDER BY {id} {strength}";
         await db.Database.ExecuteSqlRawAsync(sql, [ids.ToArray()], ct);
     }
 

@@ -20,10 +20,10 @@ public abstract class SqlDialect
 {
     /// <summary>
     /// Write-locks the rows of <typeparamref name="T"/> with these ids until the transaction ends, in id order so two
-    /// lockers of overlapping sets cannot deadlock. Nothing on SQLite, whose write transaction already excludes every
-    /// other writer.
+    /// lockers of overlapping sets cannot deadlock; <paramref name="mode"/> says whether rows that reference them may
+    /// still be inserted meanwhile. Nothing on SQLite, whose write transaction already excludes every other writer.
     /// </summary>
-    public abstract Task LockRowsAsync<T>(AppDbContext db, IReadOnlyCollection<int> ids, CancellationToken ct = default) where T : class;
+    public abstract Task LockRowsAsync<T>(AppDbContext db, IReadOnlyCollection<int> ids, RowLock mode, CancellationToken ct = default) where T : class;
 
     /// <summary>
     /// Takes the application-wide lock named by <paramref name="key"/> until the transaction ends, so writers that would

@@ -45,7 +45,7 @@ public sealed class SqliteDialect : SqlDialect
 
     private SqliteDialect() { }
 
-    public override Task LockRowsAsync<T>(AppDbContext db, IReadOnlyCollection<int> ids, CancellationToken ct = default) => Task.CompletedTask;
+    public override Task LockRowsAsync<T>(AppDbContext db, IReadOnlyCollection<int> ids, RowLock mode, CancellationToken ct = default) => Task.CompletedTask;
 
     public override Task AdvisoryLockAsync(AppDbContext db, long key, CancellationToken ct = default) => Task.CompletedTask;
 

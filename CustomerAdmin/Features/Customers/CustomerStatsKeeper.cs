@@ -26,6 +26,9 @@ public sealed class CustomerStatsKeeper : DerivedDataKeeper
         {
             switch (e.Entity)
             {
+                case Ticket t when e.State == EntityState.Added && t.Status != TicketStatus.Closed:
+                    // A ticket opened (or added cancelled) counts in none of the statistics: no recount, no lock.
+                    break;
                 case Ticket t when Moves(e, nameof(Ticket.CustomerId), nameof(Ticket.Status), nameof(Ticket.FinalAmount), nameof(Ticket.ClosedAt)):
                     (work ??= new(tracker, save)).Add(e, () => t.CustomerId);
                     break;
@@ -92,7 +95,7 @@ public sealed class CustomerStatsKeeper : DerivedDataKeeper
         // A single UPDATE is not enough under READ COMMITTED: one waiting for another transaction's lock on the customer
         // re-reads the customer's row once it commits, but not that transaction's tickets and sales, and would write
         // statistics without them. Locked first, the UPDATE below is a new statement that sees them.
-        await db.Sql().LockRowsAsync<Customer>(db, ids, ct);
+        await db.Sql().LockRowsAsync<Customer>(db, ids, RowLock.Values, ct);
 
         var customer = Expression.Parameter(typeof(Customer), "c");
         var spent = Counted(customer, c => db.Tickets.Where(t => t.CustomerId == c.Id && t.Status == TicketStatus.Closed).Sum(t => t.FinalAmount ?? 0m)

@@ -78,7 +78,7 @@ public static class DashboardSummary
     {
         if (db.Database.CurrentTransaction is null)
             throw new InvalidOperationException("Track dashboard changes inside the transaction that makes them.");
-        await db.Sql().LockRowsAsync<Customer>(db, existing, ct);
+        await db.Sql().LockRowsAsync<Customer>(db, existing, RowLock.Values, ct);
         return await FactsAsync(db, existing, ct);
     }
 
@@ -206,12 +206,16 @@ public static class DashboardSummary
                 case Customer c when Relevant(e, nameof(Customer.FirstSeenAt), nameof(Customer.Type), nameof(Customer.Status), nameof(Customer.City)):
                     if (e.State != EntityState.Added) Get().Before.Add(c.Id);
                     Get().After.Add(() => c.Id);
+                    Get().OnlyAddsTickets = false;
                     break;
                 case Ticket t when Relevant(e, nameof(Ticket.CustomerId), nameof(Ticket.Status), nameof(Ticket.OpenedAt), nameof(Ticket.ClosedAt), nameof(Ticket.FinalAmount)):
                     Owner(e, t.CustomerId, () => t.CustomerId);
+                    if (e.State == EntityState.Added && t.CustomerId > 0) Get().AddedTickets.Add(t);
+                    else Get().OnlyAddsTickets = false;
                     break;
                 case Sale s when Relevant(e, nameof(Sale.CustomerId), nameof(Sale.SoldAt), nameof(Sale.Total)):
                     Owner(e, s.CustomerId, () => s.CustomerId);
+                    Get().OnlyAddsTickets = false;
                     break;
             }
         }
@@ -237,5 +241,14 @@ public static class DashboardSummary
     {
         public HashSet<int> Before { get; } = [];
         public List<Func<int>> After { get; } = [];
+
+        /// <summary>
+        /// True when all the save does to the summary is add tickets to existing customers (a ticket opened): what it
+        /// moves then follows from the customers' facts before and the new tickets (<see cref="AddedTo"/>), with no
+        /// second read after the write.
+        /// </summary>
+        public bool OnlyAddsTickets { get; set; } = true;
+
+        public List<Ticket> AddedTickets { get; } = [];
     }
 }

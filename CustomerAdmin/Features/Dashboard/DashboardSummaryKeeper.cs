@@ -62,11 +62,22 @@ public sealed class DashboardSummaryKeeper : DerivedDataKeeper
     private sealed class Move(DashboardSummary.PendingSave pending) : KeeperWork
     {
         private DashboardSummary.Tracked? _before;
+        private DashboardContributions.Facts? _facts;
 
-        public override async Task BeforeWriteAsync(AppDbContext db, CancellationToken ct) =>
-            _before = await DashboardSummary.BeginAsync(db, pending.Before, ct);
+        public override async Task BeforeWriteAsync(AppDbContext db, CancellationToken ct)
+        {
+            if (pending.OnlyAddsTickets) _facts = await DashboardSummary.LockAndReadAsync(db, pending.Before, ct);
+            else _before = await DashboardSummary.BeginAsync(db, pending.Before, ct);
+        }
 
-        public override Task AfterWriteAsync(AppDbContext db, CancellationToken ct) =>
-            DashboardSummary.CompleteAsync(db, _before!, pending.After.Select(id => id()), ct);
+        public override Task AfterWriteAsync(AppDbContext db, CancellationToken ct)
+        {
+            if (_facts is null) return DashboardSummary.CompleteAsync(db, _before!, pending.After.Select(id => id()), ct);
+            // Tickets added to existing customers: the move is computed from the facts read before (the customers are
+            // locked since) and the new rows, as for the legacy import's batches, instead of reading them all again and
+            // recounting the ticket counts.
+            var added = pending.AddedTickets.Select(t => new DashboardContributions.TicketFacts(t.CustomerId, t.Status, t.OpenedAt, t.ClosedAt, t.FinalAmount)).ToList();
+            return DashboardSummary.ApplyAddedAsync(db, DashboardContributions.AddedTo(_facts, [], added, db.Venue.Zone), ct);
+        }
     }
 }

@@ -60,7 +60,7 @@ public static class SaleOperations
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Locked before it is read, so a deletion cannot slip in between the check and the sale (the stats keeper locks
         // it at the save anyway).
-        await db.Sql().LockRowsAsync<Customer>(db, [customerId], ct);
+        await db.Sql().LockRowsAsync<Customer>(db, [customerId], RowLock.Values, ct);
         var customer = await db.Customers.FirstOrDefaultAsync(c => c.Id == customerId, ct);
         if (customer is null || customer.Status.IsGone())
             throw new RuleViolationException("This customer has been deleted; choose another customer for the sale.", nameof(Sale.CustomerId));

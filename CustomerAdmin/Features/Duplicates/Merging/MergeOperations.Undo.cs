@@ -42,7 +42,7 @@ public sealed partial class MergeOperations
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var ids = await db.CustomerMerges.Where(m => m.Id == mergeId).Select(m => new { m.SurvivorId, m.MergedId }).FirstOrDefaultAsync(ct)
             ?? throw new RuleViolationException("There is no such merge.");
-        await db.Sql().LockRowsAsync<Customer>(db, [ids.SurvivorId, ids.MergedId], ct);
+        await db.Sql().LockRowsAsync<Customer>(db, [ids.SurvivorId, ids.MergedId], RowLock.Whole, ct);
         var merge = await db.CustomerMerges.FirstAsync(m => m.Id == mergeId, ct);
         var now = time.GetUtcNow().UtcDateTime;
         if (merge.UndoneAt is not null)

@@ -56,7 +56,7 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Two merges of overlapping pairs queue here (PostgreSQL: row locks in id order; SQLite: one writer), and the
         // second then sees what the first did.
-        await db.Sql().LockRowsAsync<Customer>(db, [request.SurvivorId, request.MergedId], ct);
+        await db.Sql().LockRowsAsync<Customer>(db, [request.SurvivorId, request.MergedId], RowLock.Whole, ct);
         var survivor = Mergeable(await db.Customers.FirstOrDefaultAsync(c => c.Id == request.SurvivorId, ct), request.SurvivorId);
         var merged = Mergeable(await db.Customers.FirstOrDefaultAsync(c => c.Id == request.MergedId, ct), request.MergedId);
         if (survivor.Version != request.SurvivorVersion) throw Changed(survivor);

@@ -68,7 +68,14 @@ public sealed partial class LegacyImporter
                 var sequence = await TicketOperations.NextSequenceAsync(db, ct);
                 await db.SaveChangesAsync(ct);
                 report.Stages.Mark("batch start");
-                if (earlier.Count > 0) await MoveFirstSeenBackAsync(db, earlier, ct);
+                if (earlier.Count > 0)
+                {
+                    // All the batch's existing customers at once, in id order, before the first of them changes: the
+                    // summary below locks them all, and a second round could take an id below one this move holds,
+                    // against another writer's id order (a deadlock).
+                    await db.Sql().LockRowsAsync<Customer>(db, plan.Select(p => p.Customer.Id).Where(id => id > 0).ToList(), RowLock.Values, ct);
+                    await MoveFirstSeenBackAsync(db, earlier, ct);
+                }
                 var summary = await DashboardSummaryKeeper.BeginAddingAsync(db, plan.Select(p => p.Customer.Id), ct);
                 report.Stages.Mark("dashboard summary before");
 

@@ -112,7 +112,7 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
         if (!await db.Customers.AnyAsync(c => c.Id == customerId, ct))
             throw new RuleViolationException($"There is no customer {customerId}.");
         var subject = await db.SurvivorOfAsync(customerId, ct);
-        await db.Sql().LockRowsAsync<Customer>(db, [subject], ct);
+        await db.Sql().LockRowsAsync<Customer>(db, [subject], RowLock.Whole, ct);
         var ids = await PersonalData.RecordsAsync(db, subject, ct);
         var now = time.GetUtcNow().UtcDateTime;
         var openTickets = (await db.OpenTicketNumbersAsync(ids, ct)).SelectMany(g => g).ToList();
