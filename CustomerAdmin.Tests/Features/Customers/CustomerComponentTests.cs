@@ -70,6 +70,29 @@ public sealed class CustomerComponentTests : AppComponentTest
     }
 
     [Fact]
+    public async Task EverySuggestionSaysWhichTextItAnswers()
+    {
+        await AddCustomerAsync("Joseph", "Smith", "+1 415 555 0199");
+        await AddCustomerAsync("Josephine", "Smithers", "+1 415 555 0123");
+
+        var cut = RenderWithPopovers<GlobalSearch>();
+        var input = cut.Find("#global-search");
+        input.Input("jos smit");
+        cut.WaitForAssertion(() => Assert.All(cut.FindAll("[data-testid=suggestion]"), s => Assert.Equal("jos smit", s.GetAttribute("data-term"))),
+            TimeSpan.FromSeconds(5));
+        Assert.Equal(2, cut.FindAll("[data-testid=suggestion]").Count);
+
+        // The same two customers answer the longer text: only the marker tells the answers apart.
+        input.Input("jos smith");
+        cut.WaitForAssertion(() =>
+        {
+            var suggestions = cut.FindAll("[data-testid=suggestion]");
+            Assert.Equal(2, suggestions.Count);
+            Assert.All(suggestions, s => Assert.Equal("jos smith", s.GetAttribute("data-term")));
+        }, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public void FormShowsFieldMessagesForMissingNamesAndBadPhone()
     {
         var cut = RenderWithPopovers<CustomerEdit>();
