@@ -11,7 +11,7 @@ using Microsoft.Playwright;
 namespace CustomerAdmin.Benchmarks;
 
 /// <summary>
-/// <c>circuit-memory --customers N [--tickets M] [--circuits C] [--pages customers,customer,dashboard] [--sqlite path]
+/// <c>circuit-memory --customers N [--tickets M] [--circuits C] [--pages customers,customer,dashboard,empty] [--sqlite path]
 /// [--reuse] [--gcdump DIR]</c>: what one idle circuit holds on the server, per page. For each page the app starts as
 /// its own process (<see cref="AppProcess"/>), one circuit opens the page and closes (JIT, first queries), the app
 /// collects its whole heap and the heap is read; then C circuits (one signed-in user each, in headless Chromium) open
@@ -56,7 +56,9 @@ public static class CircuitMemoryBenchmark
                 // The customer with the most visits: a full timeline and ticket list.
                 "customer" => ($"customers/{customerId}", "[data-testid=customer-name]", AppRoles.Staff),
                 "dashboard" => ("dashboard", "[data-testid=figure]", AppRoles.Manager),
-                _ => throw new ArgumentException($"Unknown page {page}: customers, customer or dashboard."),
+                // The layout and the circuit alone: a customer page that finds no customer renders one alert.
+                "empty" => ("customers/0", ".mud-alert", AppRoles.Staff),
+                _ => throw new ArgumentException($"Unknown page {page}: customers, customer, dashboard or empty."),
             };
             rows.Add(await MeasureAsync(playwright, connectionString, venueZone, factory, page, path, ready, role, circuits, gcdump));
             Console.WriteLine(rows[^1]);
