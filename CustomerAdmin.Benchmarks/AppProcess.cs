@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using System.Diagnostics.Tracing;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using CustomerAdmin.Data;
 using CustomerAdmin.Security;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -193,8 +195,9 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>One scrape of <c>/metrics</c> (allowed from this machine without a token): the sum of every series of
-    /// <paramref name="name"/>, or null when the app does not report it.</summary>
-    public async Task<double?> MetricAsync(string name)
+    /// <paramref name="name"/> (those whose labels contain <paramref name="label"/>, if given), or null when the app
+    /// does not report it.</summary>
+    public async Task<double?> MetricAsync(string name, string? label = null)
     {
         using var http = CreateHttpClient();
         var text = await http.GetStringAsync("metrics");
@@ -202,11 +205,41 @@ public sealed class AppProcess : IAsyncDisposable
         foreach (var line in text.Split('\n'))
         {
             if (!(line.StartsWith(name + " ", StringComparison.Ordinal) || line.StartsWith(name + "{", StringComparison.Ordinal))) continue;
+            if (label is not null && !line.Contains(label, StringComparison.Ordinal)) continue;
             var end = line.LastIndexOf('}') is var brace and >= 0 ? brace + 1 : line.IndexOf(' ');
             if (double.TryParse(line[end..].Trim().Split(' ')[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
                 sum = (sum ?? 0) + v;
         }
         return sum;
+    }
+
+    /// <summary>
+    /// Makes the app collect its whole heap (a blocking gen2 collection) and returns the GC heap after it: the live
+    /// objects, not whatever garbage the last gen0 collection left in the older generations. The collection is asked for
+    /// from outside, through EventPipe's GCHeapCollect keyword (as <c>dotnet-gcdump</c> does), so the app needs no
+    /// endpoint for it; <c>/metrics</c> tells when it has run.
+    /// </summary>
+    public async Task<double> HeapAfterFullCollectionAsync()
+    {
+        const string gen2 = "gc_heap_generation=\"gen2\"";
+        const long gcKeyword = 0x1, gcHeapCollectKeyword = 0x800000;
+        var before = await MetricAsync("dotnet_gc_collections_total", gen2) ?? 0;
+        var client = new DiagnosticsClient(Process.Id);
+        using (var session = client.StartEventPipeSession(
+            new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational, gcKeyword | gcHeapCollectKeyword), requestRundown: false))
+        {
+            var drain = session.EventStream.CopyToAsync(Stream.Null);
+            var waited = Stopwatch.StartNew();
+            // The Prometheus endpoint caches a scrape for a moment: poll until the count moves.
+            while (await MetricAsync("dotnet_gc_collections_total", gen2) <= before)
+            {
+                if (waited.Elapsed > TimeSpan.FromSeconds(60)) throw new TimeoutException("The app did not run a full collection within 60 s.");
+                await Task.Delay(200);
+            }
+            await session.StopAsync(CancellationToken.None);
+            await drain;
+        }
+        return await MetricAsync("dotnet_gc_last_collection_heap_size_bytes") ?? 0;
     }
 
     public async ValueTask DisposeAsync()

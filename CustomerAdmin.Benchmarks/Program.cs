@@ -73,6 +73,12 @@ if (args is ["load", ..])
     return;
 }
 
+if (args is ["circuit-memory", ..])
+{
+    await CircuitMemoryBenchmark.RunAsync(args);
+    return;
+}
+
 if (args is ["tickets", ..])
 {
     await TicketBenchmark.RunAsync(args);

@@ -70,6 +70,56 @@ public sealed class CustomerComponentTests : AppComponentTest
     }
 
     [Fact]
+    public async Task EverySuggestionSaysWhichTextItAnswers()
+    {
+        await AddCustomerAsync("Joseph", "Smith", "+1 415 555 0199");
+        await AddCustomerAsync("Josephine", "Smithers", "+1 415 555 0123");
+
+        var cut = RenderWithPopovers<GlobalSearch>();
+        var input = cut.Find("#global-search");
+        input.Input("jos smit");
+        cut.WaitForAssertion(() =>
+        {
+            var suggestions = cut.FindAll("[data-testid=suggestion]");
+            Assert.Equal(2, suggestions.Count);
+            Assert.All(suggestions, s => Assert.Equal("jos smit", s.GetAttribute("data-term")));
+        }, TimeSpan.FromSeconds(5));
+
+        // The same two customers answer the longer text: only the marker tells the answers apart.
+        input.Input("jos smith");
+        cut.WaitForAssertion(() =>
+        {
+            var suggestions = cut.FindAll("[data-testid=suggestion]");
+            Assert.Equal(2, suggestions.Count);
+            Assert.All(suggestions, s => Assert.Equal("jos smith", s.GetAttribute("data-term")));
+        }, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task ListSuggestsCitiesAsTypedInsteadOfKeepingAnItemPerCity()
+    {
+        for (var i = 0; i < 600; i++)
+            await AddCustomerAsync($"First{i}", $"Last{i}", $"+1 212 64{i / 100} {i:0000}", city: $"Town{i:000}");
+
+        var cut = RenderWithPopovers<CustomerList>();
+        cut.WaitForAssertion(() => Assert.Equal("600 customers", cut.Find("[data-testid=customer-count]").TextContent.Trim()));
+        // Every option of a MudSelect is a component (twice: MudSelect also renders its items hidden), held by every
+        // open list for as long as it is open: the list offered the first 500 cities and 200 tags that way.
+        Assert.True(cut.FindComponents<MudBlazor.MudSelectItem<string>>().Count < 50,
+            $"{cut.FindComponents<MudBlazor.MudSelectItem<string>>().Count} select items on the list");
+
+        cut.Find("#city-filter").Input("Town12");
+        cut.WaitForAssertion(() =>
+        {
+            var offered = cut.FindAll(".mud-popover-open .mud-list-item").Select(e => e.TextContent.Trim()).ToList();
+            Assert.Equal(Enumerable.Range(120, 10).Select(i => $"Town{i}"), offered);
+        }, TimeSpan.FromSeconds(5));
+        cut.FindAll(".mud-popover-open .mud-list-item")[3].Click();
+        cut.WaitForAssertion(() => Assert.EndsWith("/customers?city=Town123",
+            Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri));
+    }
+
+    [Fact]
     public void FormShowsFieldMessagesForMissingNamesAndBadPhone()
     {
         var cut = RenderWithPopovers<CustomerEdit>();
