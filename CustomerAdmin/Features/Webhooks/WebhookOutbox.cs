@@ -45,7 +45,8 @@ public static class WebhookOutbox
         return await AddAsync(db, type, () => loaded, ct);
     }
 
-    private static Task<bool> SubscribedAsync(AppDbContext db, string type, CancellationToken ct)
+    /// <summary>Whether an enabled endpoint subscribes to <paramref name="type"/>: writers that need more than one statement to build an event ask first.</summary>
+    public static Task<bool> SubscribedAsync(AppDbContext db, string type, CancellationToken ct)
     {
         var marker = WebhookEvents.Marker(type);
         return db.WebhookEndpoints.AnyAsync(e => e.Enabled && e.Events.Contains(marker), ct);
