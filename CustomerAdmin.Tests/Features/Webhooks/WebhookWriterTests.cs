@@ -5,6 +5,7 @@ using CustomerAdmin.Features.Events;
 using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Features.Tickets;
 using CustomerAdmin.Features.Webhooks;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace CustomerAdmin.Tests.Features.Webhooks;
@@ -94,6 +95,35 @@ public sealed class WebhookWriterTests
         Assert.All(events.Skip(1).Take(3), e => Assert.Equal("Inactive", e.Data.GetProperty("customer").GetProperty("status").GetString()));
         Assert.Equal(others[0].Id, events[5].Data.GetProperty("id").GetInt32());
         Assert.All(events.Skip(6), e => Assert.Contains("vip", e.Data.GetProperty("customer").GetProperty("tags").ToString()));
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task AnEndpointAddedHereGetsTheNextEventAndOneAddedByAnotherInstanceWithinSeconds(DatabaseProvider provider)
+    {
+        await using var rig = await WebhookRig.CreateAsync(provider);
+        // Nobody subscribes yet, and the writers remember it.
+        await rig.CreateCustomerAsync("Ann", "Lee", "+16175550201");
+        Assert.Empty(await rig.DeliveriesAsync());
+
+        var endpoint = await rig.EndpointAsync(WebhookEvents.CustomerCreated);
+        var bob = await rig.CreateCustomerAsync("Bob", "Lee", "+16175550202");
+        Assert.Equal([bob.Id], (await EventsAsync(rig)).Select(e => e.Data.GetProperty("id").GetInt32()));
+
+        await rig.Operations.SetEnabledAsync(endpoint.Endpoint.Id, false, Ct);
+        await rig.CreateCustomerAsync("Cid", "Lee", "+16175550203");
+        Assert.Single(await rig.DeliveriesAsync());
+
+        // Another instance enables it (a write this process's cache never heard of): events flow again within the window.
+        await using (var db = rig.Database.CreateDbContext())
+            await db.WebhookEndpoints.Where(e => e.Id == endpoint.Endpoint.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.Enabled, true), Ct);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var phone = 204;
+        while ((await rig.DeliveriesAsync()).Count == 1)
+        {
+            Assert.True(started.Elapsed < WebhookSubscriptions.MaxAge + TimeSpan.FromSeconds(3), "another instance's endpoint never got an event");
+            await rig.CreateCustomerAsync("Dee", "Lee", $"+16175550{phone++}");
+            await Task.Delay(250, Ct);
+        }
     }
 
     [Fact]
