@@ -79,7 +79,7 @@ public sealed class CustomerGenerator(PhoneNormalizer phones)
             c.PrimaryPhone = NextPhone(random, usedPhones);
             if (random.Next(5) == 0) c.WhatsAppPhone = c.PrimaryPhone;
             if (random.Next(5) == 0) c.Tags = CustomerTags.Join(Enumerable.Range(0, random.Next(1, 3)).Select(_ => Tags[random.Next(Tags.Length)]));
-            c.SortName = CustomerSearchIndex.SortNameFor(c);
+            SearchIndexKeeper.PrepareNew(c);
             yield return c;
         }
     }

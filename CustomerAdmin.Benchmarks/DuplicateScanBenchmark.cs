@@ -115,7 +115,7 @@ public static class DuplicateScanBenchmark
                 case 2: copy.SecondaryPhone = original.PrimaryPhone; break;
                 default: if (copy.FirstName is { Length: > 0 } f) copy.FirstName = f[..1] + "."; break;
             }
-            copy.SortName = CustomerSearchIndex.SortNameFor(copy);
+            SearchIndexKeeper.PrepareNew(copy);
             yield return copy;
         }
     }

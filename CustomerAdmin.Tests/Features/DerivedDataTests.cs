@@ -249,6 +249,7 @@ public sealed class DerivedDataTests : IDisposable
             var stored = tokens[c.Id].Select(t => (t.Kind, t.Token)).Order().ToList();
             if (!expected.SequenceEqual(stored)) differences.Add($"search index: customer {c.Id}'s tokens");
             if (c.SortName != CustomerSearchIndex.SortNameFor(c)) differences.Add($"search index: customer {c.Id}'s sort name");
+            if (c.CityKey != CustomerSearchIndex.CityKeyFor(c.City)) differences.Add($"search index: customer {c.Id}'s city key");
 
             var closed = tickets.Where(t => t.CustomerId == c.Id && t.Status == TicketStatus.Closed).ToList();
             var bought = sales.Where(s => s.CustomerId == c.Id).ToList();

@@ -89,6 +89,7 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
             e.HasIndex(c => c.Email);
             e.HasIndex(c => new { c.SortName, c.Id });
             e.HasIndex(c => new { c.City, c.SortName });
+            e.HasIndex(c => new { c.CityKey, c.SortName, c.Id });
             e.HasIndex(c => c.CreatedAt);
             e.HasIndex(c => c.FirstSeenAt);
             e.HasIndex(c => c.TotalSpent);

@@ -26,6 +26,8 @@ public sealed class PostgresAppDbContext(DbContextOptions<PostgresAppDbContext> 
         base.OnModelCreating(b);
         // Byte order, like SQLite's BINARY: prefix ranges on tokens are then plain B-tree range scans.
         b.Entity<CustomerSearchToken>().Property(t => t.Token).UseCollation("C");
+        // The city order is then the same as SQLite's, whatever the database's default collation.
+        b.Entity<Customer>().Property(c => c.CityKey).UseCollation("C");
     }
 }
 

@@ -1,6 +1,7 @@
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
 using CustomerAdmin.Features;
+using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Dashboard;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
@@ -24,6 +25,9 @@ public sealed class DatabaseInitializer(
             await db.Database.MigrateAsync(ct);
             await db.Sql().ConfigureDatabaseAsync(db, ct);
         }
+        // A database from before the city sort key gets its keys (once).
+        if (await SearchIndexKeeper.FillMissingCityKeysAsync(db, ct) is > 0 and var filled)
+            logger.LogInformation("Computed the city sort key of {Count} customers", filled);
         // A database from before the dashboard summary, or counted in another time zone, is counted again (once).
         if (await DashboardSummary.EnsureAsync(db, ct: ct))
             logger.LogInformation("Counted the dashboard summary in time zone {Zone}", db.Venue.Zone.Id);

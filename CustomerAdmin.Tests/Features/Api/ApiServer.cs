@@ -21,11 +21,13 @@ public sealed class ApiServer : IAsyncDisposable
     public AppServer Server { get; }
     public TestData Data => Database.Data;
 
-    public static async Task<ApiServer> StartAsync(DatabaseProvider provider)
+    /// <param name="before">Work on the database before the app starts on it (rows as an older version left them).</param>
+    public static async Task<ApiServer> StartAsync(DatabaseProvider provider, Func<TestDatabase, Task>? before = null)
     {
         var database = await TestDatabase.CreateAsync(provider, ct: TestContext.Current.CancellationToken);
         try
         {
+            if (before is not null) await before(database);
             return new ApiServer(database, await AppServer.StartAsync(database));
         }
         catch

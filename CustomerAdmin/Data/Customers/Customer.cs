@@ -96,6 +96,13 @@ public class Customer
     /// <summary>Normalised "last first" (or the organisation's name): the list's default sort key.</summary>
     [MaxLength(OrgNameMax)] public string SortName { get; set; } = "";
 
+    /// <summary>
+    /// The city as the list sorts it: trimmed, lower case, no accents, and a key after every city when there is none,
+    /// compared byte by byte in both databases. Kept with <see cref="SortName"/>; empty until computed (a row from
+    /// before the column, filled at start-up).
+    /// </summary>
+    [MaxLength(NameMax)] public string CityKey { get; set; } = "";
+
     public List<CustomerSearchToken> SearchTokens { get; set; } = [];
     public List<CustomerChange> Changes { get; set; } = [];
 

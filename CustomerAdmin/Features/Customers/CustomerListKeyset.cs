@@ -40,7 +40,7 @@ public static class CustomerListKeyset
     private static SortKey[] Keys(CustomerSort sort, bool desc) => sort switch
     {
         CustomerSort.Name => [Key(c => c.DisplayName ?? c.FirstName ?? c.Name ?? "", desc), Key(c => c.LastName ?? "", desc), Key(c => c.Id, false)],
-        CustomerSort.City => [Key(c => c.City ?? "", desc), Key(c => c.SortName, false), Key(c => c.Id, false)],
+        CustomerSort.City => [Key(c => c.CityKey, desc), Key(c => c.SortName, false), Key(c => c.Id, false)],
         CustomerSort.Created => [Key(c => c.CreatedAt, desc), Key(c => c.Id, desc)],
         CustomerSort.TotalSpent => [Key(c => c.TotalSpent, desc), Key(c => c.SortName, false), Key(c => c.Id, false)],
         _ => [Key(c => c.SortName, desc), Key(c => c.Id, desc)],
@@ -48,7 +48,11 @@ public static class CustomerListKeyset
 
     private static SortKey<T> Key<T>(Expression<Func<Customer, T>> selector, bool descending) => new(selector, descending);
 
-    /// <summary>(k1 after v1) or (k1 = v1 and k2 after v2) or ...: the rows that sort after the cursor's.</summary>
+    /// <summary>
+    /// (k1 after v1) or (k1 = v1 and k2 after v2) or ...: the rows that sort after the cursor's, and k1 at or after v1
+    /// said once more on its own: a bound the databases read the first key's index from, instead of scanning it from
+    /// its start and filtering (a page deep in a million rows).
+    /// </summary>
     private static Expression<Func<Customer, bool>> After(SortKey[] keys, object?[] values)
     {
         var c = Expression.Parameter(typeof(Customer), "c");
@@ -56,12 +60,12 @@ public static class CustomerListKeyset
         Expression? equalSoFar = null;
         for (var i = 0; i < keys.Length; i++)
         {
-            var (after, equal) = keys[i].Compare(c, values[i]);
+            var (after, equal, _) = keys[i].Compare(c, values[i]);
             var term = equalSoFar is null ? after : Expression.AndAlso(equalSoFar, after);
             any = any is null ? term : Expression.OrElse(any, term);
             equalSoFar = equalSoFar is null ? equal : Expression.AndAlso(equalSoFar, equal);
         }
-        return Expression.Lambda<Func<Customer, bool>>(any!, c);
+        return Expression.Lambda<Func<Customer, bool>>(Expression.AndAlso(keys[0].Compare(c, values[0]).AtOrAfter, any!), c);
     }
 
     private static string Encode(CustomerSort sort, bool descending, List<object?> values) =>
@@ -94,7 +98,7 @@ public static class CustomerListKeyset
         public abstract Type Type { get; }
         public abstract IOrderedQueryable<Customer> Order(IQueryable<Customer> q, IOrderedQueryable<Customer>? sorted);
         public abstract object? ValueOf(Customer customer);
-        public abstract (Expression After, Expression Equal) Compare(ParameterExpression c, object? value);
+        public abstract (Expression After, Expression Equal, Expression AtOrAfter) Compare(ParameterExpression c, object? value);
     }
 
     private sealed class SortKey<T>(Expression<Func<Customer, T>> selector, bool descending) : SortKey
@@ -114,22 +118,20 @@ public static class CustomerListKeyset
 
         public override object? ValueOf(Customer customer) => _compiled(customer);
 
-        public override (Expression After, Expression Equal) Compare(ParameterExpression c, object? value)
+        public override (Expression After, Expression Equal, Expression AtOrAfter) Compare(ParameterExpression c, object? value)
         {
             var body = Predicates.Rebind(selector, c);
             // Through a closure's field, so the value is a SQL parameter and not a constant baked into the query text.
             Expression constant = Expression.Field(Expression.Constant(new Box((T)value!)), nameof(Box.Value));
-            Expression after;
+            Expression left = body, right = constant;
             if (typeof(T) == typeof(string))
             {
-                var compare = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, body, constant);
-                after = descending ? Expression.LessThan(compare, Expression.Constant(0)) : Expression.GreaterThan(compare, Expression.Constant(0));
+                left = Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, body, constant);
+                right = Expression.Constant(0);
             }
-            else
-            {
-                after = descending ? Expression.LessThan(body, constant) : Expression.GreaterThan(body, constant);
-            }
-            return (after, Expression.Equal(body, constant));
+            return descending
+                ? (Expression.LessThan(left, right), Expression.Equal(body, constant), Expression.LessThanOrEqual(left, right))
+                : (Expression.GreaterThan(left, right), Expression.Equal(body, constant), Expression.GreaterThanOrEqual(left, right));
         }
 
         private sealed class Box(T value)

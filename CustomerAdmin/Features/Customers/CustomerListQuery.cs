@@ -134,8 +134,10 @@ public static class CustomerListQuery
     {
         (CustomerSort.Name, false) => q.OrderBy(c => c.DisplayName ?? c.FirstName ?? c.Name).ThenBy(c => c.LastName).ThenBy(c => c.Id),
         (CustomerSort.Name, true) => q.OrderByDescending(c => c.DisplayName ?? c.FirstName ?? c.Name).ThenByDescending(c => c.LastName).ThenBy(c => c.Id),
-        (CustomerSort.City, false) => q.OrderBy(c => c.City).ThenBy(c => c.SortName).ThenBy(c => c.Id),
-        (CustomerSort.City, true) => q.OrderByDescending(c => c.City).ThenBy(c => c.SortName).ThenBy(c => c.Id),
+        // The folded key (Customer.CityKey): case and accents ignored, customers without a city last, the same order
+        // on both databases, and an index to read it from.
+        (CustomerSort.City, false) => q.OrderBy(c => c.CityKey).ThenBy(c => c.SortName).ThenBy(c => c.Id),
+        (CustomerSort.City, true) => q.OrderByDescending(c => c.CityKey).ThenBy(c => c.SortName).ThenBy(c => c.Id),
         (CustomerSort.Created, false) => q.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id),
         (CustomerSort.Created, true) => q.OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id),
         (CustomerSort.TotalSpent, false) => q.OrderBy(c => c.TotalSpent).ThenBy(c => c.SortName).ThenBy(c => c.Id),

@@ -157,8 +157,7 @@ public sealed class BookingOperations(IDbContextFactory<AppDbContext> dbFactory,
         if (booking is null) return;
         await WebhookOutbox.AddAsync(db, WebhookEvents.BookingCancelled, () => WebhookData.Booking(booking, booking.Customer!, booking.Event!), ct);
         var now = time.GetUtcNow().UtcDateTime;
-        await db.SmsMessages.Where(m => m.BookingId == bookingId && m.Status == SmsStatus.Pending)
-            .ExecuteUpdateAsync(s => s
+        await SmsStatusChanges.UpdateAsync(db, db.SmsMessages.Where(m => m.BookingId == bookingId && m.Status == SmsStatus.Pending), s => s
                 .SetProperty(m => m.Status, SmsStatus.Skipped)
                 .SetProperty(m => m.ErrorCode, DeletedCode)
                 .SetProperty(m => m.ErrorMessage, "The booking was deleted.")

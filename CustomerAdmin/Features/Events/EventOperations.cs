@@ -213,9 +213,8 @@ public sealed class EventOperations(
     }
 
     private static Task<int> SkipPendingAsync(AppDbContext db, int eventId, SmsKind kind, string code, string message, DateTime now, CancellationToken ct) =>
-        db.SmsMessages
-            .Where(m => m.Status == SmsStatus.Pending && m.Kind == kind && m.EventId == eventId)
-            .ExecuteUpdateAsync(s => s
+        SmsStatusChanges.UpdateAsync(db, db.SmsMessages
+            .Where(m => m.Status == SmsStatus.Pending && m.Kind == kind && m.EventId == eventId), s => s
                 .SetProperty(m => m.Status, SmsStatus.Skipped)
                 .SetProperty(m => m.ErrorCode, code)
                 .SetProperty(m => m.ErrorMessage, message)
@@ -230,11 +229,10 @@ public sealed class EventOperations(
     public static Task<int> RestoreRemindersAsync(AppDbContext db, int eventId, DateTime startsAt, string code, DateTime now, CancellationToken ct)
     {
         var dayLeft = startsAt > now + ReminderScan.DayLead;
-        return db.SmsMessages
+        return SmsStatusChanges.UpdateAsync(db, db.SmsMessages
             .Where(m => m.Status == SmsStatus.Skipped && m.ErrorCode == code && m.EventId == eventId && m.EventStartsAt == startsAt
                 && m.BookingId != null && startsAt > now
-                && (m.Kind == SmsKind.Reminder24Hour || (m.Kind == SmsKind.Reminder7Day && dayLeft)))
-            .ExecuteUpdateAsync(s => s
+                && (m.Kind == SmsKind.Reminder24Hour || (m.Kind == SmsKind.Reminder7Day && dayLeft))), s => s
                 .SetProperty(m => m.Status, SmsStatus.Pending)
                 .SetProperty(m => m.ErrorCode, (string?)null)
                 .SetProperty(m => m.ErrorMessage, (string?)null)
@@ -244,11 +242,10 @@ public sealed class EventOperations(
 
     /// <summary>Pending reminders of the event's bookings become skipped, with the reason in ErrorCode.</summary>
     public static Task<int> SkipPendingRemindersAsync(AppDbContext db, int eventId, string code, string message, DateTime now, CancellationToken ct) =>
-        db.SmsMessages
+        SmsStatusChanges.UpdateAsync(db, db.SmsMessages
             .Where(m => m.Status == SmsStatus.Pending
                 && (m.Kind == SmsKind.Reminder7Day || m.Kind == SmsKind.Reminder24Hour)
-                && m.EventId == eventId)
-            .ExecuteUpdateAsync(s => s
+                && m.EventId == eventId), s => s
                 .SetProperty(m => m.Status, SmsStatus.Skipped)
                 .SetProperty(m => m.ErrorCode, code)
                 .SetProperty(m => m.ErrorMessage, message)

@@ -28,8 +28,7 @@ public static class SmsConsent
                 Body = $"Source: {source}", OccurredAt = now, CreatedAt = now, CreatedBy = dedupeKey ?? db.Actor,
             };
         }, async () =>
-            await db.SmsMessages.Where(m => m.CustomerId == customerId && m.Status == SmsStatus.Pending)
-                .ExecuteUpdateAsync(s => s
+            await SmsStatusChanges.UpdateAsync(db, db.SmsMessages.Where(m => m.CustomerId == customerId && m.Status == SmsStatus.Pending), s => s
                     .SetProperty(m => m.Status, SmsStatus.Skipped)
                     .SetProperty(m => m.ErrorCode, OptedOutCode)
                     .SetProperty(m => m.ErrorMessage, "The customer opted out of SMS.")

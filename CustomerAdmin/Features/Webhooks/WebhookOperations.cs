@@ -44,6 +44,7 @@ public sealed class WebhookOperations(IDbContextFactory<AppDbContext> dbFactory,
         };
         db.WebhookEndpoints.Add(endpoint);
         await db.SaveChangesAsync(ct);
+        WebhookSubscriptions.Forget(db);
         return new NewWebhookEndpoint(endpoint, secret);
     }
 
@@ -70,8 +71,10 @@ public sealed class WebhookOperations(IDbContextFactory<AppDbContext> dbFactory,
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = time.GetUtcNow().UtcDateTime;
-        return await db.WebhookEndpoints.Where(e => e.Id == endpointId)
+        var changed = await db.WebhookEndpoints.Where(e => e.Id == endpointId)
             .ExecuteUpdateAsync(s => s.SetProperty(e => e.Enabled, enabled).SetProperty(e => e.UpdatedAt, now), ct) > 0;
+        WebhookSubscriptions.Forget(db);
+        return changed;
     }
 
     /// <summary>Deletes the endpoint with its deliveries and their attempts.</summary>
@@ -83,6 +86,7 @@ public sealed class WebhookOperations(IDbContextFactory<AppDbContext> dbFactory,
         if (endpoint is null) return false;
         db.WebhookEndpoints.Remove(endpoint);
         await db.SaveChangesAsync(ct);
+        WebhookSubscriptions.Forget(db);
         return true;
     }
 

@@ -8,7 +8,8 @@ namespace CustomerAdmin.Features.Webhooks;
 /// <summary>
 /// Writes an event's deliveries into the caller's context, so they commit with the change that raised the event (the
 /// caller saves). One delivery per enabled endpoint subscribed to the type; with none, nothing is written and the data
-/// is never built, so writes cost one small indexed query when no webhooks exist.
+/// is never built; whether anyone subscribes is remembered for a few seconds (<see cref="WebhookSubscriptions"/>), so
+/// writes cost no query at all when nobody does.
 /// </summary>
 public static class WebhookOutbox
 {
@@ -23,7 +24,7 @@ public static class WebhookOutbox
     /// <summary>One event per item (a bulk change), with one look-up of the subscribers for all of them.</summary>
     public static async Task<int> AddEachAsync(AppDbContext db, string type, IReadOnlyCollection<Func<object>> events, CancellationToken ct = default)
     {
-        if (events.Count == 0) return 0;
+        if (events.Count == 0 || !await WebhookSubscriptions.AnyAsync(db, type, ct)) return 0;
         var marker = WebhookEvents.Marker(type);
         var endpoints = await db.WebhookEndpoints.AsNoTracking().Where(e => e.Enabled && e.Events.Contains(marker)).Select(e => e.Id).ToListAsync(ct);
         if (endpoints.Count == 0) return 0;
@@ -45,11 +46,8 @@ public static class WebhookOutbox
         return await AddAsync(db, type, () => loaded, ct);
     }
 
-    private static Task<bool> SubscribedAsync(AppDbContext db, string type, CancellationToken ct)
-    {
-        var marker = WebhookEvents.Marker(type);
-        return db.WebhookEndpoints.AnyAsync(e => e.Enabled && e.Events.Contains(marker), ct);
-    }
+    /// <summary>Whether an enabled endpoint subscribes to <paramref name="type"/>: writers that need more than one statement to build an event ask first.</summary>
+    public static Task<bool> SubscribedAsync(AppDbContext db, string type, CancellationToken ct) => WebhookSubscriptions.AnyAsync(db, type, ct);
 
     /// <summary>A new event id and the body that carries it.</summary>
     public static (string EventId, string Payload) Event(string type, DateTime occurredAt, object data)

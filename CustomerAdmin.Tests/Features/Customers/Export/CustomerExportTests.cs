@@ -208,7 +208,7 @@ public sealed class CustomerExportTests
                     $"+1212{7_000_000 + i}", $"c{i}@example.com", tags: i % 3 == 0 ? "vip,regular" : null);
                 c.City = i % 2 == 0 ? "Boston" : "Zürich";
                 c.AddressLine1 = $"{i} Main St";
-                c.SortName = CustomerSearchIndex.SortNameFor(c);
+                SearchIndexKeeper.PrepareNew(c);
                 CustomerHistoryKeeper.StampNew(c, Day.AddMinutes(i), "test");
                 return c;
             }).ToList();

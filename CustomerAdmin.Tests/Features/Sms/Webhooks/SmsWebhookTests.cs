@@ -1,3 +1,6 @@
+using System.Text.Json;
+using CustomerAdmin.Features.Webhooks;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
@@ -17,10 +20,11 @@ public sealed class SmsWebhookTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static SecurityTestApp App(TestDatabase database, string? authToken = AuthToken) => new(database, new Dictionary<string, string?>
-    {
-        ["Sms:Twilio:AuthToken"] = authToken, ["Sms:PublicBaseUrl"] = PublicBaseUrl, ["Sms:RunDispatcher"] = "false",
-    });
+    private static SecurityTestApp App(TestDatabase database, string? authToken = AuthToken, Dictionary<string, string?>? extra = null) =>
+        new(database, new Dictionary<string, string?>(extra ?? [])
+        {
+            ["Sms:Twilio:AuthToken"] = authToken, ["Sms:PublicBaseUrl"] = PublicBaseUrl, ["Sms:RunDispatcher"] = "false",
+        });
 
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, string path, Dictionary<string, string> form,
         string? signature = null, string token = AuthToken)
@@ -212,6 +216,55 @@ public sealed class SmsWebhookTests
             await using var app = new SecurityTestApp(database, Settings(key, value));
             using var response = await app.CreateBrowserlikeClient().GetAsync("account/sign-in", Ct);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task EveryStatusChangeWritesOneSmsStatusChangedEventTheAttachedCallbackAndAStopReplyIncluded(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, ct: Ct);
+        // The send's answer was lost: the row is in Sending without a SID, and Twilio's callback names the row.
+        var (customer, lost) = await SeedAsync(database, SmsStatus.Sending, null);
+        SmsMessage waiting;
+        await using (var db = database.CreateDbContext())
+        {
+            await db.SmsMessages.Where(m => m.Id == lost.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.LeaseOwner, "instance:1").SetProperty(m => m.LeaseUntil, DateTime.UtcNow.AddMinutes(1)), Ct);
+            waiting = new SmsMessage
+            {
+                CustomerId = customer.Id, Kind = SmsKind.Reminder24Hour, To = Phone, Body = "Tomorrow", Status = SmsStatus.Pending,
+                NextAttemptAt = DateTime.UtcNow.AddHours(1), CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            };
+            db.SmsMessages.Add(waiting);
+            await db.SaveChangesAsync(Ct);
+        }
+        await using var app = App(database, extra: new() { ["Webhooks:RunDispatcher"] = "false" });
+        await app.Services.GetRequiredService<WebhookOperations>().CreateAsync("https://receiver.example.com/hooks", [WebhookEvents.SmsStatusChanged], ct: Ct);
+        var client = app.CreateBrowserlikeClient();
+        var path = $"{SmsWebhooks.StatusPath}?outboxId={lost.Id}";
+
+        using var attached = await PostAsync(client, path, new Dictionary<string, string>(Status("SMlate", "sent")) { ["To"] = Phone });
+        Assert.Equal(HttpStatusCode.OK, attached.StatusCode);
+        for (var replay = 0; replay < 2; replay++)
+        {
+            using var delivered = await PostAsync(client, path, new Dictionary<string, string>(Status("SMlate", "delivered")) { ["To"] = Phone });
+            Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        }
+        // A late "sent" after "delivered" moves nothing, so it says nothing.
+        using var late = await PostAsync(client, path, new Dictionary<string, string>(Status("SMlate", "sent")) { ["To"] = Phone });
+        using var stop = await PostAsync(client, SmsWebhooks.InboundPath, Inbound(Phone, "STOP", "SMstop"));
+        Assert.Equal(HttpStatusCode.OK, stop.StatusCode);
+
+        await using (var db = database.CreateDbContext())
+        {
+            var events = (await db.WebhookDeliveries.AsNoTracking().Where(d => d.EventType == WebhookEvents.SmsStatusChanged)
+                    .OrderBy(d => d.Id).Select(d => d.Payload).ToListAsync(Ct))
+                .Select(p => JsonDocument.Parse(p).RootElement.GetProperty("data"))
+                .Select(d => (d.GetProperty("id").GetInt64(), d.GetProperty("customerId").GetInt32(), d.GetProperty("status").GetString()))
+                .ToList();
+            Assert.Equal([(lost.Id, customer.Id, "Sent"), (lost.Id, customer.Id, "Delivered"), (waiting.Id, customer.Id, "Skipped")], events);
         }
     }
 

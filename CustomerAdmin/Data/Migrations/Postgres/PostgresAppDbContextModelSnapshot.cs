@@ -359,6 +359,12 @@ namespace CustomerAdmin.Data.Migrations.Postgres
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("CityKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .UseCollation("C");
+
                     b.Property<string>("Country")
                         .HasMaxLength(2)
                         .HasColumnType("character varying(2)");
@@ -545,6 +551,8 @@ namespace CustomerAdmin.Data.Migrations.Postgres
 
                     b.HasIndex("TicketCount", "Id")
                         .IsDescending(true, false);
+
+                    b.HasIndex("CityKey", "SortName", "Id");
 
                     b.ToTable("Customers");
                 });

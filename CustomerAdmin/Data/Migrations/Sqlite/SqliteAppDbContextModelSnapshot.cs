@@ -340,6 +340,11 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CityKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Country")
                         .HasMaxLength(2)
                         .HasColumnType("TEXT");
@@ -526,6 +531,8 @@ namespace CustomerAdmin.Data.Migrations.Sqlite
 
                     b.HasIndex("TicketCount", "Id")
                         .IsDescending(true, false);
+
+                    b.HasIndex("CityKey", "SortName", "Id");
 
                     b.ToTable("Customers");
                 });

@@ -69,6 +69,22 @@ public static class CustomerSearchIndex
         return folded.Length > Customer.OrgNameMax ? folded[..Customer.OrgNameMax] : folded;
     }
 
+    /// <summary>
+    /// <see cref="Customer.CityKey"/> of a customer without a city: after every folded city in byte order (its UTF-8
+    /// bytes are the highest a code point has), so both databases put those customers last.
+    /// </summary>
+    public const string NoCityKey = "\U0010FFFF";
+
+    /// <summary>The city folded as names are (case and accents ignored), so "Zürich", "zurich " and "ZURICH" sort together.</summary>
+    public static string CityKeyFor(string? city)
+    {
+        var folded = SearchText.Fold(city?.Trim());
+        if (folded.Length == 0) return NoCityKey;
+        if (folded.Length <= Customer.NameMax) return folded;
+        // Never split a surrogate pair.
+        return char.IsHighSurrogate(folded[Customer.NameMax - 1]) ? folded[..(Customer.NameMax - 1)] : folded[..Customer.NameMax];
+    }
+
     public static string Reverse(string digits)
     {
         var chars = digits.ToCharArray();

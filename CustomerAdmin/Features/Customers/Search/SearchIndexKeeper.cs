@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 namespace CustomerAdmin.Features.Customers.Search;
 
 /// <summary>
-/// Keeps what a customer is found and sorted by: <see cref="Customer.SortName"/> and the
+/// Keeps what a customer is found and sorted by: <see cref="Customer.SortName"/>, <see cref="Customer.CityKey"/> and the
 /// <see cref="CustomerSearchToken"/> rows (<see cref="CustomerSearchIndex"/>), on every save that adds a customer or
 /// changes a field they are made from.
 /// </summary>
@@ -21,12 +21,12 @@ public sealed class SearchIndexKeeper : DerivedDataKeeper
             var customer = entry.Entity;
             if (entry.State == EntityState.Added)
             {
-                customer.SortName = CustomerSearchIndex.SortNameFor(customer);
+                PrepareNew(customer);
                 customer.SearchTokens = CustomerSearchIndex.TokensFor(customer).ToList();
             }
             else if (entry.State == EntityState.Modified)
             {
-                customer.SortName = CustomerSearchIndex.SortNameFor(customer);
+                SetSortKeys(customer);
                 if (entry.Properties.Any(p => CustomerSearchIndex.AffectsTokens(p.Metadata.Name) && Changed(p)))
                     (reindex ??= []).Add(customer);
             }
@@ -34,8 +34,42 @@ public sealed class SearchIndexKeeper : DerivedDataKeeper
         return reindex is null ? null : new Reindex(reindex);
     }
 
-    /// <summary>The bulk path, before the insert: what a first save gives a new customer's row (its sort name).</summary>
-    public static void PrepareNew(Customer customer) => customer.SortName = CustomerSearchIndex.SortNameFor(customer);
+    /// <summary>The bulk path, before the insert: what a first save gives a new customer's row (its sort keys).</summary>
+    public static void PrepareNew(Customer customer) => SetSortKeys(customer);
+
+    private static void SetSortKeys(Customer customer)
+    {
+        customer.SortName = CustomerSearchIndex.SortNameFor(customer);
+        customer.CityKey = CustomerSearchIndex.CityKeyFor(customer.City);
+    }
+
+    /// <summary>
+    /// The city keys of rows written before the column existed (empty), computed here rather than in the migration's
+    /// SQL: <c>lower()</c> folds only ASCII on SQLite and knows no accents on either database, and the key must be
+    /// the one a save computes. A batch of rows per statement set, customers of one key updated together. Returns how
+    /// many rows it filled (0 once done: the start-up check is then one index probe).
+    /// </summary>
+    public static async Task<int> FillMissingCityKeysAsync(AppDbContext db, CancellationToken ct)
+    {
+        const int batch = 2_000;
+        var filled = 0;
+        while (true)
+        {
+            var rows = await db.Customers.AsNoTracking().Where(c => c.CityKey == "")
+                .OrderBy(c => c.Id).Select(c => new { c.Id, c.City }).Take(batch).ToListAsync(ct);
+            if (rows.Count == 0) return filled;
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            foreach (var group in rows.GroupBy(r => CustomerSearchIndex.CityKeyFor(r.City)))
+            {
+                var ids = group.Select(r => r.Id).ToList();
+                // Only rows still unfilled: a save meanwhile computed its own key.
+                await db.Customers.Where(c => ids.Contains(c.Id) && c.CityKey == "")
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.CityKey, group.Key), ct);
+            }
+            await tx.CommitAsync(ct);
+            filled += rows.Count;
+        }
+    }
 
     /// <summary>
     /// The bulk path, after the insert: the search tokens of customers inserted without change tracking (the legacy

@@ -1,3 +1,4 @@
+using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
@@ -115,8 +116,8 @@ public sealed partial class MergeOperations
             var removedId = b.Removed.Id;
             await db.SmsMessages.Where(m => b.UnlinkedSms.Contains(m.Id) && m.BookingId == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.BookingId, removedId), ct);
-            await db.SmsMessages.Where(m => b.SkippedSms.Contains(m.Id) && m.Status == SmsStatus.Skipped && m.ErrorCode == BookingMergedCode)
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, SmsStatus.Pending).SetProperty(m => m.ErrorCode, (string?)null)
+            await SmsStatusChanges.UpdateAsync(db, db.SmsMessages.Where(m => b.SkippedSms.Contains(m.Id) && m.Status == SmsStatus.Skipped && m.ErrorCode == BookingMergedCode),
+                s => s.SetProperty(m => m.Status, SmsStatus.Pending).SetProperty(m => m.ErrorCode, (string?)null)
                     .SetProperty(m => m.ErrorMessage, (string?)null).SetProperty(m => m.UpdatedAt, now), ct);
         }
         await RestorePairsAsync(db, merge, now, ct);

@@ -1,3 +1,4 @@
+using CustomerAdmin.Features.Sms;
 using System.Globalization;
 using System.Reflection;
 using CustomerAdmin.Common;
@@ -201,7 +202,7 @@ public sealed partial class MergeOperations(IDbContextFactory<AppDbContext> dbFa
 
             var unlinked = await db.SmsMessages.Where(m => m.BookingId == removed.Id).Select(m => m.Id).ToListAsync(ct);
             var skipped = await db.SmsMessages.Where(m => m.BookingId == removed.Id && m.Status == SmsStatus.Pending).Select(m => m.Id).ToListAsync(ct);
-            await db.SmsMessages.Where(m => m.BookingId == removed.Id && m.Status == SmsStatus.Pending).ExecuteUpdateAsync(s => s
+            await SmsStatusChanges.UpdateAsync(db, db.SmsMessages.Where(m => m.BookingId == removed.Id && m.Status == SmsStatus.Pending), s => s
                 .SetProperty(m => m.Status, SmsStatus.Skipped)
                 .SetProperty(m => m.ErrorCode, BookingMergedCode)
                 .SetProperty(m => m.ErrorMessage, "The booking was merged into the survivor's booking of the same event.")

@@ -1,3 +1,4 @@
+using CustomerAdmin.Features.Sms;
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
@@ -48,8 +49,8 @@ public sealed class ConsentOperations(IDbContextFactory<AppDbContext> factory, I
         {
             // What is still waiting stops with the consent: every SMS for the service purpose, bulk ones for marketing.
             var marketingOnly = known.Key == ConsentOptions.SmsMarketing;
-            await db.SmsMessages.Where(m => m.CustomerId == customerId && m.Status == SmsStatus.Pending && (!marketingOnly || m.Kind == SmsKind.Bulk))
-                .ExecuteUpdateAsync(u => u
+            await SmsStatusChanges.UpdateAsync(db, db.SmsMessages.Where(m => m.CustomerId == customerId && m.Status == SmsStatus.Pending && (!marketingOnly || m.Kind == SmsKind.Bulk)),
+                u => u
                     .SetProperty(m => m.Status, SmsStatus.Skipped)
                     .SetProperty(m => m.ErrorCode, marketingOnly ? WithdrawnMarketingCode : WithdrawnServiceCode)
                     .SetProperty(m => m.ErrorMessage, marketingOnly ? "The customer opted out of SMS marketing." : "The customer opted out of SMS.")

@@ -1,3 +1,4 @@
+using CustomerAdmin.Features.Sms;
 using System.Text.Json;
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
@@ -127,7 +128,7 @@ public sealed class ErasureOperations(IDbContextFactory<AppDbContext> factory, D
 
         var rows = new Dictionary<string, int> { [nameof(Customer)] = records.Count };
         // A message still waiting would go out to no number: it is skipped, as one to an opted-out customer is.
-        await db.SmsMessages.Where(m => ids.Contains(m.CustomerId) && m.Status == SmsStatus.Pending).ExecuteUpdateAsync(s => s
+        await SmsStatusChanges.UpdateAsync(db, db.SmsMessages.Where(m => ids.Contains(m.CustomerId) && m.Status == SmsStatus.Pending), s => s
             .SetProperty(m => m.Status, SmsStatus.Skipped).SetProperty(m => m.ErrorCode, "erased").SetProperty(m => m.UpdatedAt, now), ct);
         var removed = new List<CustomerDocument>();
         foreach (var (entity, columns, handling) in tables)

@@ -271,7 +271,7 @@ public sealed class SmsDispatcher(
 
     private static Task<int> FinishAsync(AppDbContext db, SmsMessage message,
         Action<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<SmsMessage>> set, DateTime now, CancellationToken ct) =>
-        Owned(db, message).ExecuteUpdateAsync(s =>
+        SmsStatusChanges.UpdateAsync(db, Owned(db, message), s =>
         {
             set(s);
             s.SetProperty(m => m.LeaseOwner, (string?)null).SetProperty(m => m.LeaseUntil, (DateTime?)null).SetProperty(m => m.UpdatedAt, now);

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using CustomerAdmin.Features.Sms.Reminders;
 using CustomerAdmin.Features.Sms.Sending;
 using CustomerAdmin.Common;
-using CustomerAdmin.Features.Webhooks;
 
 namespace CustomerAdmin.Features.Sms.Webhooks;
 
@@ -53,15 +52,11 @@ public static class SmsWebhooks
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // One conditional statement: concurrent or late callbacks can only move a message forward.
-        var updated = await db.SmsMessages.Where(m => m.ProviderId == sid && lower.Contains(m.Status))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Status, status)
-                .SetProperty(m => m.DeliveredAt, m => status == SmsStatus.Delivered ? now : m.DeliveredAt)
-                .SetProperty(m => m.ErrorCode, m => errorCode ?? m.ErrorCode)
-                .SetProperty(m => m.UpdatedAt, now), ct);
-        if (updated > 0 && await WebhookOutbox.AddLoadedAsync(db, WebhookEvents.SmsStatusChanged, async () =>
-                await db.SmsMessages.Where(m => m.ProviderId == sid).Select(m => new { id = m.Id, m.CustomerId, m.Status, m.ErrorCode }).FirstAsync(ct), ct) > 0)
-            await db.SaveChangesAsync(ct);
+        var updated = await SmsStatusChanges.UpdateAsync(db, db.SmsMessages.Where(m => m.ProviderId == sid && lower.Contains(m.Status)), s => s
+            .SetProperty(m => m.Status, status)
+            .SetProperty(m => m.DeliveredAt, m => status == SmsStatus.Delivered ? now : m.DeliveredAt)
+            .SetProperty(m => m.ErrorCode, m => errorCode ?? m.ErrorCode)
+            .SetProperty(m => m.UpdatedAt, now), ct);
         await tx.CommitAsync(ct);
         if (updated == 0)
         {
@@ -90,7 +85,7 @@ public static class SmsWebhooks
         var row = db.SmsMessages.Where(m => m.Id == outboxId && m.ProviderId == null);
         // A callback about another number is not about this row, whatever its URL says.
         if (form["To"].ToString() is { Length: > 0 } to) row = row.Where(m => m.To == to);
-        var attached = await row.ExecuteUpdateAsync(s => s
+        var attached = await SmsStatusChanges.UpdateAsync(db, row, s => s
             .SetProperty(m => m.ProviderId, sid)
             .SetProperty(m => m.Status, status)
             .SetProperty(m => m.SentAt, m => m.SentAt ?? now)
