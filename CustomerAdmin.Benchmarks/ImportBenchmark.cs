@@ -91,7 +91,7 @@ public static class ImportBenchmark
         public void Report(ImportProgress value) => report(value);
     }
 
-    private static async Task<long> WriteCsvAsync(string path, int rows, int customers)
+    internal static async Task<long> WriteCsvAsync(string path, int rows, int customers)
     {
         var random = new Random(CustomerGenerator.Seed);
         await using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);

@@ -10,6 +10,13 @@ if (args is ["import", ..])
     return;
 }
 
+if (args is ["csv-parse", ..])
+{
+    int Arg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1]) : fallback;
+    await CsvParseBenchmark.RunAsync(Arg("--rows", 1_000_000), Arg("--runs", 3));
+    return;
+}
+
 if (args is ["import-customers", ..])
 {
     int Arg(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 ? int.Parse(args[i + 1]) : fallback;
@@ -17,9 +24,9 @@ if (args is ["import-customers", ..])
     var rows = Arg("--rows", 100_000);
     var sqlitePath = Text("--sqlite") is { } path ? Path.GetFullPath(path) : Path.Combine(Path.GetTempPath(), "customeradmin-customer-import-bench.db");
     if (!args.Contains("--no-sqlite"))
-        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", rows);
+        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", rows, Arg("--customers", rows));
     if (Text("--postgres") is { } pg)
-        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Postgres, pg, rows);
+        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Postgres, pg, rows, Arg("--customers", rows));
     return;
 }
 if (args is ["duplicates-scan", ..])

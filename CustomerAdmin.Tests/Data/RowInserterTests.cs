@@ -88,7 +88,7 @@ public sealed class RowInserterTests
         {
             db.Add(row);
             await db.SaveChangesAsync(ct);
-            saved = await StoredAsync(db, key(row), ct);
+            saved = await StoredAsync<T>(db, key(row), ct);
             stored = await db.Set<T>().AsNoTracking().SingleAsync(ct);
             await db.Set<T>().ExecuteDeleteAsync(ct);
         }
@@ -107,29 +107,77 @@ public sealed class RowInserterTests
             await tx.CommitAsync(ct);
             var id = await db.Set<T>().AsNoTracking().Select(e => EF.Property<long>(e, "Id")).SingleAsync(ct);
             if (returningId) Assert.Equal(id, returned);
-            inserted = await StoredAsync(db, id, ct);
+            inserted = await StoredAsync<T>(db, id, ct);
         }
         Assert.Equal(saved, inserted);
+    }
 
-        // Each column in a form that shows its storage class on SQLite (quote(): 'text', 12, NULL) and its text on PostgreSQL.
-        static async Task<List<string?>> StoredAsync(AppDbContext db, long id, CancellationToken ct)
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task RowUpdaterStoresWhatSaveChangesStoresAndOnlyWhileTheVersionIsTheOneRead(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, ct: ct);
+        Customer saved, bulk;
+        await using (var db = database.CreateDbContext())
         {
-            var entity = db.Model.FindEntityType(typeof(T))!;
-            var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
-            var columns = entity.GetProperties().Where(p => !p.IsPrimaryKey()).Select(p => p.GetColumnName(table)!).ToList();
-            var sqlite = db.Database.IsSqlite();
-            var select = string.Join(", ", columns.Select(c => sqlite ? $"quote(\"{c}\")" : $"\"{c}\"::text"));
-            await db.Database.OpenConnectionAsync(ct);
-            var connection = db.Database.GetDbConnection();
-            await using var command = connection.CreateCommand();
-            command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            command.CommandText = $"SELECT {select} FROM \"{table.Name}\" WHERE \"Id\" = {id}";
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            Assert.True(await reader.ReadAsync(ct));
-            var values = new List<string?>();
-            for (var i = 0; i < columns.Count; i++) values.Add($"{columns[i]}={(reader.IsDBNull(i) ? "<null>" : reader.GetString(i))}");
-            Assert.Contains(values, v => v!.EndsWith("<null>") || v.EndsWith("NULL"));
-            return values;
+            saved = TestCustomers.Individual("Zoë", "Łukasiewicz", "+12127365000");
+            bulk = TestCustomers.Individual("Zoë", "Łukasiewicz", "+12127365001");
+            saved.Notes = bulk.Notes = "old";
+            db.Customers.AddRange(saved, bulk);
+            await db.SaveChangesAsync(ct);
+            // The change through the change tracker (its keepers stamp it)...
+            saved.City = "Zürich";
+            saved.Notes = "";
+            saved.Email = "zoe@example.com";
+            saved.Tags = "vip, écran";
+            await db.SaveChangesAsync(ct);
         }
+        string[] columns = [nameof(Customer.City), nameof(Customer.Notes), nameof(Customer.Email), nameof(Customer.Tags), nameof(Customer.UpdatedAt),
+            nameof(Customer.UpdatedBy), nameof(Customer.Version), nameof(Customer.SortName)];
+        await using (var db = database.CreateDbContext())
+        {
+            var after = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == saved.Id, ct);
+            var row = await db.Customers.AsNoTracking().SingleAsync(c => c.Id == bulk.Id, ct);
+            var read = row.Version;
+            (row.City, row.Notes, row.Email, row.Tags, row.UpdatedAt, row.UpdatedBy, row.Version, row.SortName) =
+                (after.City, after.Notes, after.Email, after.Tags, after.UpdatedAt, after.UpdatedBy, after.Version, after.SortName);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using (var updater = new RowUpdater<Customer>(db, columns))
+            {
+                // ...and the same values on the bulk path: refused while the version read is stale, written when it is current.
+                Assert.False(await updater.UpdateAsync(row, read + 7, ct));
+                Assert.True(await updater.UpdateAsync(row, read, ct));
+                Assert.Equal(1, updater.Written);
+            }
+            await tx.CommitAsync(ct);
+        }
+        await using (var db = database.CreateDbContext())
+        {
+            var expected = (await StoredAsync<Customer>(db, saved.Id, ct)).Where(v => columns.Any(c => v!.StartsWith(c + "="))).ToList();
+            var actual = (await StoredAsync<Customer>(db, bulk.Id, ct)).Where(v => columns.Any(c => v!.StartsWith(c + "="))).ToList();
+            Assert.Equal(columns.Length, expected.Count);
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    /// <summary>Each column in a form that shows its storage class on SQLite (quote(): 'text', 12, NULL) and its text on PostgreSQL.</summary>
+    private static async Task<List<string?>> StoredAsync<T>(AppDbContext db, long id, CancellationToken ct) where T : class
+    {
+        var entity = db.Model.FindEntityType(typeof(T))!;
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        var columns = entity.GetProperties().Where(p => !p.IsPrimaryKey()).Select(p => p.GetColumnName(table)!).ToList();
+        var sqlite = db.Database.IsSqlite();
+        var select = string.Join(", ", columns.Select(c => sqlite ? $"quote(\"{c}\")" : $"\"{c}\"::text"));
+        await db.Database.OpenConnectionAsync(ct);
+        var connection = db.Database.GetDbConnection();
+        await using var command = connection.CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = $"SELECT {select} FROM \"{table.Name}\" WHERE \"Id\" = {id}";
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        Assert.True(await reader.ReadAsync(ct));
+        var values = new List<string?>();
+        for (var i = 0; i < columns.Count; i++) values.Add($"{columns[i]}={(reader.IsDBNull(i) ? "<null>" : reader.GetString(i))}");
+        Assert.Contains(values, v => v!.EndsWith("<null>") || v.EndsWith("NULL"));
+        return values;
     }
 }

@@ -148,6 +148,8 @@ public sealed class DerivedDataTests : IDisposable
             }
             if (withImport && step == steps / 2)
                 await ImportAndUndoAsync(factory, database, ct);
+            if (withImport && step == steps / 3)
+                await CustomerImportAndUndoAsync(factory, database, ct);
         }
         return created;
     }
@@ -231,6 +233,33 @@ public sealed class DerivedDataTests : IDisposable
         var differences = await DifferencesAsync(database.Factory, [], ct);
         Assert.True(differences.Count == 0, "After the import:\n" + string.Join("\n", differences));
         await importer.UndoAsync(report.RunId!.Value, "test", ct);
+    }
+
+    /// <summary>
+    /// A customer file (overwrite) whose rows change three existing customers' names, city, tags and email (history,
+    /// tokens, the dashboard's cities, duplicate keys: the matched customers' bulk path) and bring two new ones; imported,
+    /// checked, then undone.
+    /// </summary>
+    private async Task CustomerImportAndUndoAsync(IDbContextFactory<AppDbContext> factory, TestDatabase database, CancellationToken ct)
+    {
+        List<string> phones;
+        await using (var db = factory.CreateDbContext())
+            phones = await db.Customers.Live().Where(c => c.Type == CustomerType.Individual).OrderByDescending(c => c.Id)
+                .Select(c => c.PrimaryPhone!).Take(3).ToListAsync(ct);
+        var csv = new StringBuilder("First name,Last name,Mobile,Email,City,Tags\n");
+        var row = 0;
+        foreach (var p in phones.Concat(["+16175558001", "+16175558002"]))
+            csv.Append(CultureInfo.InvariantCulture, $"Pat,Imported{row},{p},imported{row}@example.com,{(row++ % 2 == 0 ? "Salem" : "Lowell")},imported\n");
+        await File.WriteAllTextAsync(_file, csv.ToString(), ct);
+        var importer = Import.Customers.CustomerImporterTests.NewImporter(factory, _time, batchSize: 2);
+        var summary = await importer.RunAsync(await Import.Customers.CustomerImporterTests.RequestAsync(_file, ImportMatchMode.Overwrite), null, ct);
+        Assert.Equal(ImportRunStatus.Completed, summary.Status);
+        Assert.Equal((phones.Count, 2), (summary.Updated, summary.Created));
+        var differences = await DifferencesAsync(database.Factory, [], ct);
+        Assert.True(differences.Count == 0, "After the customer import:\n" + string.Join("\n", differences));
+        Assert.True((await importer.UndoAsync(summary.RunId, "test", ct)).Done);
+        differences = await DifferencesAsync(database.Factory, [], ct);
+        Assert.True(differences.Count == 0, "After the customer import's undo:\n" + string.Join("\n", differences));
     }
 
     /// <summary>Each derived value that differs from a count from scratch, prefixed with the keeper that owns it.</summary>

@@ -200,7 +200,13 @@ internal sealed class SqliteRowStatement : IDisposable
     }
 
     /// <summary>Inserts <paramref name="row"/>; returns its rowid when constructed with returnsRowId, else 0.</summary>
-    public long Execute(object row)
+    public long Execute(object row) => Execute(row, null);
+
+    /// <summary>
+    /// Runs the statement with <paramref name="row"/>'s columns bound first, then <paramref name="extra"/> values
+    /// (provider values: a WHERE clause's); returns the rowid when constructed with returnsRowId, else the rows changed.
+    /// </summary>
+    public long Execute(object row, object[]? extra)
     {
         var statement = _statement;
         for (var c = 0; c < _columns.Length; c++)
@@ -208,10 +214,16 @@ internal sealed class SqliteRowStatement : IDisposable
             var rc = Bind(statement, c + 1, _columns[c].Read(row));
             if (rc != SQLitePCL.raw.SQLITE_OK) Throw(rc);
         }
+        for (var e = 0; e < (extra?.Length ?? 0); e++)
+        {
+            var rc = Bind(statement, _columns.Length + e + 1, extra![e]);
+            if (rc != SQLitePCL.raw.SQLITE_OK) Throw(rc);
+        }
         var step = SQLitePCL.raw.sqlite3_step(statement);
         if (step != SQLitePCL.raw.SQLITE_DONE) Throw(step);
         SQLitePCL.raw.sqlite3_reset(statement);
-        return _returnsRowId ? SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle) : 0;
+        return _returnsRowId ? SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle)
+            : extra is null ? 0 : SQLitePCL.raw.sqlite3_changes(_connection.Handle);
     }
 
     private void Throw(int rc)

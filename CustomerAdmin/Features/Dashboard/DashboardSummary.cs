@@ -191,6 +191,12 @@ public static class DashboardSummary
         await db.Sql().VacuumAsync<DashboardTotal>(db, ct);
     }
 
+    /// <summary>The customer properties the summary counts by: a change to one moves the customer's contribution.</summary>
+    public static readonly IReadOnlySet<string> CustomerFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        nameof(Customer.FirstSeenAt), nameof(Customer.Type), nameof(Customer.Status), nameof(Customer.City),
+    };
+
     /// <summary>
     /// What a save is about to change in the summary: the customers whose contribution may move. Null when the save
     /// touches nothing the summary counts (most saves).
@@ -203,7 +209,7 @@ public static class DashboardSummary
         {
             switch (e.Entity)
             {
-                case Customer c when Relevant(e, nameof(Customer.FirstSeenAt), nameof(Customer.Type), nameof(Customer.Status), nameof(Customer.City)):
+                case Customer c when Relevant(e, [.. CustomerFields]):
                     if (e.State != EntityState.Added) Get().Before.Add(c.Id);
                     Get().After.Add(() => c.Id);
                     Get().OnlyAddsTickets = false;

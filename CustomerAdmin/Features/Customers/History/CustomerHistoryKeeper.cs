@@ -72,19 +72,63 @@ public sealed class CustomerHistoryKeeper : DerivedDataKeeper
         customer.UpdatedAt = save.Now;
         customer.UpdatedBy = save.Actor;
         entry.Property(c => c.Version).CurrentValue = before.Version + 1;
+        Record(customer.Id, diff, save, c => db.CustomerChanges.Add(c), a => db.Activities.Add(a));
+    }
+
+    /// <summary>
+    /// The bulk path for customers changed without change tracking (the customer import's matched customers): what a
+    /// save gives a changed customer, from <paramref name="before"/> (the row as read) and <paramref name="customer"/>
+    /// (as it will be written): audit stamps and the next version on <paramref name="customer"/>, and its history rows
+    /// and "contact details changed" entry added to <paramref name="changed"/> for <see cref="AddChangedAsync"/>. Returns
+    /// the fields that changed (none: nothing stamped, nothing to write).
+    /// </summary>
+    public static List<FieldChange> StampChanged(Customer before, Customer customer, SaveInfo save, ChangedRows changed)
+    {
+        var diff = CustomerHistory.Diff(before, customer);
+        if (diff.Count == 0) return diff;
+        customer.UpdatedAt = save.Now;
+        customer.UpdatedBy = save.Actor;
+        customer.Version = before.Version + 1;
+        Record(customer.Id, diff, save, changed.Changes.Add, changed.Entries.Add);
+        return diff;
+    }
+
+    /// <summary>The bulk path's second half, after the customers' update: writes what <see cref="StampChanged(Customer, Customer, SaveInfo, ChangedRows)"/> collected.</summary>
+    public static async Task AddChangedAsync(AppDbContext db, ChangedRows changed, CancellationToken ct)
+    {
+        await using (var changes = new RowInserter<CustomerChange>(db))
+        {
+            foreach (var change in changed.Changes) await changes.AddAsync(change, ct);
+            await changes.FlushAsync(ct);
+        }
+        await using var entries = new RowInserter<Activity>(db);
+        foreach (var entry in changed.Entries) await entries.AddAsync(entry, ct);
+        await entries.FlushAsync(ct);
+    }
+
+    /// <summary>History rows and timeline entries of customers changed on the bulk path, until they are written.</summary>
+    public sealed class ChangedRows
+    {
+        public List<CustomerChange> Changes { get; } = [];
+        public List<Activity> Entries { get; } = [];
+    }
+
+    /// <summary>A change's history rows, and its timeline entry when contact details moved: the same for a save and the bulk path.</summary>
+    private static void Record(int customerId, List<FieldChange> diff, SaveInfo save, Action<CustomerChange> addChange, Action<Activity> addEntry)
+    {
         foreach (var change in diff)
         {
-            db.CustomerChanges.Add(new CustomerChange
+            addChange(new CustomerChange
             {
-                CustomerId = customer.Id, Field = change.Field, OldValue = change.OldValue, NewValue = change.NewValue,
+                CustomerId = customerId, Field = change.Field, OldValue = change.OldValue, NewValue = change.NewValue,
                 ChangedAt = save.Now, ChangedBy = save.Actor, Reason = save.Reason,
             });
         }
         if (diff.Where(d => ContactFields.Contains(d.Field)).Select(d => d.Field).ToList() is { Count: > 0 } contact)
         {
-            db.Activities.Add(new Activity
+            addEntry(new Activity
             {
-                CustomerId = customer.Id, Kind = ActivityKind.ContactChanged, Subject = "Contact details changed",
+                CustomerId = customerId, Kind = ActivityKind.ContactChanged, Subject = "Contact details changed",
                 Body = string.Join(", ", contact.Select(ContactLabel).Distinct()), OccurredAt = save.Now, CreatedAt = save.Now,
                 CreatedBy = save.Actor,
             });

@@ -78,6 +78,28 @@ public sealed class SearchIndexKeeper : DerivedDataKeeper
     /// </summary>
     public static async Task AddNewAsync(AppDbContext db, IEnumerable<Customer> inserted, CancellationToken ct)
     {
+        await InsertTokensAsync(db, inserted, ct);
+    }
+
+    /// <summary>
+    /// The bulk path for customers changed without change tracking (the customer import's matched customers), after
+    /// their update: the tokens of those whose changed fields make tokens are replaced, as the save replaces them. Their
+    /// sort name is set by <see cref="PrepareNew"/> before the update, as for a new customer.
+    /// </summary>
+    public static async Task ReplaceChangedAsync(AppDbContext db, IEnumerable<(Customer Customer, IEnumerable<string> Fields)> changed, CancellationToken ct)
+    {
+        var reindex = changed.Where(c => c.Fields.Any(CustomerSearchIndex.AffectsTokens)).Select(c => c.Customer).ToList();
+        foreach (var chunk in reindex.Chunk(10_000))
+        {
+            var ids = chunk.Select(c => c.Id).ToList();
+            // One array parameter, not one per id.
+            await db.CustomerSearchTokens.Where(t => EF.Parameter(ids).Contains(t.CustomerId)).ExecuteDeleteAsync(ct);
+        }
+        await InsertTokensAsync(db, reindex, ct);
+    }
+
+    private static async Task InsertTokensAsync(AppDbContext db, IEnumerable<Customer> inserted, CancellationToken ct)
+    {
         var tokens = new List<CustomerSearchToken>();
         foreach (var customer in inserted)
         {

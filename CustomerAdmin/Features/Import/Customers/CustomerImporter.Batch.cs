@@ -5,6 +5,7 @@ using CustomerAdmin.Features.Dashboard;
 using CustomerAdmin.Features.Duplicates.Matching;
 using CustomerAdmin.Features.Duplicates.Merging;
 using CustomerAdmin.Features.Duplicates.Scanning;
+using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Operations.Observability;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Query;
@@ -60,6 +61,7 @@ public sealed partial class CustomerImporter
         public string Source => request.Source.Trim();
         public FileIndex Index => index;
         public RunCounts Counts { get; set; } = new();
+        public ImportStageTimes? Stages { get; init; }
     }
 
     /// <summary>
@@ -74,14 +76,20 @@ public sealed partial class CustomerImporter
         await using var db = await factory.CreateDbContextAsync(ct);
         db.Actor = ActorOf(run.Id);
         await using var tx = dry ? null : await db.Database.BeginTransactionAsync(ct);
-        if (dry) db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
-        var lookup = await LookUpAsync(db, rows, work.Source, track: !dry, ct);
+        // Nothing is tracked: matched customers are written on the bulk path (WriteMatchedAsync).
+        db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+        var stages = work.Stages;
+        var lookup = await LookUpAsync(db, rows, work.Source, ct);
+        stages?.Mark("look up matches (ref, phone, email)");
         var candidates = await CandidatesAsync(db, rows, lookup, ct);
+        stages?.Mark("candidate scoring");
         var counts = work.Counts.Copy();
         var report = new List<(ImportReportRow Row, Customer? Customer)>(rows.Count);
         var linkedHere = new HashSet<string>(StringComparer.Ordinal);
         var created = new List<Customer>();
         var newLinks = new List<(string Reference, Customer Customer)>();
+        // Matched stored customers as they were read, before the batch's rows changed them.
+        var originals = new Dictionary<Customer, Customer>(ReferenceEqualityComparer.Instance);
 
         foreach (var row in rows)
         {
@@ -128,6 +136,7 @@ public sealed partial class CustomerImporter
                 continue;
             }
             var notes = new List<string>();
+            if (target.Id > 0) originals.TryAdd(target, target.Copy());
             var changes = Apply(target, row.Customer, work.OnMatch, phone => PhoneIsFree(phone, target, work.Index, lookup), notes);
             if (!dry && row.ExternalReference is { } newReference && target.Id > 0 && match.By != "external reference"
                 && !lookup.ByReference.ContainsKey(newReference) && linkedHere.Add(newReference))
@@ -146,11 +155,15 @@ public sealed partial class CustomerImporter
             report.Add((line, target));
         }
 
+        stages?.Mark("match rows");
         if (!dry)
         {
-            // Matched customers: a tracked save, so their history, tokens and duplicate checks move as for staff's change.
+            // The references recorded on matched customers (the only tracked rows).
             await db.SaveChangesAsync(ct);
+            await WriteMatchedAsync(db, run, originals, ct);
+            stages?.Mark("matched customers (bulk)");
             await WriteNewAsync(db, run, work.Source, created, newLinks, ct);
+            stages?.Mark("new customers (bulk)");
         }
         foreach (var (line, customer) in report)
         {
@@ -165,6 +178,7 @@ public sealed partial class CustomerImporter
             foreach (var (line, _) in report) await lines.AddAsync(line, ct);
             await lines.FlushAsync(ct);
         }
+        stages?.Mark("report rows");
         var now = Now;
         var alive = await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running)
             .ExecuteUpdateAsync(s => counts.Apply(s).SetProperty(r => r.HeartbeatAt, now), ct);
@@ -174,11 +188,56 @@ public sealed partial class CustomerImporter
         // Declared interrupted (perhaps undone) by another process while this batch ran: its rows must not join the run.
         if (alive == 0 && !cancelled) throw new InvalidOperationException($"Import #{run.Id} was marked as interrupted by another process, so it stopped.");
         if (tx is not null) await tx.CommitAsync(ct);
+        stages?.Mark("run counts and commit");
         if (!dry) AppMetrics.ImportRows.Add(report.Count, AppMetrics.Tag("import", "customers"));
         work.Counts = counts;
         if (!dry) work.Index.Clear();
         return !cancelled;
     }
+
+    /// <summary>
+    /// The batch's matched customers that changed, on the bulk path: what a save gives a changed customer (stamps, next
+    /// version, history rows "by import #N" and the "contact details changed" entry, sort name and search tokens, the
+    /// dashboard summary's move) from the keepers' bulk entry points, the rows written by <see cref="RowUpdater{T}"/>
+    /// (only while each still has the version read: someone's save meanwhile fails the batch, as a save would), and
+    /// their duplicate checks queued for the background worker, as for new customers.
+    /// </summary>
+    private async Task WriteMatchedAsync(AppDbContext db, ImportRun run, Dictionary<Customer, Customer> originals, CancellationToken ct)
+    {
+        var save = new SaveInfo(Now, ActorOf(run.Id));
+        var history = new CustomerHistoryKeeper.ChangedRows();
+        var changed = new List<(Customer Customer, Customer Before, List<FieldChange> Diff)>();
+        foreach (var (customer, before) in originals)
+        {
+            var diff = CustomerHistoryKeeper.StampChanged(before, customer, save, history);
+            if (diff.Count == 0) continue;
+            SearchIndexKeeper.PrepareNew(customer);
+            changed.Add((customer, before, diff));
+        }
+        if (changed.Count == 0) return;
+        var moving = changed.Where(c => c.Diff.Any(d => DashboardSummary.CustomerFields.Contains(d.Field))).Select(c => c.Customer.Id).ToList();
+        var summary = moving.Count == 0 ? null : await DashboardSummaryKeeper.BeginChangeAsync(db, moving, ct);
+        await using (var updater = new RowUpdater<Customer>(db, UpdatedColumns))
+        {
+            foreach (var (customer, before, _) in changed)
+            {
+                if (!await updater.UpdateAsync(customer, before.Version, ct))
+                    throw new DbUpdateConcurrencyException($"Customer #{customer.Id} was changed or deleted by someone else while the import's batch ran.");
+            }
+        }
+        await CustomerHistoryKeeper.AddChangedAsync(db, history, ct);
+        await SearchIndexKeeper.ReplaceChangedAsync(db, changed.Select(c => (c.Customer, c.Diff.Select(d => d.Field))), ct);
+        if (summary is not null) await DashboardSummaryKeeper.CompleteChangeAsync(db, summary, ct);
+        await DuplicateChecks.QueueAsync(db, changed.Where(c => c.Diff.Any(d => MatchRecords.Fields.Contains(d.Field))).Select(c => c.Customer.Id),
+            save.Now, ct);
+    }
+
+    /// <summary>What a matched customer's update writes: the fields a row can change and what moves with them.</summary>
+    private static readonly string[] UpdatedColumns =
+    [
+        .. MatchedFields, nameof(Customer.PrimaryPhoneSmsCapable), nameof(Customer.SortName), nameof(Customer.UpdatedAt),
+        nameof(Customer.UpdatedBy), nameof(Customer.Version),
+    ];
 
     /// <summary>
     /// The batch's new customers through the legacy import's bulk path: what a first save gives a customer (stamps, the

@@ -51,14 +51,14 @@ public sealed partial class CustomerImporter
 
     private sealed record RowMatch(FileCustomer? InFile, Customer? Existing, string By, string? Uncertain = null, string? Refusal = null);
 
-    private static async Task<BatchLookup> LookUpAsync(AppDbContext db, List<ImportedCustomerRow> rows, string source, bool track, CancellationToken ct)
+    private static async Task<BatchLookup> LookUpAsync(AppDbContext db, List<ImportedCustomerRow> rows, string source, CancellationToken ct)
     {
         var lookup = new BatchLookup();
         var usable = rows.Where(r => r.CanImport).ToList();
         var references = usable.Select(r => r.ExternalReference).OfType<string>().Distinct().ToList();
         var phoneList = usable.Select(r => r.Customer.PrimaryPhone).Where(p => p.Length > 0).Distinct().ToList();
         var emails = usable.Select(r => r.Customer.Email).OfType<string>().Distinct().ToList();
-        var customers = track ? db.Customers : db.Customers.AsNoTracking();
+        var customers = db.Customers.AsNoTracking();
         var linked = new Dictionary<string, int>(StringComparer.Ordinal);
         if (references.Count > 0)
         {
@@ -68,11 +68,16 @@ public sealed partial class CustomerImporter
                 linked[l.LegacyId] = l.CustomerId;
         }
         var ids = linked.Values.Distinct().ToList();
-        var found = await customers.Where(c => (ids.Count > 0 && EF.Parameter(ids).Contains(c.Id))
-                || (phoneList.Count > 0 && EF.Parameter(phoneList).Contains(c.PrimaryPhone))
-                || (emails.Count > 0 && c.Email != null && EF.Parameter(emails).Contains(c.Email)))
-            .ToListAsync(ct);
-        foreach (var c in found) lookup.Customers[c.Id] = c;
+        // One query per key, each on its own index: SQLite reads the whole table for an OR of the three. The phone
+        // query repeats the partial unique index's filter (live, with a phone), or SQLite cannot use that index.
+        var found = new List<Customer>();
+        if (ids.Count > 0) found.AddRange(await customers.Where(c => EF.Parameter(ids).Contains(c.Id)).ToListAsync(ct));
+        if (phoneList.Count > 0)
+            found.AddRange(await customers.Live().Where(c => c.PrimaryPhone != "" && EF.Parameter(phoneList).Contains(c.PrimaryPhone)).ToListAsync(ct));
+        if (emails.Count > 0) found.AddRange(await customers.Where(c => c.Email != null && EF.Parameter(emails).Contains(c.Email)).ToListAsync(ct));
+        // A customer found by two keys is one object.
+        foreach (var c in found) lookup.Customers.TryAdd(c.Id, c);
+        found = lookup.Customers.Values.ToList();
         foreach (var (reference, id) in linked)
         {
             if (lookup.Customers.TryGetValue(id, out var c) && !c.Status.IsGone()) lookup.ByReference[reference] = id;

@@ -179,7 +179,11 @@ public sealed class TabularFile
         return result;
     }
 
-    private static SepReader OpenCsv(TextReader reader, char? delimiter)
+    /// <summary>
+    /// Sep over <paramref name="reader"/> as both imports read CSV: no header handling (the caller reads the first row),
+    /// quotes unescaped, rows of any width; the delimiter detected from the first row unless given.
+    /// </summary>
+    internal static SepReader OpenCsv(TextReader reader, char? delimiter)
     {
         try
         {
