@@ -148,6 +148,20 @@ public class LegacyCsvTests
     }
 
     [Fact]
+    public async Task AQuoteInsideAnUnquotedFieldIsACharacterAndDoesNotJoinRows()
+    {
+        // Repair shops write inches: a parser that opens a quoted section here joins the rows up to the next such quote.
+        var records = await ReadAsync("item,problem\n24\" monitor,flickers\nphone,cracked\n27\" screen,dead pixel\n");
+
+        Assert.Equal(4, records.Count);
+        Assert.All(records, r => Assert.Null(r.Error));
+        Assert.Equal(["24\" monitor", "flickers"], records[1].Fields);
+        Assert.Equal(["phone", "cracked"], records[2].Fields);
+        Assert.Equal(["27\" screen", "dead pixel"], records[3].Fields);
+        Assert.Equal(4, records[3].Line);
+    }
+
+    [Fact]
     public async Task OverlongLineIsReportedAndReadingGoesOn()
     {
         var records = await ReadAsync("a,b\n" + new string('x', 5000) + ",1\nok,2\n", max: 1000);

@@ -179,11 +179,7 @@ public sealed class TabularFile
         return result;
     }
 
-    /// <summary>
-    /// Sep over <paramref name="reader"/> as both imports read CSV: no header handling (the caller reads the first row),
-    /// quotes unescaped, rows of any width; the delimiter detected from the first row unless given.
-    /// </summary>
-    internal static SepReader OpenCsv(TextReader reader, char? delimiter)
+    private static SepReader OpenCsv(TextReader reader, char? delimiter)
     {
         try
         {
