@@ -103,7 +103,30 @@ public static class ApiBenchmark
         await TimeAsync(http, 10, _ => "api/v1/customers?limit=50&sort=City");
         var byCity = await TimeAsync(http, Math.Max(20, pages / 10), _ => "api/v1/customers?limit=50&sort=City");
 
-        // Throughput: every client sends its next request as soon as the last is answered.
+        var load = await LoadAsync(app, http, clients, seconds, HttpStatusCode.OK, own => $"api/v1/customers/{own.Next(minId, maxId + 1)}");
+
+        // Where a get's server CPU goes, by difference: the same load on requests that stop earlier in the pipeline.
+        // A malformed token is refused before any query (routing, middleware, authentication, the 401 body); an id no
+        // customer has pays the token check and the lookup, not the statistics nor the customer's JSON.
+        var half = Math.Max(5, seconds / 2);
+        var refused = await LoadAsync(app, http, clients, half, HttpStatusCode.Unauthorized, _ => "api/v1/customers/1", "Bearer nope");
+        var missing = await LoadAsync(app, http, clients, half, HttpStatusCode.NotFound, own => $"api/v1/customers/{-own.Next(1, 1_000_000)}");
+        Console.WriteLine($"{provider}: server CPU per request (ms, {Environment.ProcessorCount} cores, {clients} clients): " +
+            $"refused before any query (401) {refused.CpuPerRequestMs:F3}; token check + lookup of a missing id (404) {missing.CpuPerRequestMs:F3}; " +
+            $"full get (200) {load.CpuPerRequestMs:F3}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
+        return new ApiResult(provider, customers, get, list, filtered, cursor, byCity, load.RequestsPerSecond,
+            Percentiles.Of(load.Latencies), load.Failed, load.CpuShare);
+    }
+
+    private sealed record Load(double RequestsPerSecond, List<double> Latencies, long Failed, double CpuShare)
+    {
+        public double CpuPerRequestMs => CpuShare * Environment.ProcessorCount * 1000 / RequestsPerSecond;
+    }
+
+    /// <summary>Every client sends its next request as soon as the last is answered; the server's CPU time is read from /proc.</summary>
+    private static async Task<Load> LoadAsync(AppProcess app, HttpClient http, int clients, int seconds, HttpStatusCode expected,
+        Func<Random, string> url, string? authorization = null)
+    {
         app.Process.Refresh();
         var cpuBefore = app.Process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -116,18 +139,19 @@ public static class ApiBenchmark
             var own = new Random(CustomerGenerator.Seed + c);
             while (clock.Elapsed < stop)
             {
+                using var request = new HttpRequestMessage(HttpMethod.Get, url(own));
+                if (authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", authorization);
                 var start = Stopwatch.GetTimestamp();
-                using var response = await http.GetAsync($"api/v1/customers/{own.Next(minId, maxId + 1)}", HttpCompletionOption.ResponseContentRead);
+                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead);
                 mine.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                if (response.StatusCode == HttpStatusCode.OK) Interlocked.Increment(ref done);
+                if (response.StatusCode == expected) Interlocked.Increment(ref done);
                 else Interlocked.Increment(ref failed);
             }
         })));
         var elapsed = clock.Elapsed.TotalSeconds;
         app.Process.Refresh();
-        var serverCpu = (app.Process.TotalProcessorTime - cpuBefore).TotalSeconds / (elapsed * Environment.ProcessorCount);
-        return new ApiResult(provider, customers, get, list, filtered, cursor, byCity, done / elapsed,
-            Percentiles.Of(latencies.SelectMany(l => l).ToList()), failed, serverCpu);
+        var cpu = (app.Process.TotalProcessorTime - cpuBefore).TotalSeconds / (elapsed * Environment.ProcessorCount);
+        return new Load(done / elapsed, latencies.SelectMany(l => l).ToList(), failed, cpu);
     }
 
     /// <summary>Sends the requests one after another and returns their times; any answer but 200 stops the run.</summary>

@@ -87,14 +87,9 @@ public sealed class ApiTokenOperations(IDbContextFactory<AppDbContext> dbFactory
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // One statement: the token, its owner and the owner's roles (a row per role), so every request pays one round
         // trip for the check that makes a revocation, a lock-out or a role taken away count from the next request.
-        var rows = await (
-                from t in db.ApiTokens.AsNoTracking()
-                where t.SecretHash == hash && t.RevokedAt == null
-                join u in db.Users on t.UserId equals u.Id
-                from ur in db.UserRoles.Where(r => r.UserId == u.Id).DefaultIfEmpty()
-                from r in db.Roles.Where(r => ur != null && r.Id == ur.RoleId).DefaultIfEmpty()
-                select new { t.Id, t.Name, t.UserId, t.Scopes, t.ExpiresAt, t.LastUsedAt, u.UserName, u.LockoutEnd, Role = r == null ? null : r.Name })
-            .ToListAsync(ct);
+        var rows = new List<TokenRow>(2);
+        await foreach (var row in TokenRows.GetValue(db.Model, _ => CompileTokenRows())(db, hash).WithCancellation(ct))
+            rows.Add(row);
         if (rows.Count == 0) return null;
         var found = rows[0];
         if (found.ExpiresAt <= now || found.LockoutEnd > time.GetUtcNow()) return null;
@@ -104,6 +99,22 @@ public sealed class ApiTokenOperations(IDbContextFactory<AppDbContext> dbFactory
         return new ApiCaller(found.Id, found.Name, found.UserId, found.UserName ?? "",
             SplitScopes(found.Scopes).Where(held.Contains).ToList());
     }
+
+    private sealed record TokenRow(int Id, string Name, string UserId, string Scopes, DateTime? ExpiresAt, DateTime? LastUsedAt,
+        string? UserName, DateTimeOffset? LockoutEnd, string? Role);
+
+    // Compiled (per model: a process holds one per provider): at every API request EF would otherwise look its SQL up
+    // by hashing and comparing the expression tree.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
+        Func<AppDbContext, string, IAsyncEnumerable<TokenRow>>> TokenRows = new();
+
+    private static Func<AppDbContext, string, IAsyncEnumerable<TokenRow>> CompileTokenRows() => EF.CompileAsyncQuery((AppDbContext db, string hash) =>
+        from t in db.ApiTokens.AsNoTracking()
+        where t.SecretHash == hash && t.RevokedAt == null
+        join u in db.Users on t.UserId equals u.Id
+        from ur in db.UserRoles.Where(r => r.UserId == u.Id).DefaultIfEmpty()
+        from r in db.Roles.Where(r => ur != null && r.Id == ur.RoleId).DefaultIfEmpty()
+        select new TokenRow(t.Id, t.Name, t.UserId, t.Scopes, t.ExpiresAt, t.LastUsedAt, u.UserName, u.LockoutEnd, r == null ? null : r.Name));
 
     /// <summary>The permissions a user with these roles holds.</summary>
     public static HashSet<string> HeldBy(IEnumerable<string> roles)
