@@ -85,37 +85,9 @@ public static class DuplicateChecks
         return found;
     }
 
-    /// <summary>The customers holding each key, for the keys held by at most <see cref="MaxBlockSize"/> customers.</summary>
-    /// <remarks>
-    /// One statement prepared once and run per key (<see cref="DirectSql"/>; plain SQL, the same on both providers): as
-    /// an EF query per key, EF's own cost was most of an import batch's candidate scoring (thousands of keys a batch).
-    /// Per key, not one IN list: a key held by many customers is read only up to the cap.
-    /// </remarks>
-    public static async Task<Dictionary<long, List<int>>> BlocksAsync(AppDbContext db, IReadOnlyList<long> hashes, CancellationToken ct)
-    {
-        var blocks = new Dictionary<long, List<int>>(hashes.Count);
-        if (hashes.Count == 0) return blocks;
-        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
-        var names = Identifiers.Of(db);
-        var keyHash = names.Column<CustomerMatchKey>(nameof(CustomerMatchKey.KeyHash));
-        var customerId = names.Column<CustomerMatchKey>(nameof(CustomerMatchKey.CustomerId));
-        await using var command = db.CreateCommand($"SELECT {customerId} FROM {names.Table<CustomerMatchKey>()} WHERE {keyHash} = @hash "
-            + $"ORDER BY {customerId} LIMIT {MaxBlockSize + 1}");
-        var hash = command.AddParameter("@hash", hashes[0]);
-        hash.DbType = System.Data.DbType.Int64;
-        await command.PrepareAsync(ct);
-        foreach (var h in hashes)
-        {
-            hash.Value = h;
-            var members = new List<int>();
-            await using (var reader = await command.ExecuteAnnouncedReaderAsync(ct))
-            {
-                while (await reader.ReadAsync(ct)) members.Add(reader.GetInt32(0));
-            }
-            if (members.Count <= MaxBlockSize) blocks[h] = members;
-        }
-        return blocks;
-    }
+    /// <summary>The customers holding each key, for the keys held by at most <see cref="MaxBlockSize"/> customers (<see cref="MatchKeySql"/>).</summary>
+    public static Task<Dictionary<long, List<int>>> BlocksAsync(AppDbContext db, IReadOnlyList<long> hashes, CancellationToken ct) =>
+        MatchKeySql.HoldersAsync(db, hashes, MaxBlockSize, ct);
 
     /// <summary>Profiles of these customers (the matchable ones), reusing those already computed.</summary>
     private static async Task<Dictionary<int, MatchProfile>> ProfilesAsync(AppDbContext db, IEnumerable<int> ids,
