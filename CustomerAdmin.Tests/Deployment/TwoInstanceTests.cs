@@ -160,7 +160,9 @@ public sealed class TwoInstanceTests(TwoInstanceDeployment deployment, Browser b
             await onB.GotoBlazorAsync("admin/import");
             await onA.GotoBlazorAsync("admin/import");
             await onA.Locator("input[type=file]").SetInputFilesAsync(csv);
-            await Expect(onA.GetByTestId("import-run")).ToBeEnabledAsync();
+            // The 2.5 MB file streams through the circuit (InputFile over SignalR, through nginx): on a loaded CI machine
+            // that took more than the default 30 s once.
+            await Expect(onA.GetByTestId("import-run")).ToBeEnabledAsync(new() { Timeout = 120_000 });
             await onA.GetByTestId("import-run").ClickAsync();
             await onA.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
 

@@ -14,7 +14,7 @@ public static class CustomerHistory
     private static readonly HashSet<string> Untracked =
     [
         nameof(Customer.Id), nameof(Customer.CreatedAt), nameof(Customer.CreatedBy), nameof(Customer.UpdatedAt),
-        nameof(Customer.UpdatedBy), nameof(Customer.Version), nameof(Customer.SortName), nameof(Customer.PrimaryPhoneSmsCapable),
+        nameof(Customer.UpdatedBy), nameof(Customer.Version), nameof(Customer.SortName), nameof(Customer.CityKey), nameof(Customer.PrimaryPhoneSmsCapable),
         nameof(Customer.TotalSpent), nameof(Customer.VisitCount), nameof(Customer.LastVisitAt), nameof(Customer.ImportRunId),
         nameof(Customer.TicketCount),
     ];

@@ -37,6 +37,9 @@ public sealed class SearchIndexKeeper : DerivedDataKeeper
     /// <summary>The bulk path, before the insert: what a first save gives a new customer's row (its sort keys).</summary>
     public static void PrepareNew(Customer customer) => SetSortKeys(customer);
 
+    /// <summary>The columns <see cref="PrepareNew"/> sets: a bulk update of customers writes them too.</summary>
+    public static readonly string[] SortKeyColumns = [nameof(Customer.SortName), nameof(Customer.CityKey)];
+
     private static void SetSortKeys(Customer customer)
     {
         customer.SortName = CustomerSearchIndex.SortNameFor(customer);

@@ -235,7 +235,7 @@ public sealed partial class CustomerImporter
     /// <summary>What a matched customer's update writes: the fields a row can change and what moves with them.</summary>
     private static readonly string[] UpdatedColumns =
     [
-        .. MatchedFields, nameof(Customer.PrimaryPhoneSmsCapable), nameof(Customer.SortName), nameof(Customer.UpdatedAt),
+        .. MatchedFields, .. SearchIndexKeeper.SortKeyColumns, nameof(Customer.PrimaryPhoneSmsCapable), nameof(Customer.UpdatedAt),
         nameof(Customer.UpdatedBy), nameof(Customer.Version),
     ];
 
