@@ -6,7 +6,7 @@ namespace CustomerAdmin.Features.Customers;
 
 /// <summary>
 /// Cities of live customers that start with what was typed, for the customer list's city filter. A loose index scan
-/// over the city index, as <see cref="Tags.TagQuery"/> does over the tag tokens: each city found is one probe for the
+/// over the city index (<see cref="LooseIndexScan"/>, as <see cref="Tags.TagQuery"/> over the tag tokens): each city found is one probe for the
 /// next greater city in the prefix's range, so ten suggestions cost ten index seeks however many customers live in each.
 /// The list suggests as staff type rather than offering every city: a select holding hundreds of cities kept a
 /// component per city (twice: the select renders its items a second time, hidden) in every open list.
@@ -29,20 +29,6 @@ public static class CityQuery
         return cities.Distinct().Order(StringComparer.Ordinal).Take(limit).ToList();
     }
 
-    private static async Task<List<string>> NextCitiesAsync(AppDbContext db, string from, string? below, int limit, CancellationToken ct)
-    {
-        var cities = new List<string>();
-        string? last = null;
-        while (cities.Count < limit)
-        {
-            var live = db.Customers.Live().Where(c => c.City != null);
-            live = last is not null ? live.Where(c => string.Compare(c.City, last) > 0) : live.Where(c => string.Compare(c.City, from) >= 0);
-            if (below is not null) live = live.Where(c => string.Compare(c.City, below) < 0);
-            var city = await live.OrderBy(c => c.City).Select(c => c.City).FirstOrDefaultAsync(ct);
-            if (city is null) break;
-            cities.Add(city);
-            last = city;
-        }
-        return cities;
-    }
+    private static Task<List<string>> NextCitiesAsync(AppDbContext db, string from, string? below, int limit, CancellationToken ct) =>
+        LooseIndexScan.DistinctKeysAsync(db.Customers.Live().Where(c => c.City != null), c => c.City, from, null, below, limit, ct);
 }

@@ -9,7 +9,7 @@ public sealed record TagInUse(string Key, string Name);
 
 /// <summary>
 /// The distinct tags in use, read from the search index's tag tokens (one per tag and customer, keyed (Kind, Token,
-/// CustomerId)) by a loose index scan: each tag is one probe for the next greater token, so listing ten tags costs ten
+/// CustomerId)) by a loose index scan (<see cref="LooseIndexScan"/>): each tag is one probe for the next greater token, so listing ten tags costs ten
 /// index seeks however many customers carry each one (a DISTINCT would read every customer's token). No table of its own,
 /// so nothing more to keep in step with the customers.
 /// </summary>
@@ -23,18 +23,10 @@ public static class TagQuery
     {
         var prefix = SearchText.Truncate(SearchText.Fold((typed ?? "").Trim()));
         var upper = prefix.Length == 0 ? null : Data.Sql.PrefixRange.UpperBound(prefix);
-        var tags = new List<TagInUse>();
-        var last = afterKey;
-        while (tags.Count < limit)
-        {
-            var tokens = db.CustomerSearchTokens.Where(t => t.Kind == SearchTokenKind.Tag);
-            tokens = last is not null ? tokens.Where(t => string.Compare(t.Token, last) > 0) : tokens.Where(t => string.Compare(t.Token, prefix) >= 0);
-            if (upper is not null) tokens = tokens.Where(t => string.Compare(t.Token, upper) < 0);
-            var key = await tokens.OrderBy(t => t.Token).Select(t => t.Token).FirstOrDefaultAsync(ct);
-            if (key is null) break;
-            tags.Add(new TagInUse(key, await NameAsync(db, key, ct)));
-            last = key;
-        }
+        var keys = await LooseIndexScan.DistinctKeysAsync(db.CustomerSearchTokens.Where(t => t.Kind == SearchTokenKind.Tag), t => t.Token,
+            prefix, afterKey, upper, limit, ct);
+        var tags = new List<TagInUse>(keys.Count);
+        foreach (var key in keys) tags.Add(new TagInUse(key, await NameAsync(db, key, ct)));
         return tags;
     }
 
