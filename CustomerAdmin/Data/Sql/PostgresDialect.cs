@@ -95,13 +95,15 @@ public sealed class PostgresDialect : SqlDialect
         }
     }
 
-    public override async Task SetByIdAsync<T>(AppDbContext db, string property, IReadOnlyCollection<KeyValuePair<int, int>> values,
-        CancellationToken ct = default)
+    public override async Task SetByIdAsync<T, TValue>(AppDbContext db, string property, IReadOnlyCollection<KeyValuePair<int, TValue>> values,
+        bool onlyWhereEmpty = false, CancellationToken ct = default)
     {
         if (values.Count == 0) return;
         var names = Identifiers.Of(db);
+        var column = names.Column<T>(property);
         var (ids, news) = (values.Select(v => v.Key).ToArray(), values.Select(v => v.Value).ToArray());
-        var sql = $"UPDATE {names.Table<T>()} AS t SET {names.Column<T>(property)} = v.n FROM unnest({{0}}, {{1}}) AS v(id, n) WHERE t.{names.Id<T>()} = v.id";
+        var sql = $"UPDATE {names.Table<T>()} AS t SET {column} = v.n FROM unnest({{0}}, {{1}}) AS v(id, n) WHERE t.{names.Id<T>()} = v.id"
+            + (onlyWhereEmpty ? $" AND t.{column} = ''" : "");
         await db.Database.ExecuteSqlRawAsync(sql, [ids, news], ct);
     }
 

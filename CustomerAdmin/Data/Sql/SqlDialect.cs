@@ -47,9 +47,13 @@ public abstract class SqlDialect
     public abstract Task AddToRowsAsync<T>(AppDbContext db, IReadOnlyCollection<T> rows, string valueProperty, CancellationToken ct = default)
         where T : class;
 
-    /// <summary>Sets one integer column of many rows of <typeparamref name="T"/>, each to its own value, by id.</summary>
-    public abstract Task SetByIdAsync<T>(AppDbContext db, string property, IReadOnlyCollection<KeyValuePair<int, int>> values,
-        CancellationToken ct = default) where T : class;
+    /// <summary>
+    /// Sets one column of many rows of <typeparamref name="T"/>, each to its own value, by id; with
+    /// <paramref name="onlyWhereEmpty"/> (a text column) only rows whose column is still empty, so a value written
+    /// meanwhile by someone else is kept.
+    /// </summary>
+    public abstract Task SetByIdAsync<T, TValue>(AppDbContext db, string property, IReadOnlyCollection<KeyValuePair<int, TValue>> values,
+        bool onlyWhereEmpty = false, CancellationToken ct = default) where T : class;
 
     /// <summary>Database-wide settings applied after the migrations at start-up.</summary>
     public abstract Task ConfigureDatabaseAsync(AppDbContext db, CancellationToken ct = default);

@@ -72,13 +72,15 @@ public sealed class SqliteDialect : SqlDialect
         }
     }
 
-    public override async Task SetByIdAsync<T>(AppDbContext db, string property, IReadOnlyCollection<KeyValuePair<int, int>> values,
-        CancellationToken ct = default)
+    public override async Task SetByIdAsync<T, TValue>(AppDbContext db, string property, IReadOnlyCollection<KeyValuePair<int, TValue>> values,
+        bool onlyWhereEmpty = false, CancellationToken ct = default)
     {
         if (values.Count == 0) return;
         var names = Identifiers.Of(db);
+        var column = names.Column<T>(property);
         await using var open = await db.Database.KeepConnectionOpenAsync(ct);
-        await using var cmd = db.CreateCommand($"UPDATE {names.Table<T>()} SET {names.Column<T>(property)} = $n WHERE {names.Id<T>()} = $id");
+        await using var cmd = db.CreateCommand($"UPDATE {names.Table<T>()} SET {column} = $n WHERE {names.Id<T>()} = $id"
+            + (onlyWhereEmpty ? $" AND {column} = ''" : ""));
         var (n, id) = (cmd.AddParameter("$n"), cmd.AddParameter("$id"));
         foreach (var (row, value) in values)
         {

@@ -98,7 +98,7 @@ public static class DashboardSummary
     {
         await ApplyAsync(db, added.Delta, ct);
         // Set, not recounted.
-        await db.Sql().SetByIdAsync<Customer>(db, nameof(Customer.TicketCount), added.TicketCounts, ct);
+        await db.Sql().SetByIdAsync<Customer, int>(db, nameof(Customer.TicketCount), added.TicketCounts, ct: ct);
     }
 
     private static async Task MoveAsync(AppDbContext db, Tracked tracked, Dictionary<Key, long> after, int[] customerIds, CancellationToken ct)
