@@ -69,8 +69,10 @@ public static class ApiBenchmark
             new Dictionary<string, string> { ["Api__RequestsPerMinute"] = "1000000" });
         // After the app's start, which seeds the roles.
         var (email, _) = (await AppProcess.CreateUsersAsync(factory, AppRoles.Staff, 1))[0];
-        var secret = (await host.Services.GetRequiredService<ApiTokenOperations>()
-            .CreateAsync(email, "api benchmark", [Permissions.CustomersRead], null, "benchmark")).Secret;
+        var tokens = host.Services.GetRequiredService<ApiTokenOperations>();
+        var secret = (await tokens.CreateAsync(email, "api benchmark", [Permissions.CustomersRead], null, "benchmark")).Secret;
+        // A live token without customers.read: its gets pay the token check and stop at 403, before any customer query.
+        var unscoped = (await tokens.CreateAsync(email, "api benchmark, no read scope", [Permissions.CustomersWrite], null, "benchmark")).Secret;
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients * 2, UseCookies = false })
         {
             BaseAddress = app.BaseUrl,
@@ -106,14 +108,17 @@ public static class ApiBenchmark
         var load = await LoadAsync(app, http, clients, seconds, HttpStatusCode.OK, own => $"api/v1/customers/{own.Next(minId, maxId + 1)}");
 
         // Where a get's server CPU goes, by difference: the same load on requests that stop earlier in the pipeline.
-        // A malformed token is refused before any query (routing, middleware, authentication, the 401 body); an id no
-        // customer has pays the token check and the lookup, not the statistics nor the customer's JSON.
+        // A malformed token is refused before any query (routing, middleware, authentication, the 401 body); a live
+        // token without the scope pays the token check and stops at 403; an id no customer has pays the token check and
+        // the lookup, not the statistics nor the customer's JSON.
         var half = Math.Max(5, seconds / 2);
         var refused = await LoadAsync(app, http, clients, half, HttpStatusCode.Unauthorized, _ => "api/v1/customers/1", "Bearer nope");
+        var forbidden = await LoadAsync(app, http, clients, half, HttpStatusCode.Forbidden, _ => "api/v1/customers/1", "Bearer " + unscoped);
         var missing = await LoadAsync(app, http, clients, half, HttpStatusCode.NotFound, own => $"api/v1/customers/{-own.Next(1, 1_000_000)}");
         Console.WriteLine($"{provider}: server CPU per request (ms, {Environment.ProcessorCount} cores, {clients} clients): " +
-            $"refused before any query (401) {refused.CpuPerRequestMs:F3}; token check + lookup of a missing id (404) {missing.CpuPerRequestMs:F3}; " +
-            $"full get (200) {load.CpuPerRequestMs:F3}; load average {File.ReadAllText("/proc/loadavg").Trim()}");
+            $"refused before any query (401) {refused.CpuPerRequestMs:F3}; token check, no scope (403) {forbidden.CpuPerRequestMs:F3}; " +
+            $"token check + lookup of a missing id (404) {missing.CpuPerRequestMs:F3}; full get (200) {load.CpuPerRequestMs:F3}; " +
+            $"load average {File.ReadAllText("/proc/loadavg").Trim()}");
         return new ApiResult(provider, customers, get, list, filtered, cursor, byCity, load.RequestsPerSecond,
             Percentiles.Of(load.Latencies), load.Failed, load.CpuShare);
     }

@@ -156,9 +156,16 @@ public static class ProviderBenchmark
         bool filled;
         await using (var db = await factory.CreateDbContextAsync())
         {
-            filled = o.Reuse && await db.Database.CanConnectAsync()
-                && !(await db.Database.GetPendingMigrationsAsync()).Any()
-                && await db.Customers.CountAsync() == o.Customers;
+            // A database another run filled (another branch's, or one a colleague shares) may lack this branch's last
+            // migrations: the app's start applies them. With --reuse a database that holds other customers is refused,
+            // never deleted: it may not be this benchmark's to drop.
+            var existing = o.Reuse && await db.Database.CanConnectAsync() && (await db.Database.GetAppliedMigrationsAsync()).Any()
+                ? await db.Customers.CountAsync()
+                : 0;
+            filled = o.Reuse && existing == o.Customers;
+            if (o.Reuse && !filled && existing > 0)
+                throw new InvalidOperationException($"--reuse: the database holds {existing:N0} customers, not {o.Customers:N0}; " +
+                    "it is left as it is (pass the right --customers, or leave out --reuse to fill a new one).");
             if (!filled) await db.Database.EnsureDeletedAsync();
         }
         // Starts the app's DatabaseInitializer: the real migrations, then WAL on SQLite.

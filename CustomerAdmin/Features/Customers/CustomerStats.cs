@@ -1,5 +1,8 @@
+using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
 using CustomerAdmin.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 
 namespace CustomerAdmin.Features.Customers;
 
@@ -76,29 +79,17 @@ public static class CustomerStatsQuery
     public static async Task<Dictionary<int, CustomerStatsTotals>> TotalsAsync(this AppDbContext db, IReadOnlyCollection<int> customerIds,
         CancellationToken ct = default)
     {
-        // One array parameter (json_each on SQLite, = ANY on PostgreSQL) rather than a parameter per id: the same
-        // cached SQL for every batch, and no per-parameter binding of thousands of ids.
         var ids = customerIds as int[] ?? customerIds.ToArray();
-        var tickets = db.Tickets.Where(t => EF.Parameter(ids).Contains(t.CustomerId)).GroupBy(t => t.CustomerId).Select(g => new StatsPart
-        {
-            CustomerId = g.Key, Source = StatsSource.Tickets, Count = g.Count(),
-            Closed = g.Count(t => t.Status == TicketStatus.Closed),
-            Cancelled = g.Count(t => t.Status == TicketStatus.Cancelled),
-            Amount = g.Sum(t => t.Status == TicketStatus.Closed ? t.FinalAmount ?? 0m : 0m),
-            Last = g.Max(t => (DateTime?)t.OpenedAt), LastClosed = g.Max(t => t.ClosedAt),
-        });
-        var sales = db.Sales.Where(s => EF.Parameter(ids).Contains(s.CustomerId)).GroupBy(s => s.CustomerId).Select(g => new StatsPart
-        {
-            CustomerId = g.Key, Source = StatsSource.Sales, Count = g.Count(), Closed = 0, Cancelled = 0,
-            Amount = g.Sum(s => s.Total), Last = g.Max(s => (DateTime?)s.SoldAt), LastClosed = null,
-        });
-        var bookings = db.Bookings.Where(b => EF.Parameter(ids).Contains(b.CustomerId)).GroupBy(b => b.CustomerId).Select(g => new StatsPart
-        {
-            CustomerId = g.Key, Source = StatsSource.Bookings, Count = g.Count(), Closed = 0, Cancelled = 0,
-            Amount = null, Last = g.Max(b => (DateTime?)b.CreatedAt), LastClosed = null,
-        });
+        // One customer (the customer page, the API's get) is the hot path: a compiled query, so EF neither hashes and
+        // compares this tree of three grouped sub-queries nor extracts its parameters at every call. A batch (the
+        // export) keeps one array parameter (json_each on SQLite, = ANY on PostgreSQL) rather than a parameter per id:
+        // the same cached SQL for every batch, and no per-parameter binding of thousands of ids.
+        var parts = ids.Length == 1
+            ? OneCustomer.GetValue(db.Model, _ => CompileOneCustomer(db))(db, ids[0])
+            : Parts(db, t => EF.Parameter(ids).Contains(t.CustomerId), s => EF.Parameter(ids).Contains(s.CustomerId),
+                b => EF.Parameter(ids).Contains(b.CustomerId)).AsAsyncEnumerable();
         var totals = new Dictionary<int, CustomerStatsTotals>(ids.Length);
-        await foreach (var part in tickets.Concat(sales).Concat(bookings).AsAsyncEnumerable().WithCancellation(ct))
+        await foreach (var part in parts.WithCancellation(ct))
         {
             var t = totals.GetValueOrDefault(part.CustomerId) ?? CustomerStatsTotals.None;
             totals[part.CustomerId] = part.Source switch
@@ -113,6 +104,52 @@ public static class CustomerStatsQuery
             };
         }
         return totals;
+    }
+
+    /// <summary>
+    /// The statement: per source table the rows <paramref name="tickets"/>, <paramref name="sales"/> and
+    /// <paramref name="bookings"/> select, grouped by customer, joined by <c>UNION ALL</c>. Written once for the batch
+    /// and the compiled one-customer form, so both aggregate alike.
+    /// </summary>
+    private static IQueryable<StatsPart> Parts(AppDbContext db, Expression<Func<Ticket, bool>> tickets, Expression<Func<Sale, bool>> sales,
+        Expression<Func<Booking, bool>> bookings) =>
+        db.Tickets.Where(tickets).GroupBy(t => t.CustomerId).Select(g => new StatsPart
+        {
+            CustomerId = g.Key, Source = StatsSource.Tickets, Count = g.Count(),
+            Closed = g.Count(t => t.Status == TicketStatus.Closed),
+            Cancelled = g.Count(t => t.Status == TicketStatus.Cancelled),
+            Amount = g.Sum(t => t.Status == TicketStatus.Closed ? t.FinalAmount ?? 0m : 0m),
+            Last = g.Max(t => (DateTime?)t.OpenedAt), LastClosed = g.Max(t => t.ClosedAt),
+        }).Concat(db.Sales.Where(sales).GroupBy(s => s.CustomerId).Select(g => new StatsPart
+        {
+            CustomerId = g.Key, Source = StatsSource.Sales, Count = g.Count(), Closed = 0, Cancelled = 0,
+            Amount = g.Sum(s => s.Total), Last = g.Max(s => (DateTime?)s.SoldAt), LastClosed = null,
+        })).Concat(db.Bookings.Where(bookings).GroupBy(b => b.CustomerId).Select(g => new StatsPart
+        {
+            CustomerId = g.Key, Source = StatsSource.Bookings, Count = g.Count(), Closed = 0, Cancelled = 0,
+            Amount = null, Last = g.Max(b => (DateTime?)b.CreatedAt), LastClosed = null,
+        }));
+
+    // A compiled query belongs to one model; a process holds one per provider (the tests use both).
+    private static readonly ConditionalWeakTable<IModel, Func<AppDbContext, int, IAsyncEnumerable<StatsPart>>> OneCustomer = new();
+
+    /// <summary>
+    /// <see cref="Parts"/> with <c>CustomerId = @customerId</c> in each sub-query, compiled. The lambda is assembled
+    /// around <see cref="Parts"/>' tree (its filters compare with the compiled query's own int parameter) instead of
+    /// being written out a second time; <c>EF.Parameter</c> over a compiled query's parameter is what failed before.
+    /// </summary>
+    private static Func<AppDbContext, int, IAsyncEnumerable<StatsPart>> CompileOneCustomer(AppDbContext db)
+    {
+        var context = Expression.Parameter(typeof(AppDbContext), "db");
+        var customerId = Expression.Parameter(typeof(int), "customerId");
+        var query = Parts(db, Of<Ticket>(customerId), Of<Sale>(customerId), Of<Booking>(customerId));
+        return EF.CompileAsyncQuery(Expression.Lambda<Func<AppDbContext, int, IQueryable<StatsPart>>>(query.Expression, context, customerId));
+    }
+
+    private static Expression<Func<T, bool>> Of<T>(ParameterExpression customerId)
+    {
+        var row = Expression.Parameter(typeof(T), "row");
+        return Expression.Lambda<Func<T, bool>>(Expression.Equal(Expression.Property(row, "CustomerId"), customerId), row);
     }
 
     /// <summary>The statistics of a customer already loaded (the customer page): one statement.</summary>

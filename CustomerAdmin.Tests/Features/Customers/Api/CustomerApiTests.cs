@@ -204,6 +204,44 @@ public sealed class CustomerApiTests
     }
 
     [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task GetShowsTheStatisticsTheCustomerPageAndTheExportShow(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var api = await ApiServer.StartAsync(provider);
+        var day = new DateTime(2026, 3, 10, 12, 0, 0, DateTimeKind.Utc);
+        Customer ann, bo;
+        await using (var db = api.Server.CreateDbContext())
+        {
+            var data = new TestData.Batch(db);
+            ann = data.Customer("Ann", "Lee", day.AddDays(-100));
+            bo = data.Customer("Bo", "Ek", day.AddDays(-90));
+            data.Ticket(ann, day.AddDays(-50), TicketStatus.Closed, day.AddDays(-40), 100.10m);
+            data.Ticket(ann, day.AddDays(-30), TicketStatus.Closed, day.AddDays(-20), 50m);
+            data.Ticket(ann, day.AddDays(-10), TicketStatus.Cancelled);
+            data.Ticket(ann, day.AddDays(-5));
+            data.Ticket(bo, day.AddDays(-7));
+            data.Sale(ann, day.AddDays(-3), 9.99m);
+            data.Booking(ann, data.Event("Concert", day.AddDays(20), 100), 2, day.AddDays(-1));
+            await db.SaveChangesAsync(ct);
+        }
+        var client = await api.ClientAsync(AppRoles.Staff, Permissions.CustomersRead);
+
+        using var read = await client.GetAsync($"api/v1/customers/{ann.Id}", ct);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        var shown = (await read.JsonAsync()).GetProperty("stats").Deserialize<CustomerStats>(ApiServer.Json)!;
+        Assert.Equal((4, 1, 2, 1, 1, 1), (shown.Tickets, shown.OpenTickets, shown.ClosedTickets, shown.CancelledTickets, shown.Sales, shown.Bookings));
+        Assert.Equal((75.05m, 160.09m, day.AddDays(-1)), (shown.AverageTicketValue, shown.LifetimeValue, shown.LastActivityAt));
+
+        // The customer page and the export (a batch of several customers) compute the same figures.
+        await using var check = api.Server.CreateDbContext();
+        var stored = await check.Customers.AsNoTracking().SingleAsync(c => c.Id == ann.Id, ct);
+        Assert.Equal(await check.StatsAsync(stored, ct), shown);
+        Assert.Equal(CustomerStats.Compute(stored, (await check.TotalsAsync([bo.Id, ann.Id], ct))[ann.Id]), shown);
+        using var other = await client.GetAsync($"api/v1/customers/{bo.Id}", ct);
+        Assert.Equal(1, (await other.JsonAsync()).GetProperty("stats").GetProperty("openTickets").GetInt32());
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
     public async Task PatchChangesOnlyTheFieldsSentAndNeedsTheCurrentETag(DatabaseProvider provider)
     {
         var ct = TestContext.Current.CancellationToken;

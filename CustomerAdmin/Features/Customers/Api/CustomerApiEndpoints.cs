@@ -82,6 +82,8 @@ public static class CustomerApiEndpoints
         IDbContextFactory<AppDbContext> dbFactory, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // One connection open for the lookup and the statistics (on SQLite each open also registers EF's functions).
+        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
         var customer = await db.FindCustomerAsync(id, ct);
         if (customer is null) return ApiRequests.NotFound("customer");
         context.Response.Headers.ETag = ApiRequests.ETag(customer.Version);
