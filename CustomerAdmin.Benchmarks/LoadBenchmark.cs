@@ -203,14 +203,15 @@ public static class LoadBenchmark
         await Task.Delay(3000);
     }
 
-    /// <summary>A fresh context signed in as <paramref name="user"/> through the sign-in form, on its first page and interactive.</summary>
-    internal static async Task<IPage> OpenCircuitAsync(IBrowser browser, Uri baseUrl, (string Email, string Password) user)
+    /// <summary>A fresh context signed in as <paramref name="user"/> through the sign-in form, on its first page and interactive:
+    /// the customer list, where sign-in lands, or <paramref name="firstPage"/> (the sign-in form's return address).</summary>
+    internal static async Task<IPage> OpenCircuitAsync(IBrowser browser, Uri baseUrl, (string Email, string Password) user, string? firstPage = null)
     {
         var context = await browser.NewContextAsync(new() { BaseURL = baseUrl.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
         context.SetDefaultTimeout(60_000);
         await context.AddInitScriptAsync(PageClock);
         var page = await context.NewPageAsync();
-        await page.GotoAsync("account/sign-in");
+        await page.GotoAsync(firstPage is null ? "account/sign-in" : $"account/sign-in?ReturnUrl={Uri.EscapeDataString(firstPage)}");
         await page.Locator("#email").FillAsync(user.Email);
         await page.Locator("#password").FillAsync(user.Password);
         // The first page after signing in can take long on a starved machine: wait for it explicitly, with room.

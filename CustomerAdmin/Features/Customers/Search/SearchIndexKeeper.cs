@@ -55,18 +55,28 @@ public sealed class SearchIndexKeeper : DerivedDataKeeper
     public static async Task<int> FillMissingCityKeysAsync(AppDbContext db, CancellationToken ct)
     {
         const int batch = 2_000;
+        if (!await db.Customers.AnyAsync(c => c.CityKey == "", ct)) return 0;
         var filled = 0;
+        var after = 0;
         while (true)
         {
-            var rows = await db.Customers.AsNoTracking().Where(c => c.CityKey == "")
-                .OrderBy(c => c.Id).Select(c => new { c.Id, c.City }).Take(batch).ToListAsync(ct);
-            if (rows.Count == 0) return filled;
+            // Along the primary key, onwards from the last id seen. Asking for the unfilled rows in id order made SQLite
+            // find them by the city key's index and sort all that were left, for every batch: at 1,000,000 customers the
+            // start-up filled 38,000 rows in 8 minutes (2026-12-07, the load benchmark's file).
+            var read = await db.Customers.AsNoTracking().Where(c => c.Id > after)
+                .OrderBy(c => c.Id).Select(c => new { c.Id, c.City, c.CityKey }).Take(batch).ToListAsync(ct);
+            if (read.Count == 0) return filled;
+            after = read[^1].Id;
+            var rows = read.Where(r => r.CityKey == "").ToList();
+            if (rows.Count == 0) continue;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             foreach (var group in rows.GroupBy(r => CustomerSearchIndex.CityKeyFor(r.City)))
             {
                 var ids = group.Select(r => r.Id).ToList();
-                // Only rows still unfilled: a save meanwhile computed its own key.
-                await db.Customers.Where(c => ids.Contains(c.Id) && c.CityKey == "")
+                // Only rows still unfilled: a save meanwhile computed its own key. Tested by its length: "CityKey = ''"
+                // made SQLite walk the city key index's whole empty range (every unfilled row) for each statement,
+                // where the ids are a primary key lookup.
+                await db.Customers.Where(c => ids.Contains(c.Id) && c.CityKey.Length == 0)
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.CityKey, group.Key), ct);
             }
             await tx.CommitAsync(ct);
