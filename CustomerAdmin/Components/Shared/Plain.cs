@@ -5,7 +5,7 @@ namespace CustomerAdmin.Components.Shared;
 
 /// <summary>
 /// MudBlazor's markup for a link and a chip that only show text, drawn without a component. Every component an open
-/// page holds costs each circuit its state and two render tree buffers (about 3–4 KB, measured with
+/// page holds costs each circuit its state and two render tree buffers (about 4.5–5 KB all told, measured with
 /// <c>circuit-memory --dump</c>), for as long as the page is open; a list row drew a <c>MudLink</c> and a <c>MudChip</c>,
 /// 50 components on a page of 25. <c>PlainMarkupTests</c> compares the markup with the components' own, so the look
 /// and the tests' selectors stay MudBlazor's.
