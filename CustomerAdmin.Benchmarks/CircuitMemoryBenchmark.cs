@@ -12,12 +12,14 @@ namespace CustomerAdmin.Benchmarks;
 
 /// <summary>
 /// <c>circuit-memory --customers N [--tickets M] [--circuits C] [--pages customers,customer,dashboard,empty] [--sqlite path]
-/// [--reuse] [--gcdump DIR]</c>: what one idle circuit holds on the server, per page. For each page the app starts as
-/// its own process (<see cref="AppProcess"/>), one circuit opens the page and closes (JIT, first queries), the app
+/// [--reuse] [--gcdump DIR] [--dump DIR]</c>: what one idle circuit holds on the server, per page. For each page the app
+/// starts as its own process (<see cref="AppProcess"/>), one circuit warms up as <c>load</c>'s does (three searches,
+/// customer pages and an edit), opens the page and closes (JIT, first queries, process-wide caches), the app
 /// collects its whole heap and the heap is read; then C circuits (one signed-in user each, in headless Chromium) open
 /// the page and sit on it, the app collects again, and the difference over C is the heap per circuit. With
 /// <c>--gcdump</c>, <c>dotnet-gcdump</c> (the repository's tool manifest: <c>dotnet tool restore</c>) writes a heap
-/// dump at both points, whose <c>dotnet-gcdump report</c> says by type what the circuits added.
+/// dump at both points, whose <c>dotnet-gcdump report</c> says by type what the circuits added; with <c>--dump</c>,
+/// <c>dotnet-dump</c> writes full heap dumps and <see cref="HeapDiff"/> prints the exact live bytes per type added.
 /// </summary>
 public static class CircuitMemoryBenchmark
 {
@@ -35,6 +37,7 @@ public static class CircuitMemoryBenchmark
         var pages = (Text("--pages") ?? "customers,customer,dashboard").Split(',');
         var sqlitePath = Text("--sqlite") is { } file ? Path.GetFullPath(file) : Path.Combine(Path.GetTempPath(), "customeradmin-load-bench.db");
         var gcdump = Text("--gcdump") is { } dir ? Directory.CreateDirectory(dir).FullName : null;
+        var dump = Text("--dump") is { } dumpDir ? Directory.CreateDirectory(dumpDir).FullName : null;
         var connectionString = $"Data Source={sqlitePath}";
 
         using var host = ProviderBenchmark.BuildApp(DatabaseProvider.Sqlite, connectionString);
@@ -44,6 +47,7 @@ public static class CircuitMemoryBenchmark
         int customerId;
         await using (var db = await factory.CreateDbContextAsync())
             customerId = await db.Customers.Where(c => c.Status == CustomerStatus.Active).OrderByDescending(c => c.VisitCount).Select(c => c.Id).FirstAsync();
+        var terms = await LoadBenchmark.TermsAsync(factory);
         await host.StopAsync();
 
         using var playwright = await Playwright.CreateAsync();
@@ -60,7 +64,7 @@ public static class CircuitMemoryBenchmark
                 "empty" => ("customers/0", ".mud-alert", AppRoles.Staff),
                 _ => throw new ArgumentException($"Unknown page {page}: customers, customer, dashboard or empty."),
             };
-            rows.Add(await MeasureAsync(playwright, connectionString, venueZone, factory, page, path, ready, role, circuits, gcdump));
+            rows.Add(await MeasureAsync(playwright, connectionString, venueZone, factory, terms, page, path, ready, role, circuits, gcdump, dump));
             Console.WriteLine(rows[^1]);
         }
         Console.WriteLine();
@@ -70,7 +74,8 @@ public static class CircuitMemoryBenchmark
     }
 
     private static async Task<string> MeasureAsync(IPlaywright playwright, string connectionString, string venueZone,
-        IDbContextFactory<AppDbContext> factory, string name, string path, string ready, string role, int circuits, string? gcdump)
+        IDbContextFactory<AppDbContext> factory, List<LoadBenchmark.Term> terms, string name, string path, string ready, string role, int circuits,
+        string? gcdump, string? dump)
     {
         await using var app = await AppProcess.StartAsync(DatabaseProvider.Sqlite, connectionString, venueZone, new Dictionary<string, string>
         {
@@ -83,13 +88,12 @@ public static class CircuitMemoryBenchmark
             for (var i = 0; i < Math.Clamp((circuits + 24) / 25, 1, 4); i++)
                 browsers.Add(await playwright.Chromium.LaunchAsync(new() { ExecutablePath = LoadBenchmark.ChromiumPath, Headless = true, Args = LoadBenchmark.ChromiumArgs }));
 
-            var warm = await OpenOnAsync(browsers[0], app.BaseUrl, users[0], path, ready);
-            await warm.Context.CloseAsync();
-            await LoadBenchmark.WaitForCircuitsAsync(app, 0);
-            await Task.Delay(2000);
+            // The same warm-up as `load` (three whole iterations), then the measured page once in that circuit.
+            await LoadBenchmark.WarmUpAsync(app, browsers[0], users[0], terms, page => GoToAsync(page, path, ready));
             var heapBefore = await app.HeapAfterFullCollectionAsync();
             var setBefore = app.WorkingSet;
             if (gcdump is not null) await GcDumpAsync(app, Path.Combine(gcdump, $"{name}-0.gcdump"));
+            if (dump is not null) await HeapDiff.CollectAsync(app, Path.Combine(dump, $"{name}-0.dmp"));
 
             var pages = new IPage[circuits];
             using (var signIns = new SemaphoreSlim(4))
@@ -104,7 +108,14 @@ public static class CircuitMemoryBenchmark
             var heapAfter = await app.HeapAfterFullCollectionAsync();
             var setAfter = app.WorkingSet;
             if (gcdump is not null) await GcDumpAsync(app, Path.Combine(gcdump, $"{name}-{circuits}.gcdump"));
+            if (dump is not null) await HeapDiff.CollectAsync(app, Path.Combine(dump, $"{name}-{circuits}.dmp"));
             foreach (var page in pages) await page.Context.CloseAsync();
+            if (dump is not null)
+            {
+                Console.WriteLine($"{name}: by type, from the dumps");
+                HeapDiff.Print(await HeapDiff.ReadAsync(Path.Combine(dump, $"{name}-0.dmp")),
+                    await HeapDiff.ReadAsync(Path.Combine(dump, $"{name}-{circuits}.dmp")), circuits);
+            }
 
             var perCircuit = (heapAfter - heapBefore) / circuits;
             return $"| {name} (`/{path}`) | {circuits} ({open}) | {Mb(heapBefore):F1} → {Mb(heapAfter):F1} MB | {Mb(perCircuit):F2} MB | " +
@@ -116,14 +127,23 @@ public static class CircuitMemoryBenchmark
         }
     }
 
-    /// <summary>Signs in and goes to <paramref name="path"/> inside the same circuit (as a click on a link does).</summary>
+    /// <summary>
+    /// Signs in with <paramref name="path"/> as the return address, so the page is the circuit's first. (Reached from the
+    /// list inside the circuit, as before 2026-12-07 branch circuit-mem, a page's figure also held the list it had left:
+    /// see docs/benchmarks.md.)
+    /// </summary>
     private static async Task<IPage> OpenOnAsync(IBrowser browser, Uri baseUrl, (string Email, string Password) user, string path, string ready)
     {
-        var page = await LoadBenchmark.OpenCircuitAsync(browser, baseUrl, user);
+        var page = await LoadBenchmark.OpenCircuitAsync(browser, baseUrl, user, "/" + path);
+        await GoToAsync(page, path, ready);
+        return page;
+    }
+
+    private static async Task GoToAsync(IPage page, string path, string ready)
+    {
         if (!page.Url.EndsWith("/" + path, StringComparison.Ordinal))
             await page.EvaluateAsync("p => Blazor.navigateTo(p)", "/" + path);
         await page.Locator(ready).First.WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 300_000 });
-        return page;
     }
 
     private static async Task GcDumpAsync(AppProcess app, string file)
