@@ -22,27 +22,50 @@ public static class CustomerImportBenchmark
 {
     private static readonly string[] AreaCodes = ["212", "213", "305", "312", "415", "617", "646", "718", "917", "929"];
 
-    public static async Task<string> RunAsync(DatabaseProvider provider, string connectionString, int rows, int customerCount)
+    /// <param name="keptCsv">When given, the CSV's path, kept after the run (with <paramref name="reuse"/>: read again).</param>
+    /// <param name="reuse">Keep a database already filled with <paramref name="customerCount"/> customers (and the kept CSV
+    /// beside it) instead of filling again: the fill of 1,000,000 customers takes many minutes. The import changes the
+    /// database, so copy a filled one per run.</param>
+    /// <param name="fillOnly">Fill the database and write the CSV, then stop (prepare a reused run).</param>
+    public static async Task<string> RunAsync(DatabaseProvider provider, string connectionString, int rows, int customerCount,
+        string? keptCsv = null, bool reuse = false, bool fillOnly = false)
     {
         using var host = ProviderBenchmark.BuildApp(provider, connectionString);
         var factory = host.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         var phones = host.Services.GetRequiredService<PhoneNormalizer>();
-        await using (var db = await factory.CreateDbContextAsync()) await db.Database.EnsureDeletedAsync();
-        await host.StartAsync();
-        var clock = Stopwatch.StartNew();
-        var customers = new CustomerGenerator(phones).Generate(customerCount).ToList();
+        var csvPath = keptCsv ?? Path.Combine(Path.GetTempPath(), $"customer-import-bench-{Environment.ProcessId}.csv");
+        bool filled;
         await using (var db = await factory.CreateDbContextAsync())
         {
-            db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
-            await BulkLoader.LoadAsync(db, customers);
-            await db.Database.ExecuteSqlRawAsync(provider == DatabaseProvider.Postgres ? "VACUUM ANALYZE" : "ANALYZE");
+            filled = reuse && File.Exists(csvPath) && await db.Database.CanConnectAsync() && !(await db.Database.GetPendingMigrationsAsync()).Any()
+                && await db.Customers.CountAsync() == customerCount && !await db.ImportRuns.AnyAsync();
+            if (!filled) await db.Database.EnsureDeletedAsync();
         }
-        Console.WriteLine($"{provider}: {customerCount:N0} customers loaded in {clock.Elapsed.TotalSeconds:N0} s");
-
-        var csvPath = Path.Combine(Path.GetTempPath(), $"customer-import-bench-{Environment.ProcessId}.csv");
-        await WriteCsvAsync(csvPath, customers, rows);
-        customers.Clear();
-        customers.TrimExcess();
+        await host.StartAsync();
+        var clock = Stopwatch.StartNew();
+        if (filled)
+        {
+            Console.WriteLine($"{provider}: reusing the filled database ({customerCount:N0} customers) and {csvPath}");
+        }
+        else
+        {
+            var customers = new CustomerGenerator(phones).Generate(customerCount).ToList();
+            await using (var db = await factory.CreateDbContextAsync())
+            {
+                db.Database.SetCommandTimeout(TimeSpan.FromHours(1));
+                await BulkLoader.LoadAsync(db, customers);
+                await db.Database.ExecuteSqlRawAsync(provider == DatabaseProvider.Postgres ? "VACUUM ANALYZE" : "ANALYZE");
+            }
+            Console.WriteLine($"{provider}: {customerCount:N0} customers loaded in {clock.Elapsed.TotalSeconds:N0} s");
+            await WriteCsvAsync(csvPath, customers, rows);
+            customers.Clear();
+            customers.TrimExcess();
+        }
+        if (fillOnly)
+        {
+            await host.StopAsync();
+            return $"{provider}: filled, CSV at {csvPath}";
+        }
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
 
         var importer = host.Services.GetRequiredService<CustomerImporter>();
@@ -63,7 +86,7 @@ public static class CustomerImportBenchmark
         var elapsed = clock.Elapsed;
         process.Refresh();
         peak = Math.Max(peak, process.WorkingSet64);
-        File.Delete(csvPath);
+        if (keptCsv is null) File.Delete(csvPath);
         await host.StopAsync();
 
         var gaps = updates.Zip(updates.Skip(1), (a, b) => b - a).DefaultIfEmpty(elapsed.TotalSeconds).Max();
