@@ -332,16 +332,22 @@ public sealed class CustomerImporterTests : IDisposable
 
         // Cancelled (as the page's button does) once the first batch of 40 is in: the batch already under way is finished, then it stops.
         var cancelled = false;
+        var clickedAt = default(DateTime);
         var run = await importer.RunAsync(await RequestAsync(path), new SyncProgress(p =>
         {
             if (cancelled) return;
             cancelled = true;
+            clickedAt = _time.GetUtcNow().UtcDateTime;
             Assert.True(importer.CancelAsync(p.RunId, "manager@test", ct).GetAwaiter().GetResult());
+            // The batch under way takes a while after the click.
+            _time.Advance(TimeSpan.FromSeconds(50));
         }), ct);
 
         Assert.Equal(ImportRunStatus.Cancelled, run.Status);
         Assert.Equal(80, run.RowsRead);
         Assert.Contains("Cancelled by manager@test", run.Error);
+        // When it stopped, not when the button was clicked.
+        Assert.Equal(clickedAt.AddSeconds(50), run.FinishedAt);
         await using (var db = database.CreateDbContext())
         {
             Assert.Equal(80, await db.ImportReportRows.CountAsync(r => r.ImportRunId == run.RunId, ct));

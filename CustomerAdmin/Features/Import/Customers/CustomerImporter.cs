@@ -207,6 +207,8 @@ public sealed partial class CustomerImporter(
                 progress?.Report(new(run.Id, work.Counts.RowsRead, run.RowsTotal));
                 if (!going)
                 {
+                    // Marked cancelled at the click; it stops only now, after the batch that was under way.
+                    await FinishAsync(run, work.Counts, ImportRunStatus.Cancelled, null);
                     logger.LogInformation("Customer import {RunId} cancelled after {Rows} rows", run.Id, work.Counts.RowsRead);
                     return;
                 }
@@ -250,14 +252,20 @@ public sealed partial class CustomerImporter(
         ? "Nothing was changed."
         : $"The batch in progress was rolled back; the {counts.RowsRead:N0} rows of the batches before it are kept under import #{run.Id}: undo it, or import the file again.";
 
-    /// <summary>Records how the run ended. Not the caller's token: a cancelled run must still say so.</summary>
+    /// <summary>
+    /// Records how the run ended. Not the caller's token: a cancelled run must still say so. A run cancelled by a user
+    /// (<see cref="CancelAsync"/>) keeps its status and message, and gets the time it actually stopped, which is later
+    /// than the click by the batch that was under way.
+    /// </summary>
     private async Task FinishAsync(ImportRun run, RunCounts counts, ImportRunStatus status, string? error)
     {
         await using var db = await factory.CreateDbContextAsync();
         var now = Now;
         var message = error is null ? null : error[..Math.Min(error.Length, 2000)];
-        await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running).ExecuteUpdateAsync(s => counts.Apply(s)
+        if (await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running).ExecuteUpdateAsync(s => counts.Apply(s)
             .SetProperty(r => r.Status, status).SetProperty(r => r.FinishedAt, now).SetProperty(r => r.HeartbeatAt, now)
-            .SetProperty(r => r.Error, message));
+            .SetProperty(r => r.Error, message)) == 1) return;
+        await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Cancelled)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.FinishedAt, now).SetProperty(r => r.HeartbeatAt, now));
     }
 }
