@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Threading.Channels;
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
@@ -194,15 +195,16 @@ public sealed partial class CustomerImporter(
     {
         var clock = Stopwatch.StartNew();
         var work = new RunWork(run, request, new FileIndex()) { Stages = stages };
+        // Rows are read and parsed (phones, the form's rules) on their own thread, a batch ahead of the writer, which
+        // would otherwise wait for them; at most two batches wait (one queued, one being read), so memory stays flat.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var batches = Channel.CreateBounded<List<ImportedCustomerRow>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var reader = Task.Run(() => ReadBatchesAsync(prepared, batches.Writer, reading.Token), CancellationToken.None);
         try
         {
-            var batch = new List<ImportedCustomerRow>(_options.BatchSize);
-            var batchClock = Stopwatch.StartNew();
-            await foreach (var row in prepared.File.RowsAsync(ct))
+            await foreach (var batch in batches.Reader.ReadAllAsync(ct))
             {
-                batch.Add(prepared.Reader.Read(row));
-                if (batch.Count < _options.BatchSize && batchClock.Elapsed < _options.BatchTime) continue;
-                stages?.Mark("read and parse rows");
+                stages?.Mark("wait for parsed rows");
                 var going = await ProcessBatchAsync(work, batch, ct);
                 progress?.Report(new(run.Id, work.Counts.RowsRead, run.RowsTotal));
                 if (!going)
@@ -212,12 +214,10 @@ public sealed partial class CustomerImporter(
                     logger.LogInformation("Customer import {RunId} cancelled after {Rows} rows", run.Id, work.Counts.RowsRead);
                     return;
                 }
-                batch.Clear();
-                batchClock.Restart();
             }
-            stages?.Mark("read and parse rows");
-            if (batch.Count > 0) await ProcessBatchAsync(work, batch, ct);
-            progress?.Report(new(run.Id, work.Counts.RowsRead, run.RowsTotal));
+            // The reader's own failure (the file changed or became unreadable): the batches before it are kept.
+            await reader;
+            stages?.Mark("wait for parsed rows");
             await FinishAsync(run, work.Counts, ImportRunStatus.Completed, null);
             logger.LogInformation("Customer import {RunId} finished in {Seconds:N1} s: {Rows} rows", run.Id, clock.Elapsed.TotalSeconds, work.Counts.RowsRead);
         }
@@ -245,6 +245,53 @@ public sealed partial class CustomerImporter(
             // nobody would see the exception), with what it kept.
             logger.LogError(ex, "Customer import {RunId} failed", run.Id);
             await FinishAsync(run, work.Counts, ImportRunStatus.Failed, $"The import stopped on an unexpected error ({ex.Message}). {Kept(run, work.Counts)}");
+        }
+        finally
+        {
+            await reading.CancelAsync();
+            await Task.WhenAny(reader);
+            if (!run.DryRun) await EndBulkWritesAsync();
+        }
+    }
+
+    /// <summary>
+    /// The reading thread: parses the file's rows into batches of <see cref="CustomerImportOptions.BatchSize"/> rows, or
+    /// fewer when reading one takes longer than <see cref="CustomerImportOptions.BatchTime"/> (progress moves at least
+    /// that often). Its failure ends the batches: the writer finds it when it awaits this task.
+    /// </summary>
+    private async Task ReadBatchesAsync(Prepared prepared, ChannelWriter<List<ImportedCustomerRow>> batches, CancellationToken ct)
+    {
+        try
+        {
+            var batch = new List<ImportedCustomerRow>(_options.BatchSize);
+            var batchClock = Stopwatch.StartNew();
+            await foreach (var row in prepared.File.RowsAsync(ct))
+            {
+                batch.Add(prepared.Reader.Read(row));
+                if (batch.Count < _options.BatchSize && batchClock.Elapsed < _options.BatchTime) continue;
+                await batches.WriteAsync(batch, ct);
+                batch = new List<ImportedCustomerRow>(_options.BatchSize);
+                batchClock.Restart();
+            }
+            if (batch.Count > 0) await batches.WriteAsync(batch, ct);
+        }
+        finally
+        {
+            batches.TryComplete();
+        }
+    }
+
+    /// <summary>Gives the batches' connection settings (SQLite's page cache and syncs) back, as the legacy import does.</summary>
+    private async Task EndBulkWritesAsync()
+    {
+        try
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            await db.Sql().EndBulkWritesAsync(db);
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            // The database is unreachable: so is the connection, which will not be pooled.
         }
     }
 
