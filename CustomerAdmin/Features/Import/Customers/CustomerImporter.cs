@@ -199,13 +199,16 @@ public sealed partial class CustomerImporter(
         // would otherwise wait for them; at most two batches wait (one queued, one being read), so memory stays flat.
         using var reading = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var batches = Channel.CreateBounded<List<ImportedCustomerRow>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
-        var reader = Task.Run(() => ReadBatchesAsync(prepared, batches.Writer, reading.Token), CancellationToken.None);
+        var size = new BatchSize(Math.Min(_options.BatchSize, FirstBatchMax));
+        var reader = Task.Run(() => ReadBatchesAsync(prepared, size, batches.Writer, reading.Token), CancellationToken.None);
         try
         {
             await foreach (var batch in batches.Reader.ReadAllAsync(ct))
             {
                 stages?.Mark("wait for parsed rows");
+                var written = Stopwatch.StartNew();
                 var going = await ProcessBatchAsync(work, batch, ct);
+                size.Follow(batch.Count, written.Elapsed, _options);
                 progress?.Report(new(run.Id, work.Counts.RowsRead, run.RowsTotal));
                 if (!going)
                 {
@@ -254,23 +257,48 @@ public sealed partial class CustomerImporter(
         }
     }
 
+    /// <summary>The first batch's rows at most: its pace, unknown yet, sizes the next (<see cref="BatchSize"/>).</summary>
+    private const int FirstBatchMax = 1000;
+
+    /// <summary>Batches of fewer rows than this are not worth their commit, however slow the machine.</summary>
+    private const int SmallestBatch = 200;
+
     /// <summary>
-    /// The reading thread: parses the file's rows into batches of <see cref="CustomerImportOptions.BatchSize"/> rows, or
-    /// fewer when reading one takes longer than <see cref="CustomerImportOptions.BatchTime"/> (progress moves at least
-    /// that often). Its failure ends the batches: the writer finds it when it awaits this task.
+    /// How many rows the next batch takes: as many as the last batch's pace writes in <see cref="CustomerImportOptions.BatchTime"/>
+    /// (a run's progress is stored with each batch, so it moves about that often, on a loaded machine too), within
+    /// <see cref="SmallestBatch"/> and <see cref="CustomerImportOptions.BatchSize"/>. Larger batches are cheaper per row
+    /// (each commit writes a page the batch touched once, however many of its rows touched it).
     /// </summary>
-    private async Task ReadBatchesAsync(Prepared prepared, ChannelWriter<List<ImportedCustomerRow>> batches, CancellationToken ct)
+    internal sealed class BatchSize(int first)
+    {
+        private volatile int _rows = first;
+
+        public int Rows => _rows;
+
+        public void Follow(int rows, TimeSpan took, CustomerImportOptions options)
+        {
+            var paced = took <= TimeSpan.Zero ? options.BatchSize : rows * (options.BatchTime / took);
+            _rows = (int)Math.Clamp(paced, Math.Min(SmallestBatch, options.BatchSize), options.BatchSize);
+        }
+    }
+
+    /// <summary>
+    /// The reading thread: parses the file's rows into batches of <see cref="BatchSize.Rows"/> rows, or fewer when
+    /// reading one takes longer than <see cref="CustomerImportOptions.BatchTime"/>. Its failure ends the batches: the
+    /// writer finds it when it awaits this task.
+    /// </summary>
+    private async Task ReadBatchesAsync(Prepared prepared, BatchSize size, ChannelWriter<List<ImportedCustomerRow>> batches, CancellationToken ct)
     {
         try
         {
-            var batch = new List<ImportedCustomerRow>(_options.BatchSize);
+            var batch = new List<ImportedCustomerRow>(size.Rows);
             var batchClock = Stopwatch.StartNew();
             await foreach (var row in prepared.File.RowsAsync(ct))
             {
                 batch.Add(prepared.Reader.Read(row));
-                if (batch.Count < _options.BatchSize && batchClock.Elapsed < _options.BatchTime) continue;
+                if (batch.Count < size.Rows && batchClock.Elapsed < _options.BatchTime) continue;
                 await batches.WriteAsync(batch, ct);
-                batch = new List<ImportedCustomerRow>(_options.BatchSize);
+                batch = new List<ImportedCustomerRow>(size.Rows);
                 batchClock.Restart();
             }
             if (batch.Count > 0) await batches.WriteAsync(batch, ct);
