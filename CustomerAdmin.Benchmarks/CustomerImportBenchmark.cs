@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
@@ -28,9 +29,11 @@ public static class CustomerImportBenchmark
     /// database, so copy a filled one per run.</param>
     /// <param name="fillOnly">Fill the database and write the CSV, then stop (prepare a reused run).</param>
     public static async Task<string> RunAsync(DatabaseProvider provider, string connectionString, int rows, int customerCount,
-        string? keptCsv = null, bool reuse = false, bool fillOnly = false)
+        string? keptCsv = null, bool reuse = false, bool fillOnly = false, int batchSize = 0)
     {
-        using var host = ProviderBenchmark.BuildApp(provider, connectionString);
+        using var host = ProviderBenchmark.BuildApp(provider, connectionString, batchSize > 0
+            ? new Dictionary<string, string?> { [$"{CustomerImportOptions.Section}:{nameof(CustomerImportOptions.BatchSize)}"] = batchSize.ToString(CultureInfo.InvariantCulture) }
+            : null);
         var factory = host.Services.GetRequiredService<IDbContextFactory<AppDbContext>>();
         var phones = host.Services.GetRequiredService<PhoneNormalizer>();
         var csvPath = keptCsv ?? Path.Combine(Path.GetTempPath(), $"customer-import-bench-{Environment.ProcessId}.csv");
@@ -80,9 +83,22 @@ public static class CustomerImportBenchmark
             process.Refresh();
             peak = Math.Max(peak, process.WorkingSet64);
         }, null, 0, 200);
+        var loadAtStart = File.ReadAllText("/proc/loadavg").Trim();
+        Console.WriteLine($"Import starts; load average {loadAtStart}");
         clock.Restart();
         var stages = new ImportStageTimes();
-        var summary = await importer.RunAsync(request, new SyncProgress(_ => updates.Add(clock.Elapsed.TotalSeconds)), stages: stages);
+        // A line every 100,000 rows, so a run stopped before its end (a benchmark window closing) still tells its pace.
+        var nextLine = 100_000;
+        var summary = await importer.RunAsync(request, new SyncProgress(p =>
+        {
+            updates.Add(clock.Elapsed.TotalSeconds);
+            if (p.Rows < nextLine) return;
+            nextLine += 100_000;
+            var gap = updates.Zip(updates.Skip(1), (a, b) => b - a).DefaultIfEmpty(0).Max();
+            Console.WriteLine($"  {p.Rows:N0} rows at {clock.Elapsed.TotalSeconds:N1} s ({p.Rows / clock.Elapsed.TotalSeconds:N0} rows/s), "
+                + $"longest gap so far {gap:N1} s, peak working set {peak / 1048576.0:N0} MB, load {File.ReadAllText("/proc/loadavg").Trim()}");
+            Console.WriteLine(stages);
+        }), stages: stages);
         var elapsed = clock.Elapsed;
         process.Refresh();
         peak = Math.Max(peak, process.WorkingSet64);
@@ -90,10 +106,10 @@ public static class CustomerImportBenchmark
         await host.StopAsync();
 
         var gaps = updates.Zip(updates.Skip(1), (a, b) => b - a).DefaultIfEmpty(elapsed.TotalSeconds).Max();
-        var line = $"| {provider} | {rows:N0} | {summary.Created:N0} | {summary.Updated:N0} | {summary.Unchanged:N0} | {summary.Skipped:N0} | "
+        var line = $"| {provider} | {summary.RowsRead:N0} | {summary.Created:N0} | {summary.Updated:N0} | {summary.Unchanged:N0} | {summary.Skipped:N0} | "
             + $"{elapsed.TotalSeconds:N1} | {summary.RowsRead / elapsed.TotalSeconds:N0} | {gaps:N1} | {peak / 1048576.0:N0} |";
         Console.WriteLine(summary.Text + (summary.Error is null ? "" : " " + summary.Error));
-        Console.WriteLine($"Stages ({customerCount:N0} customers before the import; load average {File.ReadAllText("/proc/loadavg").Trim()}):");
+        Console.WriteLine($"Stages ({customerCount:N0} customers before the import; load average at the start {loadAtStart}, at the end {File.ReadAllText("/proc/loadavg").Trim()}):");
         Console.WriteLine(stages);
         Console.WriteLine("| provider | rows | created | updated | unchanged | skipped | seconds | rows/s | longest progress gap (s) | peak working set (MB) |");
         Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|");

@@ -28,9 +28,9 @@ if (args is ["import-customers", ..])
     var csv = Text("--csv") is { } c ? Path.GetFullPath(c) : args.Contains("--keep-file") || args.Contains("--reuse") || args.Contains("--fill-only") ? sqlitePath + ".csv" : null;
     var (reuse, fillOnly) = (args.Contains("--reuse"), args.Contains("--fill-only"));
     if (!args.Contains("--no-sqlite"))
-        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", rows, Arg("--customers", rows), csv, reuse, fillOnly);
+        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", rows, Arg("--customers", rows), csv, reuse, fillOnly, Arg("--batch", 0));
     if (Text("--postgres") is { } pg)
-        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Postgres, pg, rows, Arg("--customers", rows), csv is null ? null : csv + ".pg.csv", reuse, fillOnly);
+        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Postgres, pg, rows, Arg("--customers", rows), csv is null ? null : csv + ".pg.csv", reuse, fillOnly, Arg("--batch", 0));
     return;
 }
 if (args is ["duplicates-scan", ..])
