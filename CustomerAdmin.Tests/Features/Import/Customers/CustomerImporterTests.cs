@@ -358,6 +358,25 @@ public sealed class CustomerImporterTests : IDisposable
             Assert.Equal(300, await db.Customers.CountAsync(c => c.Status != CustomerStatus.Deleted, ct));
     }
 
+    [Fact]
+    public void EachBatchTakesTheRowsTheLastBatchsPaceWritesInTheBatchTimeWithinItsBounds()
+    {
+        var options = new CustomerImportOptions { BatchSize = 10_000, BatchTime = TimeSpan.FromSeconds(1) };
+        var size = new CustomerImporter.BatchSize(1000);
+
+        size.Follow(1000, TimeSpan.FromSeconds(4), options);
+        Assert.Equal(250, size.Rows);
+        size.Follow(250, TimeSpan.FromMilliseconds(50), options);
+        Assert.Equal(5000, size.Rows);
+        size.Follow(5000, TimeSpan.FromMilliseconds(100), options);
+        Assert.Equal(10_000, size.Rows);
+        size.Follow(10_000, TimeSpan.FromMinutes(5), options);
+        Assert.Equal(200, size.Rows);
+        // A configured maximum below the floor wins (tests' small batches stay as set).
+        size.Follow(40, TimeSpan.FromMinutes(5), new CustomerImportOptions { BatchSize = 40 });
+        Assert.Equal(40, size.Rows);
+    }
+
     private sealed class SyncProgress(Action<CustomerImportProgress> report) : IProgress<CustomerImportProgress>
     {
         public void Report(CustomerImportProgress value) => report(value);
