@@ -23,10 +23,14 @@ if (args is ["import-customers", ..])
     string? Text(string name) => Array.IndexOf(args, name) is var i and >= 0 ? args[i + 1] : null;
     var rows = Arg("--rows", 100_000);
     var sqlitePath = Text("--sqlite") is { } path ? Path.GetFullPath(path) : Path.Combine(Path.GetTempPath(), "customeradmin-customer-import-bench.db");
+    // --keep-file: the CSV is kept beside the SQLite file (FILE.csv) or at --csv; --reuse: a filled database and that
+    // CSV are imported again without filling; --fill-only: fill and write the CSV, then stop.
+    var csv = Text("--csv") is { } c ? Path.GetFullPath(c) : args.Contains("--keep-file") || args.Contains("--reuse") || args.Contains("--fill-only") ? sqlitePath + ".csv" : null;
+    var (reuse, fillOnly) = (args.Contains("--reuse"), args.Contains("--fill-only"));
     if (!args.Contains("--no-sqlite"))
-        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", rows, Arg("--customers", rows));
+        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Sqlite, $"Data Source={sqlitePath}", rows, Arg("--customers", rows), csv, reuse, fillOnly, Arg("--batch", 0));
     if (Text("--postgres") is { } pg)
-        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Postgres, pg, rows, Arg("--customers", rows));
+        await CustomerImportBenchmark.RunAsync(DatabaseProvider.Postgres, pg, rows, Arg("--customers", rows), csv is null ? null : csv + ".pg.csv", reuse, fillOnly, Arg("--batch", 0));
     return;
 }
 if (args is ["duplicates-scan", ..])

@@ -332,16 +332,22 @@ public sealed class CustomerImporterTests : IDisposable
 
         // Cancelled (as the page's button does) once the first batch of 40 is in: the batch already under way is finished, then it stops.
         var cancelled = false;
+        var clickedAt = default(DateTime);
         var run = await importer.RunAsync(await RequestAsync(path), new SyncProgress(p =>
         {
             if (cancelled) return;
             cancelled = true;
+            clickedAt = _time.GetUtcNow().UtcDateTime;
             Assert.True(importer.CancelAsync(p.RunId, "manager@test", ct).GetAwaiter().GetResult());
+            // The batch under way takes a while after the click.
+            _time.Advance(TimeSpan.FromSeconds(50));
         }), ct);
 
         Assert.Equal(ImportRunStatus.Cancelled, run.Status);
         Assert.Equal(80, run.RowsRead);
         Assert.Contains("Cancelled by manager@test", run.Error);
+        // When it stopped, not when the button was clicked.
+        Assert.Equal(clickedAt.AddSeconds(50), run.FinishedAt);
         await using (var db = database.CreateDbContext())
         {
             Assert.Equal(80, await db.ImportReportRows.CountAsync(r => r.ImportRunId == run.RunId, ct));
@@ -350,6 +356,25 @@ public sealed class CustomerImporterTests : IDisposable
         Assert.True((await importer.UndoAsync(run.RunId, "manager@test", ct)).Done);
         await using (var db = database.CreateDbContext())
             Assert.Equal(300, await db.Customers.CountAsync(c => c.Status != CustomerStatus.Deleted, ct));
+    }
+
+    [Fact]
+    public void EachBatchTakesTheRowsTheLastBatchsPaceWritesInTheBatchTimeWithinItsBounds()
+    {
+        var options = new CustomerImportOptions { BatchSize = 10_000, BatchTime = TimeSpan.FromSeconds(1) };
+        var size = new CustomerImporter.BatchSize(1000);
+
+        size.Follow(1000, TimeSpan.FromSeconds(4), options);
+        Assert.Equal(250, size.Rows);
+        size.Follow(250, TimeSpan.FromMilliseconds(50), options);
+        Assert.Equal(5000, size.Rows);
+        size.Follow(5000, TimeSpan.FromMilliseconds(100), options);
+        Assert.Equal(10_000, size.Rows);
+        size.Follow(10_000, TimeSpan.FromMinutes(5), options);
+        Assert.Equal(200, size.Rows);
+        // A configured maximum below the floor wins (tests' small batches stay as set).
+        size.Follow(40, TimeSpan.FromMinutes(5), new CustomerImportOptions { BatchSize = 40 });
+        Assert.Equal(40, size.Rows);
     }
 
     private sealed class SyncProgress(Action<CustomerImportProgress> report) : IProgress<CustomerImportProgress>

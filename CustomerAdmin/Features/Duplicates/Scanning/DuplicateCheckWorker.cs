@@ -20,6 +20,9 @@ public sealed class DuplicateCheckWorker(
 {
     private readonly DuplicatesOptions _options = options.Value;
 
+    /// <summary>Longer than either import (a batch, the legacy import's heartbeat) leaves a live run silent.</summary>
+    private static readonly TimeSpan ImportSilentAfter = TimeSpan.FromMinutes(10);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _options.RunCheckQueue
         ? BackgroundLoops.EveryAsync(_options.CheckQueueInterval, time, logger, "Checking queued customers for duplicates", CheckQueuedAsync, stoppingToken)
         : Task.CompletedTask;
@@ -29,11 +32,21 @@ public sealed class DuplicateCheckWorker(
     {
         if (!scanner.Running.IsCompleted) return 0;
         int queued;
+        bool importing;
         await using (var db = await factory.CreateDbContextAsync(ct))
+        {
             queued = await db.DuplicateCheckRequests.CountAsync(ct);
+            // A run silent for ImportSilentAfter died with its process and holds nothing back.
+            var alive = time.GetUtcNow().UtcDateTime - ImportSilentAfter;
+            importing = queued > _options.FullScanAfterQueued
+                && await db.ImportRuns.AnyAsync(r => r.Status == ImportRunStatus.Running && !r.DryRun && (r.HeartbeatAt ?? r.StartedAt) > alive, ct);
+        }
         if (queued == 0) return 0;
         if (queued > _options.FullScanAfterQueued)
         {
+            // A large import queues its customers as it goes: the scan waits for its end rather than reading every
+            // customer while the import rewrites them, competing with it for the write lock and the cores.
+            if (importing) return 0;
             var start = await scanner.StartAsync($"system: {queued:N0} customers imported", ct);
             if (start.Started) logger.LogInformation("{Queued} customers queued for a duplicate check: full scan {RunId} started", queued, start.Run.Id);
             return 0;

@@ -48,10 +48,13 @@ public sealed class CustomerImportOptions
 {
     public const string Section = "CustomerImport";
 
-    /// <summary>Rows per transaction at most; a batch also ends after <see cref="BatchTime"/>, so progress moves at least that often.</summary>
-    [Range(1, 100_000)] public int BatchSize { get; set; } = 2000;
+    /// <summary>Rows per transaction at most; fewer when the last batch's pace would take longer than <see cref="BatchTime"/>.</summary>
+    [Range(1, 100_000)] public int BatchSize { get; set; } = 10_000;
 
-    /// <summary>How long a batch reads and matches before it is written: the run's progress is stored with each batch.</summary>
+    /// <summary>
+    /// How long a batch should take: the next batch takes as many rows as the last one's pace writes in this time, and
+    /// a batch is cut when reading it takes this long. The run's progress is stored with each batch.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")] public TimeSpan BatchTime { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A run silent for this long died with its process: it is shown as interrupted and can be undone.</summary>

@@ -1,4 +1,5 @@
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using CustomerAdmin.Features.Customers.History;
 using CustomerAdmin.Features.Customers.Search;
 using CustomerAdmin.Features.Dashboard;
@@ -75,6 +76,9 @@ public sealed partial class CustomerImporter
         var dry = run.DryRun;
         await using var db = await factory.CreateDbContextAsync(ct);
         db.Actor = ActorOf(run.Id);
+        // The legacy import's settings for a connection that writes in large batches (on SQLite a large page cache,
+        // which keeps the customers' indexes in memory across batches, and fewer syncs and checkpoints in WAL mode).
+        if (!dry) await db.Sql().BeginBulkWritesAsync(db, ct);
         await using var tx = dry ? null : await db.Database.BeginTransactionAsync(ct);
         // Nothing is tracked: matched customers are written on the bulk path (WriteMatchedAsync).
         db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;

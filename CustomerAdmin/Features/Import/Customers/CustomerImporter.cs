@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Diagnostics;
+using System.Threading.Channels;
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using CustomerAdmin.Data.Sql;
@@ -194,28 +195,32 @@ public sealed partial class CustomerImporter(
     {
         var clock = Stopwatch.StartNew();
         var work = new RunWork(run, request, new FileIndex()) { Stages = stages };
+        // Rows are read and parsed (phones, the form's rules) on their own thread, a batch ahead of the writer, which
+        // would otherwise wait for them; at most two batches wait (one queued, one being read), so memory stays flat.
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var batches = Channel.CreateBounded<List<ImportedCustomerRow>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        var size = new BatchSize(Math.Min(_options.BatchSize, FirstBatchMax));
+        var reader = Task.Run(() => ReadBatchesAsync(prepared, size, batches.Writer, reading.Token), CancellationToken.None);
         try
         {
-            var batch = new List<ImportedCustomerRow>(_options.BatchSize);
-            var batchClock = Stopwatch.StartNew();
-            await foreach (var row in prepared.File.RowsAsync(ct))
+            await foreach (var batch in batches.Reader.ReadAllAsync(ct))
             {
-                batch.Add(prepared.Reader.Read(row));
-                if (batch.Count < _options.BatchSize && batchClock.Elapsed < _options.BatchTime) continue;
-                stages?.Mark("read and parse rows");
+                stages?.Mark("wait for parsed rows");
+                var written = Stopwatch.StartNew();
                 var going = await ProcessBatchAsync(work, batch, ct);
+                size.Follow(batch.Count, written.Elapsed, _options);
                 progress?.Report(new(run.Id, work.Counts.RowsRead, run.RowsTotal));
                 if (!going)
                 {
+                    // Marked cancelled at the click; it stops only now, after the batch that was under way.
+                    await FinishAsync(run, work.Counts, ImportRunStatus.Cancelled, null);
                     logger.LogInformation("Customer import {RunId} cancelled after {Rows} rows", run.Id, work.Counts.RowsRead);
                     return;
                 }
-                batch.Clear();
-                batchClock.Restart();
             }
-            stages?.Mark("read and parse rows");
-            if (batch.Count > 0) await ProcessBatchAsync(work, batch, ct);
-            progress?.Report(new(run.Id, work.Counts.RowsRead, run.RowsTotal));
+            // The reader's own failure (the file changed or became unreadable): the batches before it are kept.
+            await reader;
+            stages?.Mark("wait for parsed rows");
             await FinishAsync(run, work.Counts, ImportRunStatus.Completed, null);
             logger.LogInformation("Customer import {RunId} finished in {Seconds:N1} s: {Rows} rows", run.Id, clock.Elapsed.TotalSeconds, work.Counts.RowsRead);
         }
@@ -244,20 +249,98 @@ public sealed partial class CustomerImporter(
             logger.LogError(ex, "Customer import {RunId} failed", run.Id);
             await FinishAsync(run, work.Counts, ImportRunStatus.Failed, $"The import stopped on an unexpected error ({ex.Message}). {Kept(run, work.Counts)}");
         }
+        finally
+        {
+            await reading.CancelAsync();
+            await Task.WhenAny(reader);
+            if (!run.DryRun) await EndBulkWritesAsync();
+        }
+    }
+
+    /// <summary>The first batch's rows at most: its pace, unknown yet, sizes the next (<see cref="BatchSize"/>).</summary>
+    private const int FirstBatchMax = 1000;
+
+    /// <summary>Batches of fewer rows than this are not worth their commit, however slow the machine.</summary>
+    private const int SmallestBatch = 200;
+
+    /// <summary>
+    /// How many rows the next batch takes: as many as the last batch's pace writes in <see cref="CustomerImportOptions.BatchTime"/>
+    /// (a run's progress is stored with each batch, so it moves about that often, on a loaded machine too), within
+    /// <see cref="SmallestBatch"/> and <see cref="CustomerImportOptions.BatchSize"/>. Larger batches are cheaper per row
+    /// (each commit writes a page the batch touched once, however many of its rows touched it).
+    /// </summary>
+    internal sealed class BatchSize(int first)
+    {
+        private volatile int _rows = first;
+
+        public int Rows => _rows;
+
+        public void Follow(int rows, TimeSpan took, CustomerImportOptions options)
+        {
+            var paced = took <= TimeSpan.Zero ? options.BatchSize : rows * (options.BatchTime / took);
+            _rows = (int)Math.Clamp(paced, Math.Min(SmallestBatch, options.BatchSize), options.BatchSize);
+        }
+    }
+
+    /// <summary>
+    /// The reading thread: parses the file's rows into batches of <see cref="BatchSize.Rows"/> rows, or fewer when
+    /// reading one takes longer than <see cref="CustomerImportOptions.BatchTime"/>. Its failure ends the batches: the
+    /// writer finds it when it awaits this task.
+    /// </summary>
+    private async Task ReadBatchesAsync(Prepared prepared, BatchSize size, ChannelWriter<List<ImportedCustomerRow>> batches, CancellationToken ct)
+    {
+        try
+        {
+            var batch = new List<ImportedCustomerRow>(size.Rows);
+            var batchClock = Stopwatch.StartNew();
+            await foreach (var row in prepared.File.RowsAsync(ct))
+            {
+                batch.Add(prepared.Reader.Read(row));
+                if (batch.Count < size.Rows && batchClock.Elapsed < _options.BatchTime) continue;
+                await batches.WriteAsync(batch, ct);
+                batch = new List<ImportedCustomerRow>(size.Rows);
+                batchClock.Restart();
+            }
+            if (batch.Count > 0) await batches.WriteAsync(batch, ct);
+        }
+        finally
+        {
+            batches.TryComplete();
+        }
+    }
+
+    /// <summary>Gives the batches' connection settings (SQLite's page cache and syncs) back, as the legacy import does.</summary>
+    private async Task EndBulkWritesAsync()
+    {
+        try
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            await db.Sql().EndBulkWritesAsync(db);
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            // The database is unreachable: so is the connection, which will not be pooled.
+        }
     }
 
     private static string Kept(ImportRun run, RunCounts counts) => run.DryRun || counts.RowsRead == 0
         ? "Nothing was changed."
         : $"The batch in progress was rolled back; the {counts.RowsRead:N0} rows of the batches before it are kept under import #{run.Id}: undo it, or import the file again.";
 
-    /// <summary>Records how the run ended. Not the caller's token: a cancelled run must still say so.</summary>
+    /// <summary>
+    /// Records how the run ended. Not the caller's token: a cancelled run must still say so. A run cancelled by a user
+    /// (<see cref="CancelAsync"/>) keeps its status and message, and gets the time it actually stopped, which is later
+    /// than the click by the batch that was under way.
+    /// </summary>
     private async Task FinishAsync(ImportRun run, RunCounts counts, ImportRunStatus status, string? error)
     {
         await using var db = await factory.CreateDbContextAsync();
         var now = Now;
         var message = error is null ? null : error[..Math.Min(error.Length, 2000)];
-        await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running).ExecuteUpdateAsync(s => counts.Apply(s)
+        if (await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running).ExecuteUpdateAsync(s => counts.Apply(s)
             .SetProperty(r => r.Status, status).SetProperty(r => r.FinishedAt, now).SetProperty(r => r.HeartbeatAt, now)
-            .SetProperty(r => r.Error, message));
+            .SetProperty(r => r.Error, message)) == 1) return;
+        await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Cancelled)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.FinishedAt, now).SetProperty(r => r.HeartbeatAt, now));
     }
 }
