@@ -133,6 +133,24 @@ public static class SqlDialects
     public static SqlDialect Sql(this AppDbContext db) => db.Database.IsNpgsql() ? PostgresDialect.Instance : SqliteDialect.Instance;
 
     /// <summary>
+    /// Gives back what <see cref="SqlDialect.BeginBulkWritesAsync"/> took (SQLite's page cache and syncs) when a bulk
+    /// run ends, on a context of its own; quietly when the database is unreachable, as its connection then is too and
+    /// will not be pooled. Not the caller's token: a cancelled run gives them back as well.
+    /// </summary>
+    public static async Task EndBulkWritesAsync(this IDbContextFactory<AppDbContext> factory)
+    {
+        try
+        {
+            await using var db = await factory.CreateDbContextAsync();
+            await db.Sql().EndBulkWritesAsync(db);
+        }
+        catch (Exception ex) when (ex is DbException or InvalidOperationException)
+        {
+            // The database is unreachable: so is the connection, which will not be pooled.
+        }
+    }
+
+    /// <summary>
     /// True when <paramref name="ex"/> is a database refusing a duplicate key of <paramref name="index"/>, whichever
     /// database threw it (the exception's type says which): for callers that only have the exception.
     /// </summary>

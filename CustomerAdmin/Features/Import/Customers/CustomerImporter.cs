@@ -253,7 +253,7 @@ public sealed partial class CustomerImporter(
         {
             await reading.CancelAsync();
             await Task.WhenAny(reader);
-            if (!run.DryRun) await EndBulkWritesAsync();
+            if (!run.DryRun) await factory.EndBulkWritesAsync();
         }
     }
 
@@ -306,20 +306,6 @@ public sealed partial class CustomerImporter(
         finally
         {
             batches.TryComplete();
-        }
-    }
-
-    /// <summary>Gives the batches' connection settings (SQLite's page cache and syncs) back, as the legacy import does.</summary>
-    private async Task EndBulkWritesAsync()
-    {
-        try
-        {
-            await using var db = await factory.CreateDbContextAsync();
-            await db.Sql().EndBulkWritesAsync(db);
-        }
-        catch (Exception ex) when (ex is DbException or InvalidOperationException)
-        {
-            // The database is unreachable: so is the connection, which will not be pooled.
         }
     }
 

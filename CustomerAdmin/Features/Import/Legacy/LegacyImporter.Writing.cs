@@ -205,18 +205,4 @@ public sealed partial class LegacyImporter
         await db.Sql().BeginBulkWritesAsync(db, ct);
         return db;
     }
-
-    /// <summary>Gives the batches' connection settings (SQLite's page cache) back.</summary>
-    private async Task ResetCacheAsync()
-    {
-        try
-        {
-            await using var db = await factory.CreateDbContextAsync();
-            await db.Sql().EndBulkWritesAsync(db);
-        }
-        catch (Exception ex) when (ex is DbException or InvalidOperationException)
-        {
-            // The database is unreachable: so is the connection, which will not be pooled.
-        }
-    }
 }

@@ -152,7 +152,7 @@ public sealed partial class LegacyImporter(
         }
         finally
         {
-            await ResetCacheAsync();
+            await factory.EndBulkWritesAsync();
             report.Stages.Mark("finish");
         }
         report.Elapsed = clock.Elapsed;
