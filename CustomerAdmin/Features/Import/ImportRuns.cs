@@ -18,6 +18,21 @@ public static class ImportRuns
         + "start this one when it has finished.";
 
     /// <summary>
+    /// Whether a writing import (either kind, dry runs aside) is running and alive: "Running" and heard from within its
+    /// kind's "interrupted after" (<see cref="Customers.CustomerImportOptions.InterruptedAfter"/>,
+    /// <see cref="Legacy.LegacyImportOptions.InterruptedAfter"/>), the rule <see cref="MarkInterruptedAsync"/> applies:
+    /// a run silent for longer died with its process and holds nothing back.
+    /// </summary>
+    public static Task<bool> AnyLiveAsync(AppDbContext db, DateTime now, TimeSpan customersInterruptedAfter, TimeSpan legacyInterruptedAfter,
+        CancellationToken ct)
+    {
+        var customersAlive = now - customersInterruptedAfter;
+        var legacyAlive = now - legacyInterruptedAfter;
+        return db.ImportRuns.AnyAsync(r => r.Status == ImportRunStatus.Running && !r.DryRun
+            && (r.HeartbeatAt ?? r.StartedAt) > (r.Kind == ImportRunKind.Customers ? customersAlive : legacyAlive), ct);
+    }
+
+    /// <summary>
     /// Marks runs that are still "Running" but have given no sign of life since <paramref name="silentSince"/> as
     /// <see cref="ImportRunStatus.Interrupted"/>, with <paramref name="message"/>: what they committed stays (whole
     /// batches only) and can be undone.

@@ -83,7 +83,8 @@ public sealed class LegacyImportConcurrencyTests : IDisposable
         var duplicates = Options.Create(new DuplicatesOptions { CheckBatchSize = 50 });
         var worker = new DuplicateCheckWorker(database.Factory,
             new DuplicateScanner(database.Factory, duplicates, time, new StillRunning(), NullLogger<DuplicateScanner>.Instance),
-            duplicates, time, NullLogger<DuplicateCheckWorker>.Instance);
+            duplicates, time, NullLogger<DuplicateCheckWorker>.Instance, Options.Create(new CustomerAdmin.Features.Import.Customers.CustomerImportOptions()),
+            Options.Create(new LegacyImportOptions()));
 
         var import = Task.Run(() => importer.RunAsync(file, "legacy.csv", dryRun: false, "test", ct: ct), ct);
         var checkedCount = 0;

@@ -1,5 +1,8 @@
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
+using CustomerAdmin.Features.Import;
+using CustomerAdmin.Features.Import.Customers;
+using CustomerAdmin.Features.Import.Legacy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -16,12 +19,11 @@ public sealed class DuplicateCheckWorker(
     DuplicateScanner scanner,
     IOptions<DuplicatesOptions> options,
     TimeProvider time,
-    ILogger<DuplicateCheckWorker> logger) : BackgroundService
+    ILogger<DuplicateCheckWorker> logger,
+    IOptions<CustomerImportOptions> customerImport,
+    IOptions<LegacyImportOptions> legacyImport) : BackgroundService
 {
     private readonly DuplicatesOptions _options = options.Value;
-
-    /// <summary>Longer than either import (a batch, the legacy import's heartbeat) leaves a live run silent.</summary>
-    private static readonly TimeSpan ImportSilentAfter = TimeSpan.FromMinutes(10);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _options.RunCheckQueue
         ? BackgroundLoops.EveryAsync(_options.CheckQueueInterval, time, logger, "Checking queued customers for duplicates", CheckQueuedAsync, stoppingToken)
@@ -36,10 +38,10 @@ public sealed class DuplicateCheckWorker(
         await using (var db = await factory.CreateDbContextAsync(ct))
         {
             queued = await db.DuplicateCheckRequests.CountAsync(ct);
-            // A run silent for ImportSilentAfter died with its process and holds nothing back.
-            var alive = time.GetUtcNow().UtcDateTime - ImportSilentAfter;
-            importing = queued > _options.FullScanAfterQueued
-                && await db.ImportRuns.AnyAsync(r => r.Status == ImportRunStatus.Running && !r.DryRun && (r.HeartbeatAt ?? r.StartedAt) > alive, ct);
+            // The imports' own rule: a run silent for longer than its kind's InterruptedAfter died with its process
+            // (it is then marked interrupted) and holds nothing back.
+            importing = queued > _options.FullScanAfterQueued && await ImportRuns.AnyLiveAsync(db, time.GetUtcNow().UtcDateTime,
+                customerImport.Value.InterruptedAfter, legacyImport.Value.InterruptedAfter, ct);
         }
         if (queued == 0) return 0;
         if (queued > _options.FullScanAfterQueued)
