@@ -6,7 +6,8 @@ namespace CustomerAdmin.Tests.EndToEnd;
 
 /// <summary>
 /// On a phone the lists' filters fold behind "Filters (n)" so the rows show first; the count says how many are in use,
-/// and a tap opens them. On a laptop the filters are all in view and the button is not shown.
+/// and a tap opens them. On a laptop the filters are all in view and the button is not shown, but for the customer list,
+/// which keeps its filters behind the button at every width (none of their components held until opened: issue #19).
 /// </summary>
 public sealed class FilterCollapseTests(AppServer server, Browser browser)
     : EndToEndTest(server, browser), IClassFixture<AppServer>
@@ -45,6 +46,13 @@ public sealed class FilterCollapseTests(AppServer server, Browser browser)
 
         await Page.SignInAsAsync(Server, AppRoles.Admin);
         await Page.GotoBlazorAsync(list);
+        if (list == "customers")
+        {
+            await Expect(Page.GetByLabel(filter, new() { Exact = true })).ToBeHiddenAsync();
+            await Page.GetByTestId("filters-toggle").ClickAsync();
+            await Expect(Page.GetByLabel(filter, new() { Exact = true })).ToBeVisibleAsync();
+            return;
+        }
         await Expect(Page.GetByLabel(filter, new() { Exact = true })).ToBeVisibleAsync();
         await Expect(Page.GetByTestId("filters-toggle")).ToBeHiddenAsync();
     }

@@ -35,6 +35,25 @@ public sealed class PermissionComponentTests : AppComponentTest
         Assert.Empty(manager.FindAll("[data-testid=nav-webhooks]"));
     }
 
+    [Theory]
+    [InlineData(AppRoles.Staff, 7)]
+    [InlineData(AppRoles.Manager, 10)]
+    [InlineData(AppRoles.Admin, 18)]
+    public void NavigationShowsExactlyTheLinksTheRolesPermissionsAllow(string role, int links)
+    {
+        SignInAs(role);
+        var menu = Render<NavMenu>();
+
+        var expected = NavMenu.Links.Where(l => Permissions.Roles[l.Permission].Contains(role)).Select(l => l.Href).ToList();
+        Assert.Equal(expected, menu.FindAll("a.mud-nav-link").Select(a => a.GetAttribute("href")));
+        Assert.Equal(links, expected.Count);
+        // Every link is a page: a route exists for its address.
+        var routes = typeof(NavMenu).Assembly.GetTypes()
+            .SelectMany(t => t.GetCustomAttributes(typeof(Microsoft.AspNetCore.Components.RouteAttribute), false))
+            .Cast<Microsoft.AspNetCore.Components.RouteAttribute>().Select(r => r.Template).ToHashSet();
+        Assert.All(NavMenu.Links, l => Assert.Contains(l.Href, routes));
+    }
+
     [Fact]
     public async Task StaffSeeNoDeleteButtonAndCannotRestore()
     {

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Bunit;
 using CustomerAdmin.Components.Shared;
+using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 
 namespace CustomerAdmin.Tests.Components.Shared;
@@ -34,10 +35,43 @@ public sealed partial class PlainMarkupTests : AppComponentTest
         plain.MarkupMatches(WithoutHandlers(mud.Markup));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CheckBoxDrawsMudCheckBoxsMarkup(bool value)
+    {
+        var mud = Render<MudCheckBox<bool>>(p => p.Add(c => c.Value, value).Add(c => c.Size, Size.Small)
+            .AddUnmatched("aria-label", "Select Ann O'Lee").AddUnmatched("data-testid", "select-row"));
+        var plain = Render(Plain.CheckBox(this, value, "Select Ann O'Lee", "select-row", _ => { }));
+
+        // MudCheckBox's label carries a generated id for its key interceptor; the plain one handles its keys in Blazor.
+        Assert.Equal(BetweenTags().Replace(WithoutHandlers(mud.Markup).Replace(CheckBoxId().Match(mud.Markup).Value, ""), "><"),
+            WithoutHandlers(plain.Markup));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void NavLinkDrawsMudNavLinksMarkup(bool current)
+    {
+        Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().NavigateTo(current ? "/customers/12" : "/tickets");
+        var mud = Render<MudNavLink>(p => p.Add(c => c.Href, "/customers").Add(c => c.Match, Microsoft.AspNetCore.Components.Routing.NavLinkMatch.Prefix)
+            .Add(c => c.Icon, Icons.Material.Filled.People).AddUnmatched("data-testid", "nav-customers").AddChildContent("Customers"));
+        var plain = Render(Plain.NavLink(this, "/customers", Icons.Material.Filled.People, "Customers", "nav-customers", current, () => Task.CompletedTask));
+
+        Assert.Equal(WithoutHandlers(mud.Markup), WithoutHandlers(plain.Markup));
+    }
+
     private static string WithoutHandlers(string markup) => BlazorHandler().Replace(markup, "");
 
     [GeneratedRegex(@" blazor:on\w+=""\d+""")]
     private static partial Regex BlazorHandler();
+
+    [GeneratedRegex(@" id=""checkbox\w+""")]
+    private static partial Regex CheckBoxId();
+
+    [GeneratedRegex(@">\s+<")]
+    private static partial Regex BetweenTags();
 
     [GeneratedRegex(@" id=""chip-container-[0-9a-f-]+""")]
     private static partial Regex ChipId();

@@ -129,6 +129,7 @@ public sealed class CustomerComponentTests : AppComponentTest
         Assert.True(cut.FindComponents<MudBlazor.MudSelectItem<string>>().Count < 50,
             $"{cut.FindComponents<MudBlazor.MudSelectItem<string>>().Count} select items on the list");
 
+        cut.Find("[data-testid=filters-toggle]").Click();
         cut.Find("#city-filter").Input("Town12");
         cut.WaitForAssertion(() =>
         {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
 
 namespace CustomerAdmin.Components.Shared;
@@ -33,6 +34,83 @@ public static class Plain
         builder.OpenElement(5, "span");
         builder.AddAttribute(6, "class", "mud-chip-content");
         builder.AddContent(7, text);
+        builder.CloseElement();
+        builder.CloseElement();
+        builder.CloseElement();
+    };
+
+    /// <summary>
+    /// A small <c>MudCheckBox</c> without a label: a native checkbox under MudBlazor's round button and icon. The input
+    /// itself takes the focus (app.css rings its button) and Space ticks it as any checkbox; Enter ticks and Delete
+    /// unticks, as MudBlazor's key handling does. A click on it stays off the row under it.
+    /// </summary>
+    public static RenderFragment CheckBox(object receiver, bool value, string ariaLabel, string testId, Action<bool> changed) => builder =>
+    {
+        builder.OpenElement(0, "div");
+        builder.AddAttribute(1, "class", "mud-input-control mud-input-control-boolean-input");
+        builder.OpenElement(2, "div");
+        builder.AddAttribute(3, "class", "mud-input-control-input-container");
+        builder.OpenElement(4, "label");
+        builder.AddAttribute(5, "class", "mud-checkbox mud-input-content-placement-end");
+        builder.AddAttribute(6, "onkeydown", EventCallback.Factory.Create<KeyboardEventArgs>(receiver, e =>
+        {
+            if (e.Key is "Enter" or "NumpadEnter" && !value) changed(true);
+            else if (e.Key is "Delete" && value) changed(false);
+        }));
+        builder.AddEventStopPropagationAttribute(7, "onclick", true);
+        builder.OpenElement(8, "span");
+        builder.AddAttribute(9, "class", "mud-button-root mud-icon-button mud-default-text hover:mud-default-hover mud-ripple mud-ripple-checkbox "
+            + (value ? "mud-checkbox-true" : "mud-checkbox-false"));
+        builder.OpenElement(10, "input");
+        builder.AddAttribute(11, "tabindex", "0");
+        builder.AddAttribute(12, "aria-label", ariaLabel);
+        builder.AddAttribute(13, "data-testid", testId);
+        builder.AddAttribute(14, "type", "checkbox");
+        builder.AddAttribute(15, "class", "mud-checkbox-input");
+        builder.AddAttribute(16, "checked", value);
+        builder.AddAttribute(17, "onchange", EventCallback.Factory.Create<ChangeEventArgs>(receiver, e => changed(e.Value is true or "true" or "on")));
+        builder.CloseElement();
+        builder.OpenElement(18, "svg");
+        builder.AddAttribute(19, "class", "mud-icon-root mud-svg-icon mud-icon-size-small");
+        builder.AddAttribute(20, "focusable", "false");
+        builder.AddAttribute(21, "viewBox", "0 0 24 24");
+        builder.AddAttribute(22, "aria-hidden", "true");
+        builder.AddAttribute(23, "role", "img");
+        builder.AddMarkupContent(24, value ? Icons.Material.Filled.CheckBox : Icons.Material.Filled.CheckBoxOutlineBlank);
+        builder.CloseElement();
+        builder.CloseElement();
+        builder.CloseElement();
+        builder.CloseElement();
+        builder.CloseElement();
+    };
+
+    /// <summary>
+    /// A <c>MudNavLink</c> with an icon (NavLinkMatch.Prefix): <paramref name="current"/> marks it active, and
+    /// <paramref name="followed"/> runs on a click before the router follows the link.
+    /// </summary>
+    public static RenderFragment NavLink(object receiver, string href, string icon, string text, string? testId, bool current, Func<Task> followed) => builder =>
+    {
+        builder.OpenElement(0, "div");
+        builder.AddAttribute(1, "class", "mud-nav-item");
+        builder.OpenElement(2, "a");
+        builder.AddAttribute(3, "onclick", EventCallback.Factory.Create<MouseEventArgs>(receiver, followed));
+        builder.AddAttribute(4, "href", href);
+        builder.AddAttribute(5, "rel", "");
+        builder.AddAttribute(6, "data-testid", testId);
+        builder.AddAttribute(7, "tabindex", "0");
+        builder.AddAttribute(8, "class", current ? "mud-nav-link mud-ripple active" : "mud-nav-link mud-ripple");
+        builder.AddAttribute(9, "aria-current", current ? "page" : null);
+        builder.OpenElement(10, "svg");
+        builder.AddAttribute(11, "class", "mud-icon-root mud-icon-default mud-svg-icon mud-icon-size-medium mud-nav-link-icon mud-nav-link-icon-default");
+        builder.AddAttribute(12, "focusable", "false");
+        builder.AddAttribute(13, "viewBox", "0 0 24 24");
+        builder.AddAttribute(14, "aria-hidden", "true");
+        builder.AddAttribute(15, "role", "img");
+        builder.AddMarkupContent(16, icon);
+        builder.CloseElement();
+        builder.OpenElement(17, "div");
+        builder.AddAttribute(18, "class", "mud-nav-link-text");
+        builder.AddContent(19, text);
         builder.CloseElement();
         builder.CloseElement();
         builder.CloseElement();
