@@ -8,8 +8,9 @@ namespace CustomerAdmin.Features.Customers;
 
 /// <summary>
 /// What the customer page, the export and (later) the API show about a customer's business. Built only by
-/// <see cref="Compute"/> from <see cref="CustomerStatsTotals"/>, which only <see cref="CustomerStatsQuery.TotalsAsync"/>
-/// fills (for one customer or a batch), so the numbers cannot disagree between the places that show them.
+/// <see cref="Compute"/> from <see cref="CustomerStatsTotals"/>, which only <see cref="CustomerStatsQuery"/> fills, from
+/// its one aggregating statement (for a batch, for one customer, or joined to that customer's row), so the numbers
+/// cannot disagree between the places that show them.
 /// </summary>
 public sealed record CustomerStats(
     decimal TotalSpent, int Visits, DateTime? LastVisitAt,
