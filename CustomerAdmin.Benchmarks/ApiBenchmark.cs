@@ -44,6 +44,7 @@ public static class ApiBenchmark
     public const double ListTargetMs = 10;
     public const double TargetRequestsPerSecond = 2_000;
     private const int WarmUp = 300;
+    private const int WarmUpSeconds = 5;
 
     public static async Task<ApiResult> RunAsync(DatabaseProvider provider, string connectionString, int customers, bool reuse,
         int requests, int clients, int seconds)
@@ -95,7 +96,32 @@ public static class ApiBenchmark
         }
 
         await TimeAsync(http, WarmUp, _ => RandomCustomer());
-        var get = await TimeAsync(http, requests, _ => RandomCustomer());
+        // 300 gets leave the JIT working: the runtime recompiles hot methods at tier 1 on a background thread once they
+        // have been called 30 times and calls have paused for 100 ms, so the sequential gets right after a short warm-up
+        // shared the cores with it (2026-12-07, api-fast branch: the app used 3.4-5.9 ms of CPU per sequential get, four
+        // to seven times its CPU per get under load). The clients' load first, then a pause for the JIT to finish.
+        await LoadAsync(app, http, clients, WarmUpSeconds, HttpStatusCode.OK, own => $"api/v1/customers/{own.Next(minId, maxId + 1)}");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var database = provider == DatabaseProvider.Postgres ? new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database : null;
+        // A first scrape compiles the exporter's code, outside the measured window; the CPU times are read right next to
+        // the gets (after the scrapes before them, before those after them), so the scrapes' own CPU is not counted.
+        await app.MetricAsync("dotnet_gc_collections_total");
+        var sequential = await SequentialCountersAsync(app, database);
+        sequential = sequential with { AppCpu = app.CpuTime, BackendCpu = BackendCpuSeconds(database) };
+        var sequentialClock = Stopwatch.StartNew();
+        var getTimes = new List<double>(requests);
+        var get = await TimeAsync(http, requests, _ => RandomCustomer(), getTimes);
+        var sequentialSeconds = sequentialClock.Elapsed.TotalSeconds;
+        var (appCpuAfter, backendCpuAfter) = (app.CpuTime, BackendCpuSeconds(database));
+        // The Prometheus endpoint caches a scrape for a moment.
+        await Task.Delay(1500);
+        var afterSequential = await SequentialCountersAsync(app, database) with { AppCpu = appCpuAfter, BackendCpu = backendCpuAfter };
+        Console.WriteLine($"{provider}: {requests:N0} sequential gets in {sequentialSeconds:F1} s: client mean {getTimes.Average():F3} ms; " +
+            $"server mean (http.server.request.duration) {(afterSequential.ServerSeconds - sequential.ServerSeconds) * 1000 / Math.Max(1, afterSequential.ServerCount - sequential.ServerCount):F3} ms " +
+            $"over {afterSequential.ServerCount - sequential.ServerCount:N0}; app CPU per get {(afterSequential.AppCpu - sequential.AppCpu).TotalMilliseconds / requests:F3} ms; " +
+            $"PostgreSQL backends' CPU per get {(afterSequential.BackendCpu - sequential.BackendCpu) * 1000 / requests:F3} ms; " +
+            $"GC collections {afterSequential.Collections - sequential.Collections:N0} (gen2 {afterSequential.Gen2 - sequential.Gen2:N0}), " +
+            $"GC pause {(afterSequential.GcPause - sequential.GcPause) * 1000:F1} ms in all; load average {File.ReadAllText("/proc/loadavg").Trim()}");
         var pages = Math.Max(100, requests / 4);
         await TimeAsync(http, 30, _ => "api/v1/customers?limit=50");
         var list = await TimeAsync(http, pages, _ => "api/v1/customers?limit=50");
@@ -105,7 +131,10 @@ public static class ApiBenchmark
         await TimeAsync(http, 10, _ => "api/v1/customers?limit=50&sort=City");
         var byCity = await TimeAsync(http, Math.Max(20, pages / 10), _ => "api/v1/customers?limit=50&sort=City");
 
-        var load = await LoadAsync(app, http, clients, seconds, HttpStatusCode.OK, own => $"api/v1/customers/{own.Next(minId, maxId + 1)}");
+        var load = await LoadAsync(app, http, clients, seconds, HttpStatusCode.OK, own => $"api/v1/customers/{own.Next(minId, maxId + 1)}", database: database);
+        if (database is not null)
+            Console.WriteLine($"{provider}: {clients} clients: PostgreSQL backends' CPU per get {load.BackendCpuPerRequestMs:F3} ms " +
+                $"(the backends of database {database}, from /proc), the app's {load.CpuPerRequestMs:F3} ms");
 
         // Where a get's server CPU goes, by difference: the same load on requests that stop earlier in the pipeline.
         // A malformed token is refused before any query (routing, middleware, authentication, the 401 body); a live
@@ -123,15 +152,59 @@ public static class ApiBenchmark
             Percentiles.Of(load.Latencies), load.Failed, load.CpuShare);
     }
 
-    private sealed record Load(double RequestsPerSecond, List<double> Latencies, long Failed, double CpuShare)
+    private sealed record Load(double RequestsPerSecond, List<double> Latencies, long Failed, double CpuShare, double BackendCpuSeconds, long Done)
     {
         public double CpuPerRequestMs => CpuShare * Environment.ProcessorCount * 1000 / RequestsPerSecond;
+        public double BackendCpuPerRequestMs => BackendCpuSeconds * 1000 / Math.Max(1, Done);
+    }
+
+    private sealed record Counters(double ServerSeconds, double ServerCount, TimeSpan AppCpu, double BackendCpu, double Collections, double Gen2, double GcPause);
+
+    /// <summary>What the sequential gets are told apart by: the app's own request durations for the get route, its CPU
+    /// time, its collections and pauses (<c>/metrics</c>), and the PostgreSQL backends' CPU time.</summary>
+    private static async Task<Counters> SequentialCountersAsync(AppProcess app, string? database)
+    {
+        const string route = "customers/{id:int}\"";
+        return new Counters(await app.MetricAsync("http_server_request_duration_seconds_sum", route) ?? 0,
+            await app.MetricAsync("http_server_request_duration_seconds_count", route) ?? 0, app.CpuTime, BackendCpuSeconds(database),
+            await app.MetricAsync("dotnet_gc_collections_total") ?? 0, await app.MetricAsync("dotnet_gc_collections_total", "gen2") ?? 0,
+            await app.MetricAsync("dotnet_gc_pause_time_seconds_total") ?? 0);
+    }
+
+    /// <summary>
+    /// CPU seconds used so far by the PostgreSQL backends serving <paramref name="database"/> on this machine (their process
+    /// titles read "postgres: user database host ..."), from /proc; 0 without a database or when PostgreSQL runs elsewhere.
+    /// A backend that exits between two readings takes its time with it; the app's pool keeps its connections, so few do.
+    /// </summary>
+    private static double BackendCpuSeconds(string? database)
+    {
+        if (database is null || !Directory.Exists("/proc")) return 0;
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out _)) continue;
+            try
+            {
+                var title = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                if (!title.StartsWith("postgres: ", StringComparison.Ordinal) || !title.Contains($" {database} ", StringComparison.Ordinal)) continue;
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                // Fields after the command in parentheses: state is field 3, utime 14, stime 15.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks += long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The process ended while being read.
+            }
+        }
+        return ticks / 100.0; // USER_HZ
     }
 
     /// <summary>Every client sends its next request as soon as the last is answered; the server's CPU time is read from /proc.</summary>
     private static async Task<Load> LoadAsync(AppProcess app, HttpClient http, int clients, int seconds, HttpStatusCode expected,
-        Func<Random, string> url, string? authorization = null)
+        Func<Random, string> url, string? authorization = null, string? database = null)
     {
+        var backendBefore = BackendCpuSeconds(database);
         app.Process.Refresh();
         var cpuBefore = app.Process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -156,13 +229,13 @@ public static class ApiBenchmark
         var elapsed = clock.Elapsed.TotalSeconds;
         app.Process.Refresh();
         var cpu = (app.Process.TotalProcessorTime - cpuBefore).TotalSeconds / (elapsed * Environment.ProcessorCount);
-        return new Load(done / elapsed, latencies.SelectMany(l => l).ToList(), failed, cpu);
+        return new Load(done / elapsed, latencies.SelectMany(l => l).ToList(), failed, cpu, BackendCpuSeconds(database) - backendBefore, done);
     }
 
     /// <summary>Sends the requests one after another and returns their times; any answer but 200 stops the run.</summary>
-    private static async Task<Percentiles> TimeAsync(HttpClient http, int count, Func<int, string> url)
+    private static async Task<Percentiles> TimeAsync(HttpClient http, int count, Func<int, string> url, List<double>? times = null)
     {
-        var ms = new List<double>(count);
+        var ms = times ?? new List<double>(count);
         for (var i = 0; i < count; i++)
         {
             var target = url(i);

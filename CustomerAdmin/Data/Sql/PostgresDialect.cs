@@ -148,7 +148,13 @@ public sealed class PostgresDialect : SqlDialect
         return true;
     }
 
-    public override bool IsBusy(Exception ex) => Inner(ex) is PostgresException { SqlState: LockNotAvailable or DeadlockDetected };
+    public override string? BusyCause(Exception ex) => (Inner(ex) as PostgresException)?.SqlState switch
+    {
+        LockNotAvailable => "another transaction held a lock this one needed for longer than the lock timeout",
+        // Not a lock held by someone else: two transactions each waited for the other, and PostgreSQL stopped this one.
+        DeadlockDetected => "this transaction and another one each waited for a lock the other held (a deadlock), and PostgreSQL stopped this one",
+        _ => null,
+    };
 
     public override bool IsUniqueViolation(Exception ex, IReadOnlyIndex index) =>
         Inner(ex) is PostgresException { SqlState: UniqueViolation } pg && pg.ConstraintName == index.GetDatabaseName();

@@ -114,7 +114,13 @@ public abstract class SqlDialect
     public abstract bool IsUniqueViolation(Exception ex, IReadOnlyIndex index);
 
     /// <summary>True when <paramref name="ex"/> (or the exception inside it) is this database refusing a lock another connection holds.</summary>
-    public abstract bool IsBusy(Exception ex);
+    public bool IsBusy(Exception ex) => BusyCause(ex) is not null;
+
+    /// <summary>
+    /// What the refused lock was, in words a user can act on (SQLite's write lock held by another connection, a
+    /// PostgreSQL lock timeout, a PostgreSQL deadlock), or null when <paramref name="ex"/> is no such refusal.
+    /// </summary>
+    public abstract string? BusyCause(Exception ex);
 
     private protected static DbException? Inner(Exception ex) => ex as DbException ?? ex.InnerException as DbException;
 
@@ -161,7 +167,10 @@ public static class SqlDialects
     /// True when <paramref name="ex"/> is a database refusing a lock another connection holds (SQLite's "database is
     /// locked", PostgreSQL's lock timeout or deadlock), whichever database threw it.
     /// </summary>
-    public static bool IsBusy(Exception ex) => PostgresDialect.Instance.IsBusy(ex) || SqliteDialect.Instance.IsBusy(ex);
+    public static bool IsBusy(Exception ex) => BusyCause(ex) is not null;
+
+    /// <summary><see cref="SqlDialect.BusyCause"/> of whichever database threw <paramref name="ex"/>.</summary>
+    public static string? BusyCause(Exception ex) => PostgresDialect.Instance.BusyCause(ex) ?? SqliteDialect.Instance.BusyCause(ex);
 
     /// <summary>The unique index of <typeparamref name="T"/> over exactly these properties, in this order.</summary>
     public static IReadOnlyIndex UniqueIndex<T>(this IReadOnlyModel model, params string[] properties)

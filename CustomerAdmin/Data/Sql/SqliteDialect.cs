@@ -49,10 +49,31 @@ public sealed class SqliteDialect : SqlDialect
 
     public override Task AdvisoryLockAsync(AppDbContext db, long key, CancellationToken ct = default) => Task.CompletedTask;
 
-    /// <remarks>One writer at a time, so this statement is the whole claim.</remarks>
-    public override Task<int> ClaimAsync<T>(AppDbContext db, IQueryable<T> due, int limit, Action<UpdateSettersBuilder<T>> set,
-        CancellationToken ct = default) =>
-        due.Take(limit).ExecuteUpdateAsync(set, ct);
+    /// <remarks>
+    /// One writer at a time, so this statement is the whole claim. The write lock is taken first, by the connection
+    /// itself (<c>BEGIN IMMEDIATE</c>) rather than by the <c>UPDATE</c>: while another writer holds it past the busy
+    /// timeout (an import, another instance), the claim then fails as a busy <see cref="SqliteException"/> that the
+    /// dispatchers' loop takes for what it is (<see cref="SqlDialects.BusyCause"/>: tried again at the next pass), and
+    /// not as a failed EF command, which EF logs at Error with its SQL before any caller can say it was expected.
+    /// </remarks>
+    public override async Task<int> ClaimAsync<T>(AppDbContext db, IQueryable<T> due, int limit, Action<UpdateSettersBuilder<T>> set,
+        CancellationToken ct = default)
+    {
+        if (db.Database.CurrentTransaction is not null) return await due.Take(limit).ExecuteUpdateAsync(set, ct);
+        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
+        await using var transaction = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: false);
+        await db.Database.UseTransactionAsync(transaction, ct);
+        try
+        {
+            var claimed = await due.Take(limit).ExecuteUpdateAsync(set, ct);
+            await transaction.CommitAsync(ct);
+            return claimed;
+        }
+        finally
+        {
+            await db.Database.UseTransactionAsync(null, CancellationToken.None);
+        }
+    }
 
     /// <remarks>
     /// One prepared single-row statement reused for every row: binding thousands of parameters by name costs more than
@@ -177,7 +198,9 @@ public sealed class SqliteDialect : SqlDialect
         }
     }
 
-    public override bool IsBusy(Exception ex) => Inner(ex) is SqliteException { SqliteErrorCode: Busy or Locked };
+    public override string? BusyCause(Exception ex) => Inner(ex) is SqliteException { SqliteErrorCode: Busy or Locked }
+        ? "another connection (this app or another program) held the database's write lock for longer than the busy timeout"
+        : null;
 
     /// <remarks>
     /// SQLite names no constraint in a field; its message lists the index's columns as <c>table.column</c>

@@ -29,9 +29,8 @@ public static class CustomerPageQuery
 
     public static async Task<CustomerPageData?> LoadCustomerPageAsync(this AppDbContext db, int id, CancellationToken ct = default)
     {
-        var customer = await db.FindCustomerAsync(id);
-        if (customer is null) return null;
-        var stats = await db.StatsAsync(customer, ct);
+        if (await db.FindWithStatsAsync(id, ct) is not { } found) return null;
+        var (customer, stats) = found;
         var tickets = await db.Tickets.AsNoTracking().Where(t => t.CustomerId == id).OrderByDescending(t => t.OpenedAt).ThenByDescending(t => t.Id)
             .Take(RecentRows)
             .Select(t => new TicketSummary(t.Id, t.Number, t.Equipment != null ? t.Equipment.Type + " " + (t.Equipment.Make ?? "") + " " + (t.Equipment.Model ?? "") : t.Item ?? "",

@@ -8,8 +8,9 @@ namespace CustomerAdmin.Features.Customers;
 
 /// <summary>
 /// What the customer page, the export and (later) the API show about a customer's business. Built only by
-/// <see cref="Compute"/> from <see cref="CustomerStatsTotals"/>, which only <see cref="CustomerStatsQuery.TotalsAsync"/>
-/// fills (for one customer or a batch), so the numbers cannot disagree between the places that show them.
+/// <see cref="Compute"/> from <see cref="CustomerStatsTotals"/>, which only <see cref="CustomerStatsQuery"/> fills, from
+/// its one aggregating statement (for a batch, for one customer, or joined to that customer's row), so the numbers
+/// cannot disagree between the places that show them.
 /// </summary>
 public sealed record CustomerStats(
     decimal TotalSpent, int Visits, DateTime? LastVisitAt,
@@ -90,21 +91,46 @@ public static class CustomerStatsQuery
                 b => EF.Parameter(ids).Contains(b.CustomerId)).AsAsyncEnumerable();
         var totals = new Dictionary<int, CustomerStatsTotals>(ids.Length);
         await foreach (var part in parts.WithCancellation(ct))
-        {
-            var t = totals.GetValueOrDefault(part.CustomerId) ?? CustomerStatsTotals.None;
-            totals[part.CustomerId] = part.Source switch
-            {
-                StatsSource.Tickets => t with
-                {
-                    Tickets = part.Count, ClosedTickets = part.Closed, CancelledTickets = part.Cancelled, ClosedAmount = part.Amount ?? 0m,
-                    LastTicketOpenedAt = part.Last, LastTicketClosedAt = part.LastClosed,
-                },
-                StatsSource.Sales => t with { Sales = part.Count, SalesAmount = part.Amount ?? 0m, LastSaleAt = part.Last },
-                _ => t with { Bookings = part.Count, LastBookingAt = part.Last },
-            };
-        }
+            totals[part.CustomerId] = Add(totals.GetValueOrDefault(part.CustomerId) ?? CustomerStatsTotals.None, part);
         return totals;
     }
+
+    /// <summary>
+    /// A customer (with its organisation, as <c>FindCustomerAsync</c> reads it) and its statistics in one statement:
+    /// the customer row <c>LEFT JOIN</c> the same <see cref="Parts"/> statement <see cref="TotalsAsync"/> runs for one
+    /// id (one row per source table that has rows, the customer's columns on each). For the API's get, where a second
+    /// statement is a second round trip and, on PostgreSQL, a second statement for a backend to parse and run.
+    /// </summary>
+    /// <returns>Null when no customer has the id.</returns>
+    public static async Task<(Customer Customer, CustomerStats Stats)?> FindWithStatsAsync(this AppDbContext db, int customerId,
+        CancellationToken ct = default)
+    {
+        Customer? customer = null;
+        var totals = CustomerStatsTotals.None;
+        await foreach (var row in WithStats.GetValue(db.Model, _ => CompileWithStats(db))(db, customerId).WithCancellation(ct))
+        {
+            customer ??= row.Customer;
+            if (row.Source is { } source)
+                totals = Add(totals, new StatsPart
+                {
+                    CustomerId = customerId, Source = source, Count = row.Count ?? 0, Closed = row.Closed ?? 0, Cancelled = row.Cancelled ?? 0,
+                    Amount = row.Amount, Last = row.Last, LastClosed = row.LastClosed,
+                });
+        }
+        return customer is null ? null : (customer, CustomerStats.Compute(customer, totals));
+    }
+
+    /// <summary>One source table's aggregates added to a customer's totals: what every reader of <see cref="Parts"/> does with a row.</summary>
+    private static CustomerStatsTotals Add(CustomerStatsTotals t, StatsPart part) => part.Source switch
+    {
+        StatsSource.Tickets => t with
+        {
+            Tickets = part.Count, ClosedTickets = part.Closed, CancelledTickets = part.Cancelled, ClosedAmount = part.Amount ?? 0m,
+            LastTicketOpenedAt = part.Last, LastTicketClosedAt = part.LastClosed,
+        },
+        StatsSource.Sales => t with { Sales = part.Count, SalesAmount = part.Amount ?? 0m, LastSaleAt = part.Last },
+        _ => t with { Bookings = part.Count, LastBookingAt = part.Last },
+    };
 
     /// <summary>
     /// The statement: per source table the rows <paramref name="tickets"/>, <paramref name="sales"/> and
@@ -146,10 +172,41 @@ public static class CustomerStatsQuery
         return EF.CompileAsyncQuery(Expression.Lambda<Func<AppDbContext, int, IQueryable<StatsPart>>>(query.Expression, context, customerId));
     }
 
-    private static Expression<Func<T, bool>> Of<T>(ParameterExpression customerId)
+    private static Expression<Func<T, bool>> Of<T>(ParameterExpression customerId, string property = "CustomerId")
     {
         var row = Expression.Parameter(typeof(T), "row");
-        return Expression.Lambda<Func<T, bool>>(Expression.Equal(Expression.Property(row, "CustomerId"), customerId), row);
+        return Expression.Lambda<Func<T, bool>>(Expression.Equal(Expression.Property(row, property), customerId), row);
+    }
+
+    /// <summary>A row of <see cref="FindWithStatsAsync"/>'s statement: the customer, and one source's aggregates or none.</summary>
+    private sealed class CustomerStatsRow
+    {
+        public required Customer Customer { get; init; }
+        public StatsSource? Source { get; init; }
+        public int? Count { get; init; }
+        public int? Closed { get; init; }
+        public int? Cancelled { get; init; }
+        public decimal? Amount { get; init; }
+        public DateTime? Last { get; init; }
+        public DateTime? LastClosed { get; init; }
+    }
+
+    private static readonly ConditionalWeakTable<IModel, Func<AppDbContext, int, IAsyncEnumerable<CustomerStatsRow>>> WithStats = new();
+
+    /// <summary><see cref="Parts"/> for one id, left-joined to that customer's row, compiled (assembled as <see cref="CompileOneCustomer"/>).</summary>
+    private static Func<AppDbContext, int, IAsyncEnumerable<CustomerStatsRow>> CompileWithStats(AppDbContext db)
+    {
+        var context = Expression.Parameter(typeof(AppDbContext), "db");
+        var customerId = Expression.Parameter(typeof(int), "customerId");
+        var parts = Parts(db, Of<Ticket>(customerId), Of<Sale>(customerId), Of<Booking>(customerId));
+        var query = db.Customers.AsNoTracking().Include(c => c.Organization).Where(Of<Customer>(customerId, nameof(Customer.Id)))
+            .LeftJoin(parts, c => c.Id, p => p.CustomerId, (c, p) => new CustomerStatsRow
+            {
+                Customer = c, Source = p == null ? null : p.Source, Count = p == null ? null : p.Count, Closed = p == null ? null : p.Closed,
+                Cancelled = p == null ? null : p.Cancelled, Amount = p == null ? null : p.Amount, Last = p == null ? null : p.Last,
+                LastClosed = p == null ? null : p.LastClosed,
+            });
+        return EF.CompileAsyncQuery(Expression.Lambda<Func<AppDbContext, int, IQueryable<CustomerStatsRow>>>(query.Expression, context, customerId));
     }
 
     /// <summary>The statistics of a customer already loaded (the customer page): one statement.</summary>

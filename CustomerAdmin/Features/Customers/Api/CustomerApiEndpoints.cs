@@ -82,12 +82,10 @@ public static class CustomerApiEndpoints
         IDbContextFactory<AppDbContext> dbFactory, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // One connection open for the lookup and the statistics (on SQLite each open also registers EF's functions).
-        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
-        var customer = await db.FindCustomerAsync(id, ct);
-        if (customer is null) return ApiRequests.NotFound("customer");
+        if (await db.FindWithStatsAsync(id, ct) is not { } found) return ApiRequests.NotFound("customer");
+        var (customer, stats) = found;
         context.Response.Headers.ETag = ApiRequests.ETag(customer.Version);
-        return TypedResults.Ok(CustomerResponse.From(customer, await db.StatsAsync(customer, ct)));
+        return TypedResults.Ok(CustomerResponse.From(customer, stats));
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, CustomerOperations operations,

@@ -232,7 +232,7 @@ public sealed partial class CustomerImporter(
             or TabularFileException)
         {
             logger.LogWarning(ex, "Customer import {RunId} stopped", run.Id);
-            var cause = SqlDialects.IsBusy(ex) ? "the database is busy: another program holds its write lock." : (ex.InnerException ?? ex).Message;
+            var cause = SqlDialects.BusyCause(ex) is { } busy ? $"the database is busy: {busy}." : (ex.InnerException ?? ex).Message;
             try
             {
                 await FinishAsync(run, work.Counts, ImportRunStatus.Failed, $"The import stopped: {cause} {Kept(run, work.Counts)}");

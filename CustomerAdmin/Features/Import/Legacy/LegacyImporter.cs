@@ -137,8 +137,8 @@ public sealed partial class LegacyImporter(
         // while another process writes), outside any save that would wrap it in a DbUpdateException.
         catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            var cause = SqlDialects.IsBusy(ex)
-                ? $"the database is busy: another program holds its write lock ({(ex.InnerException ?? ex).Message}). Try again when it is done."
+            var cause = SqlDialects.BusyCause(ex) is { } busy
+                ? $"the database is busy: {busy} ({(ex.InnerException ?? ex).Message}). Try again when it is done."
                 : (ex.InnerException ?? ex).Message;
             report.FatalError = $"The import stopped: {cause} " + WrittenSoFar(report, run);
             try
