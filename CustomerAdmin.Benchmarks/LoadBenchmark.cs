@@ -132,8 +132,8 @@ public static class LoadBenchmark
     {
         var samples = m.Samples;
         foreach (var error in samples.Errors.Take(5)) Console.WriteLine($"  error: {error}");
-        var s = Percentiles.Of([.. samples.Suggestions]);
-        var p = Percentiles.Of([.. samples.Pages]);
+        var s = samples.Suggestions.IsEmpty ? new Percentiles(double.NaN, double.NaN, double.NaN) : Percentiles.Of([.. samples.Suggestions]);
+        var p = samples.Pages.IsEmpty ? new Percentiles(double.NaN, double.NaN, double.NaN) : Percentiles.Of([.. samples.Pages]);
         var save = samples.Saves.IsEmpty ? "—" : $"{Percentiles.Of([.. samples.Saves]).P95:F0}";
         var perCircuit = (double)(m.SetAfter - m.SetBefore) / m.Circuits;
         var heapPerCircuit = (m.HeapAfter - m.HeapBefore) / m.Circuits;
@@ -152,6 +152,7 @@ public static class LoadBenchmark
         {
             // Every context signs in from 127.0.0.1: the per-address limit on sign-in posts would turn most of them away.
             ["Security__SignInAttemptsPerMinute"] = "10000",
+            ["DetailedErrors"] = Environment.GetEnvironmentVariable("CUSTOMERADMIN_BENCH_DETAILED_ERRORS") ?? "false",
         });
         // One user per circuit (the app caps the circuits one user may hold, Security:MaxCircuitsPerUser), made once the
         // app has started: its start-up creates the roles.

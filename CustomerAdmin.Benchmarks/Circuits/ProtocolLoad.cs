@@ -46,6 +46,7 @@ internal static class ProtocolLoad
             self.Refresh();
             var (cpu, clientCpu, machineAfter) = (app.CpuTime - cpuBefore, self.TotalProcessorTime - clientCpuBefore, LoadBenchmark.MachineTicks());
             foreach (var error in clients.SelectMany(c => c.Errors).Distinct().Take(5)) samples.Errors.Enqueue($"circuit: {error}");
+            ReportServerLog(app);
             return new LoadBenchmark.Measured(circuits, open, "0 (protocol)", samples, setBefore, setAfter, heapBefore, heapAfter,
                 cpu.TotalSeconds, clientCpu.TotalSeconds, wall, LoadBenchmark.Busy(machineBefore, machineAfter));
         }
@@ -65,7 +66,8 @@ internal static class ProtocolLoad
             for (var i = 0; i < 3; i++) await IterateAsync(warm, terms[i % terms.Count], i + 1, editEvery: 2, ignored);
             foreach (var error in warm.Errors) ignored.Errors.Enqueue(error);
         }
-        if (!ignored.Errors.IsEmpty) Console.WriteLine($"warm-up: {string.Join("; ", ignored.Errors)}");
+        if (!ignored.Errors.IsEmpty) Console.WriteLine($"warm-up: {string.Join("; ", ignored.Errors.Distinct().Take(5))}");
+        ReportServerLog(app);
         await LoadBenchmark.WaitForCircuitsAsync(app, 0);
         await Task.Delay(3000);
     }
@@ -131,7 +133,7 @@ internal static class ProtocolLoad
             var value = $"Bench {iteration}";
             foreach (var name2 in (string[])["input", "change"])
                 if (client.Read(_ => field.Handlers.ContainsKey(name2)))
-                    await await client.DispatchAsync(field, name2, new { type = name2, value }, value);
+                    await await client.DispatchAsync(field, name2, new { value }, value);
 
             step = "save";
             var editPath = client.Path;
@@ -143,7 +145,7 @@ internal static class ProtocolLoad
             });
             var pressed = Stopwatch.GetTimestamp();
             if (client.Read(_ => button.Handlers.ContainsKey("click"))) await client.DispatchAsync(button, "click", new { type = "click", detail = 1 });
-            await client.DispatchAsync(submit, "submit", new { type = "submit" });
+            await client.DispatchAsync(submit, "submit", new { });
             samples.Saves.Add(Stopwatch.GetElapsedTime(pressed, await saved).TotalMilliseconds);
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
@@ -163,6 +165,15 @@ internal static class ProtocolLoad
         }
     }
 
+    /// <summary>What the server logged (at Warning and above) that concerns circuits: none is what a good run shows.</summary>
+    internal static void ReportServerLog(AppProcess app)
+    {
+        var lines = app.Output(1000).Split('\n');
+        var circuit = lines.Where(l => l.Contains("Circuit", StringComparison.OrdinalIgnoreCase) || l.Contains("Unhandled", StringComparison.OrdinalIgnoreCase)).ToList();
+        Console.WriteLine($"  server log: {lines.Count(l => l.Length > 0)} lines at Warning or above, {circuit.Count} about circuits or unhandled exceptions");
+        foreach (var line in circuit.Take(10)) Console.WriteLine($"    {line}");
+    }
+
     private static bool ShowsName(Dom dom, string name) =>
         dom.ByTestId("customer-name").Any(e => e.Text().Contains(name, StringComparison.OrdinalIgnoreCase));
 
@@ -173,7 +184,7 @@ internal static class ProtocolLoad
         var key = text.Length == 0 ? "Backspace" : text[^1..];
         var keyArgs = new { type = "keydown", key, code = key == " " ? "Space" : key.Length == 1 ? $"Key{key.ToUpperInvariant()}" : key };
         if (client.Read(_ => box.Handling("keydown")) is { } down) await client.DispatchAsync(down, "keydown", keyArgs);
-        await client.DispatchAsync(box, "input", new { type = "input", value = text }, text);
+        await client.DispatchAsync(box, "input", new { value = text }, text);
         if (client.Read(_ => box.Handling("keyup")) is { } up) await client.DispatchAsync(up, "keyup", keyArgs with { type = "keyup" });
     }
 }
