@@ -25,6 +25,41 @@ internal sealed partial class BlazorCircuitClient : IAsyncDisposable
     private static readonly ConcurrentDictionary<string, bool> ReportedInterop = new();
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>
+    /// What a browser on this app answers to the JS interop calls the app, MudBlazor and the framework make (seen in runs
+    /// against this app, 2026-12-07): a box's size for layout, the window's, MudBlazor's script present, one popover
+    /// provider; null for the calls that return nothing (or nothing the app needs). Any other call is answered with
+    /// null and reported once.
+    /// </summary>
+    private static readonly Dictionary<string, object?> Answers = new()
+    {
+        ["Blazor._internal.navigationManager.enableNavigationInterception"] = null,
+        ["Blazor._internal.domWrapper.focusBySelector"] = null,
+        ["Blazor._internal.domWrapper.focus"] = null,
+        ["Blazor._internal.InputFile.init"] = null,
+        ["window.hasOwnProperty"] = true,
+        ["mudpopoverHelper.countProviders"] = 1,
+        ["mudElementRef.getBoundingClientRect"] =
+            new { top = 0, left = 0, width = 300, height = 40, windowHeight = 800, windowWidth = 1280, scrollX = 0, scrollY = 0 },
+        ["mudResizeListener.getBrowserWindowSize"] = new { width = 1280, height = 800 },
+        ["customerAdmin.getDarkMode"] = null,
+        ["customerAdmin.shortcuts.attach"] = null,
+        ["customerAdmin.shortcuts.detach"] = null,
+        ["mudPopover.initialize"] = null,
+        ["mudPopover.connect"] = null,
+        ["mudPopover.disconnect"] = null,
+        ["mudElementRef.addOnBlurEvent"] = null,
+        ["mudElementRef.removeOnBlurEvent"] = null,
+        ["mudKeyInterceptor.connect"] = null,
+        ["mudKeyInterceptor.disconnect"] = null,
+        ["mudThemeProvider.watchDarkMode"] = null,
+        ["mudResizeListenerFactory.listenForResize"] = null,
+        ["mudPointerEventsNone.listenForPointerEvents"] = null,
+        ["mudPointerEventsNone.cancelListener"] = null,
+        ["mudInputSizing.init"] = null,
+        ["mudInputSizing.destroy"] = null,
+    };
+
     private readonly HttpClient _http;
     private HubConnection _hub = null!;
     private readonly Dom _dom = new();
@@ -53,6 +88,11 @@ internal sealed partial class BlazorCircuitClient : IAsyncDisposable
     public ConcurrentQueue<string> Errors { get; } = new();
 
     public int Batches { get; private set; }
+
+    /// <summary>How many navigations the tab has made (links followed and those .NET asked for).</summary>
+    public int Navigations => _navigations;
+
+    private int _navigations;
 
     /// <summary>The circuit failed (<c>JS.Error</c>) or its connection closed: nothing more can be done with it.</summary>
     public bool Dead { get; private set; }
@@ -248,6 +288,7 @@ internal sealed partial class BlazorCircuitClient : IAsyncDisposable
             if (!await answer.Task.WaitAsync(TimeSpan.FromSeconds(60))) return;
         }
         Uri = target;
+        Interlocked.Increment(ref _navigations);
         await _hub.SendAsync("OnLocationChanged", target, null, true);
     }
 
@@ -269,20 +310,20 @@ internal sealed partial class BlazorCircuitClient : IAsyncDisposable
                 {
                     // As blazor.web.js does for a navigation .NET asked for: the location-changing handlers already ran there.
                     Uri = new Uri(new Uri(Uri), (string)args[0]!).ToString();
+                    Interlocked.Increment(ref _navigations);
                     await _hub.SendAsync("OnLocationChanged", Uri, (string?)args[1]?["historyEntryState"], false);
                 }
                 break;
             case "Blazor._internal.PageTitle.getAndRemoveExistingTitle":
                 result = "";
                 break;
+            case var _ when resultType == 1:
+                // A JS object reference (a module or an object the caller keeps): a fresh id.
+                result = new Dictionary<string, int> { ["__jsObjectId"] = Interlocked.Increment(ref _nextJsObjectId) };
+                break;
             default:
-                result = resultType == 1 ? new Dictionary<string, int> { ["__jsObjectId"] = Interlocked.Increment(ref _nextJsObjectId) }
-                    : identifier.Contains("BoundingClientRect", StringComparison.OrdinalIgnoreCase)
-                        ? new { top = 0, left = 0, width = 300, height = 40, windowHeight = 800, windowWidth = 1280, scrollX = 0, scrollY = 0 }
-                    : identifier.Contains("WindowSize", StringComparison.OrdinalIgnoreCase) ? new { width = 1280, height = 800 }
-                    : null;
-                if (ReportedInterop.TryAdd(identifier, true))
-                    Console.WriteLine($"  protocol client: answering JS interop '{identifier}' (result type {resultType}) with {JsonSerializer.Serialize(result, Json)}");
+                if (!Answers.TryGetValue(identifier, out result) && ReportedInterop.TryAdd(identifier, true))
+                    Console.WriteLine($"  protocol client: JS interop '{identifier}' (result type {resultType}) is unknown: answered with null");
                 break;
         }
         if (handle != 0)

@@ -116,8 +116,9 @@ internal static class ProtocolLoad
                 var suggestion = d.ByTestId("suggestion").First(e => e["data-term"] == term.Text);
                 return (suggestion, suggestion.Elements().First(e => e.Tag == "b").Text().Trim());
             });
-            var path = client.Path;
-            var opened = client.WaitAsync(d => client.Path != path && ShowsName(d, name), Patience);
+            // After the navigation the click starts (to the same address, when the customer shown is the one suggested).
+            var navigations = client.Navigations;
+            var opened = client.WaitAsync(d => client.Navigations > navigations && ShowsName(d, name), Patience);
             var press = Stopwatch.GetTimestamp();
             await client.ClickAsync(first);
             samples.Pages.Add(Stopwatch.GetElapsedTime(press, await opened).TotalMilliseconds);
