@@ -108,16 +108,29 @@ public static class LoadBenchmark
 
         using var playwright = o.Client == "chromium" ? await Playwright.CreateAsync() : null;
         var rows = new List<string>();
+        var failed = new List<string>();
         foreach (var circuits in o.Circuits)
         {
-            rows.Add(Row(await RunOnceAsync(playwright, o, circuits, connectionString, venueZone, terms, factory)));
+            var measured = await RunOnceAsync(playwright, o, circuits, connectionString, venueZone, terms, factory);
+            rows.Add(Row(measured));
             Console.WriteLine(rows[^1]);
+            var m = measured.Samples;
+            if (!m.Errors.IsEmpty || m.Suggestions.IsEmpty || m.Pages.IsEmpty || m.Saves.IsEmpty || measured.Open != circuits)
+                failed.Add($"{circuits} circuits: {m.Errors.Count} errors, {m.Suggestions.Count} searches, {m.Pages.Count} pages, {m.Saves.Count} saves, {measured.Open} open");
         }
         Console.WriteLine();
         Console.WriteLine($"{o.Customers:N0} customers, {o.Tickets:N0} tickets (SQLite), {Environment.ProcessorCount} cores, {o.Seconds} s per run, " +
             $"{o.ThinkMs} ms between actions, an edit every {o.EditEvery} customers opened, staff played by {(o.Client == "protocol" ? "protocol clients in this process" : "headless Chromium")}; load average at the end: {LoadAverage()}");
         Console.WriteLine(Header);
         foreach (var row in rows) Console.WriteLine(row);
+        // --check (the smoke test of the client, e.g. --client protocol --customers 2000 --circuits 5 --seconds 20): every
+        // run must open all its circuits, search, open and save, with no error on either side.
+        if (args.Contains("--check") && failed.Count > 0)
+        {
+            Console.WriteLine($"CHECK FAILED: {string.Join("; ", failed)}");
+            Environment.ExitCode = 1;
+        }
+        else if (args.Contains("--check")) Console.WriteLine("check passed: every circuit opened, searched, opened customers and saved, no error on either side");
     }
 
     public const string Header =

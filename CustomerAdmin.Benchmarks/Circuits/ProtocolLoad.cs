@@ -17,7 +17,7 @@ internal static class ProtocolLoad
     public static async Task<LoadBenchmark.Measured> RunOnceAsync(AppProcess app, LoadBenchmark.Options o, int circuits,
         List<(string Email, string Password)> users, List<LoadBenchmark.Term> terms)
     {
-        await WarmUpAsync(app, users[0], terms);
+        var warmUpErrors = await WarmUpAsync(app, users[0], terms);
         var heapBefore = await app.HeapAfterFullCollectionAsync();
         var setBefore = app.WorkingSet;
 
@@ -37,6 +37,7 @@ internal static class ProtocolLoad
             var setAfter = app.WorkingSet;
 
             var samples = new LoadBenchmark.Samples();
+            foreach (var error in warmUpErrors) samples.Errors.Enqueue($"warm-up: {error}");
             var self = Process.GetCurrentProcess();
             var (cpuBefore, clientCpuBefore, machineBefore) = (app.CpuTime, self.TotalProcessorTime, LoadBenchmark.MachineTicks());
             var clock = Stopwatch.StartNew();
@@ -46,7 +47,7 @@ internal static class ProtocolLoad
             self.Refresh();
             var (cpu, clientCpu, machineAfter) = (app.CpuTime - cpuBefore, self.TotalProcessorTime - clientCpuBefore, LoadBenchmark.MachineTicks());
             foreach (var error in clients.SelectMany(c => c.Errors).Distinct().Take(5)) samples.Errors.Enqueue($"circuit: {error}");
-            ReportServerLog(app);
+            foreach (var line in ReportServerLog(app)) samples.Errors.Enqueue($"server: {line}");
             return new LoadBenchmark.Measured(circuits, open, "0 (protocol)", samples, setBefore, setAfter, heapBefore, heapAfter,
                 cpu.TotalSeconds, clientCpu.TotalSeconds, wall, LoadBenchmark.Busy(machineBefore, machineAfter));
         }
@@ -58,7 +59,7 @@ internal static class ProtocolLoad
 
     /// <summary>As <see cref="LoadBenchmark.WarmUpAsync"/>: one circuit through the loop three times, closed, and the app
     /// left until it reports no open circuit.</summary>
-    private static async Task WarmUpAsync(AppProcess app, (string Email, string Password) user, List<LoadBenchmark.Term> terms)
+    private static async Task<List<string>> WarmUpAsync(AppProcess app, (string Email, string Password) user, List<LoadBenchmark.Term> terms)
     {
         var ignored = new LoadBenchmark.Samples();
         await using (var warm = await BlazorCircuitClient.OpenAsync(app, user))
@@ -67,9 +68,10 @@ internal static class ProtocolLoad
             foreach (var error in warm.Errors) ignored.Errors.Enqueue(error);
         }
         if (!ignored.Errors.IsEmpty) Console.WriteLine($"warm-up: {string.Join("; ", ignored.Errors.Distinct().Take(5))}");
-        ReportServerLog(app);
+        var errors = ignored.Errors.Concat(ReportServerLog(app).Select(line => $"server: {line}")).ToList();
         await LoadBenchmark.WaitForCircuitsAsync(app, 0);
         await Task.Delay(3000);
+        return errors;
     }
 
     private static async Task LoopAsync(BlazorCircuitClient client, int index, LoadBenchmark.Options o, List<LoadBenchmark.Term> terms,
@@ -167,12 +169,13 @@ internal static class ProtocolLoad
     }
 
     /// <summary>What the server logged (at Warning and above) that concerns circuits: none is what a good run shows.</summary>
-    internal static void ReportServerLog(AppProcess app)
+    internal static List<string> ReportServerLog(AppProcess app)
     {
         var lines = app.Output(1000).Split('\n');
         var circuit = lines.Where(l => l.Contains("Circuit", StringComparison.OrdinalIgnoreCase) || l.Contains("Unhandled", StringComparison.OrdinalIgnoreCase)).ToList();
         Console.WriteLine($"  server log: {lines.Count(l => l.Length > 0)} lines at Warning or above, {circuit.Count} about circuits or unhandled exceptions");
         foreach (var line in circuit.Take(10)) Console.WriteLine($"    {line}");
+        return circuit;
     }
 
     private static bool ShowsName(Dom dom, string name) =>
