@@ -17,8 +17,9 @@ namespace CustomerAdmin.Benchmarks.Circuits;
 /// opens a circuit on <c>/_blazor</c> with the blazorpack protocol and starts it as blazor.web.js does in .NET 10
 /// (<c>StartCircuit</c> with no components, then <c>UpdateRootComponents</c> with the markers), applies and acknowledges
 /// every render batch into a <see cref="Dom"/>, answers the JS interop calls the app and MudBlazor make, dispatches
-/// browser events through the renderer's interop object and follows navigations. Learnt from the ASP.NET Core team's
-/// test client (Ignitor) and checked against .NET 10's blazor.web.js; its own code.
+/// browser events through the renderer's interop object and follows navigations. Written from what .NET 10's
+/// blazor.web.js (10.0.12) sends and expects, and checked against the ASP.NET Core team's old test client Ignitor (its
+/// <c>ElementHive</c> applies edits the same way); its own code.
 /// </summary>
 internal sealed partial class BlazorCircuitClient : IAsyncDisposable
 {
