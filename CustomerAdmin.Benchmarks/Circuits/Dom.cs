@@ -51,14 +51,18 @@ internal abstract class ContainerNode : Node
         foreach (var child in Children) child.AppendText(text);
     }
 
-    /// <summary>Every element in this subtree (through child components), in document order.</summary>
+    /// <summary>Every element in this subtree (through child components), in document order. One walk with a stack, not
+    /// nested iterators: it runs over the whole page at every render batch a client waits on.</summary>
     public IEnumerable<ElementNode> Elements()
     {
-        foreach (var child in Children)
+        var pending = new Stack<Node>();
+        for (var i = Children.Count - 1; i >= 0; i--) pending.Push(Children[i]);
+        while (pending.Count > 0)
         {
-            if (child is ElementNode element) yield return element;
-            if (child is ContainerNode container)
-                foreach (var inner in container.Elements()) yield return inner;
+            var node = pending.Pop();
+            if (node is ElementNode element) yield return element;
+            if (node is ContainerNode container)
+                for (var i = container.Children.Count - 1; i >= 0; i--) pending.Push(container.Children[i]);
         }
     }
 }
