@@ -114,6 +114,9 @@ public static class LoadBenchmark
             var measured = await RunOnceAsync(playwright, o, circuits, connectionString, venueZone, terms, factory);
             rows.Add(Row(measured));
             Console.WriteLine(rows[^1]);
+            if (!measured.Samples.Suggestions.IsEmpty)
+                Console.WriteLine($"  server CPU per iteration (a term typed key by key, a customer opened, every {o.EditEvery}-th edited and saved): " +
+                    $"{measured.ServerCpu * 1000 / measured.Samples.Suggestions.Count:F0} ms; the clients' CPU: {measured.ClientCpu * 1000 / measured.Samples.Suggestions.Count:F0} ms");
             var m = measured.Samples;
             if (!m.Errors.IsEmpty || m.Suggestions.IsEmpty || m.Pages.IsEmpty || m.Saves.IsEmpty || measured.Open != circuits)
                 failed.Add($"{circuits} circuits: {m.Errors.Count} errors, {m.Suggestions.Count} searches, {m.Pages.Count} pages, {m.Saves.Count} saves, {measured.Open} open");
