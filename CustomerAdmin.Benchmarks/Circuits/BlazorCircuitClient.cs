@@ -87,20 +87,28 @@ internal sealed partial class BlazorCircuitClient : IAsyncDisposable
         hubBuilder.Services.AddLogging(l => l.AddProvider(new ErrorLog(client.Errors)).SetMinimumLevel(LogLevel.Warning));
         var hub = client._hub = hubBuilder.Build();
         client.Listen();
-        await hub.StartAsync();
-        client._circuitSecret = await hub.InvokeAsync<string?>("StartCircuit", app.BaseUrl.ToString(), pageUri, "[]", state)
-            ?? throw new InvalidOperationException($"The server refused to start a circuit: {string.Join("; ", client.Errors)}");
-        var operations = new JsonObject
+        try
         {
-            ["batchId"] = 1,
-            ["operations"] = new JsonArray(markers.Select((marker, i) => (JsonNode)new JsonObject
+            await hub.StartAsync();
+            client._circuitSecret = await hub.InvokeAsync<string?>("StartCircuit", app.BaseUrl.ToString(), pageUri, "[]", state)
+                ?? throw new InvalidOperationException($"The server refused to start a circuit: {string.Join("; ", client.Errors)}");
+            var operations = new JsonObject
             {
-                ["type"] = "add", ["ssrComponentId"] = i + 1, ["marker"] = marker,
-            }).ToArray()),
-        };
-        await hub.SendAsync("UpdateRootComponents", operations.ToJsonString(), state);
-        await client.WaitAsync(dom => dom.Elements().Any(e => e["data-interactive"] == "true"), TimeSpan.FromSeconds(300));
-        return client;
+                ["batchId"] = 1,
+                ["operations"] = new JsonArray(markers.Select((marker, i) => (JsonNode)new JsonObject
+                {
+                    ["type"] = "add", ["ssrComponentId"] = i + 1, ["marker"] = marker,
+                }).ToArray()),
+            };
+            await hub.SendAsync("UpdateRootComponents", operations.ToJsonString(), state);
+            await client.WaitAsync(dom => dom.Elements().Any(e => e["data-interactive"] == "true"), TimeSpan.FromSeconds(300));
+            return client;
+        }
+        catch
+        {
+            await client.DisposeAsync();
+            throw;
+        }
     }
 
     [GeneratedRegex(@"<!--Blazor:(\{.*?\})-->", RegexOptions.Singleline)]
