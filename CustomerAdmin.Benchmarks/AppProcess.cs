@@ -82,8 +82,8 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>A client of the app that keeps cookies and never follows redirects (the sign-in answers with one).</summary>
-    public HttpClient CreateHttpClient() =>
-        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() })
+    public HttpClient CreateHttpClient(CookieContainer? cookies = null) =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = cookies ?? new CookieContainer() })
         {
             BaseAddress = BaseUrl, Timeout = Timeout.InfiniteTimeSpan,
         };

@@ -14,7 +14,7 @@ namespace CustomerAdmin.Benchmarks;
 
 /// <summary>
 /// <c>load --customers N [--tickets M] [--circuits 10,50,100] [--seconds S] [--think MS] [--edit-every K] [--browsers B]
-/// [--sqlite path] [--reuse]</c>: how many staff one instance serves. The app runs as its own process
+/// [--client chromium|protocol] [--sqlite path] [--reuse]</c>: how many staff one instance serves. The app runs as its own process
 /// (<see cref="AppProcess"/>) over a SQLite file of N customers and M tickets (<see cref="TicketedDatabase"/>); for each
 /// circuit count, that many staff users sign in through the sign-in form in headless Chromium contexts (several per
 /// browser process) and each loops: type a search in the app bar, open the first suggestion, now and then edit and save
@@ -22,7 +22,8 @@ namespace CustomerAdmin.Benchmarks;
 /// term (the rest typed and answered first) to the suggestions answering the complete term, minus the search box's debounce; from pressing on a suggestion (or on
 /// Save) to the customer page showing the customer's name. The server's working set and GC heap are read before and
 /// after the circuits opened and idled on their first page (the heap after a full collection the benchmark asks the
-/// app for), and its CPU time over the loop.
+/// app for), and its CPU time over the loop. <c>--client protocol</c> plays the staff with
+/// <see cref="Circuits.BlazorCircuitClient"/>s (Blazor Server's own protocol, no browser) instead: see <see cref="Circuits.ProtocolLoad"/>.
 /// </summary>
 public static class LoadBenchmark
 {
@@ -65,7 +66,7 @@ public static class LoadBenchmark
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
     public sealed record Options(int Customers, int Tickets, int[] Circuits, string SqlitePath, bool Reuse, int Seconds, int ThinkMs,
-        int EditEvery, int Browsers)
+        int EditEvery, int Browsers, string Client)
     {
         public static Options Parse(string[] args)
         {
@@ -75,14 +76,16 @@ public static class LoadBenchmark
             return new Options(customers, Arg("--tickets", customers * 5),
                 (Text("--circuits") ?? "10,50,100").Split(',').Select(int.Parse).ToArray(),
                 Text("--sqlite") is { } path ? Path.GetFullPath(path) : Path.Combine(Path.GetTempPath(), "customeradmin-load-bench.db"),
-                args.Contains("--reuse"), Arg("--seconds", 60), Arg("--think", 1000), Arg("--edit-every", 5), Arg("--browsers", 4));
+                args.Contains("--reuse"), Arg("--seconds", 60), Arg("--think", 1000), Arg("--edit-every", 5), Arg("--browsers", 4),
+                Text("--client") is "protocol" ? "protocol" : Text("--client") is null or "chromium" ? "chromium"
+                    : throw new ArgumentException("--client is chromium (the default) or protocol."));
         }
     }
 
     /// <summary>A search as typed (first name's first letters and the last name) and what every right answer shows.</summary>
     internal sealed record Term(string Text, string Expect);
 
-    private sealed class Samples
+    internal sealed class Samples
     {
         public ConcurrentBag<double> Suggestions { get; } = [];
         public ConcurrentBag<double> Pages { get; } = [];
@@ -103,35 +106,74 @@ public static class LoadBenchmark
         await host.StopAsync();
         Console.WriteLine($"{terms.Count} search terms");
 
-        using var playwright = await Playwright.CreateAsync();
+        using var playwright = o.Client == "chromium" ? await Playwright.CreateAsync() : null;
         var rows = new List<string>();
+        var failed = new List<string>();
         foreach (var circuits in o.Circuits)
         {
-            rows.Add(await RunOnceAsync(playwright, o, circuits, connectionString, venueZone, terms, factory));
+            var measured = await RunOnceAsync(playwright, o, circuits, connectionString, venueZone, terms, factory);
+            rows.Add(Row(measured));
             Console.WriteLine(rows[^1]);
+            if (!measured.Samples.Suggestions.IsEmpty)
+                Console.WriteLine($"  server CPU per iteration (a term typed key by key, a customer opened, every {o.EditEvery}-th edited and saved): " +
+                    $"{measured.ServerCpu * 1000 / measured.Samples.Suggestions.Count:F0} ms; the clients' CPU: {measured.ClientCpu * 1000 / measured.Samples.Suggestions.Count:F0} ms");
+            var m = measured.Samples;
+            if (!m.Errors.IsEmpty || m.Suggestions.IsEmpty || m.Pages.IsEmpty || m.Saves.IsEmpty || measured.Open != circuits)
+                failed.Add($"{circuits} circuits: {m.Errors.Count} errors, {m.Suggestions.Count} searches, {m.Pages.Count} pages, {m.Saves.Count} saves, {measured.Open} open");
         }
         Console.WriteLine();
         Console.WriteLine($"{o.Customers:N0} customers, {o.Tickets:N0} tickets (SQLite), {Environment.ProcessorCount} cores, {o.Seconds} s per run, " +
-            $"{o.ThinkMs} ms between actions, an edit every {o.EditEvery} customers opened; load average at the end: {LoadAverage()}");
+            $"{o.ThinkMs} ms between actions, an edit every {o.EditEvery} customers opened, staff played by {(o.Client == "protocol" ? "protocol clients in this process" : "headless Chromium")}; load average at the end: {LoadAverage()}");
         Console.WriteLine(Header);
         foreach (var row in rows) Console.WriteLine(row);
+        // --check (the smoke test of the client, e.g. --client protocol --customers 2000 --circuits 5 --seconds 20): every
+        // run must open all its circuits, search, open and save, with no error on either side.
+        if (args.Contains("--check") && failed.Count > 0)
+        {
+            Console.WriteLine($"CHECK FAILED: {string.Join("; ", failed)}");
+            Environment.ExitCode = 1;
+        }
+        else if (args.Contains("--check")) Console.WriteLine("check passed: every circuit opened, searched, opened customers and saved, no error on either side");
     }
 
     public const string Header =
-        "| circuits | browsers | searches | keystroke → suggestions p50 / p95 ms (beyond the 250 ms debounce) | click → customer page p50 / p95 ms | saves | save → page p95 ms | errors | server working set idle: before → after N circuits | per circuit | GC heap per circuit | server CPU s (share of all cores) | machine busy | load average | targets met |\n" +
-        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|";
+        "| circuits | browsers | searches | keystroke → suggestions p50 / p95 ms (beyond the 250 ms debounce) | click → customer page p50 / p95 ms | saves | save → page p95 ms | errors | server working set idle: before → after N circuits | per circuit | GC heap per circuit | server CPU s (share of all cores) | benchmark process CPU s (share of all cores; browsers not included) | machine busy | load average | targets met |\n" +
+        "|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|";
 
-    private static async Task<string> RunOnceAsync(IPlaywright playwright, Options o, int circuits, string connectionString, string venueZone,
+    /// <summary>What one run at one circuit count measured.</summary>
+    internal sealed record Measured(int Circuits, double Open, string Clients, Samples Samples, long SetBefore, long SetAfter,
+        double HeapBefore, double HeapAfter, double ServerCpu, double ClientCpu, double Wall, double MachineBusy);
+
+    private static string Row(Measured m)
+    {
+        var samples = m.Samples;
+        foreach (var error in samples.Errors.Take(5)) Console.WriteLine($"  error: {error}");
+        var s = samples.Suggestions.IsEmpty ? new Percentiles(double.NaN, double.NaN, double.NaN) : Percentiles.Of([.. samples.Suggestions]);
+        var p = samples.Pages.IsEmpty ? new Percentiles(double.NaN, double.NaN, double.NaN) : Percentiles.Of([.. samples.Pages]);
+        var save = samples.Saves.IsEmpty ? "—" : $"{Percentiles.Of([.. samples.Saves]).P95:F0}";
+        var perCircuit = (double)(m.SetAfter - m.SetBefore) / m.Circuits;
+        var heapPerCircuit = (m.HeapAfter - m.HeapBefore) / m.Circuits;
+        var met = s.P95 <= SuggestionTargetMs && p.P95 <= PageTargetMs && heapPerCircuit <= MemoryTargetBytes;
+        var cores = m.Wall * Environment.ProcessorCount;
+        return $"| {m.Circuits} ({m.Open} open) | {m.Clients} | {samples.Suggestions.Count} | {s.P50:F0} / {s.P95:F0} | {p.P50:F0} / {p.P95:F0} | " +
+            $"{samples.Saves.Count} | {save} | {samples.Errors.Count} | {Mb(m.SetBefore):F0} → {Mb(m.SetAfter):F0} MB | {Mb(perCircuit):F2} MB | " +
+            $"{Mb(heapPerCircuit):F2} MB | {m.ServerCpu:F1} ({m.ServerCpu / cores:P0}) | {m.ClientCpu:F1} ({m.ClientCpu / cores:P0}) | {m.MachineBusy:P0} | " +
+            $"{LoadAverage()} | {(met ? "yes" : "no")} |";
+    }
+
+    private static async Task<Measured> RunOnceAsync(IPlaywright? playwright, Options o, int circuits, string connectionString, string venueZone,
         List<Term> terms, IDbContextFactory<AppDbContext> factory)
     {
         await using var app = await AppProcess.StartAsync(DatabaseProvider.Sqlite, connectionString, venueZone, new Dictionary<string, string>
         {
             // Every context signs in from 127.0.0.1: the per-address limit on sign-in posts would turn most of them away.
             ["Security__SignInAttemptsPerMinute"] = "10000",
+            ["DetailedErrors"] = Environment.GetEnvironmentVariable("CUSTOMERADMIN_BENCH_DETAILED_ERRORS") ?? "false",
         });
         // One user per circuit (the app caps the circuits one user may hold, Security:MaxCircuitsPerUser), made once the
         // app has started: its start-up creates the roles.
         var users = await AppProcess.CreateUsersAsync(factory, AppRoles.Staff, circuits);
+        if (playwright is null) return await Circuits.ProtocolLoad.RunOnceAsync(app, o, circuits, users, terms);
         var browsers = new List<IBrowser>();
         try
         {
@@ -156,26 +198,18 @@ public static class LoadBenchmark
             var setAfter = app.WorkingSet;
 
             var samples = new Samples();
-            var (cpuBefore, machineBefore) = (app.CpuTime, MachineTicks());
+            var self = Process.GetCurrentProcess();
+            var (cpuBefore, clientCpuBefore, machineBefore) = (app.CpuTime, self.TotalProcessorTime, MachineTicks());
             var clock = Stopwatch.StartNew();
             var stop = DateTime.UtcNow.AddSeconds(o.Seconds);
             await Task.WhenAll(pages.Select((page, i) => LoopAsync(page, i, o, terms, stop, samples)));
             var wall = clock.Elapsed.TotalSeconds;
             var cpu = (app.CpuTime - cpuBefore).TotalSeconds;
-            var machineAfter = MachineTicks();
-            var machineBusy = (double)(machineAfter.Busy - machineBefore.Busy) / Math.Max(1, machineAfter.Total - machineBefore.Total);
+            self.Refresh();
+            var clientCpu = (self.TotalProcessorTime - clientCpuBefore).TotalSeconds;
+            var machineBusy = Busy(machineBefore, MachineTicks());
             foreach (var page in pages) await page.Context.CloseAsync();
-
-            foreach (var error in samples.Errors.Take(5)) Console.WriteLine($"  error: {error}");
-            var s = Percentiles.Of([.. samples.Suggestions]);
-            var p = Percentiles.Of([.. samples.Pages]);
-            var save = samples.Saves.IsEmpty ? "—" : $"{Percentiles.Of([.. samples.Saves]).P95:F0}";
-            var perCircuit = (double)(setAfter - setBefore) / circuits;
-            var heapPerCircuit = (heapAfter - heapBefore) / circuits;
-            var met = s.P95 <= SuggestionTargetMs && p.P95 <= PageTargetMs && heapPerCircuit <= MemoryTargetBytes;
-            return $"| {circuits} ({open} open) | {browsers.Count} | {samples.Suggestions.Count} | {s.P50:F0} / {s.P95:F0} | {p.P50:F0} / {p.P95:F0} | " +
-                $"{samples.Saves.Count} | {save} | {samples.Errors.Count} | {Mb(setBefore):F0} → {Mb(setAfter):F0} MB | {Mb(perCircuit):F2} MB | " +
-                $"{Mb(heapPerCircuit):F2} MB | {cpu:F1} ({cpu / wall / Environment.ProcessorCount:P0}) | {machineBusy:P0} | {LoadAverage()} | {(met ? "yes" : "no")} |";
+            return new Measured(circuits, open, $"{browsers.Count}", samples, setBefore, setAfter, heapBefore, heapAfter, cpu, clientCpu, wall, machineBusy);
         }
         finally
         {
@@ -320,7 +354,10 @@ public static class LoadBenchmark
     }
 
     /// <summary>Busy and total jiffies of all cores (<c>/proc/stat</c>): how much of the machine everything (browsers included) used.</summary>
-    private static (long Busy, long Total) MachineTicks()
+    internal static double Busy((long Busy, long Total) before, (long Busy, long Total) after) =>
+        (double)(after.Busy - before.Busy) / Math.Max(1, after.Total - before.Total);
+
+    internal static (long Busy, long Total) MachineTicks()
     {
         if (!File.Exists("/proc/stat")) return (0, 0);
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
