@@ -56,6 +56,19 @@ public sealed class KeyboardJourneyTests(KeyboardJourneyTests.DemoServer server,
     }
 
     [Fact]
+    public async Task AShortcutPressedWhileThePageIsStillConnectingIsRunOnceItHasConnected()
+    {
+        await Page.SignInAsAsync(Server, AppRoles.Staff);
+        // The prerendered page is shown before its circuit has connected: the keys arrive before the shortcuts' host.
+        await Page.GotoAsync("sales");
+        await PressAsync("g", "t");
+
+        await Expect(Page).ToHaveURLAsync(new Regex("/tickets$"));
+        await Expect(Page.GetByTestId("new-ticket")).ToBeVisibleAsync();
+        Assert.Empty(ConsoleErrors);
+    }
+
+    [Fact]
     public async Task EOnACustomerPageOpensItsEditForm()
     {
         var customer = await SomeIndividualAsync(skip: 150);

@@ -13,9 +13,18 @@ window.customerAdmin = {
     let gPressedAt = 0; // "g" starts a two-key destination: the next key within this many milliseconds picks it
     const gWindowMs = 1500;
     let returnFocusTo = null;
+    // A shortcut pressed while the page is still connecting (before the circuit attached its host) is kept and run
+    // when the host attaches, unless that takes longer than this many milliseconds: the key press is not lost.
+    let waiting = null;
+    const waitMs = 5000;
+    const run = (command) => host.invokeMethodAsync("RunAsync", command).catch(() => { }); // a lost circuit: the reconnect dialog tells the user
 
     window.customerAdmin.shortcuts = {
-        attach: (reference) => { host = reference; },
+        attach: (reference) => {
+            host = reference;
+            if (waiting && Date.now() - waiting.at < waitMs) run(waiting.command);
+            waiting = null;
+        },
         detach: (reference) => { if (host === reference) host = null; },
         // The help overlay can be opened from the account menu, whose item is gone once the menu closes: focus then
         // returns to the menu's button.
@@ -71,9 +80,9 @@ window.customerAdmin = {
             }
             command = { "?": "help", n: "new", e: "edit" }[e.key] ?? null;
         }
-        if (command === null || host === null) return;
+        if (command === null) return;
         e.preventDefault();
-        // A lost circuit rejects the call; the reconnect dialog already tells the user.
-        host.invokeMethodAsync("RunAsync", command).catch(() => { });
+        if (host === null) waiting = { command, at: Date.now() };
+        else run(command);
     });
 })();

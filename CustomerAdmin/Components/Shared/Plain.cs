@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.Components.Rendering;
 using MudBlazor;
 
 namespace CustomerAdmin.Components.Shared;
@@ -70,14 +71,8 @@ public static class Plain
         builder.AddAttribute(16, "checked", value);
         builder.AddAttribute(17, "onchange", EventCallback.Factory.Create<ChangeEventArgs>(receiver, e => changed(e.Value is true or "true" or "on")));
         builder.CloseElement();
-        builder.OpenElement(18, "svg");
-        builder.AddAttribute(19, "class", "mud-icon-root mud-svg-icon mud-icon-size-small");
-        builder.AddAttribute(20, "focusable", "false");
-        builder.AddAttribute(21, "viewBox", "0 0 24 24");
-        builder.AddAttribute(22, "aria-hidden", "true");
-        builder.AddAttribute(23, "role", "img");
-        builder.AddMarkupContent(24, value ? Icons.Material.Filled.CheckBox : Icons.Material.Filled.CheckBoxOutlineBlank);
-        builder.CloseElement();
+        Icon(builder, 18, "mud-icon-root mud-svg-icon mud-icon-size-small",
+            value ? Icons.Material.Filled.CheckBox : Icons.Material.Filled.CheckBoxOutlineBlank);
         builder.CloseElement();
         builder.CloseElement();
         builder.CloseElement();
@@ -100,14 +95,7 @@ public static class Plain
         builder.AddAttribute(7, "tabindex", "0");
         builder.AddAttribute(8, "class", current ? "mud-nav-link mud-ripple active" : "mud-nav-link mud-ripple");
         builder.AddAttribute(9, "aria-current", current ? "page" : null);
-        builder.OpenElement(10, "svg");
-        builder.AddAttribute(11, "class", "mud-icon-root mud-icon-default mud-svg-icon mud-icon-size-medium mud-nav-link-icon mud-nav-link-icon-default");
-        builder.AddAttribute(12, "focusable", "false");
-        builder.AddAttribute(13, "viewBox", "0 0 24 24");
-        builder.AddAttribute(14, "aria-hidden", "true");
-        builder.AddAttribute(15, "role", "img");
-        builder.AddMarkupContent(16, icon);
-        builder.CloseElement();
+        Icon(builder, 10, "mud-icon-root mud-icon-default mud-svg-icon mud-icon-size-medium mud-nav-link-icon mud-nav-link-icon-default", icon);
         builder.OpenElement(17, "div");
         builder.AddAttribute(18, "class", "mud-nav-link-text");
         builder.AddContent(19, text);
@@ -117,4 +105,19 @@ public static class Plain
     };
 
     private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    /// <summary>A <c>MudIcon</c>'s svg (decorative: hidden from screen readers), in a region of its own sequence numbers.</summary>
+    private static void Icon(RenderTreeBuilder builder, int sequence, string cssClass, string svg)
+    {
+        builder.OpenRegion(sequence);
+        builder.OpenElement(0, "svg");
+        builder.AddAttribute(1, "class", cssClass);
+        builder.AddAttribute(2, "focusable", "false");
+        builder.AddAttribute(3, "viewBox", "0 0 24 24");
+        builder.AddAttribute(4, "aria-hidden", "true");
+        builder.AddAttribute(5, "role", "img");
+        builder.AddMarkupContent(6, svg);
+        builder.CloseElement();
+        builder.CloseRegion();
+    }
 }
