@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
-using Microsoft.AspNetCore.Components.Rendering;
 using MudBlazor;
 
 namespace CustomerAdmin.Components.Shared;
@@ -71,8 +70,8 @@ public static class Plain
         builder.AddAttribute(16, "checked", value);
         builder.AddAttribute(17, "onchange", EventCallback.Factory.Create<ChangeEventArgs>(receiver, e => changed(e.Value is true or "true" or "on")));
         builder.CloseElement();
-        Icon(builder, 18, "mud-icon-root mud-svg-icon mud-icon-size-small",
-            value ? Icons.Material.Filled.CheckBox : Icons.Material.Filled.CheckBoxOutlineBlank);
+        builder.AddContent(18, Icon("mud-icon-root mud-svg-icon mud-icon-size-small",
+            value ? Icons.Material.Filled.CheckBox : Icons.Material.Filled.CheckBoxOutlineBlank));
         builder.CloseElement();
         builder.CloseElement();
         builder.CloseElement();
@@ -95,7 +94,7 @@ public static class Plain
         builder.AddAttribute(7, "tabindex", "0");
         builder.AddAttribute(8, "class", current ? "mud-nav-link mud-ripple active" : "mud-nav-link mud-ripple");
         builder.AddAttribute(9, "aria-current", current ? "page" : null);
-        Icon(builder, 10, "mud-icon-root mud-icon-default mud-svg-icon mud-icon-size-medium mud-nav-link-icon mud-nav-link-icon-default", icon);
+        builder.AddContent(10, Icon("mud-icon-root mud-icon-default mud-svg-icon mud-icon-size-medium mud-nav-link-icon mud-nav-link-icon-default", icon));
         builder.OpenElement(17, "div");
         builder.AddAttribute(18, "class", "mud-nav-link-text");
         builder.AddContent(19, text);
@@ -106,10 +105,9 @@ public static class Plain
 
     private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 
-    /// <summary>A <c>MudIcon</c>'s svg (decorative: hidden from screen readers), in a region of its own sequence numbers.</summary>
-    private static void Icon(RenderTreeBuilder builder, int sequence, string cssClass, string svg)
+    /// <summary>A <c>MudIcon</c>'s svg (decorative: hidden from screen readers).</summary>
+    private static RenderFragment Icon(string cssClass, string svg) => builder =>
     {
-        builder.OpenRegion(sequence);
         builder.OpenElement(0, "svg");
         builder.AddAttribute(1, "class", cssClass);
         builder.AddAttribute(2, "focusable", "false");
@@ -118,6 +116,5 @@ public static class Plain
         builder.AddAttribute(5, "role", "img");
         builder.AddMarkupContent(6, svg);
         builder.CloseElement();
-        builder.CloseRegion();
-    }
+    };
 }
