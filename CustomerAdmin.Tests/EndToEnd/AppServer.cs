@@ -106,7 +106,8 @@ public class AppServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_databaseFolder);
-        _factory = new Factory(_provider, _connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers, _environment, _seedFromAppSettings, _settings);
+        _factory = new Factory(_provider, _connectionString, Path.Combine(_databaseFolder, "documents"), _demoCustomers, _environment,
+            _seedFromAppSettings, _settings, ConfigureServices);
         _factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         // StartServer blocks while the host starts, which includes migrating and seeding the database.
         await Task.Run(_factory.StartServer, TestContext.Current.CancellationToken);
@@ -115,6 +116,11 @@ public class AppServer : IAsyncLifetime
         var address = addresses?.Addresses.SingleOrDefault()
             ?? throw new InvalidOperationException("Kestrel reported no listening address.");
         BaseUrl = new Uri(address.TrimEnd('/') + "/");
+    }
+
+    /// <summary>Services a derived server changes after the app registered its own (options the app does not bind from configuration).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     public async ValueTask DisposeAsync()
@@ -137,7 +143,8 @@ public class AppServer : IAsyncLifetime
     }
 
     private sealed class Factory(DatabaseProvider provider, string connectionString, string documentsFolder, int demoCustomers,
-        string environment, bool seedFromAppSettings, IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+        string environment, bool seedFromAppSettings, IReadOnlyDictionary<string, string?> settings,
+        Action<IServiceCollection> configureServices) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -153,6 +160,7 @@ public class AppServer : IAsyncLifetime
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             foreach (var (key, value) in settings)
                 builder.UseSetting(key, value);
+            builder.ConfigureServices(configureServices);
         }
     }
 }

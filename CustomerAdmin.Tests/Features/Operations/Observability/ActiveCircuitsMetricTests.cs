@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using CustomerAdmin.Security;
 using CustomerAdmin.Tests.EndToEnd;
+using Microsoft.AspNetCore.Components.Server;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace CustomerAdmin.Tests.Features.Operations.Observability;
@@ -17,11 +19,23 @@ public sealed class CircuitsCountedCollection
 }
 
 /// <summary>
+/// The app with a short retention for disconnected circuits. A closed tab's circuit ends at once when the browser's
+/// disconnect beacon (sent as the page unloads) reaches the server; when the beacon is lost (a browser torn down under
+/// load), the circuit is kept for <see cref="CircuitOptions.DisconnectedCircuitRetentionPeriod"/> in case the tab
+/// reconnects, 3 minutes by default: longer than a test waits.
+/// </summary>
+public sealed class CircuitsServer : AppServer
+{
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.Configure<CircuitOptions>(o => o.DisconnectedCircuitRetentionPeriod = TimeSpan.FromSeconds(5));
+}
+
+/// <summary>
 /// Pages open in a real browser show on <c>/metrics</c> (scraped from this machine, no token configured) as active
 /// circuits, and leave it when their tab closes.
 /// </summary>
 [Collection(CircuitsCountedCollection.Name)]
-public sealed class ActiveCircuitsMetricTests(AppServer server, Browser browser) : IClassFixture<AppServer>
+public sealed class ActiveCircuitsMetricTests(CircuitsServer server, Browser browser) : IClassFixture<CircuitsServer>
 {
     private const string Gauge = "customeradmin_circuits_active";
 
@@ -43,10 +57,11 @@ public sealed class ActiveCircuitsMetricTests(AppServer server, Browser browser)
             // Signing in ended the circuit of the page the sign-in left; the two live pages remain.
             await WaitForGaugeAsync(http, 2);
 
-            await second.Context.CloseAsync();
+            // Closing the tab (not the whole browser context) runs its unload, which sends the disconnect beacon.
+            await second.CloseAsync();
             await WaitForGaugeAsync(http, 1);
 
-            await first.Context.CloseAsync();
+            await first.CloseAsync();
             await WaitForGaugeAsync(http, 0);
         }
         finally
