@@ -162,6 +162,31 @@ public sealed class TestDatabase : IAsyncDisposable
             new ContextFactory(() => new PostgresAppDbContext(options)), null, admin, name, time, venue);
     }
 
+    /// <summary>
+    /// Another connection's open write transaction, as another instance or an import holds it, released on dispose: on
+    /// SQLite the database's write lock (<c>BEGIN IMMEDIATE</c>), on PostgreSQL, which has no lock for a whole database,
+    /// an exclusive lock on <paramref name="table"/>.
+    /// </summary>
+    public async Task<IAsyncDisposable> HoldWriteLockAsync(string table, CancellationToken ct = default)
+    {
+        if (Provider == DatabaseProvider.Sqlite)
+        {
+            var connection = new SqliteConnection(ConnectionString);
+            await connection.OpenAsync(ct);
+            await using (var begin = connection.CreateCommand())
+            {
+                begin.CommandText = "BEGIN IMMEDIATE";
+                await begin.ExecuteNonQueryAsync(ct);
+            }
+            return connection;
+        }
+        var pg = new NpgsqlConnection(ConnectionString);
+        await pg.OpenAsync(ct);
+        await using (var lockTable = new NpgsqlCommand($"BEGIN; LOCK TABLE \"{table}\" IN EXCLUSIVE MODE", pg))
+            await lockTable.ExecuteNonQueryAsync(ct);
+        return pg;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_keepAlive is not null)

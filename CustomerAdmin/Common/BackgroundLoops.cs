@@ -57,37 +57,75 @@ public static class BackgroundLoops
         try
         {
             await pass(stoppingToken);
-            busy.Busy = false;
+            busy.Succeeded();
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             return false;
         }
-        catch (Exception ex) when (SqlDialects.BusyCause(ex) is { } cause)
-        {
-            if (!busy.Busy)
-                logger.LogInformation("{What} found the database busy ({Cause}); trying again in {Interval}", what, cause, interval);
-            else
-                logger.LogDebug("{What} found the database busy again ({Cause}); trying again in {Interval}", what, cause, interval);
-            busy.Busy = true;
-        }
         catch (Exception ex)
         {
-            busy.Busy = false;
-            logger.LogError(ex, "{What} failed; trying again in {Interval}", what, interval);
+            busy.Failed(logger, ex, what, $"trying again in {interval}");
         }
         return true;
-    }
-
-    /// <summary>Whether the last passes of one loop found the database busy, so only the first of them is logged above Debug.</summary>
-    private sealed class BusyStreak
-    {
-        public bool Busy { get; set; }
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
     {
         try { return await timer.WaitForNextTickAsync(ct); }
         catch (OperationCanceledException) { return false; }
+    }
+
+    /// <summary>
+    /// A write whose loss costs something (a delivery's result: unrecorded, the work is done again when its lease runs
+    /// out) tried again every <paramref name="wait"/> while the database is busy, as long as a next try can still end
+    /// before <paramref name="until"/>; the first busy try logged at Information. Any other failure, or busy to the end,
+    /// is the caller's.
+    /// </summary>
+    public static async Task WriteWhileBusyAsync(ILogger logger, string what, DateTimeOffset until, TimeSpan wait, TimeProvider time,
+        Func<CancellationToken, Task> write, CancellationToken ct)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                await write(ct);
+                return;
+            }
+            catch (Exception ex) when (SqlDialects.BusyCause(ex) is { } cause && time.GetUtcNow() + wait < until)
+            {
+                if (tries == 1) logger.LogInformation("{What} found the database busy ({Cause}); trying again every {Wait} until {Until:u}", what, cause, wait, until);
+                await Task.Delay(wait, time, ct);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The failures of one write a background service repeats (a loop's pass, a queued batch) in the log: a database found
+/// busy (another writer held the lock past the busy timeout) is expected with several writers, so it is logged once at
+/// Information while the database stays busy and at Debug after that; any other failure at Error.
+/// </summary>
+public sealed class BusyStreak
+{
+    private bool _busy;
+
+    public void Succeeded() => _busy = false;
+
+    /// <param name="what">What failed, for the log: "Webhook dispatch pass".</param>
+    /// <param name="next">What happens next: "trying again in 00:00:05".</param>
+    public void Failed(ILogger logger, Exception ex, string what, string next)
+    {
+        if (SqlDialects.BusyCause(ex) is not { } cause)
+        {
+            _busy = false;
+            logger.LogError(ex, "{What} failed; {Next}", what, next);
+            return;
+        }
+        if (!_busy)
+            logger.LogInformation("{What} found the database busy ({Cause}); {Next}", what, cause, next);
+        else
+            logger.LogDebug("{What} found the database busy again ({Cause}); {Next}", what, cause, next);
+        _busy = true;
     }
 }

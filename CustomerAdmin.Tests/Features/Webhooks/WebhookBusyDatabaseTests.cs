@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CustomerAdmin.Data;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Webhooks;
@@ -6,7 +5,6 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace CustomerAdmin.Tests.Features.Webhooks;
 
@@ -28,16 +26,7 @@ public sealed class WebhookBusyDatabaseTests
     {
         await using var database = await TestDatabase.CreateAsync(provider, ct: Ct);
         await using var receiver = await WebhookReceiver.StartAsync(Ct);
-        var settings = new Dictionary<string, string?>
-        {
-            ["Webhooks:AllowHttp"] = "true", ["Webhooks:DispatchInterval"] = "00:00:00.2", ["Webhooks:RetryBaseDelay"] = "00:00:01",
-        };
-        // SQLite's busy timeout (the command timeout) cut to a second, so a pass gives up within the test's patience.
-        if (provider == DatabaseProvider.Sqlite)
-            settings["ConnectionStrings:Sqlite"] = new SqliteConnectionStringBuilder(database.ConnectionString) { DefaultTimeout = 1 }.ToString();
-        await using var app = new SecurityTestApp(database, settings);
-        _ = app.Services; // Starts the host and its dispatcher.
-
+        await using var app = StartApp(database);
         await using (var scope = app.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<WebhookOperations>().CreateAsync(receiver.Url, [WebhookEvents.CustomerCreated], ct: Ct);
@@ -48,18 +37,18 @@ public sealed class WebhookBusyDatabaseTests
                 Type = CustomerType.Individual, FirstName = "Maria", LastName = "Lopez", PrimaryPhone = "+16175550101",
             }, ct: Ct);
         }
-        await WaitUntilAsync(async () => await DeliveryAsync(database) is { Status: WebhookDeliveryStatus.Pending, Attempts: 1 });
+        await Poll.UntilAsync(async () => await DeliveryAsync(database) is { Status: WebhookDeliveryStatus.Pending, Attempts: 1 });
 
-        await using (var holder = await HoldWriteLockAsync(database))
+        await using (var holder = await database.HoldWriteLockAsync("WebhookDeliveries", Ct))
         {
             if (provider == DatabaseProvider.Sqlite)
-                await WaitUntilAsync(() => Task.FromResult(app.Entries.Any(e => e.Message.Contains("found the database busy", StringComparison.Ordinal))));
+                await Poll.UntilAsync(() => app.Entries.Any(e => e.Message.Contains("found the database busy", StringComparison.Ordinal)));
             else
                 await Task.Delay(TimeSpan.FromSeconds(2), Ct);
             Assert.Single(receiver.Requests);
         }
 
-        await WaitUntilAsync(async () => await DeliveryAsync(database) is { Status: WebhookDeliveryStatus.Delivered });
+        await Poll.UntilAsync(async () => await DeliveryAsync(database) is { Status: WebhookDeliveryStatus.Delivered });
         Assert.Equal([503, 200], (await DeliveryAsync(database))!.AttemptLog.OrderBy(a => a.Id).Select(a => a.StatusCode ?? 0));
         Assert.Equal(2, receiver.Requests.Count);
         var errors = app.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => $"{e.Category}: {e.Message}").ToList();
@@ -69,40 +58,67 @@ public sealed class WebhookBusyDatabaseTests
             Assert.Single(app.Entries, e => e.Level == LogLevel.Information && e.Message.StartsWith("Webhook dispatch pass found the database busy", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The lock is taken while the receiver answers, so the post succeeds and recording its result meets the busy
+    /// database: the result waits for the lock instead of being lost (which would post the event again when the lease
+    /// runs out), and nothing is logged as an error.
+    /// </summary>
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task AResultMeetingALockedDatabaseIsRecordedOnceItIsReleasedAndTheEventIsPostedOnce(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, ct: Ct);
+        await using var receiver = await WebhookReceiver.StartAsync(Ct);
+        await using var app = StartApp(database);
+        _ = app.Services;
+        IAsyncDisposable? holder = null;
+        receiver.Answer = (_, _) =>
+        {
+            holder ??= database.HoldWriteLockAsync("WebhookDeliveries").GetAwaiter().GetResult();
+            return 200;
+        };
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<WebhookOperations>().CreateAsync(receiver.Url, [WebhookEvents.CustomerCreated], ct: Ct);
+            await scope.ServiceProvider.GetRequiredService<CustomerOperations>().CreateAsync(new Customer
+            {
+                Type = CustomerType.Individual, FirstName = "Maria", LastName = "Lopez", PrimaryPhone = "+16175550101",
+            }, ct: Ct);
+        }
+        await Poll.UntilAsync(() => holder is not null);
+        if (provider == DatabaseProvider.Sqlite)
+            await Poll.UntilAsync(() => app.Entries.Any(e => e.Message.StartsWith("Recording webhook delivery", StringComparison.Ordinal)
+                && e.Message.Contains("found the database busy", StringComparison.Ordinal)));
+        else
+            await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        await holder!.DisposeAsync();
+
+        await Poll.UntilAsync(async () => await DeliveryAsync(database) is { Status: WebhookDeliveryStatus.Delivered });
+        var delivery = (await DeliveryAsync(database))!;
+        Assert.Equal(1, delivery.Attempts);
+        Assert.Equal([200], delivery.AttemptLog.Select(a => a.StatusCode ?? 0));
+        Assert.Single(receiver.Requests);
+        var errors = app.Entries.Where(e => e.Level >= LogLevel.Error).Select(e => $"{e.Category}: {e.Message}").ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    /// <summary>The app with its dispatcher every 0.2 s; on SQLite a busy timeout (the command timeout) of a second, so a write gives up within the test's patience.</summary>
+    private static SecurityTestApp StartApp(TestDatabase database)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Webhooks:AllowHttp"] = "true", ["Webhooks:DispatchInterval"] = "00:00:00.2", ["Webhooks:RetryBaseDelay"] = "00:00:01",
+        };
+        if (database.Provider == DatabaseProvider.Sqlite)
+            settings["ConnectionStrings:Sqlite"] = new SqliteConnectionStringBuilder(database.ConnectionString) { DefaultTimeout = 1 }.ToString();
+        return new SecurityTestApp(database, settings);
+    }
+
     private static async Task<WebhookDelivery?> DeliveryAsync(TestDatabase database)
     {
         await using var db = database.CreateDbContext();
         return await db.WebhookDeliveries.AsNoTracking().Include(d => d.AttemptLog).SingleOrDefaultAsync(Ct);
-    }
-
-    /// <summary>Another connection's open write transaction (as another instance or an import holds it), released on dispose.</summary>
-    private static async Task<IAsyncDisposable> HoldWriteLockAsync(TestDatabase database)
-    {
-        if (database.Provider == DatabaseProvider.Sqlite)
-        {
-            var connection = new SqliteConnection(database.ConnectionString);
-            await connection.OpenAsync(Ct);
-            await using (var begin = connection.CreateCommand())
-            {
-                begin.CommandText = "BEGIN IMMEDIATE";
-                await begin.ExecuteNonQueryAsync(Ct);
-            }
-            return connection;
-        }
-        var pg = new NpgsqlConnection(database.ConnectionString);
-        await pg.OpenAsync(Ct);
-        await using (var lockTable = new NpgsqlCommand("BEGIN; LOCK TABLE \"WebhookDeliveries\" IN EXCLUSIVE MODE", pg))
-            await lockTable.ExecuteNonQueryAsync(Ct);
-        return pg;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "Timed out waiting.");
-            await Task.Delay(100, Ct);
-        }
     }
 }

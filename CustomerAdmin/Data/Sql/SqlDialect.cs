@@ -41,6 +41,19 @@ public abstract class SqlDialect
         CancellationToken ct = default) where T : class;
 
     /// <summary>
+    /// Runs <paramref name="work"/> in one write transaction and commits it, for a background writer that meets other
+    /// writers (another instance, an import): a database that stays busy fails it with the database's own exception
+    /// (<see cref="BusyCause"/> names it), which the caller treats as expected, without a failed EF command logged at
+    /// Error first. On SQLite the write lock is taken as the transaction begins.
+    /// </summary>
+    public virtual async Task WriteAsync(AppDbContext db, Func<CancellationToken, Task> work, CancellationToken ct = default)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await work(ct);
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>
     /// Inserts each row or, when a row with its primary key exists, adds its <paramref name="valueProperty"/> to that
     /// row's; in the caller's transaction.
     /// </summary>

@@ -49,25 +49,31 @@ public sealed class SqliteDialect : SqlDialect
 
     public override Task AdvisoryLockAsync(AppDbContext db, long key, CancellationToken ct = default) => Task.CompletedTask;
 
-    /// <remarks>
-    /// One writer at a time, so this statement is the whole claim. The write lock is taken first, by the connection
-    /// itself (<c>BEGIN IMMEDIATE</c>) rather than by the <c>UPDATE</c>: while another writer holds it past the busy
-    /// timeout (an import, another instance), the claim then fails as a busy <see cref="SqliteException"/> that the
-    /// dispatchers' loop takes for what it is (<see cref="SqlDialects.BusyCause"/>: tried again at the next pass), and
-    /// not as a failed EF command, which EF logs at Error with its SQL before any caller can say it was expected.
-    /// </remarks>
+    /// <remarks>One writer at a time, so this statement is the whole claim, in <see cref="WriteAsync"/>'s transaction.</remarks>
     public override async Task<int> ClaimAsync<T>(AppDbContext db, IQueryable<T> due, int limit, Action<UpdateSettersBuilder<T>> set,
         CancellationToken ct = default)
     {
         if (db.Database.CurrentTransaction is not null) return await due.Take(limit).ExecuteUpdateAsync(set, ct);
+        var claimed = 0;
+        await WriteAsync(db, async c => claimed = await due.Take(limit).ExecuteUpdateAsync(set, c), ct);
+        return claimed;
+    }
+
+    /// <remarks>
+    /// The write lock is taken first, by the connection itself (<c>BEGIN IMMEDIATE</c>) rather than by the first write:
+    /// while another writer holds it past the busy timeout, the write then fails as a busy <see cref="SqliteException"/>
+    /// (<see cref="SqlDialects.BusyCause"/>), not as a failed EF command, which EF logs at Error with its SQL before any
+    /// caller can say it was expected.
+    /// </remarks>
+    public override async Task WriteAsync(AppDbContext db, Func<CancellationToken, Task> work, CancellationToken ct = default)
+    {
         await using var open = await db.Database.KeepConnectionOpenAsync(ct);
         await using var transaction = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: false);
         await db.Database.UseTransactionAsync(transaction, ct);
         try
         {
-            var claimed = await due.Take(limit).ExecuteUpdateAsync(set, ct);
+            await work(ct);
             await transaction.CommitAsync(ct);
-            return claimed;
         }
         finally
         {

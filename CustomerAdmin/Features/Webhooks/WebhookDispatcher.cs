@@ -28,6 +28,9 @@ public sealed class WebhookDispatcher(
 {
     public const string HttpClientName = "webhooks";
 
+    /// <summary>How long a result that met a busy database waits before it is written again.</summary>
+    private static readonly TimeSpan RecordRetryWait = TimeSpan.FromSeconds(1);
+
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private long _claims;
 
@@ -52,12 +55,17 @@ public sealed class WebhookDispatcher(
                 try
                 {
                     var outcome = await PostAsync(delivery, token);
-                    await RecordAsync(delivery, outcome, token);
+                    // Unrecorded, the delivery is posted again once its lease runs out: so a busy database is waited for.
+                    await BackgroundLoops.WriteWhileBusyAsync(logger, $"Recording webhook delivery {delivery.Id}",
+                        DateTime.SpecifyKind(delivery.LeaseUntil ?? Now(), DateTimeKind.Utc), RecordRetryWait, time, t => RecordAsync(delivery, outcome, t), token);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    // Left in Sending: when the lease runs out a pass claims it again.
-                    logger.LogError(ex, "Webhook delivery {DeliveryId} could not be recorded", delivery.Id);
+                    // Left in Sending: when the lease runs out a pass claims it again (the receiver sees the event id twice).
+                    if (SqlDialects.IsBusy(ex))
+                        logger.LogWarning("Webhook delivery {DeliveryId} could not be recorded: the database stayed busy until its lease ran out; it will be posted again", delivery.Id);
+                    else
+                        logger.LogError(ex, "Webhook delivery {DeliveryId} could not be recorded", delivery.Id);
                 }
             });
         return claimed.Count;
@@ -126,7 +134,6 @@ public sealed class WebhookDispatcher(
         var now = Now();
         var error = outcome.Error is null ? null : TextInput.Truncate(outcome.Error, WebhookDelivery.ErrorMax);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var owned = db.WebhookDeliveries.Where(d => d.Id == delivery.Id && d.LeaseOwner == delivery.LeaseOwner && d.Status == WebhookDeliveryStatus.Sending);
         WebhookDeliveryStatus status;
         DateTime next = delivery.NextAttemptAt;
@@ -136,23 +143,27 @@ public sealed class WebhookDispatcher(
             next = now + RetryDelay(Options, delivery.Attempts);
             status = next > delivery.CreatedAt + Options.RetryWindow ? WebhookDeliveryStatus.Failed : WebhookDeliveryStatus.Pending;
         }
-        var updated = await owned.ExecuteUpdateAsync(s => s
-            .SetProperty(d => d.Status, status).SetProperty(d => d.NextAttemptAt, next)
-            .SetProperty(d => d.LastStatusCode, outcome.StatusCode).SetProperty(d => d.LastError, error)
-            .SetProperty(d => d.DeliveredAt, outcome.Delivered ? now : null)
-            .SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseUntil, (DateTime?)null)
-            .SetProperty(d => d.UpdatedAt, now), ct);
+        var updated = 0;
+        await db.Sql().WriteAsync(db, async t =>
+        {
+            updated = await owned.ExecuteUpdateAsync(s => s
+                .SetProperty(d => d.Status, status).SetProperty(d => d.NextAttemptAt, next)
+                .SetProperty(d => d.LastStatusCode, outcome.StatusCode).SetProperty(d => d.LastError, error)
+                .SetProperty(d => d.DeliveredAt, outcome.Delivered ? now : null)
+                .SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseUntil, (DateTime?)null)
+                .SetProperty(d => d.UpdatedAt, now), t);
+            if (updated == 0) return;
+            db.WebhookAttempts.Add(new WebhookAttempt
+            {
+                DeliveryId = delivery.Id, AttemptedAt = outcome.At, StatusCode = outcome.StatusCode, Error = error, DurationMs = outcome.DurationMs,
+            });
+            await db.SaveChangesAsync(t);
+        }, ct);
         if (updated == 0)
         {
             logger.LogWarning("Webhook delivery {DeliveryId}: lease lost before the result was recorded", delivery.Id);
             return;
         }
-        db.WebhookAttempts.Add(new WebhookAttempt
-        {
-            DeliveryId = delivery.Id, AttemptedAt = outcome.At, StatusCode = outcome.StatusCode, Error = error, DurationMs = outcome.DurationMs,
-        });
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
         var tag = AppMetrics.Tag("event", delivery.EventType);
         switch (status)
         {

@@ -1,4 +1,6 @@
+using CustomerAdmin.Common;
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using Microsoft.EntityFrameworkCore;
 
 namespace CustomerAdmin.Features.Privacy.AccessLog;
@@ -12,6 +14,7 @@ public sealed class AccessLogWriter(AccessLogRecorder log, IDbContextFactory<App
 {
     public const int BatchSize = 500;
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+    private readonly BusyStreak _busy = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,13 +46,14 @@ public sealed class AccessLogWriter(AccessLogRecorder log, IDbContextFactory<App
         {
             await using var db = await factory.CreateDbContextAsync();
             db.AccessLog.AddRange(batch);
-            await db.SaveChangesAsync();
+            await db.Sql().WriteAsync(db, async ct => await db.SaveChangesAsync(ct));
             batch.Clear();
+            _busy.Succeeded();
             return true;
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Could not write {Count} access log rows", batch.Count);
+            _busy.Failed(logger, ex, $"Writing {batch.Count} access log rows", $"trying again in {RetryAfter}");
             foreach (var entry in batch) entry.Id = 0;
             return false;
         }

@@ -34,6 +34,9 @@ public sealed class SmsDispatcher(
     /// <summary>Provider clocks and ours disagree a little; reconciliation looks this far before the last attempt.</summary>
     public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long results that met a busy database wait before they are written again.</summary>
+    private static readonly TimeSpan RecordRetryWait = TimeSpan.FromSeconds(1);
+
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private long _claims;
 
@@ -305,21 +308,26 @@ public sealed class SmsDispatcher(
     /// <summary>
     /// A batch's results in one transaction: one commit instead of one per message (SQLite has a single writer and
     /// syncs on every commit). Until it commits the rows stay leased in Sending, so a crash here means reconciliation,
-    /// never a second send. If the batch cannot be written, each result is tried on its own.
+    /// never a second send. While the database is busy (another writer: an import, another instance) the batch is
+    /// tried again until its leases run out; if it cannot be written, each result is tried on its own.
     /// </summary>
     private async Task RecordAllAsync(List<(SmsMessage Message, SmsSendResult Result)> results, CancellationToken ct)
     {
         if (results.Count == 0) return;
         try
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await using (var transaction = await db.Database.BeginTransactionAsync(ct))
-            {
-                foreach (var (message, result) in results)
-                    await WriteResultAsync(db, message, result, null, ct);
-                await transaction.CommitAsync(ct);
-            }
-            await OptOutRefusedRecipientsAsync(db, results, ct);
+            var leasesEnd = DateTime.SpecifyKind(results.Min(r => r.Message.LeaseUntil) ?? Now(), DateTimeKind.Utc);
+            await BackgroundLoops.WriteWhileBusyAsync(logger, $"Recording {results.Count} SMS results", leasesEnd, RecordRetryWait, time,
+                async t =>
+                {
+                    await using var db = await dbFactory.CreateDbContextAsync(t);
+                    await db.Sql().WriteAsync(db, async w =>
+                    {
+                        foreach (var (message, result) in results)
+                            await WriteResultAsync(db, message, result, null, w);
+                    }, t);
+                    await OptOutRefusedRecipientsAsync(db, results, t);
+                }, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -332,7 +340,10 @@ public sealed class SmsDispatcher(
                 }
                 catch (Exception one) when (one is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    logger.LogError(one, "Recording the result of SMS {SmsId} failed; it will be reconciled", message.Id);
+                    if (SqlDialects.IsBusy(one))
+                        logger.LogWarning("Recording the result of SMS {SmsId} failed: the database stayed busy; it will be reconciled", message.Id);
+                    else
+                        logger.LogError(one, "Recording the result of SMS {SmsId} failed; it will be reconciled", message.Id);
                 }
             }
         }
