@@ -47,6 +47,36 @@ public sealed class CustomerComponentTests : AppComponentTest
         Assert.Equal("Active", first.QuerySelector("td[data-label=Status] .mud-chip.mud-chip-color-success")!.TextContent.Trim());
     }
 
+    [Fact]
+    public async Task TheBookedOnEventFilterChipNamesTheEventAndTakingItOffShowsEveryone()
+    {
+        int galaId;
+        await using (var db = Db.Inner.CreateDbContext())
+        {
+            var data = new TestData.Batch(db);
+            var gala = data.Event("Spring Gala", new DateTime(2026, 5, 9, 23, 0, 0, DateTimeKind.Utc), 100);
+            data.Booking(data.Customer("Booked", "Guest", new DateTime(2026, 1, 5, 12, 0, 0, DateTimeKind.Utc)), gala, 2,
+                new DateTime(2026, 3, 2, 12, 0, 0, DateTimeKind.Utc));
+            data.Customer("Not", "Booked", new DateTime(2026, 1, 5, 12, 0, 0, DateTimeKind.Utc));
+            await db.SaveChangesAsync(Xunit.TestContext.Current.CancellationToken);
+            galaId = gala.Id;
+        }
+        var nav = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        nav.NavigateTo($"/customers?{CustomerListQueryString.BookedEvent}={galaId}");
+
+        var cut = Render<CustomerList>();
+
+        var day = Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<CustomerAdmin.Common.VenueOptions>>().Value
+            .DisplayDate(new DateTime(2026, 5, 9, 23, 0, 0, DateTimeKind.Utc));
+        cut.WaitForAssertion(() =>
+        {
+            Assert.Equal("1 customer", cut.Find("[data-testid=customer-count]").TextContent.Trim());
+            Assert.Equal($"Booked on Spring Gala ({day})", cut.Find("[data-testid=active-filter]").TextContent.Trim());
+        });
+        cut.Find("[data-testid=active-filter] button").Click();
+        Assert.DoesNotContain(CustomerListQueryString.BookedEvent, new Uri(nav.Uri).Query, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("%", 0)]
     [InlineData("'", 0)]
@@ -62,7 +92,7 @@ public sealed class CustomerComponentTests : AppComponentTest
         var cut = Render<CustomerList>();
 
         cut.WaitForAssertion(() =>
-            Assert.Equal($"{expected} customers", cut.Find("[data-testid=customer-count]").TextContent.Trim()));
+            Assert.Equal(expected == 1 ? "1 customer" : $"{expected} customers", cut.Find("[data-testid=customer-count]").TextContent.Trim()));
     }
 
     [Fact]

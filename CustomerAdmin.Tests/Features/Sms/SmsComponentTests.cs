@@ -86,7 +86,7 @@ public sealed class SmsComponentTests : AppComponentTest
         cut.Find("#template-body").Input("Second {{first_name}}");
         cut.Find("form").Submit();
 
-        await WaitForAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             await using var db = Db.Inner.CreateDbContext();
             var saved = await db.SmsTemplates.SingleAsync(TestContext.Current.CancellationToken);
@@ -289,7 +289,7 @@ public sealed class SmsComponentTests : AppComponentTest
             TestContext.Current.CancellationToken);
 
         Assert.Null(refusal);
-        await WaitForAsync(() => Task.FromResult(job!.State != BulkJobState.Running));
+        await Poll.UntilAsync(() => job!.State != BulkJobState.Running);
         Assert.Equal(BulkJobState.Finished, job!.State);
         Assert.Equal(BulkSmsOperations.BatchSize + 5, job.Done);
         await using var db = Db.Inner.CreateDbContext();
@@ -297,16 +297,6 @@ public sealed class SmsComponentTests : AppComponentTest
         Assert.Equal(BulkSmsOperations.BatchSize + 5, messages.Count);
         Assert.All(messages, m => Assert.Equal((SmsKind.Bulk, eventId, "manager@test.local"), (m.Kind, m.EventId!.Value, m.CreatedBy)));
         Assert.Contains(messages, m => m.Body == "Hi P7");
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (await condition()) return;
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-        Assert.Fail("The condition did not become true within 5 s.");
     }
 
     private async Task UpdateCustomerAsync(int id, Action<Customer> change)

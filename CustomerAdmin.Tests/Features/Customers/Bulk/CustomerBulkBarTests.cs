@@ -95,7 +95,7 @@ public sealed class CustomerBulkBarTests : AppComponentTest
         SignInAs(AppRoles.Staff);
         await Data.CustomerAsync();
         var cut = RenderPage<CustomerList>();
-        cut.WaitForAssertion(() => Assert.Equal("1 customers", Text(cut, "customer-count")));
+        cut.WaitForAssertion(() => Assert.Equal("1 customer", Text(cut, "customer-count")));
 
         Box(cut, "select-row").Change(true);
 
