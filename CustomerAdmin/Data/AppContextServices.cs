@@ -51,6 +51,7 @@ public static class AppContextServicesExtensions
         where TBuilder : DbContextOptionsBuilder
     {
         ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new AppContextServices(time, currentUser, venue, keepers));
+        builder.AddInterceptors(StatementAhead.Interceptor);
         return builder;
     }
 }

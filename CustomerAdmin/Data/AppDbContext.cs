@@ -67,7 +67,10 @@ public class AppDbContext(DbContextOptions options) : IdentityDbContext<AppUser>
     public string? ChangeReason { get; set; }
 
     /// <summary>Forgets what one operation set, before a pooled instance is handed to the next (EF resets its own state).</summary>
-    internal void ResetForReuse() => (_actor, ChangeReason) = (null, null);
+    internal void ResetForReuse() => (_actor, ChangeReason, Ahead) = (null, null, null);
+
+    /// <summary>A statement to send in the same round trip as this context's next query (<see cref="StatementAhead"/>).</summary>
+    public StatementAhead? Ahead { get; set; }
 
     protected override void OnModelCreating(ModelBuilder b)
     {

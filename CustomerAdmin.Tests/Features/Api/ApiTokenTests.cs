@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using CustomerAdmin.Common;
@@ -6,6 +8,7 @@ using CustomerAdmin.Features.Api;
 using CustomerAdmin.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CustomerAdmin.Tests.Features.Api;
@@ -53,6 +56,110 @@ public sealed class ApiTokenTests
         Assert.True(await api.Server.Services.GetRequiredService<ApiTokenOperations>().RevokeAsync(token.Token.Id, "admin", ct));
         using var revoked = await api.Client(token.Secret).GetAsync(url, ct);
         Assert.Equal(HttpStatusCode.Unauthorized, revoked.StatusCode);
+    }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task AGetIsOneCommandWithTheTokenCheckAndTheCheckStillDecides(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var api = await ApiServer.StartAsync(provider);
+        var customer = await api.Data.CustomerAsync("Ann", "Lee");
+        var url = $"api/v1/customers/{customer.Id}";
+        var (email, _) = await api.Server.CreateUserAsync(AppRoles.Manager);
+        var tokens = api.Server.Services.GetRequiredService<ApiTokenOperations>();
+        var token = await tokens.CreateAsync(email, "sync", [Permissions.CustomersRead], null, "t", ct);
+        var client = api.Client(token.Secret);
+        using (var first = await client.GetAsync(url, ct)) // stamps LastUsedAt: a second statement, once a minute
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+
+        using var commands = new CommandLog(ApiTokenOperations.Hash(token.Secret));
+        await Task.Delay(TimeSpan.FromSeconds(1.2), ct); // EF caches for a second whether anyone listens
+        using (var second = await client.GetAsync(url, ct))
+        {
+            Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+            Assert.Equal("Ann Lee", (await second.JsonAsync()).GetProperty("fullName").GetString());
+        }
+        // One round trip: the token check went out in front of the customer's statement, in the same command.
+        var sent = Assert.Single(commands.Texts);
+        Assert.Contains("\"ApiTokens\"", sent);
+        Assert.Contains("\"Customers\"", sent);
+
+        // The check still decides, each time from the database: a token past its expiry, an owner locked out, a role
+        // taken away (the scope no longer held: 403) and a revocation, each refused with no customer data in the answer.
+        async Task RefusedAsync(HttpStatusCode status)
+        {
+            using var refused = await client.GetAsync(url, ct);
+            Assert.Equal(status, refused.StatusCode);
+            Assert.DoesNotContain("Lee", await refused.Content.ReadAsStringAsync(ct));
+        }
+        await using (var db = api.Server.CreateDbContext())
+            await db.ApiTokens.Where(t => t.Id == token.Token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.ExpiresAt, DateTime.UtcNow.AddSeconds(-1)), ct);
+        await RefusedAsync(HttpStatusCode.Unauthorized);
+        await using (var db = api.Server.CreateDbContext())
+            await db.ApiTokens.Where(t => t.Id == token.Token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.ExpiresAt, (DateTime?)null), ct);
+        using (var again = await client.GetAsync(url, ct))
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        await using (var scope = api.Server.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            var user = (await users.FindByEmailAsync(email))!;
+            await users.SetLockoutEnabledAsync(user, true);
+            await users.SetLockoutEndDateAsync(user, DateTimeOffset.UtcNow.AddHours(1));
+            await RefusedAsync(HttpStatusCode.Unauthorized);
+            await users.SetLockoutEndDateAsync(user, null);
+            using (var unlocked = await client.GetAsync(url, ct))
+                Assert.Equal(HttpStatusCode.OK, unlocked.StatusCode);
+            await users.RemoveFromRoleAsync(user, AppRoles.Manager);
+            await RefusedAsync(HttpStatusCode.Forbidden);
+            await users.AddToRoleAsync(user, AppRoles.Manager);
+        }
+        Assert.True(await tokens.RevokeAsync(token.Token.Id, "admin", ct));
+        await RefusedAsync(HttpStatusCode.Unauthorized);
+    }
+
+    /// <summary>
+    /// The commands EF (as executed: after interceptors) and <see cref="DirectSql"/> send with a parameter of the given
+    /// value (a token's hash: this test's requests only, whatever else runs in the process).
+    /// </summary>
+    private sealed class CommandLog : IObserver<DiagnosticListener>, IObserver<KeyValuePair<string, object?>>, IDisposable
+    {
+        private readonly string _parameter;
+        private readonly List<IDisposable> _subscriptions = [];
+        private readonly List<string> _texts = [];
+
+        public CommandLog(string parameter)
+        {
+            _parameter = parameter;
+            _subscriptions.Add(DiagnosticListener.AllListeners.Subscribe(this));
+        }
+
+        public List<string> Texts
+        {
+            get { lock (_texts) return [.. _texts]; }
+        }
+
+        public void OnNext(DiagnosticListener listener)
+        {
+            if (listener.Name == DbLoggerCategory.Name)
+                lock (_subscriptions) _subscriptions.Add(listener.Subscribe(this, name => name == RelationalEventId.CommandExecuted.Name));
+            if (listener.Name == DirectSql.ListenerName)
+                lock (_subscriptions) _subscriptions.Add(listener.Subscribe(this, name => name == DirectSql.CommandExecuting));
+        }
+
+        public void OnNext(KeyValuePair<string, object?> e)
+        {
+            if (((e.Value as CommandEventData)?.Command ?? e.Value as DbCommand) is { } command
+                && command.Parameters.Cast<DbParameter>().Any(p => _parameter.Equals(p.Value)))
+                lock (_texts) _texts.Add(command.CommandText);
+        }
+
+        public void OnCompleted() { }
+        public void OnError(Exception error) { }
+
+        public void Dispose()
+        {
+            lock (_subscriptions) foreach (var subscription in _subscriptions) subscription.Dispose();
+        }
     }
 
     [Fact]

@@ -31,8 +31,14 @@ public sealed class ApiTokenAuthentication(IOptionsMonitor<AuthenticationSchemeO
         string? header = Request.Headers.Authorization;
         if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return AuthenticateResult.NoResult();
-        var caller = await tokens.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        var endpoint = Context.GetEndpoint()?.Metadata;
+        var beside = endpoint?.GetMetadata<ReadBesideTokenCheck>();
+        var (caller, read) = await tokens.AuthenticateAsync<object?>(header["Bearer ".Length..].Trim(),
+            beside is null ? null : (db, ct) => beside.Read(Context, db, ct), Context.RequestAborted);
         if (caller is null) return AuthenticateResult.Fail("The token is unknown, revoked or expired.");
+        // Handed on only to a request that will reach the endpoint: one without the scope gets its 403 and the rows are dropped.
+        if (beside is not null && (endpoint!.GetMetadata<ApiScope>() is not { } scope || caller.Scopes.Contains(scope.Permission)))
+            Context.Features.Set(new ReadBesideTokenCheck.Result(read));
         List<Claim> claims =
         [
             new(ClaimTypes.NameIdentifier, caller.UserId), new(ClaimTypes.Name, caller.UserName),

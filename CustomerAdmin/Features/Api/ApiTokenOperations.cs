@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
+using CustomerAdmin.Data.Sql;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 
@@ -79,42 +80,51 @@ public sealed class ApiTokenOperations(IDbContextFactory<AppDbContext> dbFactory
     /// The caller a presented secret stands for, or null when it is unknown, revoked, expired, or its owner is locked
     /// out. Read from the database at every request, so a revocation counts from the next one.
     /// </summary>
-    public async Task<ApiCaller?> AuthenticateAsync(string secret, CancellationToken ct = default)
+    public async Task<ApiCaller?> AuthenticateAsync(string secret, CancellationToken ct = default) =>
+        (await AuthenticateAsync<object?>(secret, null, ct)).Caller;
+
+    /// <summary>
+    /// <see cref="AuthenticateAsync(string, CancellationToken)"/>, with <paramref name="beside"/> (an endpoint's one
+    /// read, on the same context) run in the same round trip as the check: the check's statement goes out in front of
+    /// the read's query (<see cref="StatementAhead"/>). The read's result is returned only with a caller; without one
+    /// the caller must discard it (it is read, never shown). If the read ran no query, the check runs alone.
+    /// </summary>
+    public async Task<(ApiCaller? Caller, T? Read)> AuthenticateAsync<T>(string secret,
+        Func<AppDbContext, CancellationToken, Task<T>>? beside, CancellationToken ct = default)
     {
-        if (!secret.StartsWith(SecretPrefix, StringComparison.Ordinal) || secret.Length > 100) return null;
+        if (!secret.StartsWith(SecretPrefix, StringComparison.Ordinal) || secret.Length > 100) return (null, default);
         var hash = Hash(secret);
         var now = time.GetUtcNow().UtcDateTime;
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await using var open = await db.Database.KeepConnectionOpenAsync(ct);
         // One statement: the token, its owner and the owner's roles (a row per role), so every request pays one round
-        // trip for the check that makes a revocation, a lock-out or a role taken away count from the next request.
-        var rows = new List<TokenRow>(2);
-        await foreach (var row in TokenRows.GetValue(db.Model, _ => CompileTokenRows())(db, hash).WithCancellation(ct))
-            rows.Add(row);
-        if (rows.Count == 0) return null;
+        // trip at most for the check that makes a revocation, a lock-out or a role taken away count from the next request.
+        var check = ApiTokenSql.For(db);
+        List<ApiTokenCheckRow>? rows = null;
+        T? read = default;
+        if (beside is not null)
+        {
+            db.Ahead = new StatementAhead(check.Text, [(ApiTokenSql.HashParameter, hash)],
+                async (reader, token) => rows = await ApiTokenSql.ReadAsync(reader, token));
+            try
+            {
+                read = await beside(db, ct);
+            }
+            finally
+            {
+                db.Ahead = null;
+            }
+        }
+        rows ??= await check.RunAsync(db, hash, ct);
+        if (rows.Count == 0) return (null, default);
         var found = rows[0];
-        if (found.ExpiresAt <= now || found.LockoutEnd > time.GetUtcNow()) return null;
+        if (found.ExpiresAt <= now || found.LockoutEnd > time.GetUtcNow()) return (null, default);
         var held = HeldBy(rows.Where(r => r.Role is not null).Select(r => r.Role!));
         if (found.LastUsedAt is null || found.LastUsedAt < now.AddMinutes(-1))
             await db.ApiTokens.Where(t => t.Id == found.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), ct);
-        return new ApiCaller(found.Id, found.Name, found.UserId, found.UserName ?? "",
-            SplitScopes(found.Scopes).Where(held.Contains).ToList());
+        return (new ApiCaller(found.Id, found.Name, found.UserId, found.UserName ?? "",
+            SplitScopes(found.Scopes).Where(held.Contains).ToList()), read);
     }
-
-    private sealed record TokenRow(int Id, string Name, string UserId, string Scopes, DateTime? ExpiresAt, DateTime? LastUsedAt,
-        string? UserName, DateTimeOffset? LockoutEnd, string? Role);
-
-    // Compiled (per model: a process holds one per provider): at every API request EF would otherwise look its SQL up
-    // by hashing and comparing the expression tree.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
-        Func<AppDbContext, string, IAsyncEnumerable<TokenRow>>> TokenRows = new();
-
-    private static Func<AppDbContext, string, IAsyncEnumerable<TokenRow>> CompileTokenRows() => EF.CompileAsyncQuery((AppDbContext db, string hash) =>
-        from t in db.ApiTokens.AsNoTracking()
-        where t.SecretHash == hash && t.RevokedAt == null
-        join u in db.Users on t.UserId equals u.Id
-        from ur in db.UserRoles.Where(r => r.UserId == u.Id).DefaultIfEmpty()
-        from r in db.Roles.Where(r => ur != null && r.Id == ur.RoleId).DefaultIfEmpty()
-        select new TokenRow(t.Id, t.Name, t.UserId, t.Scopes, t.ExpiresAt, t.LastUsedAt, u.UserName, u.LockoutEnd, r == null ? null : r.Name));
 
     /// <summary>The permissions a user with these roles holds.</summary>
     public static HashSet<string> HeldBy(IEnumerable<string> roles)

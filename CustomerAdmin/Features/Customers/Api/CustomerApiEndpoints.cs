@@ -27,7 +27,7 @@ public static class CustomerApiEndpoints
         customers.MapGet("", ListAsync).WithName("listCustomers").RequireScope(Permissions.CustomersRead);
         customers.MapGet("/suggestions", SuggestAsync).WithName("suggestCustomers").RequireScope(Permissions.CustomersRead);
         customers.MapGet("/{id:int}", GetAsync).WithName("getCustomer").RequireScope(Permissions.CustomersRead)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ReadsBesideTokenCheck(ReadOneAsync).ProducesProblem(StatusCodes.Status404NotFound);
         customers.MapPost("", CreateAsync).WithName("createCustomer").RequireScope(Permissions.CustomersWrite)
             .Accepts<CustomerRequest>("application/json")
             .WithIdempotency<Customer>("customers", static async (db, id, ct) => await db.FindCustomerAsync(id, ct) is { } c
@@ -81,12 +81,18 @@ public static class CustomerApiEndpoints
     private static async Task<Results<Ok<CustomerResponse>, ProblemHttpResult>> GetAsync(int id, HttpContext context,
         IDbContextFactory<AppDbContext> dbFactory, CancellationToken ct)
     {
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (await db.FindWithStatsAsync(id, ct) is not { } found) return ApiRequests.NotFound("customer");
+        if (await ReadBesideTokenCheck.ReadAsync(context, dbFactory, ReadOneAsync, ct) is not { } found) return ApiRequests.NotFound("customer");
         var (customer, stats) = found;
         context.Response.Headers.ETag = ApiRequests.ETag(customer.Version);
         return TypedResults.Ok(CustomerResponse.From(customer, stats));
     }
+
+    /// <summary>The get's one statement, sent with the token check (<see cref="ReadBesideTokenCheck"/>); the id from the route.</summary>
+    private static Task<(Customer Customer, CustomerStats Stats)?> ReadOneAsync(HttpContext context, AppDbContext db, CancellationToken ct) =>
+        int.TryParse(context.Request.RouteValues["id"] as string, System.Globalization.NumberStyles.Integer,
+            System.Globalization.CultureInfo.InvariantCulture, out var id)
+            ? db.FindWithStatsAsync(id, ct)
+            : Task.FromResult<(Customer, CustomerStats)?>(null);
 
     private static async Task<IResult> CreateAsync(HttpContext context, CustomerOperations operations,
         IDbContextFactory<AppDbContext> dbFactory, IOptions<CustomersOptions> options, CancellationToken ct)
