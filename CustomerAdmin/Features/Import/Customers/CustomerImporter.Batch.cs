@@ -10,6 +10,7 @@ using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Operations.Observability;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Query;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CustomerAdmin.Features.Import.Customers;
 
@@ -61,33 +62,100 @@ public sealed partial class CustomerImporter
         public ImportMatchMode OnMatch => request.OnMatch;
         public string Source => request.Source.Trim();
         public FileIndex Index => index;
+        /// <summary>The counts of the committed batches (what a rolled-back transaction leaves).</summary>
         public RunCounts Counts { get; set; } = new();
+        /// <summary>The counts with the batches of the transaction under way (what the progress shows).</summary>
+        public RunCounts Pending { get; set; } = new();
         public ImportStageTimes? Stages { get; init; }
+
+        /// <summary>
+        /// The run's one context, so one connection for all its transactions: the bulk settings give the connection a
+        /// large page cache that the pool keeps, and a context per batch had taken up to four pooled connections in
+        /// turn, filling a cache on each (the working set rose through the run; docs/benchmarks.md, import-pages).
+        /// </summary>
+        public AppDbContext? Db { get; set; }
     }
 
     /// <summary>
-    /// Reads, matches and writes one batch: in a real run one transaction for the customers, their history (through the
-    /// save's keepers), links, report rows and the run's counts; a dry run writes only the report rows and counts.
+    /// One transaction of a real run (or, in a dry run, one context without a transaction) and the batches written in
+    /// it so far; committed when it is <see cref="CustomerImportOptions.CommitTime"/> old (<see cref="CommitAsync"/>).
     /// </summary>
-    /// <returns>False when the run was cancelled meanwhile: it stops after this batch.</returns>
-    private async Task<bool> ProcessBatchAsync(RunWork work, List<ImportedCustomerRow> rows, CancellationToken ct)
+    private sealed class Transaction(AppDbContext db, IDbContextTransaction? tx) : IAsyncDisposable
+    {
+        private readonly long _started = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        public AppDbContext Db => db;
+        public IDbContextTransaction? Tx => tx;
+        public TimeSpan Age => System.Diagnostics.Stopwatch.GetElapsedTime(_started);
+
+        /// <summary>Ends the transaction (rolled back unless committed); the run's context stays for the next.</summary>
+        public async ValueTask DisposeAsync()
+        {
+            if (tx is not null) await tx.DisposeAsync();
+        }
+    }
+
+    private async Task<Transaction> BeginAsync(RunWork work, CancellationToken ct)
+    {
+        if (work.Db is null)
+        {
+            var created = await factory.CreateDbContextAsync(ct);
+            try
+            {
+                created.Actor = ActorOf(work.Run.Id);
+                // Nothing is tracked: matched customers are written on the bulk path (WriteMatchedAsync).
+                created.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+                // The legacy import's settings for a connection that writes in large batches (on SQLite a large page
+                // cache, which keeps the customers' indexes in memory across batches, and fewer syncs and checkpoints).
+                if (!work.Run.DryRun) await created.Sql().BeginBulkWritesAsync(created, ct);
+            }
+            catch
+            {
+                await created.DisposeAsync();
+                throw;
+            }
+            work.Db = created;
+        }
+        return new Transaction(work.Db, work.Run.DryRun ? null : await work.Db.Database.BeginTransactionAsync(ct));
+    }
+
+    /// <summary>
+    /// Stores the run's counts and heartbeat with the transaction's batches and commits them.
+    /// </summary>
+    /// <returns>False when the run was cancelled meanwhile: it stops after these batches.</returns>
+    private async Task<bool> CommitAsync(RunWork work, Transaction transaction, CancellationToken ct)
+    {
+        var (run, db, counts) = (work.Run, transaction.Db, work.Pending);
+        var now = Now;
+        var alive = await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running)
+            .ExecuteUpdateAsync(s => counts.Apply(s).SetProperty(r => r.HeartbeatAt, now), ct);
+        // Cancelled while these batches ran (CancelAsync): they are kept, whole, and the run stops after them.
+        var cancelled = alive == 0 && await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Cancelled)
+            .ExecuteUpdateAsync(s => counts.Apply(s).SetProperty(r => r.HeartbeatAt, now), ct) == 1;
+        // Declared interrupted (perhaps undone) by another process while these batches ran: their rows must not join the run.
+        if (alive == 0 && !cancelled) throw new InvalidOperationException($"Import #{run.Id} was marked as interrupted by another process, so it stopped.");
+        if (transaction.Tx is not null) await transaction.Tx.CommitAsync(ct);
+        work.Counts = counts.Copy();
+        work.Stages?.Mark("run counts and commit");
+        return !cancelled;
+    }
+
+    /// <summary>
+    /// Reads, matches and writes one batch in the run's transaction under way: in a real run the customers, their
+    /// history (through the save's keepers), links and report rows; a dry run writes only the report rows. The run's
+    /// counts move with the transaction's commit (<see cref="CommitAsync"/>).
+    /// </summary>
+    private async Task ProcessBatchAsync(RunWork work, Transaction transaction, List<ImportedCustomerRow> rows, CancellationToken ct)
     {
         var run = work.Run;
         var dry = run.DryRun;
-        await using var db = await factory.CreateDbContextAsync(ct);
-        db.Actor = ActorOf(run.Id);
-        // The legacy import's settings for a connection that writes in large batches (on SQLite a large page cache,
-        // which keeps the customers' indexes in memory across batches, and fewer syncs and checkpoints in WAL mode).
-        if (!dry) await db.Sql().BeginBulkWritesAsync(db, ct);
-        await using var tx = dry ? null : await db.Database.BeginTransactionAsync(ct);
-        // Nothing is tracked: matched customers are written on the bulk path (WriteMatchedAsync).
-        db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+        var db = transaction.Db;
         var stages = work.Stages;
         var lookup = await LookUpAsync(db, rows, work.Source, ct);
         stages?.Mark("look up matches (ref, phone, email)");
         var candidates = await CandidatesAsync(db, rows, lookup, ct);
         stages?.Mark("candidate scoring");
-        var counts = work.Counts.Copy();
+        var counts = work.Pending;
         var report = new List<(ImportReportRow Row, Customer? Customer)>(rows.Count);
         var linkedHere = new HashSet<string>(StringComparer.Ordinal);
         var created = new List<Customer>();
@@ -183,20 +251,9 @@ public sealed partial class CustomerImporter
             await lines.FlushAsync(ct);
         }
         stages?.Mark("report rows");
-        var now = Now;
-        var alive = await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running)
-            .ExecuteUpdateAsync(s => counts.Apply(s).SetProperty(r => r.HeartbeatAt, now), ct);
-        // Cancelled while this batch ran (CancelAsync): the batch is kept, whole, and the run stops after it.
-        var cancelled = alive == 0 && await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Cancelled)
-            .ExecuteUpdateAsync(s => counts.Apply(s).SetProperty(r => r.HeartbeatAt, now), ct) == 1;
-        // Declared interrupted (perhaps undone) by another process while this batch ran: its rows must not join the run.
-        if (alive == 0 && !cancelled) throw new InvalidOperationException($"Import #{run.Id} was marked as interrupted by another process, so it stopped.");
-        if (tx is not null) await tx.CommitAsync(ct);
-        stages?.Mark("run counts and commit");
         if (!dry) AppMetrics.ImportRows.Add(report.Count, AppMetrics.Tag("import", "customers"));
-        work.Counts = counts;
+        // Later batches, in this transaction or after it, find this batch's customers in the database.
         if (!dry) work.Index.Clear();
-        return !cancelled;
     }
 
     /// <summary>
@@ -221,13 +278,27 @@ public sealed partial class CustomerImporter
         if (changed.Count == 0) return;
         var moving = changed.Where(c => c.Diff.Any(d => DashboardSummary.CustomerFields.Contains(d.Field))).Select(c => c.Customer.Id).ToList();
         var summary = moving.Count == 0 ? null : await DashboardSummaryKeeper.BeginChangeAsync(db, moving, ct);
-        await using (var updater = new RowUpdater<Customer>(db, UpdatedColumns))
+        // Each row's UPDATE sets only the columns whose value changed: SQLite rewrites an index's entry for every column
+        // set, even to the same value, and a customer's indexed columns (phone, email, names' and city's sort keys) sit on
+        // random pages, each written at the commit (docs/benchmarks.md, import-pages).
+        var entity = db.Model.FindEntityType(typeof(Customer))!;
+        var getters = UpdatedColumns.Select(name => (Name: name, Get: entity.FindProperty(name)!.GetGetter())).ToArray();
+        var updaters = new Dictionary<string, RowUpdater<Customer>>(StringComparer.Ordinal);
+        try
         {
-            foreach (var (customer, before, _) in changed)
+            foreach (var (customer, before, _) in changed.OrderBy(c => c.Customer.Id))
             {
+                var columns = getters.Where(g => StampColumns.Contains(g.Name) || !Equals(g.Get.GetClrValue(customer), g.Get.GetClrValue(before)))
+                    .Select(g => g.Name).ToList();
+                var key = string.Join(",", columns);
+                if (!updaters.TryGetValue(key, out var updater)) updaters[key] = updater = new RowUpdater<Customer>(db, columns);
                 if (!await updater.UpdateAsync(customer, before.Version, ct))
                     throw new DbUpdateConcurrencyException($"Customer #{customer.Id} was changed or deleted by someone else while the import's batch ran.");
             }
+        }
+        finally
+        {
+            foreach (var updater in updaters.Values) await updater.DisposeAsync();
         }
         await CustomerHistoryKeeper.AddChangedAsync(db, history, ct);
         await SearchIndexKeeper.ReplaceChangedAsync(db, changed.Select(c => (c.Customer, c.Diff.Select(d => d.Field))), ct);
@@ -236,7 +307,10 @@ public sealed partial class CustomerImporter
             save.Now, ct);
     }
 
-    /// <summary>What a matched customer's update writes: the fields a row can change and what moves with them.</summary>
+    /// <summary>What every matched customer's update writes, changed or not: the save's stamps and the next version.</summary>
+    private static readonly HashSet<string> StampColumns = [nameof(Customer.UpdatedAt), nameof(Customer.UpdatedBy), nameof(Customer.Version)];
+
+    /// <summary>What a matched customer's update may write: the fields a row can change and what moves with them.</summary>
     private static readonly string[] UpdatedColumns =
     [
         .. MatchedFields, .. SearchIndexKeeper.SortKeyColumns, nameof(Customer.PrimaryPhoneSmsCapable), nameof(Customer.UpdatedAt),
