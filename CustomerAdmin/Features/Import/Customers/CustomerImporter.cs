@@ -313,58 +313,6 @@ public sealed partial class CustomerImporter(
         return null;
     }
 
-    /// <summary>The first batch's rows at most: its pace, unknown yet, sizes the next (<see cref="BatchSize"/>).</summary>
-    private const int FirstBatchMax = 1000;
-
-    /// <summary>Batches of fewer rows than this are not worth their commit, however slow the machine.</summary>
-    private const int SmallestBatch = 200;
-
-    /// <summary>
-    /// How many rows the next batch takes: as many as the last batch's pace writes in <see cref="CustomerImportOptions.BatchTime"/>
-    /// (a run's progress is stored with each batch, so it moves about that often, on a loaded machine too), within
-    /// <see cref="SmallestBatch"/> and <see cref="CustomerImportOptions.BatchSize"/>. Larger batches are cheaper per row
-    /// (each commit writes a page the batch touched once, however many of its rows touched it).
-    /// </summary>
-    internal sealed class BatchSize(int first)
-    {
-        private volatile int _rows = first;
-
-        public int Rows => _rows;
-
-        public void Follow(int rows, TimeSpan took, CustomerImportOptions options)
-        {
-            var paced = took <= TimeSpan.Zero ? options.BatchSize : rows * (options.BatchTime / took);
-            _rows = (int)Math.Clamp(paced, Math.Min(SmallestBatch, options.BatchSize), options.BatchSize);
-        }
-    }
-
-    /// <summary>
-    /// The reading thread: parses the file's rows into batches of <see cref="BatchSize.Rows"/> rows, or fewer when
-    /// reading one takes longer than <see cref="CustomerImportOptions.BatchTime"/>. Its failure ends the batches: the
-    /// writer finds it when it awaits this task.
-    /// </summary>
-    private async Task ReadBatchesAsync(Prepared prepared, BatchSize size, ChannelWriter<List<ImportedCustomerRow>> batches, CancellationToken ct)
-    {
-        try
-        {
-            var batch = new List<ImportedCustomerRow>(size.Rows);
-            var batchClock = Stopwatch.StartNew();
-            await foreach (var row in prepared.File.RowsAsync(ct))
-            {
-                batch.Add(prepared.Reader.Read(row));
-                if (batch.Count < size.Rows && batchClock.Elapsed < _options.BatchTime) continue;
-                await batches.WriteAsync(batch, ct);
-                batch = new List<ImportedCustomerRow>(size.Rows);
-                batchClock.Restart();
-            }
-            if (batch.Count > 0) await batches.WriteAsync(batch, ct);
-        }
-        finally
-        {
-            batches.TryComplete();
-        }
-    }
-
     private static string Kept(ImportRun run, RunCounts counts) => run.DryRun || counts.RowsRead == 0
         ? "Nothing was changed."
         : $"The batches since the last commit were rolled back; the {counts.RowsRead:N0} rows committed before them are kept under import #{run.Id}: undo it, or import the file again.";
