@@ -241,6 +241,8 @@ public sealed partial class CustomerImporter(
                     going = await CommitAsync(work, transaction, ct) && cancel is null;
                     await transaction.DisposeAsync();
                     transaction = null;
+                    // Saves waiting for SQLite's write lock go before the next transaction takes it.
+                    if (going && !run.DryRun) await Task.Delay(work.Db!.Sql().WriterPause, ct);
                 }
                 _live[run.Id] = work.Pending.Copy();
                 progress?.Report(new(run.Id, work.Pending.RowsRead, run.RowsTotal));
