@@ -143,6 +143,8 @@ public static class ProviderBenchmark
             ["Sms:RunDispatcher"] = "false",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+        // A setting tried without a rebuild, e.g. CUSTOMERADMIN_CustomerImport__CommitTime=00:00:05.
+        builder.Configuration.AddEnvironmentVariables("CUSTOMERADMIN_");
         // EnsureDeleted logs a failed connection when the PostgreSQL database does not exist yet: that is expected.
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning)
             .AddFilter(DbLoggerCategory.Database.Connection.Name, LogLevel.None);

@@ -80,6 +80,12 @@ public abstract class SqlDialect
     /// <summary>Gives back what <see cref="BeginBulkWritesAsync"/> took, on whichever pooled connection it was.</summary>
     public abstract Task EndBulkWritesAsync(AppDbContext db);
 
+    /// <summary>
+    /// How long a bulk writer that has committed pauses before its next transaction, so that saves waiting for the
+    /// database's write lock go first (zero where writers do not wait on one lock).
+    /// </summary>
+    public virtual TimeSpan WriterPause => TimeSpan.Zero;
+
     /// <summary>Fresh planner statistics for <typeparamref name="T"/>'s table (after it was rewritten).</summary>
     public Task AnalyzeAsync<T>(AppDbContext db, CancellationToken ct = default) where T : class
     {

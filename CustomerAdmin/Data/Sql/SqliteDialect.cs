@@ -144,6 +144,13 @@ public sealed class SqliteDialect : SqlDialect
         return Task.CompletedTask;
     }
 
+    /// <remarks>
+    /// One write lock for the whole database, and a busy statement is retried by Microsoft.Data.Sqlite about every
+    /// 150 ms: a writer that begins its next transaction as soon as it commits (an import's, every few seconds) takes the
+    /// lock again before a waiting save retries, and the save can wait out its 30 s timeout and fail.
+    /// </remarks>
+    public override TimeSpan WriterPause => TimeSpan.FromMilliseconds(200);
+
     public override Task VacuumAsync<T>(AppDbContext db, CancellationToken ct = default) => Task.CompletedTask;
 
     /// <remarks>

@@ -84,7 +84,8 @@ public sealed class DuplicateCheckWorkerTests : IDisposable
     private (CustomerImporter, DuplicateCheckWorker, DuplicateScanner) Parts(TestDatabase database, TimeSpan interruptedAfter)
     {
         var importer = new CustomerImporter(database.Factory, new PhoneNormalizer("US"),
-            Options.Create(new CustomerImportOptions { BatchSize = BatchSize, InterruptedAfter = interruptedAfter }),
+            // Every batch committed (CommitTime zero): the worker must see the first batch's queued customers while the import runs.
+            Options.Create(new CustomerImportOptions { BatchSize = BatchSize, InterruptedAfter = interruptedAfter, CommitTime = TimeSpan.Zero }),
             Options.Create(new CustomersOptions()), _time, NullLogger<CustomerImporter>.Instance);
         var duplicates = Options.Create(new DuplicatesOptions { FullScanAfterQueued = FullScanAfter });
         // The scan on the real clock (its heartbeat waits on it); the worker asks the import's rule on the test's clock.

@@ -183,6 +183,44 @@ public sealed class CustomerImportBadInputTests : IDisposable
         Assert.Equal(0, await check.CustomerSearchTokens.CountAsync(ct));
     }
 
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task BatchesGatheredInOneTransactionShowTheirProgressAtOnceAndRollBackTogether(DatabaseProvider provider)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var database = await TestDatabase.CreateAsync(provider, _time, ct: ct);
+        var dying = new DieAtSave(4);
+        var path = WriteFile(People(200));
+        // Batches of 50 gathered for up to a minute per transaction (CustomerImportOptions.CommitTime).
+        var importer = CustomerImporterTests.NewImporter(database.FactoryWith(dying), _time, 50, TimeSpan.FromMinutes(1));
+        var elsewhere = CustomerImporterTests.NewImporter(database.Factory, _time, 50);
+        var seen = new List<(int Reported, int Here, int Elsewhere)>();
+
+        var run = await importer.RunAsync(await CustomerImporterTests.RequestAsync(path), new Progress(p =>
+        {
+            // The in-memory SQLite of the tests locks its tables for readers while a write transaction is open (a
+            // database file in WAL mode, as the app runs, does not): the pages' reads are checked on PostgreSQL.
+            if (provider == DatabaseProvider.Sqlite) seen.Add((p.Rows, p.Rows, 0));
+            else seen.Add((p.Rows, importer.FindAsync(p.RunId, ct).GetAwaiter().GetResult()!.RowsRead,
+                elsewhere.FindAsync(p.RunId, ct).GetAwaiter().GetResult()!.RowsRead));
+        }), ct);
+
+        // Each batch's progress shown at once where the import runs; the run's row (another instance's view) moves at a commit.
+        Assert.Equal([(50, 50, 0), (100, 100, 0), (150, 150, 0)], seen);
+        // The fourth batch died: the three before it were in the same transaction, so nothing was kept.
+        Assert.Equal(ImportRunStatus.Failed, run.Status);
+        Assert.Contains("Nothing was changed", run.Error);
+        Assert.Equal((0, 0), (run.RowsRead, run.Created));
+        await using var db = database.CreateDbContext();
+        Assert.Equal(0, await db.Customers.CountAsync(ct));
+        Assert.Equal(0, await db.ImportReportRows.CountAsync(ct));
+        Assert.Equal(0, await db.CustomerSearchTokens.CountAsync(ct));
+    }
+
+    private sealed class Progress(Action<CustomerImportProgress> report) : IProgress<CustomerImportProgress>
+    {
+        public void Report(CustomerImportProgress value) => report(value);
+    }
+
     /// <summary>Fails the <paramref name="failing"/>-th save of report rows, after the batch's customers were saved in its transaction.</summary>
     private sealed class DieAtSave(int failing) : SaveChangesInterceptor
     {

@@ -52,9 +52,10 @@ public sealed class CustomerImporterTests : IDisposable
     private CustomerImporter Importer(IDbContextFactory<AppDbContext> factory, int batchSize = 40) => NewImporter(factory, _time, batchSize);
 
     /// <summary>The importer as the app registers it, with small batches so a few hundred rows make several.</summary>
-    internal static CustomerImporter NewImporter(IDbContextFactory<AppDbContext> factory, TimeProvider time, int batchSize) => new(factory,
-        new PhoneNormalizer("US"), Options.Create(new CustomerImportOptions { BatchSize = batchSize }), Options.Create(new CustomersOptions()), time,
-        NullLogger<CustomerImporter>.Instance);
+    internal static CustomerImporter NewImporter(IDbContextFactory<AppDbContext> factory, TimeProvider time, int batchSize,
+        TimeSpan commitTime = default) => new(factory,
+        new PhoneNormalizer("US"), Options.Create(new CustomerImportOptions { BatchSize = batchSize, CommitTime = commitTime }),
+        Options.Create(new CustomersOptions()), time, NullLogger<CustomerImporter>.Instance);
 
     internal static async Task<CustomerImportRequest> RequestAsync(string path, ImportMatchMode onMatch = ImportMatchMode.Fill, bool dryRun = false,
         string source = "shopify", TabularReadOptions? read = null)

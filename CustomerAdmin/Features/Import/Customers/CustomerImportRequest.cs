@@ -57,6 +57,16 @@ public sealed class CustomerImportOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")] public TimeSpan BatchTime { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long one transaction may gather batches before it commits (zero: every batch commits). A commit writes every
+    /// page its batches dirtied, and a batch of new customers dirties about a dozen random index pages per row, so the
+    /// batches of one transaction that touch a page again share its write. Each batch's progress is shown at once by
+    /// the instance running the import (<see cref="CustomerImporter.FindAsync"/>); the run's row, which other instances
+    /// read, moves at each commit. On SQLite the import holds the write lock for this long, so a save by staff meanwhile
+    /// waits up to this long (within the busy timeout) instead of about a batch.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")] public TimeSpan CommitTime { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>A run silent for this long died with its process: it is shown as interrupted and can be undone.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")] public TimeSpan InterruptedAfter { get; set; } = TimeSpan.FromMinutes(2);
 

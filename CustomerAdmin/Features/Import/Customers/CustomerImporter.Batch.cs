@@ -10,6 +10,7 @@ using CustomerAdmin.Features.Import.Legacy;
 using CustomerAdmin.Features.Operations.Observability;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Query;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CustomerAdmin.Features.Import.Customers;
 
@@ -25,69 +26,22 @@ public sealed partial class CustomerImporter
         nameof(Customer.Website), nameof(Customer.TaxId), nameof(Customer.RegistrationNumber),
     ];
 
-    /// <summary>The counts of the batches committed so far (a batch rolled back never reaches them).</summary>
-    private sealed class RunCounts
-    {
-        public int RowsRead;
-        public int Created;
-        public int Updated;
-        public int Unchanged;
-        public int Skipped;
-        public int NeedsReview;
-
-        public RunCounts Copy() => (RunCounts)MemberwiseClone();
-
-        public UpdateSettersBuilder<ImportRun> Apply(UpdateSettersBuilder<ImportRun> s) => s
-            .SetProperty(r => r.RowsRead, RowsRead).SetProperty(r => r.CustomersCreated, Created)
-            .SetProperty(r => r.CustomersUpdated, Updated).SetProperty(r => r.CustomersUnchanged, Unchanged)
-            .SetProperty(r => r.RowsSkipped, Skipped).SetProperty(r => r.RowsNeedingReview, NeedsReview);
-
-        public void Count(ImportReportRow row)
-        {
-            RowsRead++;
-            switch (row.Action)
-            {
-                case ImportRowAction.Created: Created++; if (row.NeedsReview) NeedsReview++; break;
-                case ImportRowAction.Updated: Updated++; break;
-                case ImportRowAction.Unchanged: Unchanged++; break;
-                default: Skipped++; break;
-            }
-        }
-    }
-
-    private sealed class RunWork(ImportRun run, CustomerImportRequest request, FileIndex index)
-    {
-        public ImportRun Run => run;
-        public ImportMatchMode OnMatch => request.OnMatch;
-        public string Source => request.Source.Trim();
-        public FileIndex Index => index;
-        public RunCounts Counts { get; set; } = new();
-        public ImportStageTimes? Stages { get; init; }
-    }
-
     /// <summary>
-    /// Reads, matches and writes one batch: in a real run one transaction for the customers, their history (through the
-    /// save's keepers), links, report rows and the run's counts; a dry run writes only the report rows and counts.
+    /// Reads, matches and writes one batch in the run's transaction under way: in a real run the customers, their
+    /// history (through the save's keepers), links and report rows; a dry run writes only the report rows. The run's
+    /// counts move with the transaction's commit (<see cref="CommitAsync"/>).
     /// </summary>
-    /// <returns>False when the run was cancelled meanwhile: it stops after this batch.</returns>
-    private async Task<bool> ProcessBatchAsync(RunWork work, List<ImportedCustomerRow> rows, CancellationToken ct)
+    private async Task ProcessBatchAsync(RunWork work, Transaction transaction, List<ImportedCustomerRow> rows, CancellationToken ct)
     {
         var run = work.Run;
         var dry = run.DryRun;
-        await using var db = await factory.CreateDbContextAsync(ct);
-        db.Actor = ActorOf(run.Id);
-        // The legacy import's settings for a connection that writes in large batches (on SQLite a large page cache,
-        // which keeps the customers' indexes in memory across batches, and fewer syncs and checkpoints in WAL mode).
-        if (!dry) await db.Sql().BeginBulkWritesAsync(db, ct);
-        await using var tx = dry ? null : await db.Database.BeginTransactionAsync(ct);
-        // Nothing is tracked: matched customers are written on the bulk path (WriteMatchedAsync).
-        db.ChangeTracker.QueryTrackingBehavior = QueryTrackingBehavior.NoTracking;
+        var db = transaction.Db;
         var stages = work.Stages;
         var lookup = await LookUpAsync(db, rows, work.Source, ct);
         stages?.Mark("look up matches (ref, phone, email)");
         var candidates = await CandidatesAsync(db, rows, lookup, ct);
         stages?.Mark("candidate scoring");
-        var counts = work.Counts.Copy();
+        var counts = work.Pending;
         var report = new List<(ImportReportRow Row, Customer? Customer)>(rows.Count);
         var linkedHere = new HashSet<string>(StringComparer.Ordinal);
         var created = new List<Customer>();
@@ -183,20 +137,9 @@ public sealed partial class CustomerImporter
             await lines.FlushAsync(ct);
         }
         stages?.Mark("report rows");
-        var now = Now;
-        var alive = await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Running)
-            .ExecuteUpdateAsync(s => counts.Apply(s).SetProperty(r => r.HeartbeatAt, now), ct);
-        // Cancelled while this batch ran (CancelAsync): the batch is kept, whole, and the run stops after it.
-        var cancelled = alive == 0 && await db.ImportRuns.Where(r => r.Id == run.Id && r.Status == ImportRunStatus.Cancelled)
-            .ExecuteUpdateAsync(s => counts.Apply(s).SetProperty(r => r.HeartbeatAt, now), ct) == 1;
-        // Declared interrupted (perhaps undone) by another process while this batch ran: its rows must not join the run.
-        if (alive == 0 && !cancelled) throw new InvalidOperationException($"Import #{run.Id} was marked as interrupted by another process, so it stopped.");
-        if (tx is not null) await tx.CommitAsync(ct);
-        stages?.Mark("run counts and commit");
         if (!dry) AppMetrics.ImportRows.Add(report.Count, AppMetrics.Tag("import", "customers"));
-        work.Counts = counts;
+        // Later batches, in this transaction or after it, find this batch's customers in the database.
         if (!dry) work.Index.Clear();
-        return !cancelled;
     }
 
     /// <summary>
@@ -221,13 +164,27 @@ public sealed partial class CustomerImporter
         if (changed.Count == 0) return;
         var moving = changed.Where(c => c.Diff.Any(d => DashboardSummary.CustomerFields.Contains(d.Field))).Select(c => c.Customer.Id).ToList();
         var summary = moving.Count == 0 ? null : await DashboardSummaryKeeper.BeginChangeAsync(db, moving, ct);
-        await using (var updater = new RowUpdater<Customer>(db, UpdatedColumns))
+        // Each row's UPDATE sets only the columns whose value changed: SQLite rewrites an index's entry for every column
+        // set, even to the same value, and a customer's indexed columns (phone, email, names' and city's sort keys) sit on
+        // random pages, each written at the commit (docs/benchmarks.md, import-pages).
+        var entity = db.Model.FindEntityType(typeof(Customer))!;
+        var getters = UpdatedColumns.Select(name => (Name: name, Get: entity.FindProperty(name)!.GetGetter())).ToArray();
+        var updaters = new Dictionary<string, RowUpdater<Customer>>(StringComparer.Ordinal);
+        try
         {
-            foreach (var (customer, before, _) in changed)
+            foreach (var (customer, before, _) in changed.OrderBy(c => c.Customer.Id))
             {
+                var columns = getters.Where(g => StampColumns.Contains(g.Name) || !Equals(g.Get.GetClrValue(customer), g.Get.GetClrValue(before)))
+                    .Select(g => g.Name).ToList();
+                var key = string.Join(",", columns);
+                if (!updaters.TryGetValue(key, out var updater)) updaters[key] = updater = new RowUpdater<Customer>(db, columns);
                 if (!await updater.UpdateAsync(customer, before.Version, ct))
                     throw new DbUpdateConcurrencyException($"Customer #{customer.Id} was changed or deleted by someone else while the import's batch ran.");
             }
+        }
+        finally
+        {
+            foreach (var updater in updaters.Values) await updater.DisposeAsync();
         }
         await CustomerHistoryKeeper.AddChangedAsync(db, history, ct);
         await SearchIndexKeeper.ReplaceChangedAsync(db, changed.Select(c => (c.Customer, c.Diff.Select(d => d.Field))), ct);
@@ -236,7 +193,10 @@ public sealed partial class CustomerImporter
             save.Now, ct);
     }
 
-    /// <summary>What a matched customer's update writes: the fields a row can change and what moves with them.</summary>
+    /// <summary>What every matched customer's update writes, changed or not: the save's stamps and the next version.</summary>
+    private static readonly HashSet<string> StampColumns = [nameof(Customer.UpdatedAt), nameof(Customer.UpdatedBy), nameof(Customer.Version)];
+
+    /// <summary>What a matched customer's update may write: the fields a row can change and what moves with them.</summary>
     private static readonly string[] UpdatedColumns =
     [
         .. MatchedFields, .. SearchIndexKeeper.SortKeyColumns, nameof(Customer.PrimaryPhoneSmsCapable), nameof(Customer.UpdatedAt),

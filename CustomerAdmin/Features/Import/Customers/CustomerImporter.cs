@@ -40,6 +40,18 @@ public sealed partial class CustomerImporter(
     private readonly CustomerImportOptions _options = options.Value;
     private Task _running = Task.CompletedTask;
 
+    /// <summary>
+    /// The counts of the runs under way here, their uncommitted batches included: a run's row moves only when its
+    /// transaction commits (<see cref="CustomerImportOptions.CommitTime"/>), its progress after every batch.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, RunCounts> _live = new();
+
+    /// <summary>
+    /// Cancellations of runs under way here, with their message: the run stops after the batch under way and records it.
+    /// Not written by the click itself: on SQLite that write would wait for the run's transaction to commit.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> _cancels = new();
+
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
     /// <summary>The run started in the background here last (for tests and shutdown); completed when none runs here.</summary>
@@ -81,7 +93,7 @@ public sealed partial class CustomerImporter(
         var run = await db.ImportRuns.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId && r.Kind == ImportRunKind.Customers, ct);
         if (run is null) return null;
         ShowInterrupted(run);
-        return CustomerImportSummary.From(run);
+        return WithLive(CustomerImportSummary.From(run));
     }
 
     /// <summary>The newest customer imports (dry runs included), newest first, a running one silent for too long shown as interrupted.</summary>
@@ -90,7 +102,7 @@ public sealed partial class CustomerImporter(
         await using var db = await factory.CreateDbContextAsync(ct);
         var runs = await db.ImportRuns.AsNoTracking().Where(r => r.Kind == ImportRunKind.Customers).OrderByDescending(r => r.Id).Take(take).ToListAsync(ct);
         runs.ForEach(ShowInterrupted);
-        return runs.Select(CustomerImportSummary.From).ToList();
+        return runs.Select(r => WithLive(CustomerImportSummary.From(r))).ToList();
     }
 
     /// <summary>
@@ -108,11 +120,22 @@ public sealed partial class CustomerImporter(
             ? "Nothing was changed."
             : $"The import stopped at the end of the batch in progress; the rows of the batches it completed are kept under import #{runId}: undo it, or import the file again.");
         message = message[..Math.Min(message.Length, 2000)];
+        if (_live.ContainsKey(runId)) return _cancels.TryAdd(runId, message);
         var now = Now;
         return await db.ImportRuns.Where(r => r.Id == runId && r.Status == ImportRunStatus.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, ImportRunStatus.Cancelled).SetProperty(r => r.FinishedAt, now)
                 .SetProperty(r => r.Error, message), ct) == 1;
     }
+
+    /// <summary>A run under way here, with the counts of its batches not committed yet.</summary>
+    private CustomerImportSummary WithLive(CustomerImportSummary summary) =>
+        summary.Status == ImportRunStatus.Running && _live.TryGetValue(summary.RunId, out var c) && c.RowsRead > summary.RowsRead
+            ? summary with
+            {
+                RowsRead = c.RowsRead, Created = c.Created, Updated = c.Updated, Unchanged = c.Unchanged, Skipped = c.Skipped,
+                NeedsReview = c.NeedsReview,
+            }
+            : summary;
 
     /// <summary>A run left "Running" and silent for longer than <see cref="CustomerImportOptions.InterruptedAfter"/> died with its process.</summary>
     private void ShowInterrupted(ImportRun run)
@@ -201,36 +224,59 @@ public sealed partial class CustomerImporter(
         var batches = Channel.CreateBounded<List<ImportedCustomerRow>>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
         var size = new BatchSize(Math.Min(_options.BatchSize, FirstBatchMax));
         var reader = Task.Run(() => ReadBatchesAsync(prepared, size, batches.Writer, reading.Token), CancellationToken.None);
+        Transaction? transaction = null;
         try
         {
             await foreach (var batch in batches.Reader.ReadAllAsync(ct))
             {
                 stages?.Mark("wait for parsed rows");
+                transaction ??= await BeginAsync(work, ct);
                 var written = Stopwatch.StartNew();
-                var going = await ProcessBatchAsync(work, batch, ct);
+                await ProcessBatchAsync(work, transaction, batch, ct);
                 size.Follow(batch.Count, written.Elapsed, _options);
-                progress?.Report(new(run.Id, work.Counts.RowsRead, run.RowsTotal));
+                var going = true;
+                var cancel = _cancels.GetValueOrDefault(run.Id);
+                if (transaction.Age >= _options.CommitTime || run.DryRun || cancel is not null)
+                {
+                    going = await CommitAsync(work, transaction, ct) && cancel is null;
+                    await transaction.DisposeAsync();
+                    transaction = null;
+                    // Saves waiting for SQLite's write lock go before the next transaction takes it.
+                    if (going && !run.DryRun) await Task.Delay(work.Db!.Sql().WriterPause, ct);
+                }
+                _live[run.Id] = work.Pending.Copy();
+                progress?.Report(new(run.Id, work.Pending.RowsRead, run.RowsTotal));
                 if (!going)
                 {
-                    // Marked cancelled at the click; it stops only now, after the batch that was under way.
-                    await FinishAsync(run, work.Counts, ImportRunStatus.Cancelled, null);
+                    // Marked cancelled at the click (here, or by another instance on the run's row); it stops only now,
+                    // after the batches that were under way.
+                    await FinishAsync(run, work.Counts, ImportRunStatus.Cancelled, cancel);
                     logger.LogInformation("Customer import {RunId} cancelled after {Rows} rows", run.Id, work.Counts.RowsRead);
                     return;
                 }
             }
-            // The reader's own failure (the file changed or became unreadable): the batches before it are kept.
+            // The reader's own failure (the file changed or became unreadable): the batches committed before it are kept.
             await reader;
             stages?.Mark("wait for parsed rows");
+            if (transaction is not null)
+            {
+                // Cancelled during the last batches: they were the file's end, so the run is complete all the same.
+                await CommitAsync(work, transaction, ct);
+                await transaction.DisposeAsync();
+                transaction = null;
+            }
             await FinishAsync(run, work.Counts, ImportRunStatus.Completed, null);
             logger.LogInformation("Customer import {RunId} finished in {Seconds:N1} s: {Rows} rows", run.Id, clock.Elapsed.TotalSeconds, work.Counts.RowsRead);
         }
         catch (OperationCanceledException)
         {
+            transaction = await RollBackAsync(transaction);
             await FinishAsync(run, work.Counts, ImportRunStatus.Cancelled, "The import was cancelled. " + Kept(run, work.Counts));
         }
         catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException or IOException or UnauthorizedAccessException
             or TabularFileException)
         {
+            transaction = await RollBackAsync(transaction);
             logger.LogWarning(ex, "Customer import {RunId} stopped", run.Id);
             var cause = SqlDialects.BusyCause(ex) is { } busy ? $"the database is busy: {busy}." : (ex.InnerException ?? ex).Message;
             try
@@ -246,72 +292,32 @@ public sealed partial class CustomerImporter(
         {
             // A fault of this code, not of the file or the database: the run still ends as failed (in the background
             // nobody would see the exception), with what it kept.
+            transaction = await RollBackAsync(transaction);
             logger.LogError(ex, "Customer import {RunId} failed", run.Id);
             await FinishAsync(run, work.Counts, ImportRunStatus.Failed, $"The import stopped on an unexpected error ({ex.Message}). {Kept(run, work.Counts)}");
         }
         finally
         {
+            _live.TryRemove(run.Id, out _);
+            _cancels.TryRemove(run.Id, out _);
+            await RollBackAsync(transaction);
+            if (work.Db is not null) await work.Db.DisposeAsync();
             await reading.CancelAsync();
             await Task.WhenAny(reader);
             if (!run.DryRun) await factory.EndBulkWritesAsync();
         }
     }
 
-    /// <summary>The first batch's rows at most: its pace, unknown yet, sizes the next (<see cref="BatchSize"/>).</summary>
-    private const int FirstBatchMax = 1000;
-
-    /// <summary>Batches of fewer rows than this are not worth their commit, however slow the machine.</summary>
-    private const int SmallestBatch = 200;
-
-    /// <summary>
-    /// How many rows the next batch takes: as many as the last batch's pace writes in <see cref="CustomerImportOptions.BatchTime"/>
-    /// (a run's progress is stored with each batch, so it moves about that often, on a loaded machine too), within
-    /// <see cref="SmallestBatch"/> and <see cref="CustomerImportOptions.BatchSize"/>. Larger batches are cheaper per row
-    /// (each commit writes a page the batch touched once, however many of its rows touched it).
-    /// </summary>
-    internal sealed class BatchSize(int first)
+    /// <summary>Ends a transaction not committed (the run failed): before the run's outcome is written, which on SQLite would wait for it.</summary>
+    private static async Task<Transaction?> RollBackAsync(Transaction? transaction)
     {
-        private volatile int _rows = first;
-
-        public int Rows => _rows;
-
-        public void Follow(int rows, TimeSpan took, CustomerImportOptions options)
-        {
-            var paced = took <= TimeSpan.Zero ? options.BatchSize : rows * (options.BatchTime / took);
-            _rows = (int)Math.Clamp(paced, Math.Min(SmallestBatch, options.BatchSize), options.BatchSize);
-        }
-    }
-
-    /// <summary>
-    /// The reading thread: parses the file's rows into batches of <see cref="BatchSize.Rows"/> rows, or fewer when
-    /// reading one takes longer than <see cref="CustomerImportOptions.BatchTime"/>. Its failure ends the batches: the
-    /// writer finds it when it awaits this task.
-    /// </summary>
-    private async Task ReadBatchesAsync(Prepared prepared, BatchSize size, ChannelWriter<List<ImportedCustomerRow>> batches, CancellationToken ct)
-    {
-        try
-        {
-            var batch = new List<ImportedCustomerRow>(size.Rows);
-            var batchClock = Stopwatch.StartNew();
-            await foreach (var row in prepared.File.RowsAsync(ct))
-            {
-                batch.Add(prepared.Reader.Read(row));
-                if (batch.Count < size.Rows && batchClock.Elapsed < _options.BatchTime) continue;
-                await batches.WriteAsync(batch, ct);
-                batch = new List<ImportedCustomerRow>(size.Rows);
-                batchClock.Restart();
-            }
-            if (batch.Count > 0) await batches.WriteAsync(batch, ct);
-        }
-        finally
-        {
-            batches.TryComplete();
-        }
+        if (transaction is not null) await transaction.DisposeAsync();
+        return null;
     }
 
     private static string Kept(ImportRun run, RunCounts counts) => run.DryRun || counts.RowsRead == 0
         ? "Nothing was changed."
-        : $"The batch in progress was rolled back; the {counts.RowsRead:N0} rows of the batches before it are kept under import #{run.Id}: undo it, or import the file again.";
+        : $"The batches since the last commit were rolled back; the {counts.RowsRead:N0} rows committed before them are kept under import #{run.Id}: undo it, or import the file again.";
 
     /// <summary>
     /// Records how the run ended. Not the caller's token: a cancelled run must still say so. A run cancelled by a user

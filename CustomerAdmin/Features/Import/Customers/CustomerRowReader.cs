@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using CustomerAdmin.Common;
 using CustomerAdmin.Data;
 using CustomerAdmin.Features.Customers;
@@ -171,9 +170,9 @@ public sealed class CustomerRowReader(CustomerImportMapping mapping, IReadOnlyLi
     {
         foreach (var (field, message) in CustomerRules.Normalize(customer, phones))
             errors.Add(message.StartsWith("Enter ", StringComparison.Ordinal) ? message : $"{Label(field)}: {message}");
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(customer, new ValidationContext(customer), results, validateAllProperties: true);
-        errors.AddRange(results.Select(r => $"{Label(r.MemberNames.FirstOrDefault() ?? "")}: {r.ErrorMessage}").Distinct());
+        var broken = new List<(string Member, string Message)>();
+        PropertyAnnotations<Customer>.TryValidate(customer, broken);
+        errors.AddRange(broken.Select(r => $"{Label(r.Member)}: {r.Message}").Distinct());
     }
 
     private static string Label(string property) => property switch
