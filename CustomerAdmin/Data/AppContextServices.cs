@@ -1,4 +1,5 @@
 using CustomerAdmin.Common;
+using CustomerAdmin.Data.Sql;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -51,6 +52,8 @@ public static class AppContextServicesExtensions
         where TBuilder : DbContextOptionsBuilder
     {
         ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new AppContextServices(time, currentUser, venue, keepers));
+        // On SQLite the writers queue for the file's write lock without holding threads (a no-op on PostgreSQL).
+        SqliteWriteGate.Use(builder);
         return builder;
     }
 }

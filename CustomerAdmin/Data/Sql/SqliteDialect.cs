@@ -61,17 +61,27 @@ public sealed class SqliteDialect : SqlDialect
     {
         if (db.Database.CurrentTransaction is not null) return await due.Take(limit).ExecuteUpdateAsync(set, ct);
         await using var open = await db.Database.KeepConnectionOpenAsync(ct);
-        await using var transaction = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: false);
-        await db.Database.UseTransactionAsync(transaction, ct);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        // In turn with the app's other writers (SqliteWriteGate), so a pass waits for its turn without holding a thread.
+        await SqliteWriteGate.EnterAsync(connection, ct);
         try
         {
-            var claimed = await due.Take(limit).ExecuteUpdateAsync(set, ct);
-            await transaction.CommitAsync(ct);
-            return claimed;
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await db.Database.UseTransactionAsync(transaction, ct);
+            try
+            {
+                var claimed = await due.Take(limit).ExecuteUpdateAsync(set, ct);
+                await transaction.CommitAsync(ct);
+                return claimed;
+            }
+            finally
+            {
+                await db.Database.UseTransactionAsync(null, CancellationToken.None);
+            }
         }
         finally
         {
-            await db.Database.UseTransactionAsync(null, CancellationToken.None);
+            SqliteWriteGate.Leave(connection);
         }
     }
 
