@@ -54,4 +54,23 @@ public sealed class ConcurrentSaveTests
         Assert.Equal(customers.Count, stored.Count);
         Assert.All(customers, c => Assert.Equal(c.Version + 1, stored[c.Id]));
     }
+
+    [Theory, InlineData(DatabaseProvider.Sqlite), InlineData(DatabaseProvider.Postgres)]
+    public async Task ASaveRefusedInsideItsTransactionLetsTheNextWriterIn(DatabaseProvider provider)
+    {
+        await using var database = await TestDatabase.CreateAsync(provider, ct: Ct);
+        var data = new TestData(database.Factory);
+        var gone = await data.CustomerAsync("Ann", "Lee", "+12127365000");
+        var kept = await data.CustomerAsync("Bob", "Stone", "+12127365001");
+        var operations = new CustomerOperations(database.FactoryWithBusyTimeout(5), new PhoneNormalizer("US"), TimeProvider.System);
+        await operations.DeleteAsync(gone.Id, ct: Ct);
+
+        // Refused after its transaction began: the transaction is disposed without a commit or a rollback call.
+        await Assert.ThrowsAsync<RuleViolationException>(() => operations.UpdateAsync(gone.Id, gone.Version, gone.Copy(), null, ct: Ct));
+
+        var form = kept.Copy();
+        form.AddressLine2 = "Flat 2";
+        var saved = await operations.UpdateAsync(kept.Id, kept.Version, form, null, ct: Ct);
+        Assert.Equal("Flat 2", saved.AddressLine2);
+    }
 }
