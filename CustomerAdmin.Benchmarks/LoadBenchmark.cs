@@ -91,6 +91,9 @@ public static class LoadBenchmark
         public ConcurrentBag<double> Pages { get; } = [];
         public ConcurrentBag<double> Saves { get; } = [];
         public ConcurrentQueue<string> Errors { get; } = new();
+
+        /// <summary>Saves the form answered with a message instead of saving (<c>--client protocol</c>).</summary>
+        public ConcurrentQueue<string> Refused { get; } = new();
     }
 
     public static async Task RunAsync(string[] args)
@@ -148,6 +151,7 @@ public static class LoadBenchmark
     {
         var samples = m.Samples;
         foreach (var error in samples.Errors.Take(5)) Console.WriteLine($"  error: {error}");
+        foreach (var refusal in samples.Refused.Distinct().Take(5)) Console.WriteLine($"  {refusal}");
         var s = samples.Suggestions.IsEmpty ? new Percentiles(double.NaN, double.NaN, double.NaN) : Percentiles.Of([.. samples.Suggestions]);
         var p = samples.Pages.IsEmpty ? new Percentiles(double.NaN, double.NaN, double.NaN) : Percentiles.Of([.. samples.Pages]);
         var save = samples.Saves.IsEmpty ? "—" : $"{Percentiles.Of([.. samples.Saves]).P95:F0}";
@@ -156,7 +160,7 @@ public static class LoadBenchmark
         var met = s.P95 <= SuggestionTargetMs && p.P95 <= PageTargetMs && heapPerCircuit <= MemoryTargetBytes;
         var cores = m.Wall * Environment.ProcessorCount;
         return $"| {m.Circuits} ({m.Open} open) | {m.Clients} | {samples.Suggestions.Count} | {s.P50:F0} / {s.P95:F0} | {p.P50:F0} / {p.P95:F0} | " +
-            $"{samples.Saves.Count} | {save} | {samples.Errors.Count} | {Mb(m.SetBefore):F0} → {Mb(m.SetAfter):F0} MB | {Mb(perCircuit):F2} MB | " +
+            $"{samples.Saves.Count}{(samples.Refused.IsEmpty ? "" : $" (+{samples.Refused.Count} refused)")} | {save} | {samples.Errors.Count} | {Mb(m.SetBefore):F0} → {Mb(m.SetAfter):F0} MB | {Mb(perCircuit):F2} MB | " +
             $"{Mb(heapPerCircuit):F2} MB | {m.ServerCpu:F1} ({m.ServerCpu / cores:P0}) | {m.ClientCpu:F1} ({m.ClientCpu / cores:P0}) | {m.MachineBusy:P0} | " +
             $"{LoadAverage()} | {(met ? "yes" : "no")} |";
     }

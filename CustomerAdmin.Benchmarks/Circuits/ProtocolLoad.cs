@@ -146,9 +146,20 @@ internal static class ProtocolLoad
                 var save = d.ByTestId("save").First();
                 return (save, save.Handling("submit") ?? throw new InvalidOperationException("The Save button is in no form."));
             });
+            // A form that answers with a message (a field error, the duplicate warning, a failed save) is what a user
+            // would read and act on: counted as refused with its message, not as a save that never arrived.
+            var refused = client.WaitAsync(d => client.Path == editPath && Refusal(d) is not null, Patience);
             var pressed = Stopwatch.GetTimestamp();
             if (client.Read(_ => button.Handlers.ContainsKey("click"))) await client.DispatchAsync(button, "click", new { type = "click", detail = 1 });
             await client.DispatchAsync(submit, "submit", new { });
+            if (await Task.WhenAny(saved, refused) == refused && refused.IsCompletedSuccessfully && !saved.IsCompleted)
+            {
+                _ = saved.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                samples.Refused.Enqueue($"refused by validation: {client.Read(Refusal)} ({client.Path})");
+                await client.FollowLinkAsync("/customers");
+                return;
+            }
+            _ = refused.ContinueWith(t => t.Exception, TaskScheduler.Default);
             samples.Saves.Add(Stopwatch.GetElapsedTime(pressed, await saved).TotalMilliseconds);
         }
         catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
@@ -177,6 +188,14 @@ internal static class ProtocolLoad
         foreach (var line in circuit.Take(10)) Console.WriteLine($"    {line}");
         return circuit;
     }
+
+    /// <summary>The message the customer form shows after a save it did not make: a field's error or an alert.</summary>
+    private static string? Refusal(Dom dom) =>
+        dom.Elements().Where(e => e["class"]?.Contains("mud-input-error", StringComparison.Ordinal) == true && e.Tag != "input"
+                || e["data-testid"] is "duplicates" or "conflict" || e["class"]?.Contains("mud-alert-text-error", StringComparison.Ordinal) == true
+                || e["class"]?.Contains("mud-alert-filled-error", StringComparison.Ordinal) == true)
+            .Select(e => string.Join(' ', e.Text().Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)))
+            .FirstOrDefault(text => text.Length > 0);
 
     private static bool ShowsName(Dom dom, string name) =>
         dom.ByTestId("customer-name").Any(e => e.Text().Contains(name, StringComparison.OrdinalIgnoreCase));

@@ -71,6 +71,14 @@ public sealed class TestDatabase : IAsyncDisposable
             new DbContextOptionsBuilder<PostgresAppDbContext>().UseNpgsql(ConnectionString).UseCustomerAdmin(_time, null, _venue, keepers).Options)),
     };
 
+    /// <summary>Contexts on this same database whose SQLite busy timeout (the connection's default command timeout) is <paramref name="seconds"/>.</summary>
+    public IDbContextFactory<AppDbContext> FactoryWithBusyTimeout(int seconds) => Provider switch
+    {
+        DatabaseProvider.Sqlite => new ContextFactory(() => new SqliteAppDbContext(new DbContextOptionsBuilder<SqliteAppDbContext>()
+            .UseSqlite(new SqliteConnectionStringBuilder(ConnectionString) { DefaultTimeout = seconds }.ToString()).UseCustomerAdmin(_time, null, _venue).Options)),
+        _ => Factory,
+    };
+
     /// <summary>True when CI=true: a missing or broken PostgreSQL must fail the build instead of quietly skipping.</summary>
     public static bool RunningInCi =>
         string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);

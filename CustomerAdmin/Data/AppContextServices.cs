@@ -1,4 +1,5 @@
 using CustomerAdmin.Common;
+using CustomerAdmin.Data.Sql;
 using CustomerAdmin.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -52,6 +53,8 @@ public static class AppContextServicesExtensions
     {
         ((IDbContextOptionsBuilderInfrastructure)builder).AddOrUpdateExtension(new AppContextServices(time, currentUser, venue, keepers));
         builder.AddInterceptors(StatementAhead.Interceptor);
+        // On SQLite the writers queue for the file's write lock without holding threads (a no-op on PostgreSQL).
+        SqliteWriteGate.Use(builder);
         return builder;
     }
 }

@@ -68,16 +68,26 @@ public sealed class SqliteDialect : SqlDialect
     public override async Task WriteAsync(AppDbContext db, Func<CancellationToken, Task> work, CancellationToken ct = default)
     {
         await using var open = await db.Database.KeepConnectionOpenAsync(ct);
-        await using var transaction = ((SqliteConnection)db.Database.GetDbConnection()).BeginTransaction(deferred: false);
-        await db.Database.UseTransactionAsync(transaction, ct);
+        var connection = (SqliteConnection)db.Database.GetDbConnection();
+        // In turn with the app's other writers (SqliteWriteGate), so a pass waits for its turn without holding a thread.
+        await SqliteWriteGate.EnterAsync(connection, ct);
         try
         {
-            await work(ct);
-            await transaction.CommitAsync(ct);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await db.Database.UseTransactionAsync(transaction, ct);
+            try
+            {
+                await work(ct);
+                await transaction.CommitAsync(ct);
+            }
+            finally
+            {
+                await db.Database.UseTransactionAsync(null, CancellationToken.None);
+            }
         }
         finally
         {
-            await db.Database.UseTransactionAsync(null, CancellationToken.None);
+            SqliteWriteGate.Leave(connection);
         }
     }
 
