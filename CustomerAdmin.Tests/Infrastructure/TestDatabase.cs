@@ -171,6 +171,14 @@ public sealed class TestDatabase : IAsyncDisposable
     }
 
     /// <summary>
+    /// App settings for a test that holds the write lock: on SQLite a busy timeout (the command timeout) of one second, so
+    /// the app's writes give up within the test's patience; nothing on PostgreSQL, whose writers wait for the lock.
+    /// </summary>
+    public Dictionary<string, string?> ShortBusyTimeoutSettings() => Provider == DatabaseProvider.Sqlite
+        ? new() { ["ConnectionStrings:Sqlite"] = new SqliteConnectionStringBuilder(ConnectionString) { DefaultTimeout = 1 }.ToString() }
+        : [];
+
+    /// <summary>
     /// Another connection's open write transaction, as another instance or an import holds it, released on dispose: on
     /// SQLite the database's write lock (<c>BEGIN IMMEDIATE</c>), on PostgreSQL, which has no lock for a whole database,
     /// an exclusive lock on <paramref name="table"/>.

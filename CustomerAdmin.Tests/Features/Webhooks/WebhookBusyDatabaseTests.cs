@@ -1,7 +1,6 @@
 using CustomerAdmin.Data;
 using CustomerAdmin.Features.Customers;
 using CustomerAdmin.Features.Webhooks;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -107,12 +106,10 @@ public sealed class WebhookBusyDatabaseTests
     /// <summary>The app with its dispatcher every 0.2 s; on SQLite a busy timeout (the command timeout) of a second, so a write gives up within the test's patience.</summary>
     private static SecurityTestApp StartApp(TestDatabase database)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Webhooks:AllowHttp"] = "true", ["Webhooks:DispatchInterval"] = "00:00:00.2", ["Webhooks:RetryBaseDelay"] = "00:00:01",
-        };
-        if (database.Provider == DatabaseProvider.Sqlite)
-            settings["ConnectionStrings:Sqlite"] = new SqliteConnectionStringBuilder(database.ConnectionString) { DefaultTimeout = 1 }.ToString();
+        var settings = database.ShortBusyTimeoutSettings();
+        settings["Webhooks:AllowHttp"] = "true";
+        settings["Webhooks:DispatchInterval"] = "00:00:00.2";
+        settings["Webhooks:RetryBaseDelay"] = "00:00:01";
         return new SecurityTestApp(database, settings);
     }
 

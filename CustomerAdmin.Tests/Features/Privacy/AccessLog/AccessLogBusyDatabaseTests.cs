@@ -1,6 +1,5 @@
 using CustomerAdmin.Data;
 using CustomerAdmin.Features.Privacy.AccessLog;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -22,11 +21,7 @@ public sealed class AccessLogBusyDatabaseTests
     public async Task RowsRecordedWhileTheDatabaseIsLockedAreWrittenOnceItIsReleasedWithNoErrorLogged(DatabaseProvider provider)
     {
         await using var database = await TestDatabase.CreateAsync(provider, ct: Ct);
-        var settings = new Dictionary<string, string?>();
-        // SQLite's busy timeout (the command timeout) cut to a second, so a write gives up within the test's patience.
-        if (provider == DatabaseProvider.Sqlite)
-            settings["ConnectionStrings:Sqlite"] = new SqliteConnectionStringBuilder(database.ConnectionString) { DefaultTimeout = 1 }.ToString();
-        await using var app = new SecurityTestApp(database, settings);
+        await using var app = new SecurityTestApp(database, database.ShortBusyTimeoutSettings());
         var recorder = app.Services.GetRequiredService<AccessLogRecorder>();
 
         await using (await database.HoldWriteLockAsync("AccessLog", Ct))
